@@ -34,8 +34,11 @@ async function tryLoad(name: BackendName): Promise<boolean> {
   }
 }
 
-async function choose(): Promise<BackendName> {
-  const forced = process.env.SFL_BACKEND;
+/**
+ * Loads the forced backend, or the first of ORDER that loads. Exported for tests; callers use
+ * initBackend(), which does this once per process.
+ */
+export async function selectBackend(forced: string | undefined = process.env.SFL_BACKEND): Promise<BackendName> {
   if (forced) {
     if (!ORDER.includes(forced as BackendName)) {
       throw new SflError(`SFL_BACKEND=${forced} is not one of ${ORDER.join(', ')}`);
@@ -57,7 +60,7 @@ async function choose(): Promise<BackendName> {
 
 /** Initialise the backend (idempotent) and return its name. */
 export function initBackend(): Promise<BackendName> {
-  chosen ??= choose();
+  chosen ??= selectBackend();
   return chosen;
 }
 

@@ -1,0 +1,33 @@
+/**
+ * The `sfl` command-line program: one file per command in src/cli/commands/, wired here.
+ * Errors a user can act on (SflError) print one sentence and exit 1; anything else is a bug
+ * and prints its stack.
+ */
+import { Command } from 'commander';
+import { SflError } from '../util/errors.ts';
+import { registerInfo } from './commands/info.ts';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('sfl')
+    .description('Spectral feature learning: learn features from sound (and MNIST) with sparse autoencoders')
+    .showHelpAfterError();
+  registerInfo(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof SflError) {
+      process.stderr.write(`sfl: ${e.message}\n`);
+      process.exitCode = 1;
+    } else {
+      throw e;
+    }
+  }
+}
+
+await main(process.argv);
