@@ -1,0 +1,31 @@
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Writes `chunks` (concatenated) to `path` so that readers only ever see the old file or the
+ * whole new one: the bytes go to a temporary file in the same folder (same file system, so the
+ * rename is atomic), then it is renamed over `path`. A crash mid-write leaves at most a stray
+ * `*.tmp` file, never a half-written `path`. Creates the parent folder if needed.
+ */
+export function writeFileAtomic(path: string, ...chunks: Uint8Array[]): void {
+  mkdirSync(dirname(path), { recursive: true });
+  // pid + random suffix: concurrent writers of the same path never share a temp file.
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      // Chunks are written one by one rather than concatenated, so a large matrix is not copied.
+      for (const chunk of chunks) {
+        let done = 0;
+        while (done < chunk.byteLength) done += writeSync(fd, chunk, done);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import {
+  compilePattern, labelNames, naturalCompare, scanLabeledSet, speakerNames,
+} from '../../src/data/labeled-set.ts';
+import { SflError } from '../../src/util/errors.ts';
+import { FSDD_DIR, tempDir, touch } from './helpers.ts';
+
+describe('scanLabeledSet on the embedded FSDD', () => {
+  const set = scanLabeledSet(FSDD_DIR);
+
+  it('finds 2,500 recordings of 10 digits by 5 speakers, nothing skipped', () => {
+    expect(set.recordings).toHaveLength(2500);
+    expect(set.skipped).toEqual([]);
+    expect(labelNames(set.recordings)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(speakerNames(set.recordings)).toEqual(['george', 'jackson', 'lucas', 'nicolas', 'yweweler']);
+  });
+
+  it('reads label, speaker and index from the name, sorted by label, speaker, index', () => {
+    expect(set.recordings[0]).toEqual({ path: join(FSDD_DIR, '0_george_0.wav'), label: '0', speaker: 'george', index: 0 });
+    // natural order: index 2 comes before index 10
+    expect(set.recordings.slice(0, 11).map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(set.recordings.at(-1)).toMatchObject({ label: '9', speaker: 'yweweler', index: 49 });
+  });
+});
+
+describe('scanLabeledSet on small folders', () => {
+  it('takes labels from sub-folders in auto mode, and skips non-wav files with a reason', () => {
+    const dir = tempDir();
+    touch(dir, ['dog/b.wav', 'dog/a.WAV', 'cat/x/1.wav', 'cat/notes.txt', 'stray.wav', 'README.md']);
+    const { recordings, skipped } = scanLabeledSet(dir);
+    expect(recordings.map((r) => [r.label, r.path])).toEqual([
+      ['cat', join(dir, 'cat/x/1.wav')],
+      ['dog', join(dir, 'dog/a.WAV')],
+      ['dog', join(dir, 'dog/b.wav')],
+    ]);
+    expect(skipped).toEqual([
+      { path: join(dir, 'README.md'), reason: 'not a .wav file' },
+      { path: join(dir, 'cat/notes.txt'), reason: 'not a .wav file' },
+      { path: join(dir, 'stray.wav'), reason: 'not inside a label sub-folder' },
+    ]);
+  });
+
+  it('keeps speaker and index from names that match the pattern in folder mode', () => {
+    const dir = tempDir();
+    touch(dir, ['yes/yes_ann_3.wav', 'yes/other.wav']);
+    const { recordings } = scanLabeledSet(dir, { pattern: '{*}_{speaker}_{index}' });
+    expect(recordings).toEqual([
+      { path: join(dir, 'yes/other.wav'), label: 'yes' },
+      { path: join(dir, 'yes/yes_ann_3.wav'), label: 'yes', speaker: 'ann', index: 3 },
+    ]);
+  });
+
+  it('falls back to the file-name pattern, reporting names that do not match', () => {
+    const dir = tempDir();
+    touch(dir, ['3_bob_10.wav', '3_bob_2.wav', '10_amy_0.wav', 'noise.wav', 'list.csv']);
+    mkdirSync(join(dir, 'empty-sub'));
+    const { recordings, skipped } = scanLabeledSet(dir);
+    expect(recordings.map((r) => [r.label, r.speaker, r.index])).toEqual([
+      ['3', 'bob', 2],
+      ['3', 'bob', 10],
+      ['10', 'amy', 0],
+    ]);
+    expect(skipped.map((s) => s.reason)).toEqual([
+      'not a .wav file',
+      "name does not match the pattern '{label}_{speaker}_{index}.wav'",
+    ]);
+  });
+
+  it('accepts another pattern', () => {
+    const dir = tempDir();
+    touch(dir, ['rec-007-up.wav', 'rec-008-down.wav']);
+    const { recordings } = scanLabeledSet(dir, { labelsFrom: 'pattern', pattern: 'rec-{index}-{label}' });
+    expect(recordings.map((r) => [r.label, r.index, r.speaker])).toEqual([
+      ['down', 8, undefined],
+      ['up', 7, undefined],
+    ]);
+  });
+
+  it('compiles patterns with literal regex characters and rejects unknown placeholders', () => {
+    expect(compilePattern('{label}.{speaker}(x)')('a.b(x)')).toEqual({ label: 'a', speaker: 'b' });
+    expect(compilePattern('{label}.{speaker}(x)')('a-b(x)')).toBeNull();
+    expect(() => compilePattern('{label}_{take}')).toThrow(/unknown placeholder \{take\}/);
+    expect(() => compilePattern('{label}_{label}')).toThrow(/twice/);
+  });
+
+  it('orders naturally and the same on every machine', () => {
+    expect(['b10', 'b2', 'a', 'B1'].sort(naturalCompare)).toEqual(['B1', 'a', 'b2', 'b10']);
+  });
+});
+
+describe('scanLabeledSet errors name the folder and the problem', () => {
+  const expectSflError = (fn: () => unknown, text: RegExp) => {
+    try {
+      fn();
+    } catch (err) {
+      expect(err).toBeInstanceOf(SflError);
+      expect((err as Error).message).toMatch(text);
+      return;
+    }
+    throw new Error('expected an SflError');
+  };
+
+  it('missing path', () => {
+    const dir = join(tempDir(), 'nope');
+    expectSflError(() => scanLabeledSet(dir), new RegExp(`^${dir}: no such folder`));
+  });
+
+  it('a file instead of a folder', () => {
+    const dir = tempDir();
+    touch(dir, ['a.wav']);
+    expectSflError(() => scanLabeledSet(join(dir, 'a.wav')), /a\.wav: not a folder/);
+  });
+
+  it('empty folder', () => {
+    const dir = tempDir();
+    expectSflError(() => scanLabeledSet(dir), new RegExp(`^${dir}: the folder is empty`));
+  });
+
+  it('no .wav files at all', () => {
+    const dir = tempDir();
+    touch(dir, ['a.txt', 'b.mp3']);
+    expectSflError(() => scanLabeledSet(dir), /no \.wav files found \(2 other file\(s\) skipped\)/);
+  });
+
+  it('wavs but no labels', () => {
+    const dir = tempDir();
+    touch(dir, ['take1.wav', 'take2.wav']);
+    expectSflError(() => scanLabeledSet(dir), new RegExp(`^${dir}: no labels: none of the 2 \\.wav file\\(s\\) matches`));
+    expectSflError(() => scanLabeledSet(dir, { labelsFrom: 'folders' }), /no labels: no sub-folder holds \.wav files/);
+  });
+});

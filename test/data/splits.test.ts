@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { scanLabeledSet, type Recording } from '../../src/data/labeled-set.ts';
+import { leaveOneSpeakerOut, officialSplit, randomSplit, speakerSplit } from '../../src/data/splits.ts';
+import { SflError } from '../../src/util/errors.ts';
+import { FSDD_DIR } from './helpers.ts';
+
+const fsdd = scanLabeledSet(FSDD_DIR).recordings;
+
+/** How many recordings each key has, e.g. per label. */
+function countBy(recs: readonly Recording[], key: (r: Recording) => string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of recs) out[key(r) ?? ''] = (out[key(r) ?? ''] ?? 0) + 1;
+  return out;
+}
+
+describe('officialSplit on FSDD', () => {
+  const split = officialSplit(fsdd);
+
+  it('gives 2,250 train and 250 test recordings, index 0-4 in test', () => {
+    expect(split.train).toHaveLength(2250);
+    expect(split.test).toHaveLength(250);
+    expect(split.test.every((r) => r.index! <= 4)).toBe(true);
+    expect(split.train.every((r) => r.index! >= 5)).toBe(true);
+  });
+
+  it('covers the 5 speakers and 10 labels evenly on both sides', () => {
+    expect(Object.values(countBy(split.test, (r) => `${r.label}/${r.speaker}`))).toEqual(Array(50).fill(5));
+    expect(Object.values(countBy(split.train, (r) => `${r.label}/${r.speaker}`))).toEqual(Array(50).fill(45));
+  });
+
+  it('refuses recordings without an index', () => {
+    const recs: Recording[] = [...fsdd.slice(0, 3), { path: 'x/dog.wav', label: 'dog' }];
+    expect(() => officialSplit(recs)).toThrow(SflError);
+    expect(() => officialSplit(recs)).toThrow(/1 recording\(s\) have none, e\.g\. x\/dog\.wav/);
+  });
+});
+
+describe('speaker splits', () => {
+  it('leaves the named speakers out of training', () => {
+    const split = speakerSplit(fsdd, ['lucas', 'george']);
+    expect(split.test).toHaveLength(1000);
+    expect(split.train).toHaveLength(1500);
+    expect(new Set(split.test.map((r) => r.speaker))).toEqual(new Set(['george', 'lucas']));
+    expect(split.train.some((r) => r.speaker === 'george' || r.speaker === 'lucas')).toBe(false);
+    expect(split.name).toBe('speakers-out(george,lucas)');
+  });
+
+  it('names unknown speakers and lists the known ones', () => {
+    expect(() => speakerSplit(fsdd, ['jackson', 'theo'])).toThrow(
+      /unknown speaker\(s\): theo \(known speakers: george, jackson, lucas, nicolas, yweweler\)/,
+    );
+    expect(() => speakerSplit(fsdd, ['george', 'jackson', 'lucas', 'nicolas', 'yweweler'])).toThrow(/training set empty/);
+  });
+
+  it('leave-one-speaker-out gives one split per speaker, together covering every recording once', () => {
+    const splits = leaveOneSpeakerOut(fsdd);
+    expect(splits.map((s) => s.speaker)).toEqual(['george', 'jackson', 'lucas', 'nicolas', 'yweweler']);
+    for (const s of splits) {
+      expect(s.test).toHaveLength(500);
+      expect(s.train).toHaveLength(2000);
+      expect(s.test.every((r) => r.speaker === s.speaker)).toBe(true);
+    }
+    expect(new Set(splits.flatMap((s) => s.test.map((r) => r.path))).size).toBe(2500);
+  });
+});
+
+describe('randomSplit', () => {
+  it('is reproducible by seed and changes with it', () => {
+    const a = randomSplit(fsdd, { testFraction: 0.2, seed: 1 });
+    const b = randomSplit(fsdd, { testFraction: 0.2, seed: 1 });
+    const c = randomSplit(fsdd, { testFraction: 0.2, seed: 2 });
+    expect(b.test.map((r) => r.path)).toEqual(a.test.map((r) => r.path));
+    expect(c.test.map((r) => r.path)).not.toEqual(a.test.map((r) => r.path));
+  });
+
+  it('is stratified by label and keeps input order', () => {
+    const split = randomSplit(fsdd, { testFraction: 0.2, seed: 7 });
+    expect(split.test).toHaveLength(500);
+    expect(split.train).toHaveLength(2000);
+    expect(Object.values(countBy(split.test, (r) => r.label))).toEqual(Array(10).fill(50));
+    const order = new Map(fsdd.map((r, i) => [r.path, i]));
+    const positions = split.train.map((r) => order.get(r.path)!);
+    expect(positions).toEqual([...positions].sort((x, y) => x - y));
+    const all = new Set([...split.train, ...split.test].map((r) => r.path));
+    expect(all.size).toBe(2500);
+  });
+
+  it('rejects a fraction outside (0, 1)', () => {
+    expect(() => randomSplit(fsdd, { testFraction: 1, seed: 1 })).toThrow(SflError);
+    expect(() => randomSplit(fsdd, { testFraction: 0, seed: 1 })).toThrow(/between 0 and 1/);
+  });
+});
