@@ -1,0 +1,158 @@
+import { matrix, type Matrix } from '../compute/matrix.ts';
+import { SflError } from '../util/errors.ts';
+import { barkFilterbank, specificLoudnessInPlace } from './bark.ts';
+import { realCepstrum } from './cepstrum.ts';
+import { binCount, spectrum } from './fft.ts';
+import { applyFilterbank } from './filterbank.ts';
+import { frameSignal } from './frames.ts';
+import { melFilterbank } from './mel.ts';
+import { mfccFromMel } from './mfcc.ts';
+import { logInPlace } from './scale.ts';
+import { WINDOW_TYPES, type WindowType } from './window.ts';
+
+export type Transform = 'fft' | 'mel' | 'bark' | 'mfcc' | 'cepstrum';
+export const TRANSFORMS: readonly Transform[] = ['fft', 'mel', 'bark', 'mfcc', 'cepstrum'];
+
+/**
+ * Everything that defines a spectral representation. Output is always time-major:
+ * a Matrix (frames, width) with frames = frameCount(samples.length, frameSize, hop) (see frames.ts)
+ * and width = spectrumWidth(params).
+ */
+export interface SpectrumParams {
+  /**
+   * 'fft': one-sided spectrum, frameSize/2 + 1 bins (DC .. Nyquist) at k * sampleRate / frameSize Hz.
+   * 'mel': `bands` HTK triangular mel filters (mel.ts). 'bark': `bands` rectangular Bark bands (bark.ts).
+   * 'mfcc': `coefficients` DCT-II (ortho) coefficients of log mel energies. 'cepstrum': first
+   * `coefficients` quefrency bins of the real cepstrum. Default 'mel'.
+   */
+  transform: Transform;
+  /** Sample rate of the input, Hz. No default: it comes from the file. */
+  sampleRate: number;
+  /** Samples per frame = FFT size, a power of two. Default 256. */
+  frameSize: number;
+  /** Samples between frame starts. Default 128. */
+  hop: number;
+  /** Analysis window (periodic). Default 'hann'. */
+  window: WindowType;
+  /** Centre frames on t * hop with zero padding (frames.ts). Default false. */
+  center: boolean;
+  /** Number of mel or bark bands (mfcc uses the mel bands). Default 40. */
+  bands: number;
+  /** Lowest frequency of the mel/bark analysis, Hz. Default 0. */
+  fMin: number;
+  /** Highest frequency of the mel/bark analysis, Hz. Default sampleRate / 2. */
+  fMax: number;
+  /**
+   * fft/mel/bark/mfcc: true = power |X|^2 (default), false = magnitude |X|, fed to the filters.
+   * Ignored by cepstrum (always ln|X|).
+   */
+  power: boolean;
+  /**
+   * fft/mel/bark: natural log ln(x + 1e-10) of the output (LOG_FLOOR in scale.ts; -23.03 for
+   * digital silence). Default true. Ignored by mfcc (always log mel) and cepstrum (always ln|X|).
+   */
+  log: boolean;
+  /** Coefficients kept by mfcc (1 .. bands) and cepstrum (1 .. frameSize/2 + 1). Default 13. */
+  coefficients: number;
+  /** bark only: raise band energies to 0.23 (specific loudness, bark.ts) before any log. Default false. */
+  specificLoudness: boolean;
+}
+
+/** The defaults documented on SpectrumParams, for a signal at `sampleRate` Hz. */
+export function defaultSpectrumParams(sampleRate: number): SpectrumParams {
+  return {
+    transform: 'mel',
+    sampleRate,
+    frameSize: 256,
+    hop: 128,
+    window: 'hann',
+    center: false,
+    bands: 40,
+    fMin: 0,
+    fMax: sampleRate / 2,
+    power: true,
+    log: true,
+    coefficients: 13,
+    specificLoudness: false,
+  };
+}
+
+/** Columns of the spectrogram for these params. */
+export function spectrumWidth(p: SpectrumParams): number {
+  switch (p.transform) {
+    case 'fft':
+      return binCount(p.frameSize);
+    case 'mel':
+    case 'bark':
+      return p.bands;
+    default:
+      return p.coefficients;
+  }
+}
+
+/**
+ * Check params, throwing SflError with the offending field for anything out of range.
+ * (Filterbank edges are checked again where the bank is built.)
+ */
+export function validateSpectrumParams(p: SpectrumParams): void {
+  const fail = (msg: string) => {
+    throw new SflError(`spectrum params: ${msg}`);
+  };
+  if (!TRANSFORMS.includes(p.transform)) fail(`unknown transform '${p.transform}' (expected ${TRANSFORMS.join(', ')})`);
+  if (!WINDOW_TYPES.includes(p.window)) fail(`unknown window '${p.window}' (expected ${WINDOW_TYPES.join(', ')})`);
+  if (!(p.sampleRate > 0)) fail(`sampleRate must be > 0, got ${p.sampleRate}`);
+  if (!Number.isInteger(p.frameSize) || p.frameSize < 2 || (p.frameSize & (p.frameSize - 1)) !== 0) {
+    fail(`frameSize must be a power of two >= 2, got ${p.frameSize}`);
+  }
+  if (!Number.isInteger(p.hop) || p.hop < 1) fail(`hop must be a positive integer, got ${p.hop}`);
+  if (p.transform === 'mel' || p.transform === 'bark' || p.transform === 'mfcc') {
+    if (!Number.isInteger(p.bands) || p.bands < 1) fail(`bands must be a positive integer, got ${p.bands}`);
+    if (!(p.fMin >= 0 && p.fMin < p.fMax && p.fMax <= p.sampleRate / 2)) {
+      fail(`need 0 <= fMin < fMax <= sampleRate/2 = ${p.sampleRate / 2}, got fMin=${p.fMin} fMax=${p.fMax}`);
+    }
+  }
+  const maxCoef = p.transform === 'mfcc' ? p.bands : p.transform === 'cepstrum' ? binCount(p.frameSize) : Infinity;
+  if (maxCoef !== Infinity && (!Number.isInteger(p.coefficients) || p.coefficients < 1 || p.coefficients > maxCoef)) {
+    fail(`coefficients must be an integer in 1..${maxCoef} for ${p.transform}, got ${p.coefficients}`);
+  }
+}
+
+/**
+ * Spectral representation of a mono signal, one row per frame.
+ *
+ * Pipeline: frameSignal (window, zero-padded last frame) -> FFT -> per transform:
+ * fft: |X| or |X|^2 [-> log]; mel/bark: filterbank on |X| or |X|^2 [-> ^0.23 for bark loudness]
+ * [-> log]; mfcc: mel -> ln(. + 1e-10) -> DCT-II ortho; cepstrum: IDFT(ln(|X| + 1e-10)).
+ * FFT plans, windows, filterbanks and DCT bases are cached by their parameters, so calling
+ * this per file costs no setup after the first call.
+ *
+ * @param samples mono signal at params.sampleRate, nominally in [-1, 1].
+ * @param params  see SpectrumParams; start from defaultSpectrumParams(sampleRate).
+ * @returns Matrix (frames, spectrumWidth(params)), float32; (0, width) for an empty signal.
+ * @throws SflError for invalid params.
+ */
+export function spectrogram(samples: Float32Array, params: SpectrumParams): Matrix {
+  validateSpectrumParams(params);
+  const p = params;
+  const frames = frameSignal(samples, { frameSize: p.frameSize, hop: p.hop, window: p.window, center: p.center });
+  if (frames.rows === 0) return matrix(0, spectrumWidth(p));
+  if (p.transform === 'cepstrum') return realCepstrum(frames, p.coefficients);
+
+  const spec = spectrum(frames, p.power);
+  const bankOptions = { sampleRate: p.sampleRate, frameSize: p.frameSize, bands: p.bands, fMin: p.fMin, fMax: p.fMax };
+  switch (p.transform) {
+    case 'fft':
+      return p.log ? logInPlace(spec) : spec;
+    case 'mel': {
+      const mel = applyFilterbank(spec, melFilterbank(bankOptions));
+      return p.log ? logInPlace(mel) : mel;
+    }
+    case 'bark': {
+      const bark = applyFilterbank(spec, barkFilterbank(bankOptions));
+      if (p.specificLoudness) specificLoudnessInPlace(bark);
+      return p.log ? logInPlace(bark) : bark;
+    }
+    case 'mfcc':
+      return mfccFromMel(applyFilterbank(spec, melFilterbank(bankOptions)), p.coefficients);
+  }
+}
