@@ -1,0 +1,190 @@
+/**
+ * What each config key may hold, and a validator that reports problems by key path
+ * ("sae.lambda must be a number >= 0 (got "abc")"). Hand-written rather than JSON Schema + a
+ * validator library because the messages are the point: they name the key in the user's terms
+ * and suggest the nearest key for typos.
+ */
+import { WINDOW_TYPES } from '../audio/window.ts';
+
+export type Rule =
+  | { type: 'number'; min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean; nullable?: boolean }
+  | { type: 'string'; nonEmpty?: boolean; nullable?: boolean }
+  | { type: 'boolean' }
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'array'; of: Rule; nonEmpty?: boolean }
+  | { type: 'object'; fields: Record<string, Rule> };
+
+const int = (min: number, extra: Partial<Extract<Rule, { type: 'number' }>> = {}): Rule => ({ type: 'number', integer: true, min, ...extra });
+const num = (min: number, extra: Partial<Extract<Rule, { type: 'number' }>> = {}): Rule => ({ type: 'number', min, ...extra });
+const seed: Rule = { type: 'number', integer: true, min: 0, nullable: true };
+
+export const CONFIG_SCHEMA: Rule = {
+  type: 'object',
+  fields: {
+    spectrum: {
+      type: 'object',
+      fields: {
+        transform: { type: 'enum', values: ['fft', 'mel', 'bark', 'mfcc', 'cepstrum'] },
+        frameSize: int(8),
+        hop: int(1),
+        window: { type: 'enum', values: [...WINDOW_TYPES] },
+        bands: int(1),
+        fMin: num(0),
+        fMax: num(0, { exclusiveMin: true, nullable: true }),
+        log: { type: 'boolean' },
+        power: { type: 'boolean' },
+        coefficients: int(1),
+        sampleRate: int(1, { nullable: true }),
+      },
+    },
+    windows: {
+      type: 'object',
+      fields: { frames: int(1), count: int(1), seed },
+    },
+    normalise: { type: 'enum', values: ['none', 'example-mean', 'standardise', 'rescale01'] },
+    whitening: {
+      type: 'object',
+      fields: {
+        kind: { type: 'enum', values: ['none', 'pca', 'zca'] },
+        epsilon: num(0),
+        retainVariance: num(0, { exclusiveMin: true, max: 1 }),
+      },
+    },
+    sae: {
+      type: 'object',
+      fields: {
+        hidden: int(1),
+        lambda: num(0),
+        beta: num(0),
+        rho: num(0, { exclusiveMin: true, max: 0.999 }),
+        decoder: { type: 'enum', values: ['sigmoid', 'linear'] },
+        maxIter: int(1),
+      },
+    },
+    softmax: { type: 'object', fields: { lambda: num(0), maxIter: int(1) } },
+    stacked: {
+      type: 'object',
+      fields: { layers: { type: 'array', of: int(1), nonEmpty: true }, fineTune: { type: 'boolean' }, fineTuneMaxIter: int(1) },
+    },
+    split: {
+      type: 'object',
+      fields: {
+        kind: { type: 'enum', values: ['official', 'random', 'speakers'] },
+        testFraction: num(0, { exclusiveMin: true, max: 0.99 }),
+        testSpeakers: { type: 'array', of: { type: 'string', nonEmpty: true } },
+        seed,
+      },
+    },
+    data: {
+      type: 'object',
+      fields: {
+        source: { type: 'enum', values: ['audio', 'mnist'] },
+        audioDir: { type: 'string', nonEmpty: true },
+        mnistDir: { type: 'string', nonEmpty: true },
+        digits: { type: 'array', of: int(0, { max: 9 }), nonEmpty: true },
+        count: int(1, { nullable: true }),
+      },
+    },
+    run: {
+      type: 'object',
+      fields: {
+        name: { type: 'string', nonEmpty: true, nullable: true },
+        outputs: { type: 'string', nonEmpty: true },
+        seed: int(0),
+      },
+    },
+  },
+};
+
+/**
+ * Checks `value` against `rule` and returns one sentence per problem (empty: valid).
+ * partial: objects may omit keys (a config fragment); otherwise every key must be present.
+ */
+export function validateConfig(value: unknown, rule: Rule, opts: { partial: boolean }, path = ''): string[] {
+  const name = path || 'the config';
+  switch (rule.type) {
+    case 'object': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${name} must be an object (got ${show(value)})`];
+      const out: string[] = [];
+      const known = Object.keys(rule.fields);
+      for (const [key, v] of Object.entries(value)) {
+        const sub = path ? `${path}.${key}` : key;
+        const fieldRule = rule.fields[key];
+        if (!fieldRule) {
+          const near = nearest(key, known);
+          out.push(`unknown key ${sub}${near ? ` (did you mean ${path ? `${path}.` : ''}${near}?)` : ` (known: ${known.join(', ')})`}`);
+        } else {
+          out.push(...validateConfig(v, fieldRule, opts, sub));
+        }
+      }
+      if (!opts.partial) {
+        for (const key of known) if (!(key in value)) out.push(`${path ? `${path}.` : ''}${key} is missing`);
+      }
+      return out;
+    }
+    case 'array': {
+      if (!Array.isArray(value)) return [`${name} must be an array (got ${show(value)})`];
+      if (rule.nonEmpty && value.length === 0) return [`${name} must not be empty`];
+      return value.flatMap((v, i) => validateConfig(v, rule.of, opts, `${path}[${i}]`));
+    }
+    case 'enum':
+      return typeof value === 'string' && rule.values.includes(value)
+        ? []
+        : [`${name} must be one of ${rule.values.map((v) => `"${v}"`).join(', ')} (got ${show(value)})`];
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : [`${name} must be true or false (got ${show(value)})`];
+    case 'string':
+      if (value === null && rule.nullable) return [];
+      if (typeof value !== 'string' || (rule.nonEmpty && value === '')) {
+        return [`${name} must be a ${rule.nonEmpty ? 'non-empty ' : ''}string${rule.nullable ? ' or null' : ''} (got ${show(value)})`];
+      }
+      return [];
+    case 'number': {
+      if (value === null && rule.nullable) return [];
+      const ok =
+        typeof value === 'number' &&
+        Number.isFinite(value) &&
+        (!rule.integer || Number.isInteger(value)) &&
+        (rule.min === undefined || (rule.exclusiveMin ? value > rule.min : value >= rule.min)) &&
+        (rule.max === undefined || value <= rule.max);
+      return ok ? [] : [`${name} must be ${describeNumber(rule)} (got ${show(value)})`];
+    }
+  }
+}
+
+function describeNumber(rule: Extract<Rule, { type: 'number' }>): string {
+  const parts = [rule.integer ? 'an integer' : 'a number'];
+  if (rule.min !== undefined) parts.push(`${rule.exclusiveMin ? '>' : '>='} ${rule.min}`);
+  if (rule.max !== undefined) parts.push(`${rule.min !== undefined ? 'and ' : ''}<= ${rule.max}`);
+  return parts.join(' ') + (rule.nullable ? ' or null' : '');
+}
+
+/** The value as the user wrote it in JSON, shortened. */
+function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/** The known key closest to `key` by edit distance, if it is close enough to be a typo. */
+function nearest(key: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return bestD <= Math.max(1, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}

@@ -1,0 +1,266 @@
+/**
+ * The one typed configuration of sfl, with its defaults. The CLI, the experiment files in
+ * configs/*.json and the library API all start from DEFAULT_CONFIG and go through resolveConfig,
+ * so a default is named here and nowhere else. The validation rules live in config-schema.ts;
+ * a test checks that the two describe exactly the same keys.
+ */
+import { readFile } from 'node:fs/promises';
+import { SflError } from '../util/errors.ts';
+import { CONFIG_SCHEMA, validateConfig } from './config-schema.ts';
+
+import type { Transform } from '../audio/spectrogram.ts';
+import type { WindowType as WindowFunction } from '../audio/window.ts';
+export type { Transform, WindowFunction };
+export type Normalise = 'none' | 'example-mean' | 'standardise' | 'rescale01';
+export type Whitening = 'none' | 'pca' | 'zca';
+export type Decoder = 'sigmoid' | 'linear';
+export type SplitKind = 'official' | 'random' | 'speakers';
+export type DataSource = 'audio' | 'mnist';
+
+export interface SpectrumConfig {
+  transform: Transform;
+  /** Samples per analysis frame (the FFT size). */
+  frameSize: number;
+  /** Samples between frame starts. */
+  hop: number;
+  window: WindowFunction;
+  /** Filter-bank bands for mel and bark. */
+  bands: number;
+  fMin: number;
+  /** Highest frequency in Hz; null means the Nyquist frequency of the (resampled) audio. */
+  fMax: number | null;
+  /** Natural log ln(x + 1e-10) of fft/mel/bark output (audio/scale.ts). */
+  log: boolean;
+  /** Squared magnitudes (power) rather than magnitudes. */
+  power: boolean;
+  /** Coefficients kept by mfcc and cepstrum. */
+  coefficients: number;
+  /** Resample to this rate in Hz; null keeps each file's own rate. */
+  sampleRate: number | null;
+}
+
+export interface WindowsConfig {
+  /** K: consecutive spectrum frames concatenated into one training example. */
+  frames: number;
+  /** How many windows to sample for unsupervised training. */
+  count: number;
+  /** null: use run.seed (resolveConfig fills it in, so run.json records the seed actually used). */
+  seed: number | null;
+}
+
+export interface WhiteningConfig {
+  kind: Whitening;
+  /** Added to the eigenvalues before dividing, so near-zero directions are not blown up. */
+  epsilon: number;
+  /** PCA keeps the fewest components holding this fraction of the variance (1 keeps all). */
+  retainVariance: number;
+}
+
+export interface SaeConfig {
+  hidden: number;
+  /** Weight decay. */
+  lambda: number;
+  /** Weight of the sparsity penalty. */
+  beta: number;
+  /** Target mean activation of each hidden unit. */
+  rho: number;
+  decoder: Decoder;
+  maxIter: number;
+}
+
+export interface SoftmaxConfig {
+  lambda: number;
+  maxIter: number;
+}
+
+export interface StackedConfig {
+  /** Hidden sizes of the stacked layers, each trained greedily as a sparse autoencoder (sae.*). */
+  layers: number[];
+  /** Fine-tune the whole stack and the softmax with backpropagation after greedy training. */
+  fineTune: boolean;
+  fineTuneMaxIter: number;
+}
+
+export interface SplitConfig {
+  kind: SplitKind;
+  /** Fraction of examples (random) or speakers (speakers, when testSpeakers is empty) held out. */
+  testFraction: number;
+  /** Speakers held out by kind 'speakers'; empty: chosen with the seed to match testFraction. */
+  testSpeakers: string[];
+  seed: number | null;
+}
+
+export interface DataConfig {
+  source: DataSource;
+  /** Folder of labeled .wav recordings. */
+  audioDir: string;
+  /** Folder with the MNIST idx files. */
+  mnistDir: string;
+  /** MNIST classes to use. */
+  digits: number[];
+  /** Most examples to load; null loads all. */
+  count: number | null;
+}
+
+export interface RunConfig {
+  /** null: `<command>-<YYYYMMDD-HHMMSS>`. */
+  name: string | null;
+  /** Folder that holds one sub-folder per run. */
+  outputs: string;
+  seed: number;
+}
+
+export interface Config {
+  spectrum: SpectrumConfig;
+  windows: WindowsConfig;
+  normalise: Normalise;
+  whitening: WhiteningConfig;
+  sae: SaeConfig;
+  softmax: SoftmaxConfig;
+  stacked: StackedConfig;
+  split: SplitConfig;
+  data: DataConfig;
+  run: RunConfig;
+}
+
+/** Objects may be given in part; arrays and scalars are replaced whole. */
+export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+export type PartialConfig = DeepPartial<Config>;
+
+// Defaults follow the UFLDL exercises where they apply (sparse autoencoder, softmax, stacked).
+// rescale01 + sigmoid decoder go together: a sigmoid can only reconstruct values in [0, 1].
+export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
+  spectrum: {
+    transform: 'mel',
+    frameSize: 256,
+    hop: 128,
+    window: 'hann',
+    bands: 40,
+    fMin: 0,
+    fMax: null,
+    log: true,
+    power: true,
+    coefficients: 13,
+    sampleRate: null,
+  },
+  windows: { frames: 4, count: 100000, seed: null },
+  normalise: 'rescale01',
+  whitening: { kind: 'none', epsilon: 0.1, retainVariance: 0.99 },
+  sae: { hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid', maxIter: 400 },
+  softmax: { lambda: 1e-4, maxIter: 100 },
+  stacked: { layers: [200, 200], fineTune: true, fineTuneMaxIter: 400 },
+  split: { kind: 'official', testFraction: 0.2, testSpeakers: [], seed: null },
+  data: { source: 'audio', audioDir: 'audio/fsdd/recordings', mnistDir: 'mnist', digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], count: null },
+  run: { name: null, outputs: 'outputs', seed: 1 },
+} satisfies Config);
+
+/**
+ * Deep-merges `partial` onto `base` (default: the defaults), validates the result and fills the
+ * derived seeds. Errors name the key and `source` (a file name, or e.g. '--set'), e.g.
+ * `configs/x.json: sae.lambda must be a number >= 0 (got "abc")`. Unknown keys are errors, so a
+ * typo never silently falls back to a default.
+ */
+export function resolveConfig(partial: PartialConfig = {}, source?: string, base: Readonly<Config> = DEFAULT_CONFIG): Config {
+  // Validated as unknown: the partial may come from JSON or plain JavaScript, whatever its type says.
+  if (partial === null) partial = {};
+  const problems = validateConfig(partial, CONFIG_SCHEMA, { partial: true });
+  if (problems.length === 0) {
+    const merged = deepMerge(structuredClone(base) as unknown as Record<string, unknown>, partial as Record<string, unknown>) as unknown as Config;
+    problems.push(...validateConfig(merged, CONFIG_SCHEMA, { partial: false }), ...crossChecks(merged));
+    if (problems.length === 0) return fillSeeds(merged);
+  }
+  const message = problems.length === 1 ? problems[0] : `${problems.length} problems: ${problems.join('; ')}`;
+  throw new SflError(message, source);
+}
+
+/** Reads a JSON config file and resolves it onto `base`; every error names the file. */
+export async function loadConfigFile(path: string, base: Readonly<Config> = DEFAULT_CONFIG): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SflError(code === 'ENOENT' ? 'config file not found' : `cannot read config file (${code ?? (e as Error).message})`, path);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new SflError(`not valid JSON: ${(e as Error).message}`, path);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new SflError('a config file must hold one JSON object', path);
+  }
+  return resolveConfig(parsed as PartialConfig, path, base);
+}
+
+/**
+ * Turns a command-line override `sae.lambda=0.001` into a partial config. The value is read as
+ * JSON when it parses (numbers, true, null, [1,2]) and as a plain string otherwise, so
+ * `spectrum.transform=mfcc` needs no quotes.
+ */
+export function parseOverride(assignment: string): PartialConfig {
+  const eq = assignment.indexOf('=');
+  if (eq <= 0) throw new SflError(`--set ${assignment}: expected key=value, e.g. sae.lambda=0.001`);
+  const keys = assignment.slice(0, eq).trim().split('.');
+  const raw = assignment.slice(eq + 1);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    value = raw;
+  }
+  const out: Record<string, unknown> = {};
+  let node = out;
+  keys.forEach((k, i) => {
+    if (i === keys.length - 1) node[k] = value;
+    else node = (node[k] = {}) as Record<string, unknown>;
+  });
+  return out as PartialConfig;
+}
+
+function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
+  for (const [key, value] of Object.entries(source)) {
+    const current = target[key];
+    if (isPlainObject(value) && isPlainObject(current)) deepMerge(current, value);
+    else target[key] = structuredClone(value);
+  }
+  return target;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Rules that involve more than one key (single-key rules are in the schema). */
+function crossChecks(c: Config): string[] {
+  const out: string[] = [];
+  const s = c.spectrum;
+  if (s.hop > s.frameSize) out.push(`spectrum.hop (${s.hop}) must not exceed spectrum.frameSize (${s.frameSize}), or samples would be skipped`);
+  if (s.fMax !== null && s.fMax <= s.fMin) out.push(`spectrum.fMax (${s.fMax}) must be greater than spectrum.fMin (${s.fMin})`);
+  if (s.sampleRate !== null && s.fMax !== null && s.fMax > s.sampleRate / 2) {
+    out.push(`spectrum.fMax (${s.fMax}) must not exceed half of spectrum.sampleRate (${s.sampleRate / 2})`);
+  }
+  if (s.transform === 'mfcc' && s.coefficients > s.bands) {
+    out.push(`spectrum.coefficients (${s.coefficients}) must not exceed spectrum.bands (${s.bands}) for mfcc`);
+  }
+  if (s.transform === 'cepstrum' && s.coefficients > s.frameSize / 2 + 1) {
+    out.push(`spectrum.coefficients (${s.coefficients}) must not exceed spectrum.frameSize / 2 + 1 (${s.frameSize / 2 + 1}) for cepstrum`);
+  }
+  if (new Set(c.data.digits).size !== c.data.digits.length) out.push('data.digits must not repeat a digit');
+  return out;
+}
+
+function fillSeeds(c: Config): Config {
+  c.windows.seed ??= c.run.seed;
+  c.split.seed ??= c.run.seed;
+  return c;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (typeof o === 'object' && o !== null) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
