@@ -6,6 +6,8 @@
 import { Command } from 'commander';
 import { SflError } from '../util/errors.ts';
 import { registerInfo } from './commands/info.ts';
+import { registerFeatures } from './commands/features.ts';
+import { registerStart } from './commands/start.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .description('Spectral feature learning: learn features from sound (and MNIST) with sparse autoencoders')
     .showHelpAfterError();
   registerInfo(program);
+  registerFeatures(program);
+  registerStart(program);
   return program;
 }
 

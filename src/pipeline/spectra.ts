@@ -47,14 +47,16 @@ export interface LoadOptions {
 export async function chooseSampleRate(paths: string[], requested: number | null | undefined): Promise<number> {
   if (requested) return requested;
   const rates = new Set<number>();
+  let firstError: unknown;
   for (const p of paths) {
     try {
       rates.add(parseWavLayout(await readFile(p), p).sampleRate);
-    } catch {
+    } catch (e) {
       // A bad file is reported when it is loaded; it does not vote on the rate.
+      firstError ??= e instanceof SflError ? e : new SflError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, p);
     }
   }
-  if (rates.size === 0) throw new SflError('no readable WAV file to take a sample rate from');
+  if (rates.size === 0) throw firstError;
   if (rates.size > 1) {
     throw new SflError(
       `the files have different sample rates (${[...rates].sort((a, b) => a - b).join(', ')} Hz): ` +

@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../../data/atomic-write.ts';
+import { writeNpy } from '../../data/npy.ts';
+import { matrix } from '../../compute/matrix.ts';
+import { loadSpectra } from '../../pipeline/spectra.ts';
+import { progress } from '../../pipeline/progress.ts';
+import { SflError } from '../../util/errors.ts';
+import { addSpectrumOptions, spectrumSettingsFromFlags, type SpectrumFlags } from '../options.ts';
+
+/** The .wav files to read for a file or folder argument (folders: recursively, sorted). */
+export function wavPaths(target: string): string[] {
+  let st;
+  try {
+    st = statSync(target);
+  } catch (e) {
+    throw new SflError(`cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, target);
+  }
+  if (st.isFile()) return [target];
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (/\.wav$/i.test(entry.name)) out.push(p);
+    }
+  };
+  walk(target);
+  if (out.length === 0) throw new SflError('no .wav files in this folder', target);
+  return out;
+}
+
+/** `sfl features`: spectra of a file or a folder as a NumPy .npy file plus a JSON sidecar. */
+export function registerFeatures(program: Command): void {
+  const cmd = program
+    .command('features')
+    .description(
+      'compute the spectra of a WAV file or of every WAV file in a folder and write the frames as a ' +
+        'float32 .npy array (frames x bins, files one after another) with a JSON sidecar of the parameters ' +
+        'and of each file\'s row range',
+    )
+    .argument('<file-or-dir>', 'a .wav file or a folder searched recursively for .wav files')
+    .requiredOption('--out <file.npy>', 'where to write the array; the sidecar is <file.npy>.json');
+  addSpectrumOptions(cmd).action(async (target: string, opts: SpectrumFlags & { out: string }) => {
+    const paths = wavPaths(target);
+    const isFolder = paths.length > 1 || paths[0] !== target;
+    const bar = progress({ stage: 'spectra', total: paths.length });
+    const res = await loadSpectra(paths, spectrumSettingsFromFlags(opts), {
+      skipBad: isFolder,
+      cache: opts.cache,
+      onProgress: (done) => bar.update(done),
+    });
+    bar.stop();
+    for (const s of res.skipped) process.stderr.write(`warning: skipped ${s.reason}\n`);
+    const cols = res.spectra[0].cols;
+    const rows = res.spectra.reduce((n, m) => n + m.rows, 0);
+    const all = matrix(rows, cols);
+    const files: { path: string; rows: [number, number] }[] = [];
+    let r = 0;
+    res.spectra.forEach((m, i) => {
+      all.data.set(m.data, r * cols);
+      files.push({ path: res.paths[i], rows: [r, r + m.rows] });
+      r += m.rows;
+    });
+    writeNpy(opts.out, all);
+    const sidecar = {
+      shape: [rows, cols],
+      layout: 'rows are frames (time), columns are bins; files follow one another, see files[].rows = [start, end)',
+      params: res.params,
+      files,
+      skipped: res.skipped,
+    };
+    writeFileAtomic(`${opts.out}.json`, Buffer.from(JSON.stringify(sidecar, null, 2)));
+    console.log(
+      `${resolve(opts.out)}: ${rows} frames x ${cols} ${res.params.transform} bins from ${res.spectra.length} file${res.spectra.length === 1 ? "" : "s"}` +
+        (res.skipped.length ? ` (${res.skipped.length} skipped)` : ''),
+    );
+  });
+}

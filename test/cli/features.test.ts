@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readNpy } from '../../src/data/npy.ts';
+import { runCli, ROOT } from './run-cli.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'sfl-cli-'));
+const fsdd = (name: string) => join(ROOT, 'audio/fsdd/recordings', name);
+
+describe('sfl features', () => {
+  it('writes a .npy of the frames and a JSON sidecar of the parameters', () => {
+    const dir = tmp();
+    const out = join(dir, 'mel.npy');
+    const r = runCli(['features', fsdd('3_jackson_7.wav'), '--transform', 'mel', '--bands', '24', '--out', out, '--no-cache']);
+    expect(r.code, r.stderr).toBe(0);
+    const arr = readNpy(out);
+    const side = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
+    expect(arr.shape[1]).toBe(24);
+    expect(side.shape).toEqual(arr.shape);
+    expect(side.params).toMatchObject({ transform: 'mel', bands: 24, sampleRate: 8000, frameSize: 256, hop: 128 });
+    expect(side.files[0].rows).toEqual([0, arr.shape[0]]);
+  });
+
+  it('skips a corrupt file in a folder with a warning naming it, and keeps the rest', () => {
+    const dir = tmp();
+    const audio = join(dir, 'in');
+    mkdirSync(audio);
+    copyFileSync(fsdd('0_george_0.wav'), join(audio, 'a.wav'));
+    writeFileSync(join(audio, 'b.wav'), 'not audio at all');
+    const out = join(dir, 'f.npy');
+    const r = runCli(['features', audio, '--transform', 'fft', '--out', out, '--no-cache']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: skipped .*b\.wav: not a WAV file/);
+    expect(r.stdout).toMatch(/from 1 file \(1 skipped\)/);
+    expect(readNpy(out).shape[1]).toBe(129);
+  });
+
+  it('a single bad file, an empty folder and a missing path each give one sentence naming it, no stack', () => {
+    const dir = tmp();
+    const bad = join(dir, 'bad.wav');
+    writeFileSync(bad, 'RIFF');
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    for (const [target, why] of [
+      [bad, /bad\.wav: not a WAV file/],
+      [empty, /empty: no \.wav files in this folder/],
+      [join(dir, 'nope'), /nope: cannot read \(ENOENT\)/],
+    ] as const) {
+      const r = runCli(['features', target, '--out', join(dir, 'x.npy')]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(why);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
