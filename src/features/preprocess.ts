@@ -1,0 +1,132 @@
+/**
+ * The whole preprocessing chain between window vectors and a model, as one estimator:
+ * normalise (none | example-mean | standardise | rescale01), then whiten (none | pca | zca).
+ * Fitted on training data only, saved with the model (toJSON), applied to new data (transform).
+ */
+import { matrix, type Matrix } from '../compute/matrix.ts';
+import { SflError } from '../util/errors.ts';
+import { removeExampleMean, Rescale01, Standardiser } from './normalise.ts';
+import { Whitening } from './whitening.ts';
+
+export type NormaliseKind = 'none' | 'example-mean' | 'standardise' | 'rescale01';
+export type WhiteningChoice = 'none' | 'pca' | 'zca';
+
+export interface PreprocessOptions {
+  normalise: NormaliseKind;
+  whitening: { kind: WhiteningChoice; epsilon: number; retainVariance: number };
+}
+
+export interface PreprocessJSON {
+  type: 'Preprocessor';
+  version: 1;
+  options: PreprocessOptions;
+  inputDim_: number;
+  normaliser: unknown;
+  whitening: unknown;
+}
+
+export class Preprocessor {
+  normaliser_: Standardiser | Rescale01 | undefined;
+  whitening_: Whitening | undefined;
+  inputDim_: number | undefined;
+
+  constructor(readonly options: PreprocessOptions) {}
+
+  fit(X: Matrix): this {
+    this.inputDim_ = X.cols;
+    const { normalise, whitening } = this.options;
+    let Y = X;
+    if (normalise === 'example-mean') Y = removeExampleMean(X);
+    else if (normalise === 'standardise') Y = (this.normaliser_ = new Standardiser()).fitTransform(X);
+    else if (normalise === 'rescale01') Y = (this.normaliser_ = new Rescale01()).fitTransform(X);
+    if (whitening.kind !== 'none') {
+      // retainVariance reduces dimension only for PCA; ZCA keeps every direction (it rotates back).
+      this.whitening_ = new Whitening({
+        kind: whitening.kind,
+        epsilon: whitening.epsilon,
+        retainVariance: whitening.kind === 'pca' && whitening.retainVariance < 1 ? whitening.retainVariance : undefined,
+      }).fit(Y);
+    }
+    return this;
+  }
+
+  transform(X: Matrix): Matrix {
+    if (this.inputDim_ === undefined) throw new SflError('Preprocessor: transform before fit');
+    if (X.cols !== this.inputDim_) {
+      throw new SflError(`preprocessing was fitted on vectors of ${this.inputDim_} values, these have ${X.cols}`);
+    }
+    let Y = X;
+    if (this.options.normalise === 'example-mean') Y = removeExampleMean(X);
+    else if (this.normaliser_) Y = this.normaliser_.transform(X);
+    return this.whitening_ ? this.whitening_.transform(Y) : Y;
+  }
+
+  fitTransform(X: Matrix): Matrix {
+    return this.fit(X).transform(X);
+  }
+
+  /** Dimension of transform's output (PCA may reduce it). */
+  get outputDim(): number {
+    if (this.inputDim_ === undefined) throw new SflError('Preprocessor: not fitted');
+    return this.whitening_ ? this.whitening_.outputDim : this.inputDim_;
+  }
+
+  /** Whether the model sees values in [0, 1] (a sigmoid decoder can reconstruct them) or not. */
+  get outputInUnitRange(): boolean {
+    return !this.whitening_ && this.options.normalise === 'rescale01';
+  }
+
+  /**
+   * Filters (rows of W, in the model's input space) drawn back in the space of the raw vectors,
+   * so a person can read them: through the dewhitening matrix (w_in = Wd w), then scaled by the
+   * standardiser's per-dimension std (directions, so no mean is added). Rescale01 is one global
+   * scale and example-mean removal has no inverse: neither changes the picture's shape.
+   */
+  filtersToInputSpace(W: Matrix): Matrix {
+    let F = W;
+    if (this.whitening_) {
+      const Wd = this.whitening_.dewhiteningMatrix(); // d x k
+      const d = Wd.rows, k = Wd.cols;
+      if (W.cols !== k) throw new SflError(`filters have ${W.cols} values, the whitened space has ${k}`);
+      F = matrix(W.rows, d);
+      for (let r = 0; r < W.rows; r++) {
+        for (let i = 0; i < d; i++) {
+          let s = 0;
+          for (let j = 0; j < k; j++) s += Wd.data[i * k + j] * W.data[r * k + j];
+          F.data[r * d + i] = s;
+        }
+      }
+    }
+    if (this.normaliser_ instanceof Standardiser) {
+      const std = this.normaliser_.std_!;
+      const out = matrix(F.rows, F.cols);
+      for (let r = 0; r < F.rows; r++) for (let i = 0; i < F.cols; i++) out.data[r * F.cols + i] = F.data[r * F.cols + i] * std[i];
+      F = out;
+    }
+    return F;
+  }
+
+  toJSON(): PreprocessJSON {
+    if (this.inputDim_ === undefined) throw new SflError('Preprocessor: not fitted');
+    return {
+      type: 'Preprocessor',
+      version: 1,
+      options: this.options,
+      normaliser: this.normaliser_?.toJSON() ?? null,
+      whitening: this.whitening_?.toJSON() ?? null,
+      inputDim_: this.inputDim_!,
+    };
+  }
+
+  static fromJSON(json: unknown): Preprocessor {
+    const j = json as PreprocessJSON;
+    if (!j || j.type !== 'Preprocessor') throw new SflError('not a saved preprocessing state (type Preprocessor)');
+    const p = new Preprocessor(j.options);
+    p.inputDim_ = j.inputDim_;
+    const n = j.normaliser as { type?: string } | null;
+    if (n?.type === 'Standardiser') p.normaliser_ = Standardiser.fromJSON(n);
+    else if (n?.type === 'Rescale01') p.normaliser_ = Rescale01.fromJSON(n);
+    if (j.whitening) p.whitening_ = Whitening.fromJSON(j.whitening);
+    return p;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Windows of consecutive spectrogram frames: the "patches" the autoencoder learns from.
+ *
+ * A spectrogram is a Matrix of frames x bands (time-major rows: row t is frame t). A window is K
+ * consecutive frames, flattened into one row vector of K * bands values. See `windowLayout`.
+ */
+import { matrix, type Matrix } from '../compute/matrix.ts';
+import { SflError } from '../util/errors.ts';
+import { mulberry32, type Rng } from '../util/random.ts';
+import type { RowRange } from './pooling.ts';
+
+/**
+ * THE window layout, used by every stage that builds or reads window vectors (sampling, feature
+ * extraction, drawing each hidden unit's weights back as a K x bands picture):
+ *
+ *   vector index = t * bands + b,   frame t in 0..K-1 (t = 0 is the earliest), band b in 0..bands-1
+ *
+ * i.e. time-major: the window's frames are concatenated in time order, exactly the rows of the
+ * spectrogram laid end to end. Reading the vector as a K x bands row-major matrix gives the window
+ * back (rows = frames, columns = bands). Use `windowIndex` rather than repeating the formula.
+ */
+export const windowLayout = {
+  order: 'time-major',
+  formula: 'index = t * bands + b',
+  description: 'frame t (0 = earliest) of K, band b of bands; the K frames concatenated in time order',
+} as const;
+
+/** Index in a window vector of frame t (0..K-1) and band b (0..bands-1); see `windowLayout`. */
+export function windowIndex(t: number, b: number, bands: number): number {
+  return t * bands + b;
+}
+
+/** Number of windows of K frames with the given hop in a recording of `frames` frames. */
+export function windowCount(frames: number, K: number, hop = 1): number {
+  return frames < K ? 0 : Math.floor((frames - K) / hop) + 1;
+}
+
+export interface SampleOptions {
+  /** Number of windows to draw (rows of the result). */
+  count: number;
+  /** Frames per window, K. Default 4. */
+  frames?: number;
+  /** Seed for a mulberry32 generator, or a generator from src/util/random.ts. Default seed 0. */
+  seed?: number | Rng;
+}
+
+function checkK(K: number, what: string): void {
+  if (!Number.isInteger(K) || K < 1) throw new SflError(`${what}: frames per window must be a positive integer, got ${K}`);
+}
+
+function checkSpecs(specs: readonly Matrix[], what: string): number {
+  if (!Array.isArray(specs) || specs.length === 0) throw new SflError(`${what}: no spectrograms were given`);
+  let bands = 0;
+  specs.forEach((s, i) => {
+    if (!s || !(s.data instanceof Float32Array) || s.data.length !== s.rows * s.cols) {
+      throw new SflError(`${what}: spectrogram ${i} is not a well-formed Matrix (frames x bands)`);
+    }
+    if (i === 0) bands = s.cols;
+    else if (s.cols !== bands) {
+      throw new SflError(`${what}: spectrogram ${i} has ${s.cols} bands but spectrogram 0 has ${bands}; all must use the same bands`);
+    }
+  });
+  if (bands < 1) throw new SflError(`${what}: spectrograms have no bands (0 columns)`);
+  return bands;
+}
+
+/**
+ * Draws `count` random windows of K consecutive frames from the spectrograms, with replacement,
+ * every window of every recording equally likely (a recording is chosen with probability
+ * proportional to its number of windows, then a start frame uniformly). Recordings shorter than K
+ * frames contribute none. Returns count x (K * bands) in the `windowLayout`.
+ */
+export function sampleWindows(specs: readonly Matrix[], opts: SampleOptions): Matrix {
+  const what = 'sampleWindows';
+  const { count, frames: K = 4, seed = 0 } = opts;
+  checkK(K, what);
+  if (!Number.isInteger(count) || count < 0) throw new SflError(`${what}: count must be a non-negative integer, got ${count}`);
+  const bands = checkSpecs(specs, what);
+  // cumulative[i] = number of windows in recordings 0..i-1
+  const cumulative = new Float64Array(specs.length + 1);
+  for (let i = 0; i < specs.length; i++) cumulative[i + 1] = cumulative[i] + windowCount(specs[i].rows, K);
+  const total = cumulative[specs.length];
+  if (total === 0) {
+    const longest = Math.max(...specs.map((s) => s.rows));
+    throw new SflError(`${what}: no recording has ${K} frames (the longest has ${longest}), so no window of ${K} frames can be drawn`);
+  }
+  const rng: Rng = typeof seed === 'function' ? seed : mulberry32(seed);
+  const width = K * bands;
+  const out = matrix(count, width);
+  for (let r = 0; r < count; r++) {
+    const w = Math.min(total - 1, Math.floor(rng() * total));
+    // Largest i with cumulative[i] <= w: the recording holding window w.
+    let lo = 0, hi = specs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (cumulative[mid] <= w) lo = mid; else hi = mid - 1;
+    }
+    const start = w - cumulative[lo];
+    const s = specs[lo];
+    out.data.set(s.data.subarray(start * bands, start * bands + width), r * width);
+  }
+  return out;
+}
+
+/**
+ * Every window of K frames of one spectrogram, starting at frames 0, hop, 2*hop, ...
+ * Returns windowCount(frames, K, hop) x (K * bands) in the `windowLayout` (0 rows if too short).
+ */
+export function slidingWindows(spec: Matrix, K: number, hop = 1): Matrix {
+  const what = 'slidingWindows';
+  checkK(K, what);
+  if (!Number.isInteger(hop) || hop < 1) throw new SflError(`${what}: hop must be a positive integer, got ${hop}`);
+  const bands = checkSpecs([spec], what);
+  const n = windowCount(spec.rows, K, hop);
+  const width = K * bands;
+  const out = matrix(n, width);
+  for (let i = 0; i < n; i++) {
+    const start = i * hop;
+    out.data.set(spec.data.subarray(start * bands, start * bands + width), i * width);
+  }
+  return out;
+}
+
+export interface AllWindows {
+  /** All windows of all recordings, recording by recording, in the `windowLayout`. */
+  windows: Matrix;
+  /** ranges[i] = rows of `windows` from recording i (empty, start === end, if it is shorter than K). */
+  ranges: RowRange[];
+}
+
+/** slidingWindows of every spectrogram stacked into one matrix, plus each recording's row range. */
+export function allWindows(specs: readonly Matrix[], K: number, hop = 1): AllWindows {
+  const what = 'allWindows';
+  checkK(K, what);
+  if (!Number.isInteger(hop) || hop < 1) throw new SflError(`${what}: hop must be a positive integer, got ${hop}`);
+  const bands = checkSpecs(specs, what);
+  const counts = specs.map((s) => windowCount(s.rows, K, hop));
+  const total = counts.reduce((a, b) => a + b, 0);
+  const width = K * bands;
+  const windows = matrix(total, width);
+  const ranges: RowRange[] = [];
+  let row = 0;
+  specs.forEach((s, i) => {
+    for (let j = 0; j < counts[i]; j++) {
+      const start = j * hop;
+      windows.data.set(s.data.subarray(start * bands, start * bands + width), (row + j) * width);
+    }
+    ranges.push({ start: row, end: row + counts[i] });
+    row += counts[i];
+  });
+  return { windows, ranges };
+}
