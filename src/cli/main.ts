@@ -8,6 +8,8 @@ import { SflError } from '../util/errors.ts';
 import { registerInfo } from './commands/info.ts';
 import { registerFeatures } from './commands/features.ts';
 import { registerStart } from './commands/start.ts';
+import { registerTrainSae } from './commands/train-sae.ts';
+import { registerVisualize } from './commands/visualize.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerFeatures(program);
   registerStart(program);
+  registerTrainSae(program);
+  registerVisualize(program);
   return program;
 }
 

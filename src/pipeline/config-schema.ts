@@ -57,7 +57,7 @@ export const CONFIG_SCHEMA: Rule = {
         lambda: num(0),
         beta: num(0),
         rho: num(0, { exclusiveMin: true, max: 0.999 }),
-        decoder: { type: 'enum', values: ['sigmoid', 'linear'] },
+        decoder: { type: 'enum', values: ['auto', 'sigmoid', 'linear'] },
         maxIter: int(1),
       },
     },
@@ -80,7 +80,7 @@ export const CONFIG_SCHEMA: Rule = {
       fields: {
         source: { type: 'enum', values: ['audio', 'mnist'] },
         audioDir: { type: 'string', nonEmpty: true },
-        mnistDir: { type: 'string', nonEmpty: true },
+        mnistDir: { type: 'string', nonEmpty: true, nullable: true },
         digits: { type: 'array', of: int(0, { max: 9 }), nonEmpty: true },
         count: int(1, { nullable: true }),
       },

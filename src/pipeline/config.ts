@@ -13,7 +13,8 @@ import type { WindowType as WindowFunction } from '../audio/window.ts';
 export type { Transform, WindowFunction };
 export type Normalise = 'none' | 'example-mean' | 'standardise' | 'rescale01';
 export type Whitening = 'none' | 'pca' | 'zca';
-export type Decoder = 'sigmoid' | 'linear';
+/** 'auto': sigmoid when the preprocessed data lies in [0, 1], else linear. */
+export type Decoder = 'auto' | 'sigmoid' | 'linear';
 export type SplitKind = 'official' | 'random' | 'speakers';
 export type DataSource = 'audio' | 'mnist';
 
@@ -94,8 +95,8 @@ export interface DataConfig {
   source: DataSource;
   /** Folder of labeled .wav recordings. */
   audioDir: string;
-  /** Folder with the MNIST idx files. */
-  mnistDir: string;
+  /** Folder with the MNIST idx files; null: --mnist DIR or SFL_MNIST_DIR. */
+  mnistDir: string | null;
   /** MNIST classes to use. */
   digits: number[];
   /** Most examples to load; null loads all. */
@@ -146,11 +147,11 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
   windows: { frames: 4, count: 100000, seed: null },
   normalise: 'rescale01',
   whitening: { kind: 'none', epsilon: 0.1, retainVariance: 0.99 },
-  sae: { hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid', maxIter: 400 },
+  sae: { hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 400 },
   softmax: { lambda: 1e-4, maxIter: 100 },
   stacked: { layers: [200, 200], fineTune: true, fineTuneMaxIter: 400 },
   split: { kind: 'official', testFraction: 0.2, testSpeakers: [], seed: null },
-  data: { source: 'audio', audioDir: 'audio/fsdd/recordings', mnistDir: 'mnist', digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], count: null },
+  data: { source: 'audio', audioDir: 'audio/fsdd/recordings', mnistDir: null, digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], count: null },
   run: { name: null, outputs: 'outputs', seed: 1 },
 } satisfies Config);
 

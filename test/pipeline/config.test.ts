@@ -21,7 +21,7 @@ describe('config', () => {
   it('defaults are complete, valid and described by the schema key for key', () => {
     expect(keyPaths(DEFAULT_CONFIG).sort()).toEqual(schemaPaths(CONFIG_SCHEMA).sort());
     const c = resolveConfig({});
-    expect(c.sae).toEqual({ hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid', maxIter: 400 });
+    expect(c.sae).toEqual({ hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 400 });
     expect(c.spectrum.frameSize).toBe(256);
     expect(c.spectrum.fMax).toBeNull();
     // Derived seeds are filled from run.seed so run.json records them.

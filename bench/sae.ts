@@ -1,0 +1,214 @@
+/**
+ * Sparse autoencoder benchmark on the MNIST shape (first 10,000 training images, 784 -> 196,
+ * lambda 3e-3, beta 3, rho 0.1): median seconds of one cost-and-gradient evaluation, in this
+ * thread and data-parallel across worker threads, against the numpy peer
+ * (../shared/peers/sae_numpy.py, float32, measured in the same run, once before and once after ours,
+ * since the machine is shared and timings drift). Target: ours / peer <= 2.0.
+ * Also times matMul(a, b, false, true) against an explicit transpose + plain matMul for
+ * 10000x784 by 784x196, with the wasm backend's own BatchMatMul kernel ("before") and with the
+ * project's override from src/compute/fast-matmul.ts ("after").
+ *
+ * MNIST: SFL_MNIST_DIR, else ../shared/data/mnist beside the repository.
+ * Run alone: npx tsx bench/sae.ts
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '../src/compute/backend.ts';
+import { fastMatMulInstalled } from '../src/compute/fast-matmul.ts';
+import { defaultWorkerCount } from '../src/compute/parallel.ts';
+import { loadMnist } from '../src/data/mnist.ts';
+import {
+  initParams, sparseAutoencoderCost, sparseAutoencoderCostParallel, type CostFunction, type SaeOptions,
+} from '../src/models/sparse-autoencoder.ts';
+
+// The wasm backend's own BatchMatMul kernel, captured before initBackend can replace it.
+const ORIGINAL_BATCH_MATMUL = fastMatMulInstalled() ? undefined : tf.getKernel('BatchMatMul', 'wasm');
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const PEER = fileURLToPath(new URL('../../shared/peers/sae_numpy.py', import.meta.url));
+const DEFAULT_MNIST = fileURLToPath(new URL('../../shared/data/mnist', import.meta.url));
+/** Set on this machine for old-OpenBLAS safety; they slow current numpy, so the peer's child runs without them. */
+const OPENBLAS_VARS = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
+
+const EVALS = 5;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/**
+ * Median wall seconds and mean CPU seconds of `evals` evaluations after one warm-up. CPU time is
+ * the whole process's (worker threads included): on a shared machine it shows the work done, while
+ * wall time also shows how much of the cores the other processes left us.
+ */
+async function timeEvals(f: CostFunction, theta: Float64Array, evals = EVALS): Promise<{ wall: number; cpu: number }> {
+  await f(theta);
+  const walls: number[] = [];
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < evals; i++) {
+    const t = performance.now();
+    await f(theta);
+    walls.push((performance.now() - t) / 1000);
+  }
+  const used = process.cpuUsage(cpu0);
+  return { wall: median(walls), cpu: (used.user + used.system) / 1e6 / evals };
+}
+
+/** Median seconds of `fn` (synchronous tfjs work, result read back) over `reps` runs after a warm-up. */
+function timeSync(fn: () => tf.Tensor, reps = 3): number {
+  const run = (): number => {
+    const t = performance.now();
+    const r = tf.tidy(fn);
+    r.dataSync();
+    r.dispose();
+    return (performance.now() - t) / 1000;
+  };
+  run();
+  return median(Array.from({ length: reps }, run));
+}
+
+interface PeerRun {
+  secondsPerEval?: number;
+  costAtFixedPoint?: number;
+  error?: string;
+}
+
+function hasNumpy(): boolean {
+  const r = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+function runPeer(mnistDir: string): PeerRun {
+  const env = { ...process.env };
+  for (const k of OPENBLAS_VARS) delete env[k];
+  const r = spawnSync('python3', [PEER, '--mnist', mnistDir, '--iters', '0', '--evals', String(EVALS), '--float32'], {
+    env, encoding: 'utf8', cwd: REPO, timeout: 300_000,
+  });
+  if (r.status !== 0) return { error: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop() };
+  const num = (key: string): number | undefined => {
+    const m = new RegExp(`^${key}\\s+(\\S+)`, 'm').exec(r.stdout);
+    return m ? Number(m[1]) : undefined;
+  };
+  return { secondsPerEval: num('seconds_per_eval'), costAtFixedPoint: num('cost_at_fixed_point') };
+}
+
+/** matMul(a, b, false, true) vs transpose + plain matMul, with whichever BatchMatMul kernel is registered now. */
+function matMulPair(a: tf.Tensor2D, b: tf.Tensor2D): { flag: number; explicit: number } {
+  return {
+    flag: timeSync(() => tf.matMul(a, b, false, true)),
+    explicit: timeSync(() => tf.matMul(a, tf.transpose(b))),
+  };
+}
+
+function matMulLines(): string[] {
+  const a = tf.randomUniform([10000, 784]) as tf.Tensor2D;
+  const b = tf.randomUniform([196, 784]) as tf.Tensor2D;
+  const lines: string[] = [];
+  try {
+    const fmt = (x: number): string => `${x.toFixed(3)} s`;
+    if (tf.getBackend() === 'wasm' && ORIGINAL_BATCH_MATMUL && fastMatMulInstalled()) {
+      const override = tf.getKernel('BatchMatMul', 'wasm')!;
+      tf.unregisterKernel('BatchMatMul', 'wasm');
+      tf.registerKernel(ORIGINAL_BATCH_MATMUL);
+      let before: { flag: number; explicit: number };
+      try {
+        before = matMulPair(a, b);
+      } finally {
+        tf.unregisterKernel('BatchMatMul', 'wasm');
+        tf.registerKernel(override);
+      }
+      const after = matMulPair(a, b);
+      lines.push(
+        `sae: matMul 10000x784 by (196x784)': transposeB flag ${fmt(before.flag)} before the override, ${fmt(after.flag)} after; ` +
+          `explicit transpose + plain matMul ${fmt(after.explicit)}`,
+      );
+    } else {
+      const now = matMulPair(a, b);
+      lines.push(
+        `sae: matMul 10000x784 by (196x784)' on ${tf.getBackend()} (override ${fastMatMulInstalled() ? 'installed' : 'not installed'}, no before/after): ` +
+          `transposeB flag ${fmt(now.flag)}, explicit transpose + plain matMul ${fmt(now.explicit)}`,
+      );
+    }
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
+  return lines;
+}
+
+/** @returns printable lines: per-evaluation seconds (single, parallel, peer), ratios, the matMul comparison. */
+export async function benchSae(): Promise<string[]> {
+  const backend = await initBackend();
+  const lines: string[] = [];
+  const mnistDir = process.env.SFL_MNIST_DIR ?? DEFAULT_MNIST;
+  if (!existsSync(mnistDir)) {
+    return [`sae: skipped, no MNIST at ${mnistDir} (set SFL_MNIST_DIR)`, ...matMulLines()];
+  }
+  const { images } = loadMnist(mnistDir, 'train', { limit: 10000 });
+  const v = 784, h = 196;
+  const opts: SaeOptions = { visible: v, hidden: h, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid' };
+  const theta = initParams(v, h, 0);
+  lines.push(`sae: MNIST ${images.rows} x ${v} -> ${h}, backend ${backend}, median of ${EVALS} evaluations after a warm-up`);
+
+  const peerAvailable = existsSync(PEER) && hasNumpy();
+  const unset = OPENBLAS_VARS.filter((k) => process.env[k] !== undefined);
+  const peerBefore = peerAvailable ? runPeer(mnistDir) : undefined;
+
+  const single = sparseAutoencoderCost(images, opts);
+  let s: { wall: number; cpu: number };
+  try {
+    s = await timeEvals(single, theta);
+  } finally {
+    single.dispose();
+  }
+  lines.push(`sae: one cost+gradient, this thread: ${s.wall.toFixed(3)} s wall (${s.cpu.toFixed(3)} s CPU)`);
+
+  const workers = defaultWorkerCount();
+  const t0 = performance.now();
+  const par = await sparseAutoencoderCostParallel(images, opts, { workers });
+  const startup = (performance.now() - t0) / 1000;
+  let p: { wall: number; cpu: number };
+  try {
+    p = await timeEvals(par, theta);
+  } finally {
+    await par.dispose();
+  }
+  lines.push(
+    `sae: one cost+gradient, ${workers} worker threads: ${p.wall.toFixed(3)} s wall (${p.cpu.toFixed(3)} s CPU, all threads; ` +
+      `workers started in ${startup.toFixed(2)} s)`,
+  );
+
+  const peerAfter = peerAvailable ? runPeer(mnistDir) : undefined;
+  if (!peerAvailable) {
+    lines.push('sae: numpy peer not measured (python3 with numpy, or the peer script, is missing)');
+  } else {
+    const runs = [peerBefore!, peerAfter!];
+    const failed = runs.find((r) => r.error || r.secondsPerEval === undefined);
+    if (failed) {
+      lines.push(`sae: numpy peer failed: ${failed.error ?? 'no seconds_per_eval in its output'}`);
+    } else {
+      const secs = runs.map((r) => r.secondsPerEval!);
+      const peer = (secs[0] + secs[1]) / 2;
+      lines.push(
+        `sae: numpy peer --float32: ${secs.map((x) => x.toFixed(3)).join(' s before, ')} s after ours (mean ${peer.toFixed(3)} s); ` +
+          `cost_at_fixed_point ${runs[0].costAtFixedPoint}; ${unset.length ? `unset ${unset.join(', ')} for it` : 'no OPENBLAS_* variables were set'}`,
+      );
+      const best = Math.min(s.wall, p.wall);
+      lines.push(
+        `sae: ratio ours/peer: ${(s.wall / peer).toFixed(2)} this thread, ${(p.wall / peer).toFixed(2)} with ${workers} workers ` +
+          `(target <= 2.0: ${best / peer <= 2 ? 'met' : 'NOT met'})`,
+      );
+    }
+  }
+  lines.push(...matMulLines());
+  return lines;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const line of await benchSae()) console.log(line);
+}

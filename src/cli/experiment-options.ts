@@ -1,0 +1,139 @@
+/**
+ * Flags of the experiment commands (train-sae, and later softmax/self-taught/stacked), turned into
+ * a partial config and laid over a config file (--config) and DEFAULT_CONFIG, so the CLI, the
+ * configs/ files and the library all share one set of names and defaults.
+ */
+import { Option, type Command } from 'commander';
+import { DEFAULT_CONFIG, loadConfigFile, parseOverride, resolveConfig, type Config, type PartialConfig } from '../pipeline/config.ts';
+import { setQuiet } from '../pipeline/progress.ts';
+import { SflError } from '../util/errors.ts';
+import { addSpectrumOptions, intArg, numberArg, spectrumSettingsFromFlags, type SpectrumFlags } from './options.ts';
+
+const D = DEFAULT_CONFIG;
+
+function digitsArg(v: string): number[] {
+  const out = new Set<number>();
+  for (const part of v.split(',')) {
+    const m = /^(\d)(?:-(\d))?$/.exec(part.trim());
+    if (!m) throw new SflError(`--digits takes digits and ranges like 0-4 or 5,7,9 (got "${v}")`);
+    const a = Number(m[1]), b = m[2] === undefined ? a : Number(m[2]);
+    for (let i = Math.min(a, b); i <= Math.max(a, b); i++) out.add(i);
+  }
+  return [...out].sort();
+}
+
+export function addDataOptions(cmd: Command): Command {
+  cmd
+    .option('--mnist [dir]', 'learn from MNIST: the folder of the four idx files (default: $SFL_MNIST_DIR)')
+    .option('--audio <dir>', `learn from a folder of WAV files (default: ${D.data.audioDir})`)
+    .option('--digits <list>', 'MNIST digits to use, e.g. 0-9, 5-9 or 1,3,5 (default: all)', digitsArg)
+    .option('--count <n>', 'MNIST: use the first n images (after the digit filter; default: all)', intArg('--count'))
+    .option('--frames <K>', `audio: consecutive spectral frames per window (default: ${D.windows.frames})`, intArg('--frames'))
+    .option('--windows <n>', `audio: random windows to learn from (default: ${D.windows.count})`, intArg('--windows'));
+  return addSpectrumOptions(cmd);
+}
+
+export function addPreprocessOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--normalise <kind>', `normalisation before whitening (default: none for --mnist, ${D.normalise} for --audio)`).choices([
+        'none',
+        'example-mean',
+        'standardise',
+        'rescale01',
+      ]),
+    )
+    .addOption(new Option('--whitening <kind>', `whitening (default: ${D.whitening.kind})`).choices(['none', 'pca', 'zca']))
+    .option('--epsilon <x>', `whitening regulariser added to the eigenvalues (default: ${D.whitening.epsilon})`, numberArg('--epsilon'))
+    .option('--retain <fraction>', `PCA: keep the components holding this fraction of variance (default: ${D.whitening.retainVariance})`, numberArg('--retain'));
+}
+
+export function addSaeOptions(cmd: Command): Command {
+  return cmd
+    .option('--hidden <n>', `hidden units (default: ${D.sae.hidden})`, intArg('--hidden'))
+    .option('--lambda <x>', `weight decay (default: ${D.sae.lambda})`, numberArg('--lambda'))
+    .option('--beta <x>', `weight of the sparsity penalty (default: ${D.sae.beta})`, numberArg('--beta'))
+    .option('--rho <x>', `target mean activation of a hidden unit (default: ${D.sae.rho})`, numberArg('--rho'))
+    .addOption(
+      new Option('--decoder <kind>', 'output units: sigmoid (inputs in [0,1]) or linear (whitened inputs); auto picks by the data (default: auto)').choices([
+        'auto',
+        'sigmoid',
+        'linear',
+      ]),
+    )
+    .option('--iterations <n>', `L-BFGS iterations (default: ${D.sae.maxIter})`, intArg('--iterations'));
+}
+
+export function addRunOptions(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'start from this JSON config (configs/*.json); flags override it')
+    .option('--set <key=value...>', 'override any config key, e.g. --set sae.lambda=1e-3 windows.count=50000')
+    .option('--seed <n>', `random seed (default: ${D.run.seed})`, intArg('--seed'))
+    .option('--name <run>', 'run name: outputs/<run>/ (default: <command>-<date>-<time>)')
+    .option('--outputs <dir>', `folder of runs (default: ${D.run.outputs})`)
+    .option('--quiet', 'no progress display')
+    .option('--json', 'print the result as one JSON object on stdout');
+}
+
+export type ExperimentFlags = SpectrumFlags & {
+  mnist?: string | boolean;
+  audio?: string;
+  digits?: number[];
+  count?: number;
+  frames?: number;
+  windows?: number;
+  normalise?: string;
+  whitening?: string;
+  epsilon?: number;
+  retain?: number;
+  hidden?: number;
+  lambda?: number;
+  beta?: number;
+  rho?: number;
+  decoder?: string;
+  iterations?: number;
+  config?: string;
+  set?: string[];
+  seed?: number;
+  name?: string;
+  outputs?: string;
+  quiet?: boolean;
+  json?: boolean;
+};
+
+/** Drops undefined values so they do not override the config. */
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The resolved config: DEFAULT_CONFIG <- --config file <- flags <- --set overrides. */
+export async function configFromFlags(f: ExperimentFlags): Promise<Config> {
+  if (f.quiet) setQuiet(true);
+  if (f.mnist !== undefined && f.audio !== undefined) throw new SflError('give either --mnist or --audio, not both');
+  let config = f.config ? await loadConfigFile(f.config) : resolveConfig({});
+  const mnist = f.mnist !== undefined;
+  const spectrumGiven = ['transform', 'frame', 'hop', 'window', 'bands', 'fmin', 'fmax', 'coefficients', 'magnitude', 'sampleRate'].some(
+    (k) => (f as unknown as Record<string, unknown>)[k] !== undefined,
+  ) || f.log === false;
+  const partial: PartialConfig = {
+    data: defined({
+      source: mnist ? 'mnist' : f.audio !== undefined ? 'audio' : undefined,
+      mnistDir: typeof f.mnist === 'string' ? f.mnist : undefined,
+      audioDir: f.audio,
+      digits: f.digits,
+      count: f.count,
+    }),
+    windows: defined({ frames: f.frames, count: f.windows }),
+    // MNIST pixels are already in [0, 1]: the exercise feeds them as they are.
+    normalise: (f.normalise ?? (mnist && !f.config ? 'none' : undefined)) as PartialConfig['normalise'],
+    whitening: defined({ kind: f.whitening, epsilon: f.epsilon, retainVariance: f.retain }) as PartialConfig['whitening'],
+    sae: defined({ hidden: f.hidden, lambda: f.lambda, beta: f.beta, rho: f.rho, decoder: f.decoder, maxIter: f.iterations }) as PartialConfig['sae'],
+    run: defined({ seed: f.seed, name: f.name, outputs: f.outputs }),
+  };
+  if (spectrumGiven) partial.spectrum = spectrumSettingsFromFlags(f);
+  if (partial.normalise === undefined) delete partial.normalise;
+  if (f.seed !== undefined) partial.windows = { ...partial.windows, seed: f.seed };
+  config = resolveConfig(partial, 'command-line flags', config);
+  for (const o of f.set ?? []) config = resolveConfig(parseOverride(o), '--set', config);
+  return config;
+}

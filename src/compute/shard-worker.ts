@@ -1,0 +1,55 @@
+/**
+ * Worker-thread entry of ShardPool (./parallel.ts): starts a tfjs backend, builds the requested
+ * model on its shard, then answers method calls one at a time.
+ *
+ * To make a model parallel, register a ShardModelFactory for it in MODELS (loaded lazily, so a
+ * worker only imports the model it serves).
+ */
+import { parentPort } from 'node:worker_threads';
+import { initBackend } from './backend.ts';
+import type { FromWorker, ShardModel, ShardModelFactory, ToWorker } from './parallel.ts';
+
+const MODELS: Record<string, () => Promise<ShardModelFactory>> = {
+  sae: async () => (await import('../models/sparse-autoencoder.ts')).saeShardModel,
+};
+
+const port = parentPort;
+if (!port) throw new Error('shard-worker.ts must run as a worker thread');
+
+let model: ShardModel | null = null;
+// Messages are handled strictly in order, even when a handler awaits.
+let queue: Promise<void> = Promise.resolve();
+
+function send(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(msg, transfer);
+}
+
+async function handle(msg: ToWorker): Promise<void> {
+  if (msg.type === 'init') {
+    // A failure here has no call id: it is rethrown as this worker's uncaught error (see below).
+    await initBackend();
+    const load = MODELS[msg.model];
+    if (!load) throw new Error(`shard worker: unknown model '${msg.model}' (known: ${Object.keys(MODELS).join(', ')})`);
+    const factory = await load();
+    model = await factory({ data: msg.data, rows: msg.rows, cols: msg.cols }, msg.config);
+    send({ type: 'ready' });
+    return;
+  }
+  try {
+    if (!model) throw new Error('shard worker: call before init');
+    const { result, transfer } = await model.call(msg.method, msg.args);
+    send({ type: 'result', id: msg.id, result }, transfer ?? []);
+  } catch (e) {
+    const err = e as Error;
+    send({ type: 'error', id: msg.id, message: err.message, stack: err.stack });
+  }
+}
+
+port.on('message', (msg: ToWorker) => {
+  queue = queue.then(() => handle(msg)).catch((e: unknown) => {
+    // An init failure: surface it as an uncaught error of this worker (the pool rejects on 'error').
+    setImmediate(() => {
+      throw e;
+    });
+  });
+});

@@ -1,0 +1,504 @@
+/**
+ * Sparse autoencoder (the UFLDL recipe): visible -> hidden (sigmoid) -> visible (sigmoid or linear).
+ *
+ * Notation (rows are examples, as everywhere in this project):
+ *   m examples, v visible units, h hidden units
+ *   X   m x v   input (resident on the device for the life of a cost function)
+ *   W1  h x v   encoder weights,  b1  h
+ *   W2  v x h   decoder weights,  b2  v
+ *
+ * Cost:
+ *   J = 0.5/m * sum_k ||a3_k - x_k||^2 + lambda/2 (||W1||^2 + ||W2||^2) + beta * sum_j KL(rho || rhat_j)
+ *   KL(rho || r) = rho log(rho / r) + (1 - rho) log((1 - rho) / (1 - r)),   rhat = mean over examples of a2.
+ *
+ * Parameters are packed in one flat vector, in the order of the numpy peer
+ * (../shared/peers/sae_numpy.py): W1 (h x v, row-major), W2 (v x h, row-major), b1 (h), b2 (v).
+ *
+ * The gradient is hand-derived backprop (no autodiff). tfjs computes in float32; the final
+ * reductions (sums over examples of the squared error, the mean activation rhat, the weight decay,
+ * the KL term, and the scaling of the gradient) are finished in float64 in JS.
+ *
+ * The evaluation is split in two phases over a "shard" of examples, so that the same code serves the
+ * single-process cost function (one shard = all of X) and the data-parallel one (one shard per worker
+ * thread, see src/compute/parallel.ts): the KL term needs rhat over ALL examples before the hidden
+ * deltas can be formed.
+ *   phase 1 (per shard): forward pass, squared error, output deltas, dJ/dW2, dJ/db2, column sums of a2
+ *   reduce:              rhat = sum(a2) / m, KL cost, sparsity delta s (h)
+ *   phase 2 (per shard): hidden deltas with s, dJ/dW1, dJ/db1
+ */
+import * as tf from '@tensorflow/tfjs';
+import { matrix, type Matrix } from '../compute/matrix.ts';
+import { ShardPool, type ShardModel, type ShardPoolOptions } from '../compute/parallel.ts';
+import type { CostAndGradient, CostFunction } from '../optim/types.ts';
+
+export type { CostAndGradient, CostFunction };
+
+export type Decoder = 'sigmoid' | 'linear';
+
+/** A cost function that holds device memory or worker threads: call dispose() when done. */
+export type DisposableCostFunction = CostFunction & { dispose(): void | Promise<void> };
+/** The data-parallel cost function: also tells how many worker threads (= shards) it uses. */
+export type ParallelCostFunction = DisposableCostFunction & { readonly workers: number };
+
+export interface SaeShape {
+  visible: number;
+  hidden: number;
+}
+
+export interface SaeOptions extends SaeShape {
+  /** weight decay */
+  lambda: number;
+  /** weight of the sparsity penalty */
+  beta: number;
+  /** target mean activation of a hidden unit */
+  rho: number;
+  /** 'sigmoid' for inputs in [0, 1]; 'linear' (a3 = z3) for whitened inputs */
+  decoder: Decoder;
+}
+
+export interface SaeParams extends SaeShape {
+  /** h x v row-major */
+  W1: Float64Array;
+  /** v x h row-major */
+  W2: Float64Array;
+  /** h */
+  b1: Float64Array;
+  /** v */
+  b2: Float64Array;
+}
+
+/** Number of values in the packed parameter vector. */
+export function paramCount(visible: number, hidden: number): number {
+  return 2 * hidden * visible + hidden + visible;
+}
+
+/** The hidden size implied by a packed vector of `length` values for `visible` inputs. */
+export function hiddenFromLength(length: number, visible: number): number {
+  const h = (length - visible) / (2 * visible + 1);
+  if (!Number.isInteger(h) || h <= 0) {
+    throw new Error(`sparse autoencoder: ${length} parameters do not fit ${visible} visible units`);
+  }
+  return h;
+}
+
+/** Views (no copy) of W1, W2, b1, b2 inside the packed vector. */
+export function unpackParams(theta: Float64Array, visible: number, hidden: number): SaeParams {
+  const v = visible, h = hidden;
+  if (theta.length !== paramCount(v, h)) {
+    throw new Error(`sparse autoencoder: theta has ${theta.length} values, expected ${paramCount(v, h)} for ${v} -> ${h}`);
+  }
+  return {
+    visible: v,
+    hidden: h,
+    W1: theta.subarray(0, h * v),
+    W2: theta.subarray(h * v, 2 * h * v),
+    b1: theta.subarray(2 * h * v, 2 * h * v + h),
+    b2: theta.subarray(2 * h * v + h),
+  };
+}
+
+/** Concatenate W1, W2, b1, b2 (the peer's order) into a new vector. */
+export function packParams(p: SaeParams): Float64Array {
+  const v = p.visible, h = p.hidden;
+  const sizes: [ArrayLike<number>, number, string][] = [[p.W1, h * v, 'W1'], [p.W2, v * h, 'W2'], [p.b1, h, 'b1'], [p.b2, v, 'b2']];
+  const theta = new Float64Array(paramCount(v, h));
+  let off = 0;
+  for (const [a, n, name] of sizes) {
+    if (a.length !== n) throw new Error(`packParams: ${name} has ${a.length} values, expected ${n}`);
+    theta.set(a, off);
+    off += n;
+  }
+  return theta;
+}
+
+/** A small deterministic PRNG (splitmix32 pairs -> 53-bit uniforms in [0, 1)). */
+function uniform01(seed: number): () => number {
+  let s = seed >>> 0;
+  const next = (): number => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+  return () => ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992;
+}
+
+/** W1, W2 ~ uniform(-r, r) with r = sqrt(6 / (v + h + 1)); biases 0. Deterministic in `seed`. */
+export function initParams(visible: number, hidden: number, seed = 0): Float64Array {
+  const theta = new Float64Array(paramCount(visible, hidden));
+  const r = Math.sqrt(6 / (visible + hidden + 1));
+  const u = uniform01(seed);
+  for (let i = 0; i < 2 * hidden * visible; i++) theta[i] = (2 * u() - 1) * r;
+  return theta;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One shard of examples: the two phases of an evaluation on the device.
+
+/** What phase 1 of a shard returns: sums over the shard's examples, not yet divided by m. */
+export interface SaePhase1 {
+  /** number of examples in the shard */
+  m: number;
+  /** sum over examples of ||a3 - x||^2 (float64) */
+  sqErr: number;
+  /** column sums of a2 (h), float64 */
+  a2Sum: Float64Array;
+  /** sum over examples of d3' a2: v x h (same layout as W2) */
+  gW2: Float32Array;
+  /** sum over examples of d3 (v) */
+  gb2: Float32Array;
+}
+
+/** What phase 2 of a shard returns: sums over the shard's examples, not yet divided by m. */
+export interface SaePhase2 {
+  /** sum over examples of d2' x: h x v (same layout as W1) */
+  gW1: Float32Array;
+  /** sum over examples of d2 (h) */
+  gb1: Float32Array;
+}
+
+/** Column sums of a row-major rows x cols float32 matrix, accumulated in float64. */
+function columnSums64(data: Float32Array, rows: number, cols: number): Float64Array {
+  const acc = new Float64Array(cols);
+  for (let k = 0, o = 0; k < rows; k++, o += cols) {
+    for (let j = 0; j < cols; j++) acc[j] += data[o + j];
+  }
+  return acc;
+}
+
+function sum64(data: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < data.length; i++) s += data[i];
+  return s;
+}
+
+/**
+ * The examples of one shard, uploaded to the device once. Evaluations run phase1 then phase2;
+ * the tensors that phase 2 needs are kept between the two and disposed by phase 2 (or by the next
+ * phase 1, or dispose()).
+ */
+export class SaeShard {
+  readonly m: number;
+  private readonly v: number;
+  private readonly h: number;
+  private readonly decoder: Decoder;
+  private X: tf.Tensor2D | null; // m x v
+  private kept: { d3W2: tf.Tensor2D; a2prime: tf.Tensor2D } | null = null;
+
+  constructor(X: Matrix, shape: SaeShape & { decoder: Decoder }) {
+    if (X.cols !== shape.visible) {
+      throw new Error(`sparse autoencoder: X has ${X.cols} columns, the model ${shape.visible} visible units`);
+    }
+    this.m = X.rows;
+    this.v = shape.visible;
+    this.h = shape.hidden;
+    this.decoder = shape.decoder;
+    this.X = tf.tensor2d(X.data, [X.rows, X.cols], 'float32');
+  }
+
+  private dropKept(): void {
+    if (this.kept) {
+      this.kept.d3W2.dispose();
+      this.kept.a2prime.dispose();
+      this.kept = null;
+    }
+  }
+
+  /** Forward pass and everything that does not depend on rhat. `theta` is the packed vector in float32. */
+  phase1(theta: Float32Array): SaePhase1 {
+    const X = this.X;
+    if (!X) throw new Error('SaeShard: used after dispose()');
+    this.dropKept();
+    const { v, h, m } = this;
+    const linear = this.decoder === 'linear';
+    const out = tf.tidy(() => {
+      const W1 = tf.tensor2d(theta.subarray(0, h * v), [h, v]); //            h x v
+      const W2 = tf.tensor2d(theta.subarray(h * v, 2 * h * v), [v, h]); //    v x h
+      const b1 = tf.tensor1d(theta.subarray(2 * h * v, 2 * h * v + h)); //    h
+      const b2 = tf.tensor1d(theta.subarray(2 * h * v + h, 2 * h * v + h + v)); // v
+      // Every matMul below is plain (no transpose flags): the transposes are explicit, on the
+      // smaller operand, because the wasm kernel's own transposed path is ~10x slower.
+      const W1t = tf.transpose(W1) as tf.Tensor2D; //                            v x h
+      const W2t = tf.transpose(W2) as tf.Tensor2D; //                            h x v
+      // a2 = sigmoid(X W1' + b1)                   [m x v][v x h] -> m x h
+      const a2 = tf.fused.matMul({ a: X, b: W1t, bias: b1, activation: 'sigmoid' });
+      // a3 = f(a2 W2' + b2)                        [m x h][h x v] -> m x v   (f = sigmoid or identity)
+      const a3 = tf.fused.matMul({ a: a2, b: W2t, bias: b2, activation: linear ? 'linear' : 'sigmoid' });
+      // diff = a3 - X                                                         m x v
+      const diff = tf.sub(a3, X);
+      // per-example squared error, summed along the 784-ish visible axis     m
+      const sqRow = tf.sum(tf.square(diff), 1);
+      // d3 = diff .* f'(z3);  sigmoid: f' = a3 .* (1 - a3); linear: f' = 1   m x v
+      const d3 = linear ? diff : tf.mul(diff, tf.mul(a3, tf.sub(1, a3)));
+      // sum_k d3_k' a2_k = d3' a2 = (a2' d3)'      ([h x m][m x v] -> h x v)' -> v x h  (layout of W2)
+      const gW2 = tf.transpose(tf.matMul(tf.transpose(a2), d3));
+      // sum_k d3_k                                                            v
+      const gb2 = tf.sum(d3, 0);
+      // backprop of the reconstruction error into the hidden layer:
+      // d3 W2                                      [m x v][v x h] -> m x h
+      const d3W2 = tf.matMul(d3, W2) as tf.Tensor2D;
+      // f'(z2) = a2 .* (1 - a2)                                               m x h
+      const a2prime = tf.mul(a2, tf.sub(1, a2)) as tf.Tensor2D;
+      return { a2, sqRow, gW2, gb2, d3W2, a2prime };
+    });
+    this.kept = { d3W2: out.d3W2, a2prime: out.a2prime };
+    try {
+      const a2Sum = columnSums64(out.a2.dataSync() as Float32Array, m, h);
+      const sqErr = sum64(out.sqRow.dataSync());
+      const gW2 = out.gW2.dataSync() as Float32Array;
+      const gb2 = out.gb2.dataSync() as Float32Array;
+      return { m, sqErr, a2Sum, gW2: gW2.slice(), gb2: gb2.slice() };
+    } finally {
+      out.a2.dispose();
+      out.sqRow.dispose();
+      out.gW2.dispose();
+      out.gb2.dispose();
+    }
+  }
+
+  /** Hidden deltas with the global sparsity delta `s` (h), and the encoder gradient sums. */
+  phase2(s: Float32Array): SaePhase2 {
+    const X = this.X;
+    const kept = this.kept;
+    if (!X) throw new Error('SaeShard: used after dispose()');
+    if (!kept) throw new Error('SaeShard: phase2 without phase1');
+    let out: { gW1: tf.Tensor; gb1: tf.Tensor };
+    try {
+      out = tf.tidy(() => {
+        const sT = tf.tensor1d(s); //                                           h
+        // d2 = (d3 W2 + s) .* a2 .* (1 - a2)       (m x h + 1 x h) .* m x h -> m x h
+        const d2 = tf.mul(tf.add(kept.d3W2, sT), kept.a2prime);
+        // sum_k d2_k' x_k = d2' X                  [h x m][m x v] -> h x v  (layout of W1)
+        const gW1 = tf.matMul(tf.transpose(d2), X);
+        // sum_k d2_k                                                          h
+        const gb1 = tf.sum(d2, 0);
+        return { gW1, gb1 };
+      });
+    } finally {
+      this.dropKept();
+    }
+    try {
+      return { gW1: (out.gW1.dataSync() as Float32Array).slice(), gb1: (out.gb1.dataSync() as Float32Array).slice() };
+    } finally {
+      out.gW1.dispose();
+      out.gb1.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.dropKept();
+    this.X?.dispose();
+    this.X = null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reductions, in float64.
+
+/** rhat, the KL cost and the sparsity delta s_j = beta (-rho / rhat_j + (1 - rho) / (1 - rhat_j)). */
+export function sparsityTerm(a2Sum: Float64Array, m: number, beta: number, rho: number): { kl: number; s: Float32Array; rhat: Float64Array } {
+  const h = a2Sum.length;
+  const rhat = new Float64Array(h);
+  const s = new Float32Array(h);
+  let kl = 0;
+  for (let j = 0; j < h; j++) {
+    const r = a2Sum[j] / m;
+    rhat[j] = r;
+    if (beta !== 0) {
+      kl += rho * Math.log(rho / r) + (1 - rho) * Math.log((1 - rho) / (1 - r));
+      s[j] = beta * (-rho / r + (1 - rho) / (1 - r));
+    }
+  }
+  return { kl: beta * kl, s, rhat };
+}
+
+/** Sum the shards' phase results (float64) and form the cost and gradient. */
+export function assembleCostGrad(theta: Float64Array, opts: SaeOptions, p1: SaePhase1[], p2: SaePhase2[], kl: number): CostAndGradient {
+  const { visible: v, hidden: h, lambda } = opts;
+  const m = p1.reduce((a, p) => a + p.m, 0);
+  const P = unpackParams(theta, v, h);
+  let sqErr = 0;
+  for (const p of p1) sqErr += p.sqErr;
+  let decay = 0;
+  for (let i = 0; i < P.W1.length; i++) decay += P.W1[i] * P.W1[i];
+  for (let i = 0; i < P.W2.length; i++) decay += P.W2[i] * P.W2[i];
+  const cost = (0.5 / m) * sqErr + 0.5 * lambda * decay + kl;
+
+  const grad = new Float64Array(theta.length);
+  const G = unpackParams(grad, v, h);
+  const addShards = (dst: Float64Array, parts: Float32Array[]): void => {
+    for (const part of parts) for (let i = 0; i < dst.length; i++) dst[i] += part[i];
+  };
+  addShards(G.W1, p2.map((p) => p.gW1));
+  addShards(G.W2, p1.map((p) => p.gW2));
+  addShards(G.b1, p2.map((p) => p.gb1));
+  addShards(G.b2, p1.map((p) => p.gb2));
+  const invM = 1 / m;
+  // dJ/dW = (sum over examples) / m + lambda W;  dJ/db = (sum over examples) / m
+  for (let i = 0; i < G.W1.length; i++) G.W1[i] = G.W1[i] * invM + lambda * P.W1[i];
+  for (let i = 0; i < G.W2.length; i++) G.W2[i] = G.W2[i] * invM + lambda * P.W2[i];
+  for (let i = 0; i < G.b1.length; i++) G.b1[i] *= invM;
+  for (let i = 0; i < G.b2.length; i++) G.b2[i] *= invM;
+  return { cost, grad };
+}
+
+function checkOptions(X: Matrix, opts: SaeOptions): void {
+  if (X.cols !== opts.visible) throw new Error(`sparse autoencoder: X has ${X.cols} columns, expected ${opts.visible}`);
+  if (X.rows < 1) throw new Error('sparse autoencoder: X has no rows');
+  if (opts.decoder !== 'sigmoid' && opts.decoder !== 'linear') throw new Error(`sparse autoencoder: unknown decoder ${String(opts.decoder)}`);
+}
+
+/**
+ * The cost and gradient of the sparse autoencoder on X (m x v), evaluated in this thread.
+ * X is uploaded to the device once, here; call dispose() to free it. Call initBackend() first.
+ */
+export function sparseAutoencoderCost(X: Matrix, opts: SaeOptions): DisposableCostFunction {
+  checkOptions(X, opts);
+  const shard = new SaeShard(X, opts);
+  const n = paramCount(opts.visible, opts.hidden);
+  const f = (theta: Float64Array): CostAndGradient => {
+    if (theta.length !== n) throw new Error(`sparse autoencoder: theta has ${theta.length} values, expected ${n}`);
+    const p1 = shard.phase1(Float32Array.from(theta));
+    const { kl, s } = sparsityTerm(p1.a2Sum, p1.m, opts.beta, opts.rho);
+    const p2 = shard.phase2(s);
+    return assembleCostGrad(theta, opts, [p1], [p2], kl);
+  };
+  return Object.assign(f, { dispose: () => shard.dispose() });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data-parallel evaluation: one SaeShard per worker thread (see src/compute/parallel.ts).
+
+interface SaeWorkerConfig {
+  visible: number;
+  hidden: number;
+  decoder: Decoder;
+  /** float32 packed theta, written by the main thread before each phase 1 */
+  theta: SharedArrayBuffer;
+}
+
+/** The worker side: registered under the model id 'sae' in src/compute/shard-worker.ts. */
+export function saeShardModel(X: Matrix, config: unknown): ShardModel {
+  const c = config as SaeWorkerConfig;
+  const shard = new SaeShard(X, c);
+  const theta = new Float32Array(c.theta);
+  return {
+    call(method: string, args: unknown) {
+      if (method === 'phase1') {
+        const r = shard.phase1(theta);
+        return { result: r, transfer: [r.a2Sum.buffer, r.gW2.buffer, r.gb2.buffer] as ArrayBuffer[] };
+      }
+      if (method === 'phase2') {
+        const r = shard.phase2(args as Float32Array);
+        return { result: r, transfer: [r.gW1.buffer, r.gb1.buffer] as ArrayBuffer[] };
+      }
+      throw new Error(`sae worker: unknown method ${method}`);
+    },
+    dispose: () => shard.dispose(),
+  };
+}
+
+/**
+ * The same cost and gradient as sparseAutoencoderCost, with the examples split across worker
+ * threads (default: one per core, capped by SFL_WORKERS or `workers`). Each worker holds its shard
+ * on its own tfjs backend. Two rounds per evaluation: phase 1 on every shard, the KL reduction
+ * here, phase 2 on every shard. dispose() terminates the workers.
+ */
+export async function sparseAutoencoderCostParallel(
+  X: Matrix,
+  opts: SaeOptions,
+  poolOptions: ShardPoolOptions = {},
+): Promise<ParallelCostFunction> {
+  checkOptions(X, opts);
+  const n = paramCount(opts.visible, opts.hidden);
+  const thetaShared = new Float32Array(new SharedArrayBuffer(n * 4));
+  const config: SaeWorkerConfig = { visible: opts.visible, hidden: opts.hidden, decoder: opts.decoder, theta: thetaShared.buffer as SharedArrayBuffer };
+  const pool = await ShardPool.open('sae', X, config, poolOptions);
+  let busy = false;
+  const f = async (theta: Float64Array): Promise<CostAndGradient> => {
+    if (theta.length !== n) throw new Error(`sparse autoencoder: theta has ${theta.length} values, expected ${n}`);
+    if (busy) throw new Error('sparse autoencoder (parallel): evaluations must not overlap');
+    busy = true;
+    try {
+      thetaShared.set(theta);
+      const p1 = await pool.call<SaePhase1>('phase1');
+      const a2Sum = new Float64Array(opts.hidden);
+      let m = 0;
+      for (const p of p1) {
+        m += p.m;
+        for (let j = 0; j < a2Sum.length; j++) a2Sum[j] += p.a2Sum[j];
+      }
+      const { kl, s } = sparsityTerm(a2Sum, m, opts.beta, opts.rho);
+      const p2 = await pool.call<SaePhase2>('phase2', () => s);
+      return assembleCostGrad(theta, opts, p1, p2, kl);
+    } finally {
+      busy = false;
+    }
+  };
+  return Object.assign(f, { dispose: () => pool.dispose(), workers: pool.size });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding and decoding.
+
+const DEFAULT_BATCH = 4096;
+
+/**
+ * Hidden activations sigmoid(X W1' + b1) for each row of X (n x v) -> n x h, computed in batches
+ * of `batch` rows so large inputs do not need a second copy of themselves on the device.
+ */
+export function encode(X: Matrix, theta: Float64Array, opts: { batch?: number } = {}): Matrix {
+  const v = X.cols;
+  const h = hiddenFromLength(theta.length, v);
+  const P = unpackParams(theta, v, h);
+  const batch = Math.max(1, opts.batch ?? DEFAULT_BATCH);
+  const out = matrix(X.rows, h);
+  const W1t = tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(P.W1), [h, v]))) as tf.Tensor2D; // v x h
+  const b1 = tf.tensor1d(Float32Array.from(P.b1)); // h
+  try {
+    for (let start = 0; start < X.rows; start += batch) {
+      const end = Math.min(X.rows, start + batch);
+      const a2 = tf.tidy(() => {
+        const Xb = tf.tensor2d(X.data.subarray(start * v, end * v), [end - start, v]); // b x v
+        return tf.fused.matMul({ a: Xb, b: W1t, bias: b1, activation: 'sigmoid' }); //   [b x v][v x h] -> b x h
+      });
+      out.data.set(a2.dataSync() as Float32Array, start * h);
+      a2.dispose();
+    }
+  } finally {
+    W1t.dispose();
+    b1.dispose();
+  }
+  return out;
+}
+
+/**
+ * Reconstructions f(H W2' + b2) for hidden activations H (n x h) -> n x v, f = sigmoid or identity.
+ * `visible` is needed to split theta; batched like encode.
+ */
+export function decode(H: Matrix, theta: Float64Array, opts: { visible: number; decoder: Decoder; batch?: number }): Matrix {
+  const v = opts.visible;
+  const h = hiddenFromLength(theta.length, v);
+  if (H.cols !== h) throw new Error(`decode: H has ${H.cols} columns, the model ${h} hidden units`);
+  const P = unpackParams(theta, v, h);
+  const batch = Math.max(1, opts.batch ?? DEFAULT_BATCH);
+  const out = matrix(H.rows, v);
+  const W2t = tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(P.W2), [v, h]))) as tf.Tensor2D; // h x v
+  const b2 = tf.tensor1d(Float32Array.from(P.b2)); // v
+  try {
+    for (let start = 0; start < H.rows; start += batch) {
+      const end = Math.min(H.rows, start + batch);
+      const a3 = tf.tidy(() => {
+        const Hb = tf.tensor2d(H.data.subarray(start * h, end * h), [end - start, h]); // b x h
+        return tf.fused.matMul({ a: Hb, b: W2t, bias: b2, activation: opts.decoder === 'linear' ? 'linear' : 'sigmoid' }); // -> b x v
+      });
+      out.data.set(a3.dataSync() as Float32Array, start * v);
+      a3.dispose();
+    }
+  } finally {
+    W2t.dispose();
+    b2.dispose();
+  }
+  return out;
+}

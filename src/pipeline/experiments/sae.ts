@@ -1,0 +1,78 @@
+/**
+ * The sparse-autoencoder experiment: data (MNIST images or audio windows) -> preprocessing ->
+ * sparse autoencoder by L-BFGS -> outputs/<run>/ with the model, config, cost curve, filters.
+ */
+import type { Config } from '../config.ts';
+import { resolveMnistDir } from '../../data/mnist.ts';
+import { scanLabeledSet } from '../../data/labeled-set.ts';
+import { officialSplit } from '../../data/splits.ts';
+import { encodePng } from '../../viz/png.ts';
+import { RunDir } from '../run-dir.ts';
+import { audioSpectra, audioWindows, mnistImages, type InputDescription } from '../inputs.ts';
+import { saveSaeModel } from '../sae-model.ts';
+import { costCurve, filterPicture, trainSae } from '../train-sae.ts';
+import type { Matrix } from '../../compute/matrix.ts';
+
+export interface SaeExperimentResult {
+  runPath: string;
+  metrics: Record<string, unknown>;
+}
+
+/** Loads the unlabeled training vectors the config asks for. */
+export async function saeTrainingData(config: Config, log: (s: string) => void): Promise<{ X: Matrix; input: InputDescription; source: string }> {
+  const d = config.data;
+  if (d.source === 'mnist') {
+    const dir = resolveMnistDir(d.mnistDir ?? undefined);
+    const { X, input } = mnistImages(dir, { digits: d.digits, count: d.count });
+    log(`MNIST ${dir}: ${X.rows} training images of digits ${d.digits.join(',')}`);
+    return { X, input, source: dir };
+  }
+  // Audio: learn from the training recordings only when the folder has an official split, so a
+  // later classifier's test recordings stay unseen; otherwise from every recording.
+  const set = scanLabeledSet(d.audioDir);
+  let recs = set.recordings;
+  if (config.split.kind === 'official' && recs.every((r) => r.index !== undefined)) recs = officialSplit(recs).train;
+  const spectra = await audioSpectra(recs.map((r) => r.path), config.spectrum);
+  const { X, input } = audioWindows(spectra, { frames: config.windows.frames, count: config.windows.count, seed: config.windows.seed ?? config.run.seed });
+  log(`${d.audioDir}: ${spectra.spectra.length} recordings -> ${X.rows} windows of ${config.windows.frames} x ${X.cols / config.windows.frames} ${config.spectrum.transform} frames`);
+  return { X, input, source: d.audioDir };
+}
+
+export async function runSaeExperiment(config: Config, log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<SaeExperimentResult> {
+  const run = await RunDir.create({ command: 'train-sae', root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
+  try {
+    const { X, input } = await saeTrainingData(config, log);
+    const s = config.sae;
+    const res = await trainSae(X, input, {
+      preprocess: { normalise: config.normalise, whitening: config.whitening },
+      hidden: s.hidden,
+      lambda: s.lambda,
+      beta: s.beta,
+      rho: s.rho,
+      decoder: s.decoder,
+      maxIter: s.maxIter,
+      seed: config.run.seed,
+    });
+    await saveSaeModel(run.path('model'), res.model);
+    await run.writeFile('filters.png', encodePng(filterPicture(res.model)));
+    await run.writeFile('cost.png', encodePng(costCurve(res.lbfgs)));
+    const metrics = {
+      examples: X.rows,
+      visible: res.model.preprocessor.outputDim,
+      hidden: s.hidden,
+      decoder: res.model.hyper.decoder,
+      finalCost: res.lbfgs.cost,
+      iterations: res.lbfgs.iterations,
+      funEvals: res.lbfgs.funEvals,
+      stopReason: res.lbfgs.stopReason,
+      trainSeconds: res.seconds,
+      costHistory: res.lbfgs.history.map((h) => h.cost),
+    };
+    await run.writeJson('metrics.json', metrics);
+    const runPath = await run.commit();
+    return { runPath, metrics };
+  } catch (e) {
+    await run.abort();
+    throw e;
+  }
+}

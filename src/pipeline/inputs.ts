@@ -1,0 +1,65 @@
+/**
+ * The two kinds of input a model learns from, and how to describe them so a saved model knows
+ * what it was trained on (and a picture knows how to draw a filter):
+ *  - 'image': MNIST digits, width x height pixels in [0, 1], row-major;
+ *  - 'spectro-temporal': K consecutive spectral frames flattened time-major (features/sampler.ts).
+ */
+import type { Matrix } from '../compute/matrix.ts';
+import type { SpectrumParams } from '../audio/spectrogram.ts';
+import { columnFrequencies } from '../audio/axis.ts';
+import { loadMnist } from '../data/mnist.ts';
+import { sampleWindows } from '../features/sampler.ts';
+import { SflError } from '../util/errors.ts';
+import { loadSpectra, type SpectraResult, type SpectrumSettings } from './spectra.ts';
+import { progress } from './progress.ts';
+
+export type InputDescription =
+  | { kind: 'image'; width: number; height: number }
+  | { kind: 'spectro-temporal'; frames: number; bands: number; spectrum: SpectrumParams; bandHz: number[] | null };
+
+export function inputDim(d: InputDescription): number {
+  return d.kind === 'image' ? d.width * d.height : d.frames * d.bands;
+}
+
+/** MNIST images of the chosen digits (in file order), the first `count` of them. */
+export function mnistImages(dir: string, opts: { split?: 'train' | 'test'; digits?: number[]; count?: number | null } = {}) {
+  const set = loadMnist(dir, opts.split ?? 'train');
+  const digits = new Set(opts.digits ?? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const want = opts.count ?? Infinity;
+  const rows: number[] = [];
+  for (let i = 0; i < set.labels.length && rows.length < want; i++) if (digits.has(set.labels[i])) rows.push(i);
+  if (rows.length === 0) throw new SflError(`no MNIST ${opts.split ?? 'train'} images of digits ${[...digits].join(',')}`);
+  const d = set.images.cols;
+  const data = new Float32Array(rows.length * d);
+  const labels = new Uint8Array(rows.length);
+  rows.forEach((r, i) => {
+    data.set(set.images.data.subarray(r * d, (r + 1) * d), i * d);
+    labels[i] = set.labels[r];
+  });
+  const X: Matrix = { data, rows: rows.length, cols: d };
+  const input: InputDescription = { kind: 'image', width: set.cols, height: set.rows };
+  return { X, labels, input };
+}
+
+/** Spectrograms of audio files, with a progress bar. Corrupt files are skipped with a warning. */
+export async function audioSpectra(paths: string[], settings: SpectrumSettings, cache = true): Promise<SpectraResult> {
+  const bar = progress({ stage: 'spectra', total: paths.length });
+  const res = await loadSpectra(paths, settings, { skipBad: true, cache, onProgress: (d) => bar.update(d) });
+  bar.stop();
+  for (const s of res.skipped) process.stderr.write(`warning: skipped ${s.reason}\n`);
+  return res;
+}
+
+/** Random spectro-temporal windows (count x K*bands) from spectrograms, for unsupervised learning. */
+export function audioWindows(res: SpectraResult, opts: { frames: number; count: number; seed: number }) {
+  const X = sampleWindows(res.spectra, { count: opts.count, frames: opts.frames, seed: opts.seed });
+  const bands = res.spectra[0].cols;
+  const input: InputDescription = {
+    kind: 'spectro-temporal',
+    frames: opts.frames,
+    bands,
+    spectrum: res.params,
+    bandHz: columnFrequencies(res.params),
+  };
+  return { X, input };
+}

@@ -1,0 +1,105 @@
+/**
+ * Train a sparse autoencoder on raw input vectors: fit the preprocessing, minimise the cost with
+ * L-BFGS (the evaluation split across worker threads), and draw what was learned.
+ */
+import os from 'node:os';
+import type { Matrix } from '../compute/matrix.ts';
+import { Preprocessor, type PreprocessOptions } from '../features/preprocess.ts';
+import {
+  initParams,
+  paramCount,
+  sparseAutoencoderCost,
+  sparseAutoencoderCostParallel,
+  type Decoder,
+  type DisposableCostFunction,
+} from '../models/sparse-autoencoder.ts';
+import { lbfgs, type IterationInfo, type LbfgsResult } from '../optim/lbfgs.ts';
+import { filterGrid, spectroTemporalGrid } from '../viz/filter-grid.ts';
+import { linePlot } from '../viz/line-plot.ts';
+import type { RgbaImage } from '../viz/raster.ts';
+import { progress } from './progress.ts';
+import type { InputDescription } from './inputs.ts';
+import { saeFilters, type SaeModel } from './sae-model.ts';
+
+export interface TrainSaeOptions {
+  preprocess: PreprocessOptions;
+  hidden: number;
+  lambda: number;
+  beta: number;
+  rho: number;
+  /** 'auto': sigmoid when the preprocessed data lies in [0, 1], else linear. */
+  decoder: Decoder | 'auto';
+  maxIter: number;
+  seed: number;
+  /** Worker threads for the cost evaluation; default one per core (SFL_WORKERS overrides). */
+  workers?: number;
+  /** Stage name on the progress bar. */
+  stage?: string;
+  onIteration?: (info: IterationInfo) => void;
+}
+
+export interface TrainSaeResult {
+  model: SaeModel;
+  lbfgs: LbfgsResult;
+  seconds: number;
+}
+
+function inUnitRange(X: Matrix): boolean {
+  for (let i = 0; i < X.data.length; i++) if (!(X.data[i] >= 0 && X.data[i] <= 1)) return false;
+  return true;
+}
+
+export async function trainSae(X: Matrix, input: InputDescription, o: TrainSaeOptions): Promise<TrainSaeResult> {
+  const t0 = performance.now();
+  const preprocessor = new Preprocessor(o.preprocess);
+  const Z = preprocessor.fitTransform(X);
+  const decoder: Decoder = o.decoder === 'auto' ? (inUnitRange(Z) ? 'sigmoid' : 'linear') : o.decoder;
+  const opts = { visible: Z.cols, hidden: o.hidden, lambda: o.lambda, beta: o.beta, rho: o.rho, decoder };
+  const workers = o.workers ?? Number(process.env.SFL_WORKERS ?? os.availableParallelism());
+  // Small problems are faster in one thread than with the round trips to workers.
+  const parallel = workers > 1 && Z.rows * Z.cols >= 1e6;
+  const f: DisposableCostFunction = parallel
+    ? await sparseAutoencoderCostParallel(Z, opts, { workers })
+    : sparseAutoencoderCost(Z, opts);
+  const bar = progress({ stage: o.stage ?? 'sparse autoencoder (L-BFGS)', total: o.maxIter });
+  let result: LbfgsResult;
+  try {
+    result = await lbfgs(f, initParams(Z.cols, o.hidden, o.seed), {
+      maxIter: o.maxIter,
+      onIteration: (info) => {
+        bar.update(info.iter, { cost: info.cost.toPrecision(6), '|g|': info.gradNorm.toExponential(1) });
+        o.onIteration?.(info);
+      },
+    });
+  } finally {
+    bar.stop();
+    await f.dispose();
+  }
+  if (result.theta.length !== paramCount(Z.cols, o.hidden)) throw new Error('L-BFGS returned a parameter vector of the wrong length');
+  const model: SaeModel = {
+    input,
+    preprocessor,
+    hyper: { hidden: o.hidden, lambda: o.lambda, beta: o.beta, rho: o.rho, decoder },
+    theta: result.theta,
+  };
+  return { model, lbfgs: result, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** The filter picture: one tile per hidden unit, in the raw input space. */
+export function filterPicture(model: SaeModel): RgbaImage {
+  const W = saeFilters(model);
+  const input = model.input;
+  if (input.kind === 'image') return filterGrid(W, { tileWidth: input.width, tileHeight: input.height, scale: 2 });
+  return spectroTemporalGrid(W, { frames: input.frames, bands: input.bands, scaleY: 2, scaleX: Math.max(2, Math.round((2 * input.bands) / input.frames)) });
+}
+
+/** Cost per L-BFGS iteration (log scale). */
+export function costCurve(result: LbfgsResult, title = 'sparse autoencoder cost'): RgbaImage {
+  const h = result.history;
+  return linePlot([{ name: 'cost', x: h.map((e) => e.iter), y: h.map((e) => e.cost) }], {
+    title,
+    xLabel: 'L-BFGS iteration',
+    yLabel: 'cost',
+    logY: true,
+  });
+}
