@@ -40,6 +40,7 @@ import {
 } from './softmax.ts';
 import {
   encode, initParams as saeInitParams, sparseAutoencoderCost, unpackParams as saeUnpack, type Decoder,
+  type DisposableCostFunction as DisposableSaeCost, type SaeOptions,
 } from './sparse-autoencoder.ts';
 
 export interface StackedShape {
@@ -364,6 +365,11 @@ export interface TrainStackedOptions {
   /** Accuracies before and after fine-tuning are measured here (default: the training data). */
   evalSet?: { X: Matrix; labels: LabelArray };
   onStage?: (e: StageEvent) => void;
+  /**
+   * Builds the sparse autoencoder cost of one pretraining layer. Default sparseAutoencoderCost
+   * (this thread); the pipeline passes one that splits big inputs over worker threads.
+   */
+  saeCost?: (X: Matrix, opts: SaeOptions) => DisposableSaeCost | Promise<DisposableSaeCost>;
   /** Per-iteration progress of every optimisation; return false to stop that stage early. */
   onIteration?: (stage: StageName, info: IterationInfo, layer?: number) => void | boolean;
 }
@@ -417,7 +423,7 @@ export async function trainStacked(X: Matrix, labels: LabelArray, opts: TrainSta
     const visible = layerSizes[l - 1];
     const hidden = layerSizes[l];
     emit({ stage: 'pretrain', phase: 'start', layer: l });
-    const f = sparseAutoencoderCost(input, {
+    const f = await (opts.saeCost ?? sparseAutoencoderCost)(input, {
       visible, hidden, lambda: opts.sae.lambda, beta: opts.sae.beta, rho: opts.sae.rho,
       decoder: l === 1 ? (opts.sae.decoder ?? 'sigmoid') : 'sigmoid',
     });

@@ -1,0 +1,59 @@
+/**
+ * The LeNet-style network of convolutional_mlp.py: two layers of (valid 5x5 convolution, 2x2 max
+ * pooling, tanh(pooled + bias)), a tanh hidden layer and a logistic-regression output layer.
+ * Weights are uniform in +-sqrt(6 / (fanIn + fanOut)) with fanIn = inChannels * 5 * 5 and
+ * fanOut = filters * 5 * 5 / pool area, as there; biases and the output layer start at zero.
+ *
+ * The convolutions and pools are written as their 3-D versions over a depth of 1: the wasm
+ * backend has no Conv2DBackpropFilter kernel, but has every kernel conv3d and maxPool3d need
+ * for their gradients.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../../util/random.ts';
+import { type Classifier, glorotUniform, nll, sumSquares, zeros } from './model.ts';
+
+export interface LenetShape {
+  side: number;
+  kernels: number[];
+  filterSize: number;
+  pool: number;
+  hidden: number;
+  classes: number;
+}
+
+export function lenet(rng: Rng, s: LenetShape, l2 = 0): Classifier {
+  const convs: { W: tf.Variable; b: tf.Variable }[] = [];
+  let side = s.side;
+  let channels = 1;
+  for (const k of s.kernels) {
+    const fanIn = channels * s.filterSize * s.filterSize;
+    const fanOut = (k * s.filterSize * s.filterSize) / (s.pool * s.pool);
+    convs.push({ W: glorotUniform(rng, [1, s.filterSize, s.filterSize, channels, k], fanIn, fanOut), b: zeros([k]) });
+    side = Math.floor((side - s.filterSize + 1) / s.pool);
+    if (side < 1) throw new RangeError(`lenet: a ${s.side}x${s.side} image is too small for ${s.kernels.length} conv-pool layers`);
+    channels = k;
+  }
+  const flat = side * side * channels;
+  const Wh = glorotUniform(rng, [flat, s.hidden], flat, s.hidden);
+  const bh = zeros([s.hidden]);
+  const Wout = zeros([s.hidden, s.classes]);
+  const bout = zeros([s.classes]);
+
+  const logits = (x: tf.Tensor2D) =>
+    tf.tidy(() => {
+      let a: tf.Tensor5D = tf.reshape(x, [x.shape[0], 1, s.side, s.side, 1]);
+      for (const { W, b } of convs) {
+        const c = tf.conv3d(a, W as tf.Tensor5D, [1, 1, 1], 'valid');
+        const p = tf.maxPool3d(c, [1, s.pool, s.pool], [1, s.pool, s.pool], 'valid');
+        a = tf.tanh(tf.add(p, b));
+      }
+      const h = tf.tanh(tf.add(tf.matMul(tf.reshape(a, [x.shape[0], flat]), Wh), bh));
+      return tf.add(tf.matMul(h, Wout), bout) as tf.Tensor2D;
+    });
+  const weights = [...convs.map((c) => c.W), Wh, Wout];
+  return {
+    params: [...convs.flatMap((c) => [c.W, c.b]), Wh, bh, Wout, bout],
+    logits,
+    loss: (x, y) => tf.tidy(() => (l2 > 0 ? tf.add(nll(logits(x), y), tf.mul(l2, sumSquares(weights))) : nll(logits(x), y)) as tf.Scalar),
+  };
+}

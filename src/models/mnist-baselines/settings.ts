@@ -1,0 +1,133 @@
+/**
+ * Settings of the MNIST baselines of the classic deep-learning tutorials (logistic regression,
+ * MLP, LeNet, denoising autoencoder, stacked denoising autoencoders), with the tutorials' values
+ * as defaults. They form the `baselines` section of the sfl config (config.ts), so the CLI flags,
+ * configs/mnist-*.json and the library share one set of names.
+ */
+import type { Rule } from '../../pipeline/config-schema.ts';
+
+/** The tutorials' early-stopping rule (see optim/early-stopping.ts). */
+export interface EarlyStoppingSettings {
+  /** Look at least this many minibatches; null: 10 epochs' worth (the SdA tutorial's choice). */
+  patience: number | null;
+  patienceIncrease: number;
+  improvementThreshold: number;
+  /** Minibatches between validations; null: min(batches per epoch, patience / 2). */
+  validationFrequency: number | null;
+}
+
+export interface SupervisedSettings extends EarlyStoppingSettings {
+  /** n_epochs: most passes over the training set. */
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Weight on the sum of squared weights (biases excluded), as the MLP tutorial's L2_reg. */
+  l2: number;
+}
+
+export interface MlpSettings extends SupervisedSettings {
+  hidden: number[];
+}
+
+export interface LenetSettings extends SupervisedSettings {
+  /** Filters of the two convolution + max-pooling layers. */
+  kernels: number[];
+  filterSize: number;
+  pool: number;
+  hidden: number;
+}
+
+export interface DaSettings {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  hidden: number;
+  /** Fraction of input pixels set to zero before encoding. */
+  corruption: number;
+}
+
+export interface SdaSettings extends SupervisedSettings {
+  hidden: number[];
+  /** One corruption level per hidden layer. */
+  corruption: number[];
+  pretrainEpochs: number;
+  pretrainLearningRate: number;
+}
+
+export interface BaselinesConfig {
+  /** Training images: the first trainCount of the MNIST training file. */
+  trainCount: number;
+  /** Validation images: the next validCount (the tutorials: the last 10,000). */
+  validCount: number;
+  /** Test images used for the reported error; null: all of the test file. */
+  testCount: number | null;
+  logreg: SupervisedSettings;
+  mlp: MlpSettings;
+  lenet: LenetSettings;
+  da: DaSettings;
+  sda: SdaSettings;
+}
+
+export type BaselineModel = 'logreg' | 'mlp' | 'lenet' | 'da' | 'sda';
+export const BASELINE_MODELS: readonly BaselineModel[] = ['logreg', 'mlp', 'lenet', 'da', 'sda'];
+
+const stopping = { patienceIncrease: 2, improvementThreshold: 0.995, validationFrequency: null };
+
+// The values of logistic_sgd.py, mlp.py, convolutional_mlp.py, dA.py and SdA.py.
+export const BASELINE_DEFAULTS: BaselinesConfig = {
+  trainCount: 50000,
+  validCount: 10000,
+  testCount: null,
+  logreg: { epochs: 1000, batchSize: 600, learningRate: 0.13, l2: 0, patience: 5000, ...stopping },
+  mlp: { epochs: 1000, batchSize: 20, learningRate: 0.01, l2: 1e-4, hidden: [500], patience: 10000, ...stopping },
+  lenet: {
+    epochs: 200, batchSize: 500, learningRate: 0.1, l2: 0, kernels: [20, 50], filterSize: 5, pool: 2, hidden: 500,
+    patience: 10000, ...stopping,
+  },
+  da: { epochs: 15, batchSize: 20, learningRate: 0.1, hidden: 500, corruption: 0.3 },
+  sda: {
+    epochs: 1000, batchSize: 1, learningRate: 0.1, l2: 0, hidden: [1000, 1000, 1000], corruption: [0.1, 0.2, 0.3],
+    pretrainEpochs: 15, pretrainLearningRate: 0.001, patience: null, ...stopping,
+  },
+};
+
+const int = (min: number, nullable = false): Rule => ({ type: 'number', integer: true, min, nullable });
+const num = (min: number, extra: { max?: number; exclusiveMin?: boolean } = {}): Rule => ({ type: 'number', min, ...extra });
+const positive = num(0, { exclusiveMin: true });
+const supervised = {
+  epochs: int(1),
+  batchSize: int(1),
+  learningRate: positive,
+  l2: num(0),
+  patience: int(1, true),
+  patienceIncrease: num(1),
+  improvementThreshold: num(0, { exclusiveMin: true, max: 1 }),
+  validationFrequency: int(1, true),
+};
+const fraction = num(0, { max: 0.99 });
+
+export const BASELINES_SCHEMA: Rule = {
+  type: 'object',
+  fields: {
+    trainCount: int(1),
+    validCount: int(1),
+    testCount: int(1, true),
+    logreg: { type: 'object', fields: supervised },
+    mlp: { type: 'object', fields: { ...supervised, hidden: { type: 'array', of: int(1), nonEmpty: true } } },
+    lenet: {
+      type: 'object',
+      fields: { ...supervised, kernels: { type: 'array', of: int(1), nonEmpty: true }, filterSize: int(1), pool: int(1), hidden: int(1) },
+    },
+    da: { type: 'object', fields: { epochs: int(1), batchSize: int(1), learningRate: positive, hidden: int(1), corruption: fraction } },
+    sda: {
+      type: 'object',
+      fields: {
+        ...supervised,
+        hidden: { type: 'array', of: int(1), nonEmpty: true },
+        corruption: { type: 'array', of: fraction, nonEmpty: true },
+        pretrainEpochs: int(0),
+        pretrainLearningRate: positive,
+      },
+    },
+  },
+};
