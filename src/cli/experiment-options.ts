@@ -11,7 +11,7 @@ import { addSpectrumOptions, intArg, numberArg, spectrumSettingsFromFlags, type 
 
 const D = DEFAULT_CONFIG;
 
-function digitsArg(v: string): number[] {
+export function digitsArg(v: string): number[] {
   const out = new Set<number>();
   for (const part of v.split(',')) {
     const m = /^(\d)(?:-(\d))?$/.exec(part.trim());
@@ -64,6 +64,26 @@ export function addSaeOptions(cmd: Command): Command {
     .option('--iterations <n>', `L-BFGS iterations (default: ${D.sae.maxIter})`, intArg('--iterations'));
 }
 
+export function addSoftmaxOptions(cmd: Command): Command {
+  return cmd
+    .option('--softmax-lambda <x>', `softmax weight decay (default: ${D.softmax.lambda})`, numberArg('--softmax-lambda'))
+    .option('--softmax-iterations <n>', `softmax L-BFGS iterations (default: ${D.softmax.maxIter})`, intArg('--softmax-iterations'));
+}
+
+function layersArg(v: string): number[] {
+  const sizes = v.split(',').map((x) => Number(x.trim()));
+  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new SflError(`--layers takes hidden layer sizes like 200,200 (got "${v}")`);
+  }
+  return sizes;
+}
+
+export function addStackedOptions(cmd: Command): Command {
+  return cmd
+    .option('--layers <sizes>', `hidden layer sizes, bottom first, each pretrained as a sparse autoencoder with --lambda, --beta, --rho, --iterations (default: ${D.stacked.layers.join(',')})`, layersArg)
+    .option('--fine-tune-iterations <n>', `L-BFGS iterations of the supervised fine-tuning; 0 skips it (default: ${D.stacked.fineTuneMaxIter})`, intArg('--fine-tune-iterations'));
+}
+
 export function addRunOptions(cmd: Command): Command {
   return cmd
     .option('--config <file>', 'start from this JSON config (configs/*.json); flags override it')
@@ -92,6 +112,10 @@ export type ExperimentFlags = SpectrumFlags & {
   rho?: number;
   decoder?: string;
   iterations?: number;
+  softmaxLambda?: number;
+  softmaxIterations?: number;
+  layers?: number[];
+  fineTuneIterations?: number;
   config?: string;
   set?: string[];
   seed?: number;
@@ -115,6 +139,7 @@ export async function configFromFlags(f: ExperimentFlags): Promise<Config> {
   const spectrumGiven = ['transform', 'frame', 'hop', 'window', 'bands', 'fmin', 'fmax', 'coefficients', 'magnitude', 'sampleRate'].some(
     (k) => (f as unknown as Record<string, unknown>)[k] !== undefined,
   ) || f.log === false;
+  if (f.fineTuneIterations !== undefined && f.fineTuneIterations < 0) throw new SflError('--fine-tune-iterations must be 0 or more');
   const partial: PartialConfig = {
     data: defined({
       source: mnist ? 'mnist' : f.audio !== undefined ? 'audio' : undefined,
@@ -129,6 +154,13 @@ export async function configFromFlags(f: ExperimentFlags): Promise<Config> {
     whitening: defined({ kind: f.whitening, epsilon: f.epsilon, retainVariance: f.retain }) as PartialConfig['whitening'],
     sae: defined({ hidden: f.hidden, lambda: f.lambda, beta: f.beta, rho: f.rho, decoder: f.decoder, maxIter: f.iterations }) as PartialConfig['sae'],
     run: defined({ seed: f.seed, name: f.name, outputs: f.outputs }),
+    softmax: defined({ lambda: f.softmaxLambda, maxIter: f.softmaxIterations }),
+    // fineTuneMaxIter must stay >= 1 in the config: 0 iterations means "no fine-tuning".
+    stacked: defined({
+      layers: f.layers,
+      fineTune: f.fineTuneIterations === undefined ? undefined : f.fineTuneIterations > 0,
+      fineTuneMaxIter: f.fineTuneIterations ? f.fineTuneIterations : undefined,
+    }),
   };
   if (spectrumGiven) partial.spectrum = spectrumSettingsFromFlags(f);
   if (partial.normalise === undefined) delete partial.normalise;

@@ -10,6 +10,15 @@ import { registerFeatures } from './commands/features.ts';
 import { registerStart } from './commands/start.ts';
 import { registerTrainSae } from './commands/train-sae.ts';
 import { registerVisualize } from './commands/visualize.ts';
+import { registerMnist } from './commands/mnist.ts';
+import { registerData } from './commands/data.ts';
+import { registerClassify } from './commands/classify.ts';
+import { registerTrainSoftmax } from './commands/train-softmax.ts';
+import { registerSelfTaught } from './commands/self-taught.ts';
+import { registerStacked } from './commands/stacked.ts';
+import { registerRun } from './commands/run.ts';
+import { registerReport } from './commands/report.ts';
+import { registerRuns } from './commands/runs.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -22,6 +31,15 @@ export function buildProgram(): Command {
   registerStart(program);
   registerTrainSae(program);
   registerVisualize(program);
+  registerMnist(program);
+  registerData(program);
+  registerClassify(program);
+  registerTrainSoftmax(program);
+  registerSelfTaught(program);
+  registerStacked(program);
+  registerRun(program);
+  registerReport(program);
+  registerRuns(program);
   return program;
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { SflError } from '../util/errors.ts';
 import type { Matrix } from '../compute/matrix.ts';
 import { IDX_MAGIC_IMAGES, IDX_MAGIC_LABELS, readIdx } from './idx.ts';
+import { cachedMnistDir } from './mnist-cache.ts';
 
 export type MnistPart = 'train' | 'test';
 
@@ -79,16 +80,20 @@ export function loadMnist(dir: string, part: MnistPart, opts: MnistLoadOptions =
 }
 
 /**
- * The MNIST folder to use: `flag` (from --mnist DIR) if given, else $SFL_MNIST_DIR; SflError
- * if neither is set or the folder does not exist.
+ * The MNIST folder to use: `flag` (from --mnist DIR) if given, else $SFL_MNIST_DIR, else the
+ * download cache of `sfl data mnist` when it holds the files; SflError if none applies or the
+ * folder does not exist.
  */
 export function resolveMnistDir(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
   const fromFlag = flag !== undefined && flag !== '';
   const dir = fromFlag ? flag : env.SFL_MNIST_DIR;
   if (!dir) {
+    const cached = cachedMnistDir(env);
+    if (cached) return cached;
     throw new SflError(
       'no MNIST folder given: pass --mnist DIR or set SFL_MNIST_DIR to a folder holding ' +
-        'train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz',
+        'train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz, ' +
+        'or download them with `sfl data mnist`',
     );
   }
   const source = fromFlag ? '--mnist' : 'SFL_MNIST_DIR';

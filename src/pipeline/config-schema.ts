@@ -5,6 +5,7 @@
  * and suggest the nearest key for typos.
  */
 import { WINDOW_TYPES } from '../audio/window.ts';
+import { BASELINES_SCHEMA } from '../models/mnist-baselines/settings.ts';
 
 export type Rule =
   | { type: 'number'; min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean; nullable?: boolean }
@@ -18,9 +19,29 @@ const int = (min: number, extra: Partial<Extract<Rule, { type: 'number' }>> = {}
 const num = (min: number, extra: Partial<Extract<Rule, { type: 'number' }>> = {}): Rule => ({ type: 'number', min, ...extra });
 const seed: Rule = { type: 'number', integer: true, min: 0, nullable: true };
 
+/**
+ * The experiments a config can ask for (the `experiment` key). Adding one here makes it a valid
+ * config value; `sfl run` then needs a runner in src/pipeline/experiments/index.ts, and says
+ * "not implemented yet" until it has one.
+ */
+export const EXPERIMENT_NAMES = [
+  'sae',
+  'self-taught',
+  'stacked',
+  'softmax',
+  'conv',
+  'mnist-logreg',
+  'mnist-mlp',
+  'mnist-lenet',
+  'mnist-da',
+  'mnist-sda',
+] as const;
+
 export const CONFIG_SCHEMA: Rule = {
   type: 'object',
   fields: {
+    experiment: { type: 'enum', values: EXPERIMENT_NAMES },
+    description: { type: 'string' },
     spectrum: {
       type: 'object',
       fields: {
@@ -35,6 +56,13 @@ export const CONFIG_SCHEMA: Rule = {
         power: { type: 'boolean' },
         coefficients: int(1),
         sampleRate: int(1, { nullable: true }),
+      },
+    },
+    pooling: {
+      type: 'object',
+      fields: {
+        method: { type: 'enum', values: ['mean', 'max', 'meanmax'] },
+        segments: int(1),
       },
     },
     windows: {
@@ -66,10 +94,19 @@ export const CONFIG_SCHEMA: Rule = {
       type: 'object',
       fields: { layers: { type: 'array', of: int(1), nonEmpty: true }, fineTune: { type: 'boolean' }, fineTuneMaxIter: int(1) },
     },
+    selfTaught: {
+      type: 'object',
+      fields: {
+        unlabeledDigits: { type: 'array', of: int(0, { max: 9 }), nonEmpty: true },
+        labeledDigits: { type: 'array', of: int(0, { max: 9 }), nonEmpty: true },
+        trainFraction: num(0, { exclusiveMin: true, max: 0.99 }),
+        encoder: { type: 'string', nonEmpty: true, nullable: true },
+      },
+    },
     split: {
       type: 'object',
       fields: {
-        kind: { type: 'enum', values: ['official', 'random', 'speakers'] },
+        kind: { type: 'enum', values: ['official', 'random', 'speakers', 'loso'] },
         testFraction: num(0, { exclusiveMin: true, max: 0.99 }),
         testSpeakers: { type: 'array', of: { type: 'string', nonEmpty: true } },
         seed,
@@ -93,6 +130,7 @@ export const CONFIG_SCHEMA: Rule = {
         seed: int(0),
       },
     },
+    baselines: BASELINES_SCHEMA,
   },
 };
 

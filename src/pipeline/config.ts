@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { SflError } from '../util/errors.ts';
-import { CONFIG_SCHEMA, validateConfig } from './config-schema.ts';
+import { CONFIG_SCHEMA, EXPERIMENT_NAMES, validateConfig } from './config-schema.ts';
+import { BASELINE_DEFAULTS, type BaselinesConfig } from '../models/mnist-baselines/settings.ts';
 
 import type { Transform } from '../audio/spectrogram.ts';
 import type { WindowType as WindowFunction } from '../audio/window.ts';
@@ -15,8 +16,12 @@ export type Normalise = 'none' | 'example-mean' | 'standardise' | 'rescale01';
 export type Whitening = 'none' | 'pca' | 'zca';
 /** 'auto': sigmoid when the preprocessed data lies in [0, 1], else linear. */
 export type Decoder = 'auto' | 'sigmoid' | 'linear';
-export type SplitKind = 'official' | 'random' | 'speakers';
+/** 'loso': leave-one-speaker-out, one run per speaker, accuracies averaged. */
+export type SplitKind = 'official' | 'random' | 'speakers' | 'loso';
 export type DataSource = 'audio' | 'mnist';
+/** Which pipeline `sfl run` runs (src/pipeline/experiments/index.ts). */
+export type ExperimentName = (typeof EXPERIMENT_NAMES)[number];
+export { EXPERIMENT_NAMES };
 
 export interface SpectrumConfig {
   transform: Transform;
@@ -47,6 +52,12 @@ export interface WindowsConfig {
   count: number;
   /** null: use run.seed (resolveConfig fills it in, so run.json records the seed actually used). */
   seed: number | null;
+}
+
+export interface PoolingConfig {
+  method: 'mean' | 'max' | 'meanmax';
+  /** Equal time segments pooled separately and concatenated (coarse temporal order). */
+  segments: number;
 }
 
 export interface WhiteningConfig {
@@ -82,6 +93,18 @@ export interface StackedConfig {
   fineTuneMaxIter: number;
 }
 
+/** Self-taught learning (UFLDL): the autoencoder learns from other classes than the softmax sees. */
+export interface SelfTaughtConfig {
+  /** MNIST digits whose training images are the unlabeled data the autoencoder learns from. */
+  unlabeledDigits: number[];
+  /** MNIST digits to classify; their training images are split in file order into train and test. */
+  labeledDigits: number[];
+  /** Fraction of the labeled images (the first ones, in file order) the softmax trains on; the rest test it. */
+  trainFraction: number;
+  /** A saved sparse autoencoder (a run's model/ folder) to encode with instead of training one; null trains. */
+  encoder: string | null;
+}
+
 export interface SplitConfig {
   kind: SplitKind;
   /** Fraction of examples (random) or speakers (speakers, when testSpeakers is empty) held out. */
@@ -112,16 +135,24 @@ export interface RunConfig {
 }
 
 export interface Config {
+  experiment: ExperimentName;
+  /** Free text for people: what the experiment is for (shown in the report). */
+  description: string;
   spectrum: SpectrumConfig;
   windows: WindowsConfig;
+  /** Audio classification: how a recording's window features are pooled over time. */
+  pooling: PoolingConfig;
   normalise: Normalise;
   whitening: WhiteningConfig;
   sae: SaeConfig;
   softmax: SoftmaxConfig;
   stacked: StackedConfig;
+  selfTaught: SelfTaughtConfig;
   split: SplitConfig;
   data: DataConfig;
   run: RunConfig;
+  /** The MNIST baselines of the deep-learning tutorials (sfl mnist). */
+  baselines: BaselinesConfig;
 }
 
 /** Objects may be given in part; arrays and scalars are replaced whole. */
@@ -131,6 +162,8 @@ export type PartialConfig = DeepPartial<Config>;
 // Defaults follow the UFLDL exercises where they apply (sparse autoencoder, softmax, stacked).
 // rescale01 + sigmoid decoder go together: a sigmoid can only reconstruct values in [0, 1].
 export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
+  experiment: 'sae',
+  description: '',
   spectrum: {
     transform: 'mel',
     frameSize: 256,
@@ -145,14 +178,17 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
     sampleRate: null,
   },
   windows: { frames: 4, count: 100000, seed: null },
+  pooling: { method: 'meanmax', segments: 3 },
   normalise: 'rescale01',
   whitening: { kind: 'none', epsilon: 0.1, retainVariance: 0.99 },
   sae: { hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 400 },
   softmax: { lambda: 1e-4, maxIter: 100 },
   stacked: { layers: [200, 200], fineTune: true, fineTuneMaxIter: 400 },
+  selfTaught: { unlabeledDigits: [5, 6, 7, 8, 9], labeledDigits: [0, 1, 2, 3, 4], trainFraction: 0.5, encoder: null },
   split: { kind: 'official', testFraction: 0.2, testSpeakers: [], seed: null },
   data: { source: 'audio', audioDir: 'audio/fsdd/recordings', mnistDir: null, digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], count: null },
   run: { name: null, outputs: 'outputs', seed: 1 },
+  baselines: BASELINE_DEFAULTS,
 } satisfies Config);
 
 /**
@@ -176,6 +212,14 @@ export function resolveConfig(partial: PartialConfig = {}, source?: string, base
 
 /** Reads a JSON config file and resolves it onto `base`; every error names the file. */
 export async function loadConfigFile(path: string, base: Readonly<Config> = DEFAULT_CONFIG): Promise<Config> {
+  return resolveConfig(await readConfigFile(path), path, base);
+}
+
+/**
+ * The partial config a JSON file holds, parsed but not yet resolved, so later layers (--set) can
+ * be merged in before the derived seeds are filled (`--set run.seed=5` then moves windows.seed too).
+ */
+export async function readConfigFile(path: string): Promise<PartialConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -192,7 +236,12 @@ export async function loadConfigFile(path: string, base: Readonly<Config> = DEFA
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new SflError('a config file must hold one JSON object', path);
   }
-  return resolveConfig(parsed as PartialConfig, path, base);
+  return parsed as PartialConfig;
+}
+
+/** `over` laid onto `under` (objects merged key by key, arrays and scalars replaced); neither is changed. */
+export function mergePartials(under: PartialConfig, over: PartialConfig): PartialConfig {
+  return deepMerge(structuredClone(under) as Record<string, unknown>, over as Record<string, unknown>) as PartialConfig;
 }
 
 /**

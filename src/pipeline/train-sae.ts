@@ -12,6 +12,7 @@ import {
   sparseAutoencoderCostParallel,
   type Decoder,
   type DisposableCostFunction,
+  type SaeOptions,
 } from '../models/sparse-autoencoder.ts';
 import { lbfgs, type IterationInfo, type LbfgsResult } from '../optim/lbfgs.ts';
 import { filterGrid, spectroTemporalGrid } from '../viz/filter-grid.ts';
@@ -49,18 +50,24 @@ function inUnitRange(X: Matrix): boolean {
   return true;
 }
 
+/**
+ * The sparse autoencoder cost on Z, split over worker threads when the data is big enough to
+ * pay for it (one per core by default; SFL_WORKERS overrides). Also used by stacked pretraining.
+ */
+export async function saeCostFunction(Z: Matrix, opts: SaeOptions, workers?: number): Promise<DisposableCostFunction> {
+  const n = workers ?? Number(process.env.SFL_WORKERS ?? os.availableParallelism());
+  // Small problems are faster in one thread than with the round trips to workers.
+  const parallel = n > 1 && Z.rows * Z.cols >= 1e6;
+  return parallel ? sparseAutoencoderCostParallel(Z, opts, { workers: n }) : sparseAutoencoderCost(Z, opts);
+}
+
 export async function trainSae(X: Matrix, input: InputDescription, o: TrainSaeOptions): Promise<TrainSaeResult> {
   const t0 = performance.now();
   const preprocessor = new Preprocessor(o.preprocess);
   const Z = preprocessor.fitTransform(X);
   const decoder: Decoder = o.decoder === 'auto' ? (inUnitRange(Z) ? 'sigmoid' : 'linear') : o.decoder;
   const opts = { visible: Z.cols, hidden: o.hidden, lambda: o.lambda, beta: o.beta, rho: o.rho, decoder };
-  const workers = o.workers ?? Number(process.env.SFL_WORKERS ?? os.availableParallelism());
-  // Small problems are faster in one thread than with the round trips to workers.
-  const parallel = workers > 1 && Z.rows * Z.cols >= 1e6;
-  const f: DisposableCostFunction = parallel
-    ? await sparseAutoencoderCostParallel(Z, opts, { workers })
-    : sparseAutoencoderCost(Z, opts);
+  const f = await saeCostFunction(Z, opts, o.workers);
   const bar = progress({ stage: o.stage ?? 'sparse autoencoder (L-BFGS)', total: o.maxIter });
   let result: LbfgsResult;
   try {

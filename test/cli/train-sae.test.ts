@@ -14,7 +14,7 @@ describe('sfl train-sae / visualize', () => {
     const res = JSON.parse(r.stdout);
     expect(res.iterations).toBe(5);
     const run = join(out, 'tiny');
-    expect(readdirSync(run).sort()).toEqual(['cost.png', 'filters.png', 'metrics.json', 'model', 'run.json']);
+    expect(readdirSync(run).sort()).toEqual(['cost.png', 'filters.png', 'metrics.json', 'model', 'report.html', 'run.json']);
     expect(JSON.parse(readFileSync(join(run, 'run.json'), 'utf8')).config.sae.hidden).toBe(9);
     const v = runCli(['visualize', run, '--out', join(out, 'again.png')]);
     expect(v.code, v.stderr).toBe(0);

@@ -60,7 +60,7 @@ describe('config', () => {
     expect(() => resolveConfig(raw({ sae: { lamda: 1 } }), 'configs/x.json')).toThrow(
       'configs/x.json: unknown key sae.lamda (did you mean sae.lambda?)',
     );
-    expect(() => resolveConfig(raw({ zzz: 1 }))).toThrow(/unknown key zzz \(known: spectrum, windows/);
+    expect(() => resolveConfig(raw({ zzz: 1 }))).toThrow(/unknown key zzz \(known: experiment, description, spectrum, [a-z, ]*windows/);
     expect(() => resolveConfig(raw({ sae: { lamda: 1, beta: -1 } }))).toThrow(/^2 problems: unknown key sae.lamda .*; sae.beta must be/);
   });
 

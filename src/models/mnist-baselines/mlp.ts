@@ -14,7 +14,7 @@ export function mlp(rng: Rng, nIn: number, hidden: number[], nOut: number, l2 = 
   const logits = (x: tf.Tensor2D) =>
     tf.tidy(() => {
       let a: tf.Tensor2D = x;
-      for (const { W, b } of layers) a = tf.tanh(tf.add(tf.matMul(a, W), b));
+      for (const { W, b } of layers) a = tf.tanh(tf.add(tf.matMul(a, W), b)) as tf.Tensor2D;
       return tf.add(tf.matMul(a, Wout), bout) as tf.Tensor2D;
     });
   const weights = [...layers.map((l) => l.W), Wout];

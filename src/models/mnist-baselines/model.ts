@@ -9,19 +9,26 @@ import { fillUniform, type Rng } from '../../util/random.ts';
 export interface Classifier {
   /** Every trained variable, in a fixed order (checkpoints store them in this order). */
   params: tf.Variable[];
-  /** The training cost of a minibatch: mean negative log-likelihood plus any weight penalty. */
-  loss(x: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar;
+  /** The training cost of a minibatch with one-hot labels: mean negative log-likelihood plus any weight penalty. */
+  loss(x: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar;
   /** Class scores (logits), one row per image. */
   logits(x: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * One SGD step with a hand-derived gradient, returning the cost before the step; when absent
+   * the loop differentiates `loss` by autodiff.
+   */
+  sgdStep?(x: tf.Tensor2D, y: tf.Tensor2D, learningRate: number): tf.Scalar;
+  /** Rows per block when measuring errors (bounds memory; default all at once). */
+  evalBatch?: number;
 }
 
-/** Mean negative log-likelihood of the labels under softmax(logits). */
-export function nll(logits: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => {
-    const logp = tf.logSoftmax(logits);
-    const picked = tf.sum(tf.mul(logp, tf.oneHot(y, logits.shape[1])), 1);
-    return tf.neg(tf.mean(picked)) as tf.Scalar;
-  });
+/**
+ * Mean negative log-likelihood of one-hot labels `y` under softmax(logits). tfjs's softmax
+ * cross-entropy carries the short gradient (softmax - y) / n, fewer kernels than autodiff of
+ * logSoftmax.
+ */
+export function nll(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+  return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
 }
 
 /** Sum of squares of `weights` (the tutorials' L2_sqr: weights only, no biases, no 1/2). */
@@ -45,32 +52,19 @@ export function zeros(shape: number[]): tf.Variable {
   return tf.variable(tf.zeros(shape));
 }
 
-/** Applies `fn` to `x` in row blocks of `batch` (bounded memory) and concatenates the results. */
-export function inBatches(x: tf.Tensor2D, batch: number, fn: (xb: tf.Tensor2D) => tf.Tensor2D): tf.Tensor2D {
-  const n = x.shape[0];
-  if (n <= batch) return tf.tidy(() => fn(x));
-  const parts: tf.Tensor2D[] = [];
-  for (let i = 0; i < n; i += batch) {
-    parts.push(tf.tidy(() => fn(x.slice([i, 0], [Math.min(batch, n - i), x.shape[1]]))));
-  }
-  const out = tf.concat(parts);
-  tf.dispose(parts);
-  return out;
-}
-
-/** Fraction of misclassified images, evaluated in blocks of `batch`. */
-export async function errorRate(model: Classifier, x: tf.Tensor2D, y: tf.Tensor1D, batch = 1000): Promise<number> {
+/** Fraction of misclassified images over `blocks` (see BaselineData.blocks). */
+export async function errorRate(model: Classifier, blocks: { x: tf.Tensor2D; labels: tf.Tensor1D }[]): Promise<number> {
+  let n = 0;
   const wrong = tf.tidy(() => {
     let total = tf.scalar(0, 'int32');
-    const n = x.shape[0];
-    for (let i = 0; i < n; i += batch) {
-      const m = Math.min(batch, n - i);
-      const pred = tf.argMax(model.logits(x.slice([i, 0], [m, x.shape[1]])), 1);
-      total = tf.add(total, tf.sum(tf.cast(tf.notEqual(pred, y.slice([i], [m])), 'int32')));
+    for (const b of blocks) {
+      n += b.x.shape[0];
+      const pred = tf.argMax(model.logits(b.x), 1);
+      total = tf.add(total, tf.sum(tf.cast(tf.notEqual(pred, b.labels), 'int32')));
     }
     return total;
   });
   const count = (await wrong.data())[0];
   wrong.dispose();
-  return count / x.shape[0];
+  return count / n;
 }

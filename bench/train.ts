@@ -1,0 +1,58 @@
+/**
+ * The MNIST sparse-autoencoder training run of the UFLDL exercise, ours against the numpy peer in
+ * the same run: first 10,000 training images, 784 -> 196, lambda 3e-3, beta 3, rho 0.1, 400 L-BFGS
+ * iterations. Prints both wall times and final costs. Targets: our final cost within 5% of the
+ * peer's, and our wall time not above the peer's float64 run. Takes several minutes.
+ *
+ * MNIST: SFL_MNIST_DIR, else ../shared/data/mnist beside the repository.
+ * Run alone: npx tsx bench/train.ts [--iters 400]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { initBackend } from '../src/compute/backend.ts';
+import { loadMnist } from '../src/data/mnist.ts';
+import { trainSae } from '../src/pipeline/train-sae.ts';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const PEER = fileURLToPath(new URL('../../shared/peers/sae_numpy.py', import.meta.url));
+const DEFAULT_MNIST = fileURLToPath(new URL('../../shared/data/mnist', import.meta.url));
+
+export async function benchTrain(iters = 400): Promise<string[]> {
+  const dir = process.env.SFL_MNIST_DIR || DEFAULT_MNIST;
+  if (!existsSync(dir)) return [`train: skipped, no MNIST at ${dir} (set SFL_MNIST_DIR)`];
+  const backend = await initBackend();
+  const { images } = loadMnist(dir, 'train', { limit: 10000 });
+  const t0 = performance.now();
+  const ours = await trainSae(images, { kind: 'image', width: 28, height: 28 }, {
+    preprocess: { normalise: 'none', whitening: { kind: 'none', epsilon: 0, retainVariance: 1 } },
+    hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid', maxIter: iters, seed: 0,
+  });
+  const oursSeconds = (performance.now() - t0) / 1000;
+  const lines = [
+    `train: ours (${backend}) ${iters} L-BFGS iterations on 10000 x 784 -> 196: ${oursSeconds.toFixed(1)} s, final cost ${ours.lbfgs.cost.toFixed(6)} ` +
+      `(${ours.lbfgs.funEvals} evaluations, stop: ${ours.lbfgs.stopReason})`,
+  ];
+  const env = { ...process.env };
+  for (const k of ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE']) delete env[k];
+  const r = spawnSync('python3', [PEER, '--mnist', dir, '--iters', String(iters), '--evals', '1'], { env, encoding: 'utf8', cwd: REPO });
+  const num = (key: string) => Number(new RegExp(`^${key}\\s+(\\S+)`, 'm').exec(r.stdout ?? '')?.[1]);
+  if (r.status !== 0 || !Number.isFinite(num('train_seconds'))) {
+    lines.push(`train: numpy peer not measured (${(r.stderr || r.error?.message || 'python3/numpy/scipy missing').trim().split('\n').pop()})`);
+    return lines;
+  }
+  const peerSeconds = num('train_seconds'), peerCost = num('final_cost');
+  const rel = Math.abs(ours.lbfgs.cost - peerCost) / peerCost;
+  lines.push(`train: numpy peer (float64, scipy L-BFGS-B) ${iters} iterations: ${peerSeconds.toFixed(1)} s, final cost ${peerCost.toFixed(6)}`);
+  lines.push(
+    `train: final cost ours/peer ${(ours.lbfgs.cost / peerCost).toFixed(4)} (within 5%: ${rel <= 0.05 ? 'yes' : 'NO'}); ` +
+      `wall time ours/peer ${(oursSeconds / peerSeconds).toFixed(2)} (not slower: ${oursSeconds <= peerSeconds ? 'yes' : 'NO'})`,
+  );
+  return lines;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const i = process.argv.indexOf('--iters');
+  for (const line of await benchTrain(i > 0 ? Number(process.argv[i + 1]) : 400)) console.log(line);
+  process.exit(0);
+}

@@ -1,0 +1,34 @@
+/**
+ * How the supervised commands (train-softmax, self-taught, stacked) print a result: the test
+ * accuracy line, the confusion table with per-class accuracy, and where the run went; or, with
+ * --json, the metrics as one object (without the long cost histories, which stay in metrics.json).
+ */
+import { formatConfusion } from '../models/metrics.ts';
+import type { Evaluation } from '../pipeline/experiments/evaluation.ts';
+
+const pct = (x: number | null) => (x === null || Number.isNaN(x) ? '-' : `${(100 * x).toFixed(2)}%`);
+
+export function formatEvaluation(e: Evaluation, classNames: string[], label = 'test accuracy'): string {
+  const correct = e.confusion.reduce((a, row, t) => a + row[t], 0);
+  return [
+    `${label} ${pct(e.accuracy)} (${correct} of ${e.examples})`,
+    formatConfusion(e.confusion, classNames),
+    `per-class accuracy: ${classNames.map((c, i) => `${c} ${pct(e.perClassAccuracy[i])}`).join(', ')}`,
+  ].join('\n');
+}
+
+export function printClassificationResult(
+  runPath: string,
+  metrics: Record<string, unknown> & { test: Evaluation; classNames: string[]; seed: number },
+  json: boolean | undefined,
+  sections: { label: string; evaluation: Evaluation }[] = [{ label: 'test accuracy', evaluation: metrics.test }],
+): void {
+  if (json) {
+    console.log(JSON.stringify({ run: runPath, ...metrics, costHistory: undefined }, null, 2));
+    return;
+  }
+  for (const s of sections) console.log(`${formatEvaluation(s.evaluation, metrics.classNames, s.label)}\n`);
+  const seconds = metrics.secondsPerStage as Record<string, number> | undefined;
+  if (seconds) console.log(`seconds per stage: ${Object.entries(seconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  console.log(`seed ${metrics.seed}; run written to ${runPath}`);
+}

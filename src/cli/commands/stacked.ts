@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { initBackend } from '../../compute/backend.ts';
+import { runStackedExperiment } from '../../pipeline/experiments/stacked.ts';
+import type { Evaluation } from '../../pipeline/experiments/evaluation.ts';
+import { SflError } from '../../util/errors.ts';
+import { printClassificationResult } from '../classification-output.ts';
+import {
+  addDataOptions, addPreprocessOptions, addRunOptions, addSaeOptions, addSoftmaxOptions, addStackedOptions, configFromFlags, type ExperimentFlags,
+} from '../experiment-options.ts';
+
+/** `sfl stacked`: greedy layer-wise pretraining, a softmax on top, then fine-tuning. */
+export function registerStacked(program: Command): void {
+  const cmd = program
+    .command('stacked')
+    .description(
+      'stacked autoencoders: pretrain --layers sparse autoencoders one after the other, train a softmax on the top layer, ' +
+        'fine-tune the whole network by backpropagation; trains on the MNIST training images (--mnist), tests on the test ' +
+        'images and prints the accuracy before and after fine-tuning',
+    );
+  addDataOptions(cmd);
+  addPreprocessOptions(cmd);
+  addSaeOptions(cmd);
+  addStackedOptions(cmd);
+  addSoftmaxOptions(cmd);
+  addRunOptions(cmd);
+  cmd.action(async (flags: ExperimentFlags) => {
+    if (flags.hidden !== undefined) throw new SflError('stacked takes the hidden layer sizes as --layers (e.g. 200,200), not --hidden');
+    const config = await configFromFlags(flags);
+    await initBackend();
+    const { runPath, metrics } = await runStackedExperiment(config);
+    const before = (metrics.beforeFineTune as { test: Evaluation }).test;
+    const after = metrics.afterFineTune as { test: Evaluation } | null;
+    const sections = [{ label: 'before fine-tuning: test accuracy', evaluation: before }];
+    if (after) sections.push({ label: 'after fine-tuning: test accuracy', evaluation: after.test });
+    printClassificationResult(runPath, metrics, flags.json, sections);
+  });
+}

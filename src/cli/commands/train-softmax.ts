@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { initBackend } from '../../compute/backend.ts';
+import { runSoftmaxExperiment } from '../../pipeline/experiments/softmax.ts';
+import { printClassificationResult } from '../classification-output.ts';
+import { addDataOptions, addPreprocessOptions, addRunOptions, addSoftmaxOptions, configFromFlags, type ExperimentFlags } from '../experiment-options.ts';
+
+/** `sfl train-softmax`: softmax regression on the input vectors themselves (the baseline). */
+export function registerTrainSoftmax(program: Command): void {
+  const cmd = program
+    .command('train-softmax')
+    .description(
+      'train softmax regression (weight decay, L-BFGS) on MNIST pixels (--mnist: the training images, tested on the ' +
+        'test images) and print the test accuracy, confusion matrix and per-class accuracy; writes outputs/<run>/',
+    );
+  addDataOptions(cmd);
+  addPreprocessOptions(cmd);
+  addSoftmaxOptions(cmd);
+  addRunOptions(cmd);
+  cmd.action(async (flags: ExperimentFlags) => {
+    const config = await configFromFlags(flags);
+    await initBackend();
+    const { runPath, metrics } = await runSoftmaxExperiment(config);
+    printClassificationResult(runPath, metrics, flags.json);
+  });
+}

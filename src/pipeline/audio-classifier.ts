@@ -1,0 +1,184 @@
+/**
+ * The product's main pipeline: classify recordings with features learned from sound.
+ *
+ *   training recordings -> spectra -> random windows -> (normalise, whiten) -> sparse autoencoder
+ *   every recording -> all windows -> encode -> pool over time -> standardise -> softmax
+ *
+ * and the no-learning baseline beside it (log-spectrum statistics -> standardise -> softmax).
+ * A trained pipeline is saved as a folder (sae/ + classifier/) that `sfl classify` loads.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Matrix } from '../compute/matrix.ts';
+import { Standardiser } from '../features/normalise.ts';
+import { pooledWidth, type PoolOptions } from '../features/pooling.ts';
+import { recordingStats } from '../features/recording-stats.ts';
+import { sampleWindows } from '../features/sampler.ts';
+import { accuracy, confusionMatrix, perClassAccuracy } from '../models/metrics.ts';
+import { SoftmaxModel, softmaxPredict, softmaxTrain } from '../models/softmax.ts';
+import { columnFrequencies } from '../audio/axis.ts';
+import type { SpectrumParams } from '../audio/spectrogram.ts';
+import { SflError } from '../util/errors.ts';
+import type { Config } from './config.ts';
+import { getWeight, loadModel, saveModel } from './model-io.ts';
+import { loadSaeModel, saveSaeModel, type SaeModel } from './sae-model.ts';
+import { recordingFeatures } from './recording-features.ts';
+import { trainSae, type TrainSaeResult } from './train-sae.ts';
+
+/** A softmax on standardised vectors, with its class names. */
+export interface Classifier {
+  classNames: string[];
+  standardiser: Standardiser;
+  softmax: SoftmaxModel;
+}
+
+export interface Evaluation {
+  accuracy: number;
+  confusion: number[][];
+  perClass: number[];
+  predicted: Int32Array;
+}
+
+export interface AudioClassifierPipeline {
+  spectrum: SpectrumParams;
+  pool: PoolOptions;
+  sae: SaeModel;
+  classifier: Classifier;
+}
+
+export async function trainClassifier(
+  X: Matrix,
+  y: Int32Array,
+  classNames: string[],
+  o: { lambda: number; maxIter: number },
+): Promise<Classifier> {
+  const present = new Set(y);
+  const missing = classNames.filter((_, c) => !present.has(c));
+  if (missing.length) throw new SflError(`no training example of class ${missing.join(', ')}: every class needs at least one`);
+  const standardiser = new Standardiser().fit(X);
+  const softmax = await softmaxTrain(standardiser.transform(X), y, { numClasses: classNames.length, lambda: o.lambda }, { maxIter: o.maxIter });
+  return { classNames, standardiser, softmax };
+}
+
+export function predict(c: Classifier, X: Matrix): { labels: Int32Array; probs: Matrix } {
+  return softmaxPredict(c.softmax, c.standardiser.transform(X));
+}
+
+export function evaluate(c: Classifier, X: Matrix, y: Int32Array): Evaluation {
+  const predicted = predict(c, X).labels;
+  const confusion = confusionMatrix(y, predicted, c.classNames.length);
+  return { accuracy: accuracy(y, predicted), confusion, perClass: perClassAccuracy(confusion), predicted };
+}
+
+/** Learns the sparse autoencoder from random windows of the training spectrograms (no labels used). */
+export async function learnAudioFeatures(trainSpectra: Matrix[], spectrum: SpectrumParams, config: Config, stage?: string): Promise<TrainSaeResult> {
+  const K = config.windows.frames;
+  const X = sampleWindows(trainSpectra, { count: config.windows.count, frames: K, seed: config.windows.seed ?? config.run.seed });
+  const s = config.sae;
+  return trainSae(
+    X,
+    { kind: 'spectro-temporal', frames: K, bands: X.cols / K, spectrum, bandHz: columnFrequencies(spectrum) },
+    {
+      preprocess: { normalise: config.normalise, whitening: config.whitening },
+      hidden: s.hidden,
+      lambda: s.lambda,
+      beta: s.beta,
+      rho: s.rho,
+      decoder: s.decoder,
+      maxIter: s.maxIter,
+      seed: config.run.seed,
+      stage,
+    },
+  );
+}
+
+export interface SplitData {
+  train: Matrix[];
+  trainY: Int32Array;
+  test: Matrix[];
+  testY: Int32Array;
+  classNames: string[];
+}
+
+export interface AudioRunResult {
+  pipeline: AudioClassifierPipeline;
+  sae: TrainSaeResult;
+  test: Evaluation;
+  train: Evaluation;
+  baseline?: Evaluation;
+}
+
+/** Self-taught learning on one split: features from the training audio, classifier on top. */
+export async function runAudioSelfTaught(
+  d: SplitData,
+  spectrum: SpectrumParams,
+  config: Config,
+  o: { pool: PoolOptions; baseline: boolean; stage?: string },
+): Promise<AudioRunResult> {
+  const sae = await learnAudioFeatures(d.train, spectrum, config, o.stage);
+  const Ftr = recordingFeatures(sae.model, d.train, o.pool);
+  const Fte = recordingFeatures(sae.model, d.test, o.pool);
+  const classifier = await trainClassifier(Ftr, d.trainY, d.classNames, config.softmax);
+  const result: AudioRunResult = {
+    pipeline: { spectrum, pool: o.pool, sae: sae.model, classifier },
+    sae,
+    test: evaluate(classifier, Fte, d.testY),
+    train: evaluate(classifier, Ftr, d.trainY),
+  };
+  if (o.baseline) result.baseline = await runBaseline(d, config);
+  return result;
+}
+
+/** The no-learning baseline: log-spectrum statistics (mean, std, 3 segment means) -> softmax. */
+export async function runBaseline(d: SplitData, config: Config): Promise<Evaluation> {
+  const c = await trainClassifier(recordingStats(d.train), d.trainY, d.classNames, config.softmax);
+  return evaluate(c, recordingStats(d.test), d.testY);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saving and loading a whole pipeline (what `sfl classify` uses).
+
+interface ClassifierMetadata {
+  classNames: string[];
+  spectrum: SpectrumParams;
+  pool: PoolOptions;
+  standardiser: unknown;
+}
+
+export async function saveAudioPipeline(dir: string, p: AudioClassifierPipeline): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await saveSaeModel(join(dir, 'sae'), p.sae);
+  const c = p.classifier;
+  const n = c.softmax.inputSize, k = c.softmax.numClasses;
+  await saveModel(join(dir, 'classifier'), {
+    kind: 'softmax-on-pooled-features',
+    topology: { inputSize: n, numClasses: k, bias: c.softmax.bias, lambda: c.softmax.lambda },
+    weights: [
+      { name: 'softmax/W', shape: [k, n], tensor: Float32Array.from(c.softmax.weights) },
+      { name: 'softmax/b', shape: [k], tensor: Float32Array.from(c.softmax.biases) },
+    ],
+    metadata: { classNames: c.classNames, spectrum: p.spectrum, pool: p.pool, standardiser: c.standardiser.toJSON() } satisfies ClassifierMetadata,
+  });
+}
+
+export async function loadAudioPipeline(dir: string): Promise<AudioClassifierPipeline> {
+  const sae = await loadSaeModel(join(dir, 'sae'));
+  const saved = await loadModel<ClassifierMetadata>(join(dir, 'classifier'), { kind: 'softmax-on-pooled-features' });
+  const { classNames, spectrum, pool, standardiser } = saved.metadata;
+  const t = saved.topology as { inputSize: number; numClasses: number; bias: boolean; lambda: number };
+  if (sae.input.kind !== 'spectro-temporal') throw new SflError('the pipeline\'s autoencoder was not trained on audio windows', dir);
+  if (pooledWidth(sae.hyper.hidden, pool) !== t.inputSize) {
+    throw new SflError(`the classifier expects ${t.inputSize} features but the autoencoder and pooling give ${pooledWidth(sae.hyper.hidden, pool)}`, dir);
+  }
+  const W = getWeight(saved, 'softmax/W', dir).tensor, b = getWeight(saved, 'softmax/b', dir).tensor;
+  const theta = new Float64Array(W.length + (t.bias ? b.length : 0));
+  theta.set(W);
+  if (t.bias) theta.set(b, W.length);
+  const softmax = new SoftmaxModel(t.inputSize, t.numClasses, t.bias, theta, t.lambda);
+  return { spectrum, pool, sae, classifier: { classNames, standardiser: Standardiser.fromJSON(standardiser), softmax } };
+}
+
+/** Class probabilities for spectrograms computed with the pipeline's spectrum parameters. */
+export function classifySpectra(p: AudioClassifierPipeline, spectra: Matrix[]): { labels: Int32Array; probs: Matrix } {
+  return predict(p.classifier, recordingFeatures(p.sae, spectra, p.pool));
+}

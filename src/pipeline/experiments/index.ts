@@ -1,0 +1,32 @@
+/**
+ * Which code runs each `experiment` of a config (`sfl run`). To add a pipeline: put its name in
+ * EXPERIMENT_NAMES (config-schema.ts) and its runner here. A name without a runner is a valid
+ * config that `sfl run` refuses with "not implemented yet" rather than running something else.
+ */
+import type { Config, ExperimentName } from '../config.ts';
+import { SflError } from '../../util/errors.ts';
+import { runSaeExperiment } from './sae.ts';
+
+export type ExperimentLog = (line: string) => void;
+
+export interface ExperimentResult {
+  /** The committed run folder, outputs/<run>/. */
+  runPath: string;
+  metrics: Record<string, unknown>;
+}
+
+export type ExperimentRunner = (config: Config, log?: ExperimentLog) => Promise<ExperimentResult>;
+
+export const EXPERIMENTS: Partial<Record<ExperimentName, ExperimentRunner>> = {
+  sae: runSaeExperiment,
+};
+
+/** The runner of `name`; an SflError when the name is valid but has no code yet. */
+export function experimentRunner(name: ExperimentName): ExperimentRunner {
+  const runner = EXPERIMENTS[name];
+  if (!runner) {
+    const ready = Object.keys(EXPERIMENTS).map((n) => `'${n}'`).join(', ');
+    throw new SflError(`experiment '${name}' is not implemented yet (implemented: ${ready})`);
+  }
+  return runner;
+}

@@ -1,0 +1,88 @@
+/**
+ * Self-taught learning (UFLDL): a sparse autoencoder learns features from unlabelled data (for
+ * MNIST, digits the classifier never sees), a softmax is trained on those features of the
+ * labelled training data and tested on the labelled test data -> outputs/<run>/ with encoder/,
+ * softmax/, metrics.json, filters.png, cost.png and confusion.png.
+ */
+import { softmaxPredict } from '../../models/softmax.ts';
+import { accuracy } from '../../models/metrics.ts';
+import { SflError } from '../../util/errors.ts';
+import { encodePng } from '../../viz/png.ts';
+import type { Config } from '../config.ts';
+import { saveSoftmaxClassifier } from '../classifier-model.ts';
+import { inputDim } from '../inputs.ts';
+import { RunDir } from '../run-dir.ts';
+import { loadSaeModel, saeFeatures, saveSaeModel, type SaeModel } from '../sae-model.ts';
+import { filterPicture, trainSae } from '../train-sae.ts';
+import { checkClassificationData, classificationData, type ClassificationData, type Log } from './classification-data.ts';
+import { evaluate, StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';
+import { softmaxSummary, stderrLog, trainSoftmaxStage, type ClassificationExperimentResult } from './softmax.ts';
+
+/** The encoder: loaded from selfTaught.encoder, or trained on the unlabelled data with config.sae. */
+async function encoder(config: Config, d: ClassificationData, log: Log): Promise<{ model: SaeModel; summary: Record<string, unknown>; costs: number[] }> {
+  const path = config.selfTaught.encoder;
+  if (path !== null) {
+    const model = await loadSaeModel(path);
+    if (inputDim(model.input) !== d.trainX.cols) {
+      throw new SflError(`the encoder takes vectors of ${inputDim(model.input)} values, the data has ${d.trainX.cols}`, path);
+    }
+    log(`encoder loaded from ${path} (${model.hyper.hidden} hidden units); not retrained`);
+    return { model, summary: { loadedFrom: path, ...model.hyper }, costs: [] };
+  }
+  if (!d.unlabeledX || d.unlabeledX.rows === 0) throw new SflError('self-taught learning needs unlabelled data, and there is none');
+  const s = config.sae;
+  const res = await trainSae(d.unlabeledX, d.input, {
+    preprocess: { normalise: config.normalise, whitening: config.whitening },
+    hidden: s.hidden,
+    lambda: s.lambda,
+    beta: s.beta,
+    rho: s.rho,
+    decoder: s.decoder,
+    maxIter: s.maxIter,
+    seed: config.run.seed,
+  });
+  const r = res.lbfgs;
+  return {
+    model: res.model,
+    summary: { ...res.model.hyper, examples: d.unlabeledX.rows, maxIter: s.maxIter, iterations: r.iterations, funEvals: r.funEvals, finalCost: r.cost, stopReason: r.stopReason },
+    costs: r.history.map((h) => h.cost),
+  };
+}
+
+export async function runSelfTaughtExperiment(config: Config, log: Log = stderrLog, data?: ClassificationData): Promise<ClassificationExperimentResult> {
+  const run = await RunDir.create({ command: 'self-taught', root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
+  try {
+    const timer = new StageTimer();
+    const d = data ?? (await timer.time('data', () => classificationData(config, 'self-taught', log)));
+    checkClassificationData(d);
+    const k = d.classNames.length;
+    const enc = await timer.time('autoencoder', () => encoder(config, d, log));
+    const { trainF, testF } = await timer.time('features', () => ({ trainF: saeFeatures(enc.model, d.trainX), testF: saeFeatures(enc.model, d.testX) }));
+    const { model, costs } = await timer.time('softmax', () => trainSoftmaxStage(trainF, d.trainY, k, config));
+    const test = evaluate(d.testY, softmaxPredict(model, testF).labels, k);
+    const trainAccuracy = accuracy(d.trainY, softmaxPredict(model, trainF).labels);
+
+    await saveSaeModel(run.path('encoder'), enc.model);
+    await saveSoftmaxClassifier(run.path('softmax'), { model, classNames: d.classNames, input: d.input, features: 'encoder', preprocessor: null });
+    await run.writeFile('filters.png', encodePng(filterPicture(enc.model)));
+    await writeConfusionPng(run, 'confusion.png', test, d.classNames, `self-taught: ${(100 * test.accuracy).toFixed(2)}%`);
+    await writeCostCurves(run, 'cost.png', { autoencoder: enc.costs, softmax: costs }, 'self-taught learning: cost per stage');
+    const metrics = {
+      task: 'self-taught',
+      seed: config.run.seed,
+      data: d.description,
+      classNames: d.classNames,
+      encoder: enc.summary,
+      softmax: softmaxSummary(model, config),
+      train: { examples: d.trainX.rows, accuracy: trainAccuracy },
+      test,
+      secondsPerStage: timer.seconds,
+      costHistory: { autoencoder: enc.costs, softmax: costs },
+    };
+    await run.writeJson('metrics.json', metrics);
+    return { runPath: await run.commit(), metrics };
+  } catch (e) {
+    await run.abort();
+    throw e;
+  }
+}

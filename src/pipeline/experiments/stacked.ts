@@ -1,0 +1,126 @@
+/**
+ * Stacked autoencoders (UFLDL): greedy layer-wise pretraining of config.stacked.layers sparse
+ * autoencoders (config.sae), a softmax on the top layer (config.softmax), then fine-tuning of the
+ * whole network by backpropagation (config.stacked.fineTuneMaxIter). Accuracy is measured before
+ * and after fine-tuning -> outputs/<run>/ with model/ (fine-tuned), pretrained/, metrics.json,
+ * filters.png (first layer, fine-tuned), filters-pretrained.png, cost.png, confusion.png and
+ * confusion-pretrained.png.
+ */
+import type { Matrix } from '../../compute/matrix.ts';
+import { Preprocessor } from '../../features/preprocess.ts';
+import { accuracy } from '../../models/metrics.ts';
+import { stackedPredict, trainStacked, type StackedModel, type StageEvent, type StageName } from '../../models/stacked.ts';
+import { filterGrid, spectroTemporalGrid } from '../../viz/filter-grid.ts';
+import { encodePng } from '../../viz/png.ts';
+import type { Config } from '../config.ts';
+import { saveStackedClassifier } from '../classifier-model.ts';
+import type { InputDescription } from '../inputs.ts';
+import { progress, type Progress } from '../progress.ts';
+import { RunDir } from '../run-dir.ts';
+import { saeCostFunction } from '../train-sae.ts';
+import { checkClassificationData, classificationData, type ClassificationData, type Log } from './classification-data.ts';
+import { evaluate, writeConfusionPng, writeCostCurves } from './evaluation.ts';
+import { stderrLog, type ClassificationExperimentResult } from './softmax.ts';
+
+function stageKey(stage: StageName, layer?: number): string {
+  return stage === 'pretrain' ? `layer ${layer}` : stage === 'finetune' ? 'fine-tune' : 'softmax';
+}
+
+function inUnitRange(X: Matrix): boolean {
+  for (let i = 0; i < X.data.length; i++) if (!(X.data[i] >= 0 && X.data[i] <= 1)) return false;
+  return true;
+}
+
+/** The first layer's weights drawn in the raw input space, one tile per hidden unit. */
+function firstLayerPicture(model: StackedModel, pre: Preprocessor, input: InputDescription): Uint8Array {
+  const s = model.layerSizes;
+  const W = pre.filtersToInputSpace({ data: Float32Array.from(model.params.layers[0].W), rows: s[1], cols: s[0] });
+  const img = input.kind === 'image'
+    ? filterGrid(W, { tileWidth: input.width, tileHeight: input.height, scale: 2 })
+    : spectroTemporalGrid(W, { frames: input.frames, bands: input.bands, scaleY: 2, scaleX: Math.max(2, Math.round((2 * input.bands) / input.frames)) });
+  return encodePng(img);
+}
+
+export async function runStackedExperiment(config: Config, log: Log = stderrLog, data?: ClassificationData): Promise<ClassificationExperimentResult> {
+  const run = await RunDir.create({ command: 'stacked', root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
+  try {
+    const seconds: Record<string, number> = {};
+    let t0 = performance.now();
+    const d = data ?? (await classificationData(config, 'stacked', log));
+    checkClassificationData(d);
+    const k = d.classNames.length;
+    const preprocessor = new Preprocessor({ normalise: config.normalise, whitening: config.whitening });
+    const Z = preprocessor.fitTransform(d.trainX);
+    const Zt = preprocessor.transform(d.testX);
+    seconds.data = (performance.now() - t0) / 1000;
+
+    const s = config.sae;
+    const curves: Record<string, number[]> = {};
+    let bar: Progress | null = null;
+    const onStage = (e: StageEvent): void => {
+      const key = stageKey(e.stage, e.layer);
+      if (e.phase === 'start') {
+        t0 = performance.now();
+        curves[key] = [];
+        const total = e.stage === 'pretrain' ? s.maxIter : e.stage === 'softmax' ? config.softmax.maxIter : config.stacked.fineTuneMaxIter;
+        bar = progress({ stage: `${key} (L-BFGS)`, total });
+      } else {
+        bar?.stop();
+        bar = null;
+        seconds[key] = (performance.now() - t0) / 1000;
+      }
+    };
+    const res = await trainStacked(Z, d.trainY, {
+      hiddenSizes: config.stacked.layers,
+      sae: { lambda: s.lambda, beta: s.beta, rho: s.rho, maxIter: s.maxIter, decoder: s.decoder === 'auto' ? (inUnitRange(Z) ? 'sigmoid' : 'linear') : s.decoder },
+      softmax: { lambda: config.softmax.lambda, maxIter: config.softmax.maxIter },
+      fineTune: { maxIter: config.stacked.fineTune ? config.stacked.fineTuneMaxIter : 0 },
+      numClasses: k,
+      seed: config.run.seed,
+      evalSet: { X: Zt, labels: d.testY },
+      onStage,
+      onIteration: (stage, info, layer) => {
+        curves[stageKey(stage, layer)]?.push(info.cost);
+        (bar as Progress | null)?.update(info.iter, { cost: info.cost.toPrecision(6) });
+      },
+      // Pretraining the first layer on all of MNIST is the heavy part: split it over worker threads.
+      saeCost: (X, opts) => saeCostFunction(X, opts),
+    }).finally(() => (bar as Progress | null)?.stop());
+
+    const before = evaluate(d.testY, stackedPredict(res.pretrained, Zt).labels, k);
+    const after = evaluate(d.testY, stackedPredict(res.model, Zt).labels, k);
+    const trainBefore = accuracy(d.trainY, stackedPredict(res.pretrained, Z).labels);
+    const trainAfter = accuracy(d.trainY, stackedPredict(res.model, Z).labels);
+
+    const common = { classNames: d.classNames, input: d.input, preprocessor };
+    await saveStackedClassifier(run.path('model'), { model: res.model, ...common });
+    await saveStackedClassifier(run.path('pretrained'), { model: res.pretrained, ...common });
+    await run.writeFile('filters.png', firstLayerPicture(res.model, preprocessor, d.input));
+    await run.writeFile('filters-pretrained.png', firstLayerPicture(res.pretrained, preprocessor, d.input));
+    await writeConfusionPng(run, 'confusion.png', after, d.classNames, `fine-tuned: ${(100 * after.accuracy).toFixed(2)}%`);
+    await writeConfusionPng(run, 'confusion-pretrained.png', before, d.classNames, `before fine-tuning: ${(100 * before.accuracy).toFixed(2)}%`);
+    await writeCostCurves(run, 'cost.png', curves, 'stacked autoencoder: cost per stage');
+    const fineTuned = res.model !== res.pretrained;
+    const metrics = {
+      task: 'stacked',
+      seed: config.run.seed,
+      data: d.description,
+      classNames: d.classNames,
+      layerSizes: [...res.model.layerSizes],
+      sae: { lambda: s.lambda, beta: s.beta, rho: s.rho, maxIter: s.maxIter },
+      softmax: { lambda: config.softmax.lambda, maxIter: config.softmax.maxIter },
+      fineTune: { maxIter: fineTuned ? config.stacked.fineTuneMaxIter : 0, weightDecay: config.softmax.lambda },
+      stages: res.stages,
+      beforeFineTune: { train: { examples: d.trainX.rows, accuracy: trainBefore }, test: before },
+      afterFineTune: fineTuned ? { train: { examples: d.trainX.rows, accuracy: trainAfter }, test: after } : null,
+      test: after,
+      secondsPerStage: Object.fromEntries(Object.entries(seconds).map(([key, v]) => [key, Number(v.toFixed(3))])),
+      costHistory: curves,
+    };
+    await run.writeJson('metrics.json', metrics);
+    return { runPath: await run.commit(), metrics };
+  } catch (e) {
+    await run.abort();
+    throw e;
+  }
+}

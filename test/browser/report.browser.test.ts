@@ -1,0 +1,119 @@
+/**
+ * report.html in a real browser: Debian's chromium driven by playwright-core (no browser
+ * download). Two tiny real runs, MNIST and audio, are made with `sfl run`; each page must load
+ * from file:// with no console errors, fetch nothing but itself, and show every image.
+ * Skips, saying why, when /usr/bin/chromium is not installed (apt-get install -y chromium).
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { ROOT, runCli } from '../cli/run-cli.ts';
+
+// Debian's chromium; SFL_CHROMIUM points elsewhere (or at nothing, to check the skip).
+const CHROMIUM = process.env.SFL_CHROMIUM || '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+if (!HAVE_CHROMIUM) console.warn(`browser tests skipped: no ${CHROMIUM} (install it with: apt-get install -y chromium)`);
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe.skipIf(!HAVE_CHROMIUM)('report.html in chromium', () => {
+  let tmp: string;
+  let outputs: string;
+  let browser: BrowserContext;
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'sfl-browser-'));
+    outputs = join(tmp, 'outputs');
+    // A few recordings of three digits; index 0 goes to the official test split, the rest train.
+    const audio = join(tmp, 'audio');
+    mkdirSync(audio);
+    for (const d of [0, 1, 2]) for (const i of [0, 10, 11]) copyFileSync(join(ROOT, `audio/fsdd/recordings/${d}_george_${i}.wav`), join(audio, `${d}_george_${i}.wav`));
+    const env = { SFL_CACHE_DIR: join(tmp, 'cache') };
+    const mnist = runCli(
+      ['run', 'configs/mnist-sae.json', '--set', `data.mnistDir=${join(ROOT, 'test/fixtures/mnist')}`, 'data.count=100', 'sae.hidden=16', 'sae.maxIter=5', '--outputs', outputs, '--name', 'mnist', '--quiet'],
+      env,
+    );
+    expect(mnist.code, mnist.stderr).toBe(0);
+    const sound = runCli(
+      ['run', 'configs/fsdd-sae.json', '--set', `data.audioDir=${audio}`, 'windows.count=300', 'sae.hidden=16', 'sae.maxIter=5', '--outputs', outputs, '--name', 'audio', '--quiet'],
+      env,
+    );
+    expect(sound.code, sound.stderr).toBe(0);
+    // A fresh profile each time, so nothing a previous run cached can hide a problem.
+    browser = await chromium.launchPersistentContext(join(tmp, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** Opens a run's report; returns the page and the problems seen while loading it. */
+  async function open(run: string) {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    const foreign: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => {
+      if (!/^(file|data):/.test(r.url())) foreign.push(r.url());
+    });
+    await page.goto(pathToFileURL(join(outputs, run, 'report.html')).href, { waitUntil: 'load' });
+    return { page, errors, foreign };
+  }
+
+  async function images(page: Awaited<ReturnType<typeof open>>['page']) {
+    return page.$$eval('img', (imgs) =>
+      imgs.map((i) => ({ src: i.src.slice(0, 22), alt: i.alt, complete: i.complete, naturalWidth: i.naturalWidth, shownWidth: i.getBoundingClientRect().width })),
+    );
+  }
+
+  it('MNIST run: loads cleanly, shows the filters large, the cost curve and the metrics', async () => {
+    const { page, errors, foreign } = await open('mnist');
+    const imgs = await images(page);
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+    expect(imgs.length).toBeGreaterThanOrEqual(2);
+    for (const i of imgs) {
+      expect(i.src).toBe('data:image/png;base64,');
+      expect(i.complete && i.naturalWidth > 0, i.alt).toBe(true);
+    }
+    // The filter grid is enlarged so 28 x 28 tiles can be read.
+    const grid = imgs.find((i) => i.alt.startsWith('Learned filters'))!;
+    expect(grid.shownWidth).toBeGreaterThan(2 * grid.naturalWidth);
+    expect(await page.textContent('table.metrics')).toMatch(/finalCost/);
+    expect(await page.textContent('body')).toMatch(/sae/);
+    await page.close();
+  });
+
+  it('audio run: the spectro-temporal filters have time and frequency axes', async () => {
+    const { page, errors, foreign } = await open('audio');
+    const imgs = await images(page);
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+    for (const i of imgs) expect(i.complete && i.naturalWidth > 0, i.alt).toBe(true);
+    const axes = imgs.find((i) => /time \(ms\)/.test(i.alt) && /frequency \(Hz\)/.test(i.alt));
+    expect(axes, JSON.stringify(imgs.map((i) => i.alt))).toBeDefined();
+    const text = (await page.textContent('body')) ?? '';
+    expect(text).toMatch(/frequency runs upwards/);
+    expect(text).toMatch(/\d+ Hz\)/);
+    // The config is there, folded away until opened.
+    await page.click('summary');
+    expect(await page.isVisible('pre.config')).toBe(true);
+    await page.close();
+  });
+});
