@@ -94,7 +94,8 @@ function lineProgress(opts: ProgressOptions, stream: NodeJS.WritableStream): Pro
     const m = formatMetrics(metrics);
     const time = final
       ? `in ${formatDuration(elapsed)}`
-      : done > 0 && opts.total > done
+      : // The first items carry start-up costs: estimate only once 5% of the work or 5 s have passed.
+        done > 0 && opts.total > done && (done >= 0.05 * opts.total || elapsed >= 5000)
         ? `${formatDuration((elapsed / done) * (opts.total - done))} left`
         : '';
     stream.write(`${opts.stage} ${done}/${opts.total}${pct}${m ? ` ${m}` : ''}${time ? ` ${final ? 'done ' : ''}${time}` : ''}\n`);
