@@ -47,6 +47,8 @@ export interface SgdLoopOptions {
   /** Most epochs (the tutorials' n_epochs, or a cap). */
   epochs: number;
   stopping: EarlyStoppingSettings;
+  /** Validate and test over whole minibatches only, as the tutorials' code (settings.ts). */
+  evalWholeBatches?: boolean;
   label: string;
   log: (line: string) => void;
   /** Called after each epoch with the state and the weights; e.g. to write a checkpoint. */
@@ -99,8 +101,10 @@ export async function trainWithEarlyStopping(
   const nb = Math.floor(data.train.n / B);
   if (nb < 1) throw new RangeError(`batch size ${B} is larger than the ${data.train.n} training images`);
   const batches = data.blocks('train', B, true);
-  const validBlocks = data.blocks('valid', model.evalBatch ?? data.valid.n);
-  const testBlocks = data.blocks('test', model.evalBatch ?? data.test.n);
+  const evalBlocks = (part: 'valid' | 'test') =>
+    opts.evalWholeBatches ? data.blocks(part, B, true) : data.blocks(part, model.evalBatch ?? data[part].n);
+  const validBlocks = evalBlocks('valid');
+  const testBlocks = evalBlocks('test');
   const es = new EarlyStopping(resolveStopping(opts.stopping, nb), state?.stopping);
   const st: TrainState = state ? structuredClone(state) : initialTrainState(es.options);
   st.stopping = es.state;

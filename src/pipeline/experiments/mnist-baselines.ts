@@ -130,6 +130,7 @@ async function supervised(c: Context, net: Classifier, checkpointParams: tf.Vari
     learningRate: s.learningRate,
     epochs: s.epochs,
     stopping: s,
+    evalWholeBatches: c.config.baselines.evalWholeBatches,
     label: c.model,
     log: c.log,
     afterEpoch: (st, _params, bestNow) =>
@@ -156,7 +157,7 @@ async function supervised(c: Context, net: Classifier, checkpointParams: tf.Vari
     settings: s,
     trainImages: c.data.train.n,
     validImages: c.data.valid.n,
-    testImages: c.data.test.n,
+    testImages: c.config.baselines.evalWholeBatches ? Math.floor(c.data.test.n / s.batchSize) * s.batchSize : c.data.test.n,
     testError: st.bestTestError,
     bestValidationError: Number.isFinite(bestValidation) ? bestValidation : null,
     bestEpoch: st.bestEpoch,
