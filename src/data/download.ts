@@ -39,8 +39,10 @@ export interface DownloadOptions {
   mirrors?: readonly string[];
   /** Checksums by file name (default MNIST_CHECKSUMS). */
   checksums?: Readonly<Record<string, Checksum>>;
-  /** Per-request time limit in ms (default 60 s). */
+  /** Per-request time limit in ms (default 120 s). */
   timeoutMs?: number;
+  /** A mirror that has not answered within this many ms is taken as unreachable (default 10 s). */
+  connectTimeoutMs?: number;
   log?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
 }
@@ -69,16 +71,35 @@ export function defaultMirrors(env: NodeJS.ProcessEnv = process.env): string[] {
 
 class NetworkError extends Error {}
 
-async function fetchBytes(url: string, timeoutMs: number): Promise<Uint8Array> {
-  let res: Response;
+/**
+ * GETs `url`. A server that has not answered within `connectMs` counts as unreachable (a network
+ * that silently drops packets would otherwise hold each attempt for the whole `timeoutMs`);
+ * the body then has until `timeoutMs`.
+ */
+async function fetchBytes(url: string, timeoutMs: number, connectMs: number): Promise<Uint8Array> {
+  const abort = new AbortController();
+  const total = setTimeout(() => abort.abort(new Error(`no complete answer within ${timeoutMs / 1000} s`)), timeoutMs);
+  const connect = setTimeout(() => abort.abort(new NetworkError(`no answer within ${connectMs / 1000} s`)), connectMs);
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new NetworkError(cause?.code ?? cause?.message ?? (e as Error).message);
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: abort.signal, redirect: 'follow' });
+    } catch (e) {
+      if (abort.signal.reason instanceof NetworkError) throw abort.signal.reason;
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new NetworkError(cause?.code ?? cause?.message ?? (e as Error).message);
+    } finally {
+      clearTimeout(connect);
+    }
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    try {
+      return new Uint8Array(await res.arrayBuffer());
+    } catch (e) {
+      throw new Error(abort.signal.aborted ? String((abort.signal.reason as Error).message) : (e as Error).message);
+    }
+  } finally {
+    clearTimeout(total);
   }
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
 }
 
 function whereToPut(dir: string): string {
@@ -90,7 +111,8 @@ export async function downloadMnist(opts: DownloadOptions = {}): Promise<Downloa
   const dir = opts.dir ?? mnistCacheDir(env);
   const mirrors = opts.mirrors ?? defaultMirrors(env);
   const checksums = opts.checksums ?? MNIST_CHECKSUMS;
-  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const connectMs = opts.connectTimeoutMs ?? 10_000;
   const log = opts.log ?? (() => {});
   const result: DownloadResult = { dir, files: {} };
   let reachedAny = false;
@@ -114,7 +136,7 @@ export async function downloadMnist(opts: DownloadOptions = {}): Promise<Downloa
       const url = new URL(file, base.endsWith('/') ? base : `${base}/`).href;
       let bytes: Uint8Array;
       try {
-        bytes = await fetchBytes(url, timeoutMs);
+        bytes = await fetchBytes(url, timeoutMs, connectMs);
         reachedAny = true;
       } catch (e) {
         if (!(e instanceof NetworkError)) reachedAny = true;

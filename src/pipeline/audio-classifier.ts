@@ -23,7 +23,7 @@ import type { Config } from './config.ts';
 import { getWeight, loadModel, saveModel } from './model-io.ts';
 import { loadSaeModel, saveSaeModel, type SaeModel } from './sae-model.ts';
 import { recordingFeatures } from './recording-features.ts';
-import { trainSae, type TrainSaeResult } from './train-sae.ts';
+import { saeTrainOptions, trainSae, type TrainSaeResult } from './train-sae.ts';
 
 /** A softmax on standardised vectors, with its class names. */
 export interface Classifier {
@@ -74,21 +74,10 @@ export function evaluate(c: Classifier, X: Matrix, y: Int32Array): Evaluation {
 export async function learnAudioFeatures(trainSpectra: Matrix[], spectrum: SpectrumParams, config: Config, stage?: string): Promise<TrainSaeResult> {
   const K = config.windows.frames;
   const X = sampleWindows(trainSpectra, { count: config.windows.count, frames: K, seed: config.windows.seed ?? config.run.seed });
-  const s = config.sae;
   return trainSae(
     X,
     { kind: 'spectro-temporal', frames: K, bands: X.cols / K, spectrum, bandHz: columnFrequencies(spectrum) },
-    {
-      preprocess: { normalise: config.normalise, whitening: config.whitening },
-      hidden: s.hidden,
-      lambda: s.lambda,
-      beta: s.beta,
-      rho: s.rho,
-      decoder: s.decoder,
-      maxIter: s.maxIter,
-      seed: config.run.seed,
-      stage,
-    },
+    saeTrainOptions(config, stage),
   );
 }
 

@@ -21,6 +21,7 @@ import type { RgbaImage } from '../viz/raster.ts';
 import { progress } from './progress.ts';
 import type { InputDescription } from './inputs.ts';
 import { saeFilters, type SaeModel } from './sae-model.ts';
+import type { Config } from './config.ts';
 
 export interface TrainSaeOptions {
   preprocess: PreprocessOptions;
@@ -37,6 +38,22 @@ export interface TrainSaeOptions {
   /** Stage name on the progress bar. */
   stage?: string;
   onIteration?: (info: IterationInfo) => void;
+}
+
+/** The trainSae options a config names (preprocessing, sae.*, run.seed). */
+export function saeTrainOptions(config: Config, stage?: string): TrainSaeOptions {
+  const s = config.sae;
+  return {
+    preprocess: { normalise: config.normalise, whitening: config.whitening },
+    hidden: s.hidden,
+    lambda: s.lambda,
+    beta: s.beta,
+    rho: s.rho,
+    decoder: s.decoder,
+    maxIter: s.maxIter,
+    seed: config.run.seed,
+    stage,
+  };
 }
 
 export interface TrainSaeResult {

@@ -41,7 +41,9 @@ async function mnistConfig(model: BaselineModel, f: MnistFlags): Promise<Config>
   if (f.resume) {
     const outputs = f.outputs ?? 'outputs';
     const saved = readCheckpoint<{ config: Config }>(checkpointDir(resolve(outputs), f.resume)).header.config;
-    return resolveConfig({ run: { name: f.resume, outputs }, baselines: { [model]: caps } } as PartialConfig, 'command-line flags', saved);
+    // Laid over today's defaults, so a checkpoint written before a config key existed still loads.
+    const config = resolveConfig(saved as PartialConfig, `the checkpoint of run ${f.resume}`);
+    return resolveConfig({ run: { name: f.resume, outputs }, baselines: { [model]: caps } } as PartialConfig, 'command-line flags', config);
   }
   let config = f.config ? await loadConfigFile(f.config) : resolveConfig({});
   const settings = { ...caps, ...defined({ batchSize: f.batchSize, learningRate: f.learningRate, patience: model === 'da' ? undefined : f.patience }) };

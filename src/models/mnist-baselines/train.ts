@@ -70,7 +70,7 @@ export function resolveStopping(s: EarlyStoppingSettings, batchesPerEpoch: numbe
   };
 }
 
-/** One SGD step on rows [from, from + batch) of `x`; returns the cost (a tensor, not synced). */
+/** One plain SGD step by autodiff of `lossOf`; returns the cost before the step (a tensor, not synced). */
 export function sgdStep(params: tf.Variable[], lossOf: () => tf.Scalar, learningRate: number): tf.Scalar {
   return tf.tidy(() => {
     const { value, grads } = tf.variableGrads(lossOf, params);

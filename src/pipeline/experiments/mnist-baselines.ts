@@ -114,7 +114,7 @@ function learningCurve(st: TrainState, batchesPerEpoch: number, title: string): 
     { name: 'validation error', x: st.validations.map(at), y: st.validations.map((v) => 100 * v.validError) },
     { name: 'test error of best-validation model', x: tested.map(at), y: tested.map((v) => 100 * (v.testError as number)) },
   ];
-  return encodePng(linePlot(series, { title, xLabel: 'epoch', yLabel: 'error (%)', logY: true }));
+  return encodePng(linePlot(series, { title, xLabel: 'epoch', yLabel: 'error (%)' }));
 }
 
 /** Supervised training with early stopping, checkpoints, metrics and plot: logreg, MLP, LeNet, SdA fine-tuning. */

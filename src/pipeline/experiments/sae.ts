@@ -11,7 +11,7 @@ import { RunDir } from '../run-dir.ts';
 import { writeReport } from '../report.ts';
 import { audioSpectra, audioWindows, mnistImages, type InputDescription } from '../inputs.ts';
 import { saveSaeModel } from '../sae-model.ts';
-import { costCurve, filterPicture, trainSae } from '../train-sae.ts';
+import { costCurve, filterPicture, saeTrainOptions, trainSae } from '../train-sae.ts';
 import type { Matrix } from '../../compute/matrix.ts';
 
 export interface SaeExperimentResult {
@@ -43,24 +43,14 @@ export async function runSaeExperiment(config: Config, log: (s: string) => void 
   const run = await RunDir.create({ command: 'train-sae', root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
   try {
     const { X, input } = await saeTrainingData(config, log);
-    const s = config.sae;
-    const res = await trainSae(X, input, {
-      preprocess: { normalise: config.normalise, whitening: config.whitening },
-      hidden: s.hidden,
-      lambda: s.lambda,
-      beta: s.beta,
-      rho: s.rho,
-      decoder: s.decoder,
-      maxIter: s.maxIter,
-      seed: config.run.seed,
-    });
+    const res = await trainSae(X, input, saeTrainOptions(config));
     await saveSaeModel(run.path('model'), res.model);
     await run.writeFile('filters.png', encodePng(filterPicture(res.model)));
     await run.writeFile('cost.png', encodePng(costCurve(res.lbfgs)));
     const metrics = {
       examples: X.rows,
       visible: res.model.preprocessor.outputDim,
-      hidden: s.hidden,
+      hidden: config.sae.hidden,
       decoder: res.model.hyper.decoder,
       finalCost: res.lbfgs.cost,
       iterations: res.lbfgs.iterations,
