@@ -32,6 +32,14 @@ describe('sfl stacked / self-taught / train-softmax', () => {
     expect(m.run).toContain(out);
   });
 
+  it('train-softmax prints the test accuracy line and the confusion table', () => {
+    const out = mkdtempSync(join(tmpdir(), 'sfl-runs-'));
+    const r = runCli(['train-softmax', '--mnist', FIXTURE, '--softmax-iterations', '30', '--quiet', '--outputs', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^test accuracy \d+\.\d\d% \(\d+ of 200\)$/m);
+    expect(r.stdout).toMatch(/^overall accuracy/m);
+  });
+
   it('user mistakes are one-line errors', () => {
     const r = runCli(['self-taught', '--mnist', FIXTURE, '--digits', '0-4']);
     expect(r.code).toBe(1);

@@ -6,6 +6,7 @@
 import type { Config, ExperimentName } from '../config.ts';
 import { SflError } from '../../util/errors.ts';
 import { runSaeExperiment } from './sae.ts';
+import { MNIST_BASELINE_EXPERIMENTS } from './mnist-baselines.ts';
 
 export type ExperimentLog = (line: string) => void;
 
@@ -19,6 +20,7 @@ export type ExperimentRunner = (config: Config, log?: ExperimentLog) => Promise<
 
 export const EXPERIMENTS: Partial<Record<ExperimentName, ExperimentRunner>> = {
   sae: runSaeExperiment,
+  ...MNIST_BASELINE_EXPERIMENTS,
 };
 
 /** The runner of `name`; an SflError when the name is valid but has no code yet. */
