@@ -13,7 +13,7 @@ import { saveSoftmaxClassifier } from '../classifier-model.ts';
 import { inputDim } from '../inputs.ts';
 import { RunDir } from '../run-dir.ts';
 import { loadSaeModel, saeFeatures, saveSaeModel, type SaeModel } from '../sae-model.ts';
-import { filterPicture, trainSae } from '../train-sae.ts';
+import { filterPicture, saeTrainOptions, trainSae } from '../train-sae.ts';
 import { checkClassificationData, classificationData, type ClassificationData, type Log } from './classification-data.ts';
 import { evaluate, StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';
 import { softmaxSummary, stderrLog, trainSoftmaxStage, type ClassificationExperimentResult } from './softmax.ts';
@@ -30,21 +30,11 @@ async function encoder(config: Config, d: ClassificationData, log: Log): Promise
     return { model, summary: { loadedFrom: path, ...model.hyper }, costs: [] };
   }
   if (!d.unlabeledX || d.unlabeledX.rows === 0) throw new SflError('self-taught learning needs unlabelled data, and there is none');
-  const s = config.sae;
-  const res = await trainSae(d.unlabeledX, d.input, {
-    preprocess: { normalise: config.normalise, whitening: config.whitening },
-    hidden: s.hidden,
-    lambda: s.lambda,
-    beta: s.beta,
-    rho: s.rho,
-    decoder: s.decoder,
-    maxIter: s.maxIter,
-    seed: config.run.seed,
-  });
+  const res = await trainSae(d.unlabeledX, d.input, saeTrainOptions(config));
   const r = res.lbfgs;
   return {
     model: res.model,
-    summary: { ...res.model.hyper, examples: d.unlabeledX.rows, maxIter: s.maxIter, iterations: r.iterations, funEvals: r.funEvals, finalCost: r.cost, stopReason: r.stopReason },
+    summary: { ...res.model.hyper, examples: d.unlabeledX.rows, maxIter: config.sae.maxIter, iterations: r.iterations, funEvals: r.funEvals, finalCost: r.cost, stopReason: r.stopReason },
     costs: r.history.map((h) => h.cost),
   };
 }
