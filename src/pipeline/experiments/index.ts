@@ -7,6 +7,10 @@ import type { Config, ExperimentName } from '../config.ts';
 import { SflError } from '../../util/errors.ts';
 import { runSaeExperiment } from './sae.ts';
 import { MNIST_BASELINE_EXPERIMENTS } from './mnist-baselines.ts';
+import { runSelfTaughtExperiment } from './self-taught.ts';
+import { runAudioSelfTaughtExperiment } from './audio-self-taught.ts';
+import { runStackedExperiment } from './stacked.ts';
+import { runSoftmaxExperiment } from './softmax.ts';
 
 export type ExperimentLog = (line: string) => void;
 
@@ -21,6 +25,11 @@ export type ExperimentRunner = (config: Config, log?: ExperimentLog) => Promise<
 export const EXPERIMENTS: Partial<Record<ExperimentName, ExperimentRunner>> = {
   sae: runSaeExperiment,
   ...MNIST_BASELINE_EXPERIMENTS,
+  // Self-taught learning has an audio pipeline (pooling over windows, baseline beside it) and an image one.
+  'self-taught': (config, log) =>
+    config.data.source === 'audio' ? runAudioSelfTaughtExperiment(config, { baseline: true, log }) : runSelfTaughtExperiment(config, log),
+  stacked: (config, log) => runStackedExperiment(config, log),
+  softmax: (config, log) => runSoftmaxExperiment(config, log),
 };
 
 /** The runner of `name`; an SflError when the name is valid but has no code yet. */
