@@ -126,7 +126,7 @@ export type ExperimentFlags = SpectrumFlags & {
 };
 
 /** Drops undefined values so they do not override the config. */
-function defined<T extends object>(o: T): Partial<T> {
+export function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 

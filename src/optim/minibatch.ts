@@ -1,3 +1,4 @@
+import { mulberry32, shuffle as shuffleItems } from '../util/random.ts';
 import { acceptEvaluation } from './evaluate.ts';
 import type { CostAndGradient } from './types.ts';
 import { allFinite } from './vector.ts';
@@ -78,7 +79,7 @@ export async function runMinibatch(
   let k = 0;
 
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    if (shuffle) shuffleInPlace(order, random);
+    if (shuffle) shuffleItems(random, order);
     let sum = 0;
     for (const b of order) {
       // The model gets its own copy: it may keep or transfer the array it is given.
@@ -112,23 +113,3 @@ function finish(
   return { theta, epochs: history.length, meanCost: last ? last.meanCost : NaN, stopReason, message, history };
 }
 
-/** Small seeded generator: batch order only needs to be repeatable, not cryptographic. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffleInPlace(a: Int32Array, random: () => number): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const tmp = a[i];
-    a[i] = a[j];
-    a[j] = tmp;
-  }
-}

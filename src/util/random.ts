@@ -70,7 +70,7 @@ export function fillUniform<T extends Float32Array | Float64Array>(rng: Rng, out
 }
 
 /** Shuffles `items` in place (Fisher-Yates) and returns the same array. */
-export function shuffle<T>(rng: Rng, items: T[]): T[] {
+export function shuffle<T, A extends { length: number; [i: number]: T }>(rng: Rng, items: A): A {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(rng() * (i + 1));
     const tmp = items[i];

@@ -7,6 +7,7 @@ import { MNIST_BASELINE_EXPERIMENTS } from '../../pipeline/experiments/mnist-bas
 import { checkpointDir, readCheckpoint } from '../../models/mnist-baselines/checkpoint.ts';
 import { BASELINE_MODELS, type BaselineModel } from '../../models/mnist-baselines/settings.ts';
 import { intArg, numberArg } from '../options.ts';
+import { defined } from '../experiment-options.ts';
 
 interface MnistFlags {
   mnist?: string;
@@ -28,9 +29,6 @@ interface MnistFlags {
   json?: boolean;
 }
 
-function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 /**
  * The config of a run: the tutorials' defaults <- --config <- flags <- --set; with --resume, the
