@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSpectra } from '../../src/pipeline/spectra.ts';
+import { SflError } from '../../src/util/errors.ts';
+import { buildWav } from '../audio/wav-fixtures.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sfl-spectra-'));
+function wav(name: string, n: number, rate = 8000, f = 440): string {
+  const codes = Array.from({ length: n }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * f * i) / rate)));
+  const p = join(dir, name);
+  writeFileSync(p, buildWav({ encoding: 'pcm16', sampleRate: rate, channels: [codes] }));
+  return p;
+}
+const silent = join(dir, 'silent.wav');
+writeFileSync(silent, buildWav({ encoding: 'pcm16', channels: [new Array(4000).fill(0)] }));
+
+describe('loading spectra from files', () => {
+  it('a silent file and a file shorter than one frame are errors naming the file', async () => {
+    await expect(loadSpectra([silent], {}, { cache: false })).rejects.toThrow(/silent\.wav: silent/);
+    await expect(loadSpectra([wav('short.wav', 100)], {}, { cache: false })).rejects.toThrow(/short\.wav: too short: 100 samples.*one frame \(256\)/);
+  });
+
+  it('in a folder scan, bad files are skipped with their reasons and the rest load', async () => {
+    const good = wav('good.wav', 4000);
+    const res = await loadSpectra([good, silent, wav('tiny.wav', 10)], { transform: 'fft' }, { cache: false, skipBad: true });
+    expect(res.paths).toEqual([good]);
+    expect(res.skipped.map((s) => s.reason)).toEqual([expect.stringMatching(/silent/), expect.stringMatching(/too short/)]);
+    expect(res.spectra[0].cols).toBe(129);
+  });
+
+  it('files at different rates need a chosen rate, and are resampled to it', async () => {
+    const a = wav('a8k.wav', 4000, 8000), b = wav('b16k.wav', 8000, 16000);
+    const err = await loadSpectra([a, b], {}, { cache: false }).catch((e) => e);
+    expect(err).toBeInstanceOf(SflError);
+    expect(err.message).toMatch(/different sample rates \(8000, 16000 Hz\).*--sample-rate/);
+    const res = await loadSpectra([a, b], { sampleRate: 8000, transform: 'fft' }, { cache: false });
+    // Same tone, same duration (0.5 s) -> same number of frames and the same peak bin at 8 kHz.
+    expect(res.spectra[0].rows).toBe(res.spectra[1].rows);
+    const peak = (m: { data: Float32Array; cols: number }) => {
+      let best = 0;
+      for (let k = 1; k < m.cols; k++) if (m.data[5 * m.cols + k] > m.data[5 * m.cols + best]) best = k;
+      return best;
+    };
+    expect(peak(res.spectra[1])).toBe(peak(res.spectra[0]));
+  });
+
+  it('an empty list of files is an error', async () => {
+    await expect(loadSpectra([], {})).rejects.toThrow(/no WAV files/);
+  });
+});
