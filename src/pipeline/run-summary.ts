@@ -65,18 +65,31 @@ function firstNumber(flat: [string, unknown][], tests: RegExp[]): number | null 
   return null;
 }
 
+/** Commands whose name differs from the experiment they run. */
+const COMMAND_EXPERIMENT: Record<string, string> = { 'train-sae': 'sae', 'train-softmax': 'softmax', start: 'self-taught' };
+
+/** The final test accuracy: after fine-tuning where there is one; 1 - testError for error-reporting runs. */
+function testAccuracy(flat: [string, unknown][]): number | null {
+  const acc = firstNumber(flat, [/^testAccuracy$/i, /^test\.accuracy$/i, /^afterFineTune\..*accuracy$/i, /test.*accuracy|accuracy.*test/i]);
+  if (acc !== null) return acc;
+  const err = firstNumber(flat, [/^testError$/i]);
+  return err !== null ? 1 - err : firstNumber(flat, [/accuracy$/i]);
+}
+
 export function runHeadline(r: RunRecord): RunHeadline {
   const flat = flatMetrics(r.metrics);
   const config = (r.info.config ?? {}) as { experiment?: string };
   const t0 = Date.parse(r.info.startedAt), t1 = r.info.endedAt ? Date.parse(r.info.endedAt) : NaN;
   return {
     name: r.info.name,
-    experiment: config.experiment ?? r.info.command,
+    // `sfl run` takes the pipeline from the config; every other command is its own pipeline
+    // (their configs carry the default experiment name, which would mislabel them).
+    experiment: r.info.command === 'run' ? (config.experiment ?? r.info.command) : (COMMAND_EXPERIMENT[r.info.command] ?? r.info.command),
     command: r.info.command,
     startedAt: r.info.startedAt,
     seconds: Number.isFinite(t1 - t0) ? (t1 - t0) / 1000 : null,
     finalCost: firstNumber(flat, [/^finalCost$/i, /finalCost$/i, /(^|\.)cost$/i]),
-    accuracy: firstNumber(flat, [/^testAccuracy$/i, /test.*accuracy|accuracy.*test/i, /accuracy$/i]),
+    accuracy: testAccuracy(flat),
   };
 }
 
