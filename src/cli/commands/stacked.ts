@@ -14,8 +14,9 @@ export function registerStacked(program: Command): void {
     .command('stacked')
     .description(
       'stacked autoencoders: pretrain --layers sparse autoencoders one after the other, train a softmax on the top layer, ' +
-        'fine-tune the whole network by backpropagation; trains on the MNIST training images (--mnist), tests on the test ' +
-        'images and prints the accuracy before and after fine-tuning',
+        'fine-tune the whole network by backpropagation; prints the accuracy before and after fine-tuning. --mnist: on the ' +
+        'pixels, training images vs test images. --audio DIR: on each recording\'s window features pooled over time ' +
+        '(a window autoencoder is learned first, as in self-taught), official split (see configs/fsdd-stacked.json)',
     );
   addDataOptions(cmd);
   addPreprocessOptions(cmd);

@@ -34,7 +34,9 @@ export async function classificationData(config: Config, task: ClassificationTas
   if (config.data.source === 'mnist') {
     return task === 'self-taught' ? mnistSelfTaughtData(config, log) : mnistTrainTestData(config, log);
   }
-  throw new SflError(`${task} on audio (--audio) is not available yet; use --mnist`);
+  if (task === 'self-taught') throw new SflError('self-taught learning on audio runs through the audio self-taught experiment');
+  const { audioClassificationData } = await import('./audio-classification-data.ts');
+  return audioClassificationData(config, log);
 }
 
 /** Digit labels -> class indices in the order of `digits` (so 5 classes of digits 5-9 are 0..4). */

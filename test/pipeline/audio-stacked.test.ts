@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { initBackend } from '../../src/compute/backend.ts';
+import { scanLabeledSet } from '../../src/data/labeled-set.ts';
+import { resolveConfig } from '../../src/pipeline/config.ts';
+import { runStackedExperiment } from '../../src/pipeline/experiments/stacked.ts';
+import { ROOT } from '../cli/run-cli.ts';
+
+describe('stacked autoencoders on audio', () => {
+  it('stack a layer on pooled window features, fine-tune, and classify unseen recordings far above chance', async () => {
+    await initBackend();
+    const root = mkdtempSync(join(tmpdir(), 'sfl-audio-stacked-'));
+    const audio = join(root, 'audio');
+    mkdirSync(audio);
+    for (const r of scanLabeledSet(join(ROOT, 'audio/fsdd/recordings')).recordings) {
+      if ((r.speaker === 'jackson' || r.speaker === 'lucas') && r.index! < 12) copyFileSync(r.path, join(audio, basename(r.path)));
+    }
+    const config = resolveConfig({
+      experiment: 'stacked',
+      data: { source: 'audio', audioDir: audio },
+      windows: { frames: 4, count: 3000 },
+      normalise: 'standardise',
+      whitening: { kind: 'zca', epsilon: 1 },
+      sae: { hidden: 20, maxIter: 20, decoder: 'linear' },
+      softmax: { lambda: 1e-3, maxIter: 100 },
+      stacked: { layers: [16], fineTune: true, fineTuneMaxIter: 30 },
+      split: { kind: 'official' },
+      run: { outputs: join(root, 'outputs'), name: 'tiny' },
+    });
+    const { metrics } = await runStackedExperiment(config, () => {});
+    const m = metrics as unknown as { test: { accuracy: number; confusion: number[][] }; data: { test: number } };
+    expect(m.test.accuracy).toBeGreaterThan(0.5); // 10 classes: chance is 0.1
+    expect(m.test.confusion.flat().reduce((a, b) => a + b, 0)).toBe(m.data.test);
+  }, 300_000);
+});
