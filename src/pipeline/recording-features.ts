@@ -1,8 +1,8 @@
 /**
  * From spectrograms to one feature vector per recording with a learned autoencoder: every window
  * of K frames (sliding, hop 1) is preprocessed and encoded, then the hidden activations are pooled
- * over time (features/pooling.ts). Recordings shorter than K frames are zero-padded at the end to
- * K frames so that every recording gets a vector.
+ * over time (features/pooling.ts). Recordings shorter than K frames are padded at the end to K
+ * frames (repeating the last frame) so that every recording gets a vector.
  */
 import { matrix, type Matrix } from '../compute/matrix.ts';
 import { allWindows } from '../features/sampler.ts';

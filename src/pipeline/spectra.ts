@@ -4,9 +4,9 @@
  * The target rate: `sampleRate` when given; otherwise the files' own rate when they all agree;
  * otherwise an error asking for one (mixing rates silently would change what a band means).
  */
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type { Matrix } from '../compute/matrix.ts';
-import { parseWavLayout } from '../audio/riff.ts';
+import { parseWavLayout, peekSampleRate } from '../audio/riff.ts';
 import { decodeWav } from '../audio/wav.ts';
 import { resample } from '../audio/resample.ts';
 import { defaultSpectrumParams, spectrogram, validateSpectrumParams, type SpectrumParams } from '../audio/spectrogram.ts';
@@ -43,20 +43,45 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Reads each file's header to choose the sample rate the whole set is analysed at. */
+/** Bytes read from the start of each file to find its rate: fmt comes first in practice. */
+const HEAD_BYTES = 64 * 1024;
+
+async function readHead(path: string): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = new Uint8Array(HEAD_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Reads the start of each file (not its samples: they are read once, when decoded) to choose the
+ * sample rate the whole set is analysed at.
+ */
 export async function chooseSampleRate(paths: string[], requested: number | null | undefined): Promise<number> {
   if (requested) return requested;
   const rates = new Set<number>();
   let firstError: unknown;
   for (const p of paths) {
     try {
-      rates.add(parseWavLayout(await readFile(p), p).sampleRate);
-    } catch (e) {
+      const rate = peekSampleRate(await readHead(p));
       // A bad file is reported when it is loaded; it does not vote on the rate.
-      firstError ??= e instanceof SflError ? e : new SflError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, p);
+      if (rate) rates.add(rate);
+      else firstError ??= new SflError('not a WAV file (no RIFF/WAVE header with a fmt chunk)', p);
+    } catch (e) {
+      firstError ??= new SflError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, p);
     }
   }
-  if (rates.size === 0) throw firstError;
+  if (rates.size === 0) {
+    // With a single bad file, say what is wrong with it exactly (parseWavLayout's sentence).
+    if (paths.length === 1 && firstError instanceof SflError && !/cannot read/.test(firstError.message)) {
+      parseWavLayout(await readFile(paths[0]), paths[0]);
+    }
+    throw firstError;
+  }
   if (rates.size > 1) {
     throw new SflError(
       `the files have different sample rates (${[...rates].sort((a, b) => a - b).join(', ')} Hz): ` +
