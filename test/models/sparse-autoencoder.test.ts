@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/compute/backend.ts';
@@ -243,8 +244,14 @@ describe('cross-check with the numpy peer on MNIST', () => {
    */
   const PEER_COST_AT_FIXED_POINT = 310.8742432;
 
-  const dir = process.env.SFL_MNIST_DIR;
-  if (!dir) console.warn('skipped: set SFL_MNIST_DIR to the MNIST folder to cross-check the sparse autoencoder with the numpy peer');
+  const given = process.env.SFL_MNIST_DIR;
+  const dir = given && existsSync(given) ? given : undefined;
+  if (!dir) {
+    console.warn(
+      `skipped: ${given ? `SFL_MNIST_DIR=${given} does not exist` : 'set SFL_MNIST_DIR to the MNIST folder'}; ` +
+        'it is needed to cross-check the sparse autoencoder with the numpy peer',
+    );
+  }
 
   it.skipIf(!dir)('our cost at the peer\'s fixed point equals the peer\'s to 1e-4 relative, in this thread and across 2 workers', async () => {
     if (!dir) return;
