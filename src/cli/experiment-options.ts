@@ -84,6 +84,29 @@ export function addStackedOptions(cmd: Command): Command {
     .option('--fine-tune-iterations <n>', `L-BFGS iterations of the supervised fine-tuning; 0 skips it (default: ${D.stacked.fineTuneMaxIter})`, intArg('--fine-tune-iterations'));
 }
 
+/** Audio classification: the split, the pooling over time and the baseline (self-taught, conv). */
+export function addAudioClassificationOptions(cmd: Command): Command {
+  return cmd
+    .option('--split <kind>', 'audio: official (FSDD index 0-4 test), random, speakers (with --test-speakers) or loso (leave one speaker out, each in turn)')
+    .option('--test-speakers <list>', 'audio: speakers held out by --split speakers, e.g. george,lucas')
+    .option('--pool <method>', 'pooling of features: mean, max or meanmax (audio: over time; images: over each region)')
+    .option('--segments <n>', 'audio: time segments pooled separately (coarse temporal order)', intArg('--segments'))
+    .option('--baseline', 'audio: also train and print the no-learning baseline (log-spectrum statistics -> softmax) on the same split');
+}
+
+export type AudioClassificationFlags = { split?: string; testSpeakers?: string; pool?: string; segments?: number; baseline?: boolean };
+
+/** The config with the audio classification flags laid over it (--set still wins). */
+export function withAudioClassificationFlags(config: Config, flags: AudioClassificationFlags & { set?: string[] }): Config {
+  const audio: PartialConfig = {};
+  if (flags.split) audio.split = { kind: flags.split as 'official' };
+  if (flags.testSpeakers) audio.split = { ...audio.split, kind: 'speakers', testSpeakers: flags.testSpeakers.split(',').map((x) => x.trim()) };
+  if (flags.pool || flags.segments) audio.pooling = defined({ method: flags.pool as 'mean' | undefined, segments: flags.segments });
+  config = resolveConfig(audio, 'command-line flags', config);
+  for (const o of flags.set ?? []) config = resolveConfig(parseOverride(o), '--set', config);
+  return config;
+}
+
 export function addRunOptions(cmd: Command): Command {
   return cmd
     .option('--config <file>', 'start from this JSON config (configs/*.json); flags override it')

@@ -16,6 +16,8 @@ import { registerClassify } from './commands/classify.ts';
 import { registerTrainSoftmax } from './commands/train-softmax.ts';
 import { registerSelfTaught } from './commands/self-taught.ts';
 import { registerStacked } from './commands/stacked.ts';
+import { registerConv } from './commands/conv.ts';
+import { registerConvAe } from './commands/conv-ae.ts';
 import { registerRun } from './commands/run.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRuns } from './commands/runs.ts';
@@ -37,6 +39,8 @@ export function buildProgram(): Command {
   registerTrainSoftmax(program);
   registerSelfTaught(program);
   registerStacked(program);
+  registerConv(program);
+  registerConvAe(program);
   registerRun(program);
   registerReport(program);
   registerRuns(program);

@@ -150,3 +150,41 @@ export function allWindows(specs: readonly Matrix[], K: number, hop = 1): AllWin
   });
   return { windows, ranges };
 }
+
+export interface PatchOptions {
+  count: number;
+  /** Patch height: frames (spectrograms) or pixel rows (images). */
+  height: number;
+  /** Patch width: bands (spectrograms) or pixel columns (images). */
+  width: number;
+  seed?: number | Rng;
+}
+
+/**
+ * Draws `count` random height x width patches, with replacement, every patch position of every
+ * matrix equally likely: a window of `height` rows drawn as sampleWindows does, then a column
+ * offset uniformly. For spectrograms (frames x bands) a patch is K frames by a band range, for
+ * images (rows x columns) an image patch. Returns count x (height * width), each patch row-major
+ * (index y * width + x), which for full-width patches is exactly the `windowLayout`.
+ */
+export function samplePatches(specs: readonly Matrix[], opts: PatchOptions): Matrix {
+  const what = 'samplePatches';
+  const { count, height, width, seed = 0 } = opts;
+  const cols = checkSpecs(specs, what);
+  if (!Number.isInteger(width) || width < 1 || width > cols) {
+    throw new SflError(`${what}: patch width must be an integer from 1 to ${cols} (the columns of the input), got ${width}`);
+  }
+  const rng: Rng = typeof seed === 'function' ? seed : mulberry32(seed);
+  const windows = sampleWindows(specs, { count, frames: height, seed: rng });
+  if (width === cols) return windows;
+  const out = matrix(count, height * width);
+  const offsets = cols - width + 1;
+  for (let r = 0; r < count; r++) {
+    const x0 = Math.min(offsets - 1, Math.floor(rng() * offsets));
+    for (let y = 0; y < height; y++) {
+      const src = r * height * cols + y * cols + x0;
+      out.data.set(windows.data.subarray(src, src + width), (r * height + y) * width);
+    }
+  }
+  return out;
+}

@@ -13,7 +13,7 @@ import type { Matrix } from '../compute/matrix.ts';
 import { Standardiser } from '../features/normalise.ts';
 import { pooledWidth, type PoolOptions } from '../features/pooling.ts';
 import { recordingStats } from '../features/recording-stats.ts';
-import { sampleWindows } from '../features/sampler.ts';
+import { samplePatches } from '../features/sampler.ts';
 import { accuracy, confusionMatrix, perClassAccuracy } from '../models/metrics.ts';
 import { SoftmaxModel, softmaxPredict, softmaxTrain } from '../models/softmax.ts';
 import { columnFrequencies } from '../audio/axis.ts';
@@ -22,7 +22,7 @@ import { SflError } from '../util/errors.ts';
 import type { Config } from './config.ts';
 import { getWeight, loadModel, saveModel } from './model-io.ts';
 import { loadSaeModel, saveSaeModel, type SaeModel } from './sae-model.ts';
-import { recordingFeatures } from './recording-features.ts';
+import { convFeatureWidth, convRecordingFeatures, recordingFeatures, type ConvSettings } from './recording-features.ts';
 import { saeTrainOptions, trainSae, type TrainSaeResult } from './train-sae.ts';
 
 /** A softmax on standardised vectors, with its class names. */
@@ -44,6 +44,13 @@ export interface AudioClassifierPipeline {
   pool: PoolOptions;
   sae: SaeModel;
   classifier: Classifier;
+  /** Features by convolution (sfl conv); absent: every window encoded (self-taught). */
+  conv?: ConvSettings;
+}
+
+/** One vector per recording: the pipeline's features of every window, pooled over time. */
+export function pipelineFeatures(p: Pick<AudioClassifierPipeline, 'sae' | 'pool' | 'conv'>, spectra: readonly Matrix[]): Matrix {
+  return p.conv ? convRecordingFeatures(p.sae, spectra, p.pool, p.conv) : recordingFeatures(p.sae, spectra, p.pool);
 }
 
 export async function trainClassifier(
@@ -70,13 +77,26 @@ export function evaluate(c: Classifier, X: Matrix, y: Int32Array): Evaluation {
   return { accuracy: accuracy(y, predicted), confusion, perClass: perClassAccuracy(confusion), predicted };
 }
 
-/** Learns the sparse autoencoder from random windows of the training spectrograms (no labels used). */
-export async function learnAudioFeatures(trainSpectra: Matrix[], spectrum: SpectrumParams, config: Config, stage?: string): Promise<TrainSaeResult> {
+/**
+ * Learns the sparse autoencoder from random windows of the training spectrograms (no labels
+ * used): K frames by all bands, or by `bandPatch` bands at random frequency offsets.
+ */
+export async function learnAudioFeatures(
+  trainSpectra: Matrix[],
+  spectrum: SpectrumParams,
+  config: Config,
+  stage?: string,
+  bandPatch: number | null = null,
+): Promise<TrainSaeResult> {
   const K = config.windows.frames;
-  const X = sampleWindows(trainSpectra, { count: config.windows.count, frames: K, seed: config.windows.seed ?? config.run.seed });
+  const bands = trainSpectra[0].cols;
+  if (bandPatch !== null && bandPatch > bands) throw new SflError(`conv.bandPatch (${bandPatch}) is more than the spectrum's ${bands} bands`);
+  const width = bandPatch ?? bands;
+  const X = samplePatches(trainSpectra, { count: config.windows.count, height: K, width, seed: config.windows.seed ?? config.run.seed });
   return trainSae(
     X,
-    { kind: 'spectro-temporal', frames: K, bands: X.cols / K, spectrum, bandHz: columnFrequencies(spectrum) },
+    // A band patch has no fixed frequencies (it slides): its picture is labelled by band offset.
+    { kind: 'spectro-temporal', frames: K, bands: width, spectrum, bandHz: width === bands ? columnFrequencies(spectrum) : null },
     saeTrainOptions(config, stage),
   );
 }
@@ -102,14 +122,15 @@ export async function runAudioSelfTaught(
   d: SplitData,
   spectrum: SpectrumParams,
   config: Config,
-  o: { pool: PoolOptions; baseline: boolean; stage?: string },
+  o: { pool: PoolOptions; baseline: boolean; stage?: string; conv?: ConvSettings },
 ): Promise<AudioRunResult> {
-  const sae = await learnAudioFeatures(d.train, spectrum, config, o.stage);
-  const Ftr = recordingFeatures(sae.model, d.train, o.pool);
-  const Fte = recordingFeatures(sae.model, d.test, o.pool);
+  const sae = await learnAudioFeatures(d.train, spectrum, config, o.stage, o.conv?.bandPatch ?? null);
+  const features = { sae: sae.model, pool: o.pool, conv: o.conv };
+  const Ftr = pipelineFeatures(features, d.train);
+  const Fte = pipelineFeatures(features, d.test);
   const classifier = await trainClassifier(Ftr, d.trainY, d.classNames, config.softmax);
   const result: AudioRunResult = {
-    pipeline: { spectrum, pool: o.pool, sae: sae.model, classifier },
+    pipeline: { spectrum, pool: o.pool, sae: sae.model, classifier, conv: o.conv },
     sae,
     test: evaluate(classifier, Fte, d.testY),
     train: evaluate(classifier, Ftr, d.trainY),
@@ -132,6 +153,8 @@ interface ClassifierMetadata {
   spectrum: SpectrumParams;
   pool: PoolOptions;
   standardiser: unknown;
+  /** Present when the features come from convolution (sfl conv). */
+  conv?: ConvSettings;
 }
 
 export async function saveAudioPipeline(dir: string, p: AudioClassifierPipeline): Promise<void> {
@@ -146,28 +169,29 @@ export async function saveAudioPipeline(dir: string, p: AudioClassifierPipeline)
       { name: 'softmax/W', shape: [k, n], tensor: Float32Array.from(c.softmax.weights) },
       { name: 'softmax/b', shape: [k], tensor: Float32Array.from(c.softmax.biases) },
     ],
-    metadata: { classNames: c.classNames, spectrum: p.spectrum, pool: p.pool, standardiser: c.standardiser.toJSON() } satisfies ClassifierMetadata,
+    metadata: { classNames: c.classNames, spectrum: p.spectrum, pool: p.pool, standardiser: c.standardiser.toJSON(), conv: p.conv } satisfies ClassifierMetadata,
   });
 }
 
 export async function loadAudioPipeline(dir: string): Promise<AudioClassifierPipeline> {
   const sae = await loadSaeModel(join(dir, 'sae'));
   const saved = await loadModel<ClassifierMetadata>(join(dir, 'classifier'), { kind: 'softmax-on-pooled-features' });
-  const { classNames, spectrum, pool, standardiser } = saved.metadata;
+  const { classNames, spectrum, pool, standardiser, conv } = saved.metadata;
   const t = saved.topology as { inputSize: number; numClasses: number; bias: boolean; lambda: number };
   if (sae.input.kind !== 'spectro-temporal') throw new SflError('the pipeline\'s autoencoder was not trained on audio windows', dir);
-  if (pooledWidth(sae.hyper.hidden, pool) !== t.inputSize) {
-    throw new SflError(`the classifier expects ${t.inputSize} features but the autoencoder and pooling give ${pooledWidth(sae.hyper.hidden, pool)}`, dir);
+  const width = conv ? convFeatureWidth(sae, pool, conv) : pooledWidth(sae.hyper.hidden, pool);
+  if (width !== t.inputSize) {
+    throw new SflError(`the classifier expects ${t.inputSize} features but the autoencoder and pooling give ${width}`, dir);
   }
   const W = getWeight(saved, 'softmax/W', dir).tensor, b = getWeight(saved, 'softmax/b', dir).tensor;
   const theta = new Float64Array(W.length + (t.bias ? b.length : 0));
   theta.set(W);
   if (t.bias) theta.set(b, W.length);
   const softmax = new SoftmaxModel(t.inputSize, t.numClasses, t.bias, theta, t.lambda);
-  return { spectrum, pool, sae, classifier: { classNames, standardiser: Standardiser.fromJSON(standardiser), softmax } };
+  return { spectrum, pool, sae, conv, classifier: { classNames, standardiser: Standardiser.fromJSON(standardiser), softmax } };
 }
 
 /** Class probabilities for spectrograms computed with the pipeline's spectrum parameters. */
 export function classifySpectra(p: AudioClassifierPipeline, spectra: Matrix[]): { labels: Int32Array; probs: Matrix } {
-  return predict(p.classifier, recordingFeatures(p.sae, spectra, p.pool));
+  return predict(p.classifier, pipelineFeatures(p, spectra));
 }

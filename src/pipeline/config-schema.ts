@@ -30,6 +30,7 @@ export const EXPERIMENT_NAMES = [
   'stacked',
   'softmax',
   'conv',
+  'conv-ae',
   'mnist-logreg',
   'mnist-mlp',
   'mnist-lenet',
@@ -93,6 +94,26 @@ export const CONFIG_SCHEMA: Rule = {
     stacked: {
       type: 'object',
       fields: { layers: { type: 'array', of: int(1), nonEmpty: true }, fineTune: { type: 'boolean' }, fineTuneMaxIter: int(1) },
+    },
+    conv: {
+      type: 'object',
+      fields: { patchSize: int(1), bandPatch: int(1, { nullable: true }), poolSize: int(1), poolStride: int(1, { nullable: true }) },
+    },
+    convAe: {
+      type: 'object',
+      fields: {
+        filters: { type: 'array', of: int(1), nonEmpty: true },
+        kernel: { type: 'array', of: int(1), nonEmpty: true },
+        pool: { type: 'array', of: int(1), nonEmpty: true },
+        frames: int(1),
+        pretrainEpochs: int(0),
+        fineTuneEpochs: int(0),
+        batchSize: int(1),
+        learningRate: num(0, { exclusiveMin: true }),
+        corruption: num(0, { max: 0.95 }),
+        weightDecay: num(0),
+        tied: { type: 'boolean' },
+      },
     },
     selfTaught: {
       type: 'object',

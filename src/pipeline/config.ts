@@ -60,6 +60,55 @@ export interface PoolingConfig {
   segments: number;
 }
 
+/**
+ * Convolution and pooling (sfl conv): filters learned on small patches applied at every position.
+ * Time pooling of audio uses `pooling` (method and segments); the sizes here pool over space
+ * (images) and over frequency offsets (audio with bandPatch).
+ */
+export interface ConvConfig {
+  /** Images: side of the square patches the autoencoder learns and the filters span. */
+  patchSize: number;
+  /** Audio: bands a filter spans; null: all bands (a filter then slides in time only). */
+  bandPatch: number | null;
+  /** Side of a pooling region (images: pixels of the feature map; audio: frequency offsets). */
+  poolSize: number;
+  /** Step between pooling regions; null: poolSize (regions tile the map without overlap). */
+  poolStride: number | null;
+}
+
+/**
+ * The convolutional autoencoder (sfl conv-ae): convolution + max-pooling layers, each pretrained
+ * as a denoising convolutional autoencoder, a softmax on the top layer (softmax.*), then the
+ * whole network fine-tuned with Adam. Pictures are [rows, columns]: audio [frames, bands]
+ * (time down the rows), images [pixel rows, pixel columns].
+ */
+export interface ConvAeConfig {
+  /** Feature maps (filters) of each layer, bottom first. */
+  filters: number[];
+  /** Kernel size [rows, columns]; audio: [frames, bands]. */
+  kernel: number[];
+  /** Non-overlapping max-pooling region after each layer, [rows, columns]. */
+  pool: number[];
+  /**
+   * Audio: frames every recording is brought to. A longer one keeps its loudest stretch of
+   * `frames` frames; a shorter one is centred and padded with the training mean of each band.
+   */
+  frames: number;
+  /** Adam epochs of each layer's autoencoder; 0: no pretraining (random filters). */
+  pretrainEpochs: number;
+  /** Adam epochs of the whole network after the softmax; 0: no fine-tuning. */
+  fineTuneEpochs: number;
+  batchSize: number;
+  /** Adam step size (pretraining and fine-tuning). */
+  learningRate: number;
+  /** Fraction of each autoencoder's input values set to 0 while it learns (denoising). */
+  corruption: number;
+  /** Weight decay of the filters (and of the softmax weights while fine-tuning). */
+  weightDecay: number;
+  /** The decoder is the transposed convolution with the encoder's own filters; false: it has its own. */
+  tied: boolean;
+}
+
 export interface WhiteningConfig {
   kind: Whitening;
   /** Added to the eigenvalues before dividing, so near-zero directions are not blown up. */
@@ -147,6 +196,8 @@ export interface Config {
   sae: SaeConfig;
   softmax: SoftmaxConfig;
   stacked: StackedConfig;
+  conv: ConvConfig;
+  convAe: ConvAeConfig;
   selfTaught: SelfTaughtConfig;
   split: SplitConfig;
   data: DataConfig;
@@ -184,6 +235,20 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
   sae: { hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 400 },
   softmax: { lambda: 1e-4, maxIter: 100 },
   stacked: { layers: [200, 200], fineTune: true, fineTuneMaxIter: 400 },
+  conv: { patchSize: 8, bandPatch: null, poolSize: 7, poolStride: null },
+  convAe: {
+    filters: [16, 32],
+    kernel: [5, 5],
+    pool: [2, 2],
+    frames: 48,
+    pretrainEpochs: 10,
+    fineTuneEpochs: 30,
+    batchSize: 32,
+    learningRate: 1e-3,
+    corruption: 0.2,
+    weightDecay: 1e-4,
+    tied: true,
+  },
   selfTaught: { unlabeledDigits: [5, 6, 7, 8, 9], labeledDigits: [0, 1, 2, 3, 4], trainFraction: 0.5, encoder: null },
   split: { kind: 'official', testFraction: 0.2, testSpeakers: [], seed: null },
   data: { source: 'audio', audioDir: 'audio/fsdd/recordings', mnistDir: null, digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], count: null },
@@ -298,6 +363,9 @@ function crossChecks(c: Config): string[] {
     out.push(`spectrum.coefficients (${s.coefficients}) must not exceed spectrum.frameSize / 2 + 1 (${s.frameSize / 2 + 1}) for cepstrum`);
   }
   if (new Set(c.data.digits).size !== c.data.digits.length) out.push('data.digits must not repeat a digit');
+  for (const key of ['kernel', 'pool'] as const) {
+    if (c.convAe[key].length !== 2) out.push(`convAe.${key} must hold two sizes, [rows, columns] (audio: [frames, bands]), got [${c.convAe[key].join(', ')}]`);
+  }
   return out;
 }
 

@@ -3,14 +3,21 @@
  * of K frames (sliding, hop 1) is preprocessed and encoded, then the hidden activations are pooled
  * over time (features/pooling.ts). Recordings shorter than K frames are padded at the end to K
  * frames (repeating the last frame) so that every recording gets a vector.
+ *
+ * Two ways to the same window features: recordingFeatures builds every window vector and encodes
+ * it (a matMul); convRecordingFeatures convolves the filters, with the preprocessing folded in,
+ * over whole spectrograms (features/convolve.ts), which also lets filters narrower than the
+ * spectrum slide over frequency, pooled over frequency offsets before the time pooling.
  */
 import { matrix, type Matrix } from '../compute/matrix.ts';
 import { allWindows } from '../features/sampler.ts';
-import { poolRecordings, type PoolOptions } from '../features/pooling.ts';
+import { poolRecordings, pooledWidth, type PoolOptions } from '../features/pooling.ts';
+import { convolveSpectrograms, foldFilters, pooledSide } from '../features/convolve.ts';
 import { saeFeatures, type SaeModel } from './sae-model.ts';
 import { SflError } from '../util/errors.ts';
+import type { Config } from './config.ts';
 
-function padToFrames(S: Matrix, K: number): Matrix {
+export function padToFrames(S: Matrix, K: number): Matrix {
   if (S.rows >= K) return S;
   const out = matrix(K, S.cols);
   out.data.set(S.data);
@@ -22,8 +29,63 @@ function padToFrames(S: Matrix, K: number): Matrix {
 export function recordingFeatures(model: SaeModel, spectra: readonly Matrix[], pool: PoolOptions): Matrix {
   if (model.input.kind !== 'spectro-temporal') throw new SflError('this model was trained on images, not on spectral windows');
   const K = model.input.frames;
+  const bands = spectra[0]?.cols;
+  if (bands !== undefined && bands !== model.input.bands) {
+    throw new SflError(
+      model.input.bands < bands
+        ? `the autoencoder's filters span ${model.input.bands} of the ${bands} bands: its features come from convolution over frequency (sfl conv), not from whole windows`
+        : `the autoencoder was trained on spectrograms of ${model.input.bands} bands, these have ${bands}`,
+    );
+  }
   const padded = spectra.map((S) => padToFrames(S, K));
   const { windows, ranges } = allWindows(padded, K);
   const H = saeFeatures(model, windows);
   return poolRecordings(H, ranges, pool);
+}
+
+/** How convolution features are made (config.conv for audio). */
+export interface ConvSettings {
+  /** Bands a filter spans; null: all (the filter slides in time only). */
+  bandPatch: number | null;
+  /** Columns of the spectrograms the filters slide over (bands or coefficients). */
+  inputBands: number;
+  /** Pooling over frequency offsets (used with band patches): region size, stride, and the statistic. */
+  frequencyPool: { size: number; stride: number; kind: 'mean' | 'max' };
+}
+
+function checkAudioModel(model: SaeModel): { K: number; P: number } {
+  if (model.input.kind !== 'spectro-temporal') throw new SflError('this model was trained on images, not on spectral windows');
+  return { K: model.input.frames, P: model.input.bands };
+}
+
+/** Feature maps of every recording (filters convolved over time, and over frequency for band patches), pooled over time. */
+export function convRecordingFeatures(model: SaeModel, spectra: readonly Matrix[], pool: PoolOptions, conv: ConvSettings): Matrix {
+  const { K, P } = checkAudioModel(model);
+  const bands = spectra[0]?.cols;
+  if (bands !== conv.inputBands) throw new SflError(`the convolution features were made for spectrograms of ${conv.inputBands} bands, these have ${bands}`);
+  const filters = foldFilters(model.preprocessor, model.theta, K, P);
+  const padded = spectra.map((S) => padToFrames(S, K));
+  const { H, ranges } = convolveSpectrograms(padded, filters, { frequencyPool: conv.frequencyPool });
+  return poolRecordings(H, ranges, pool);
+}
+
+/** Length of convRecordingFeatures' vectors for spectrograms of `bands` bands. */
+export function convFeatureWidth(model: SaeModel, pool: PoolOptions, conv: ConvSettings): number {
+  const { P } = checkAudioModel(model);
+  const offsets = conv.inputBands - P + 1;
+  const regions = offsets === 1 ? 1 : pooledSide(offsets, conv.frequencyPool.size, conv.frequencyPool.stride);
+  return pooledWidth(model.hyper.hidden * regions, pool);
+}
+
+/** The convolution settings a config names, for spectrograms of `inputBands` columns. */
+export function convSettings(config: Config, inputBands: number): ConvSettings {
+  const c = config.conv;
+  const bandPatch = c.bandPatch !== null && c.bandPatch < inputBands ? c.bandPatch : null;
+  return {
+    bandPatch,
+    inputBands,
+    // Max over frequency offsets (a detector that fires at some pitch or formant position) unless
+    // the pooling is plain mean.
+    frequencyPool: { size: c.poolSize, stride: c.poolStride ?? c.poolSize, kind: config.pooling.method === 'mean' ? 'mean' : 'max' },
+  };
 }

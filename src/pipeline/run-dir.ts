@@ -148,6 +148,7 @@ export class RunDir {
   async commit(): Promise<string> {
     this.info.endedAt = this.now().toISOString();
     await this.writeJson('run.json', this.info);
+    await this.ensureReport();
     this.closed = true;
     const trash = join(this.root, `.trash-${this.name}-${process.pid}`);
     await rm(trash, { recursive: true, force: true });
@@ -170,6 +171,20 @@ export class RunDir {
     untrackIfIdle();
     await rm(trash, { recursive: true, force: true });
     return this.finalPath;
+  }
+
+  /**
+   * Every run gets its report.html: built here unless the experiment wrote one. A report that
+   * cannot be built is a warning, never the loss of the run it describes.
+   */
+  private async ensureReport(): Promise<void> {
+    const { REPORT_FILE, writeReport } = await import('./report.ts');
+    if (existsSync(join(this.stagingPath, REPORT_FILE))) return;
+    try {
+      await writeReport(this.stagingPath);
+    } catch (e) {
+      process.stderr.write(`warning: run ${this.name}: report.html not written: ${(e as Error).message}\n`);
+    }
   }
 
   /** Discards everything written; an older run of the same name is left as it was. */

@@ -41,12 +41,6 @@ describe('sfl run / runs / report', () => {
     expect(existsSync(res.report)).toBe(true);
   });
 
-  it('refuses an experiment without code in one sentence', () => {
-    const r = runCli(['run', 'configs/fsdd-conv.json']);
-    expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^sfl: experiment 'conv' is not implemented yet/);
-  });
-
   it('names the file and the key of a bad config, and the --set that broke one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sfl-cfg-'));
     const bad = join(dir, 'bad.json');

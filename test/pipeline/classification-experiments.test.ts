@@ -57,7 +57,7 @@ describe('MNIST classification experiments on the fixture', () => {
     expect(confusionTotal(onDisk.test)).toBe(onDisk.data.test);
     expect(onDisk.data.train + onDisk.data.test).toBe(510); // images of digits 0-4 in the fixture
     expect(onDisk.test.perClassAccuracy).toHaveLength(5);
-    expect(readdirSync(runPath).sort()).toEqual(['confusion.png', 'cost.png', 'encoder', 'filters.png', 'metrics.json', 'run.json', 'softmax']);
+    expect(readdirSync(runPath).sort()).toEqual(['confusion.png', 'cost.png', 'encoder', 'filters.png', 'metrics.json', 'report.html', 'run.json', 'softmax']);
     expect((await loadSoftmaxClassifier(join(runPath, 'softmax'))).features).toBe('encoder');
 
     // Reusing the saved encoder gives the same features, hence the same softmax and accuracy.

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXPERIMENT_NAMES, loadConfigFile } from '../../src/pipeline/config.ts';
+import { EXPERIMENT_NAMES, loadConfigFile, type ExperimentName } from '../../src/pipeline/config.ts';
 import { experimentRunner } from '../../src/pipeline/experiments/index.ts';
 import { ROOT } from '../cli/run-cli.ts';
 
@@ -41,8 +41,8 @@ describe('configs/', () => {
 });
 
 describe('experiment registry', () => {
-  it('has the sparse autoencoder and refuses a name without code in one sentence', () => {
-    expect(typeof experimentRunner('sae')).toBe('function');
-    expect(() => experimentRunner('conv')).toThrow(/^experiment 'conv' is not implemented yet/);
+  it('has a runner for every experiment a config can name, and refuses a name without code in one sentence', () => {
+    for (const name of EXPERIMENT_NAMES) expect(typeof experimentRunner(name), name).toBe('function');
+    expect(() => experimentRunner('later' as ExperimentName)).toThrow(/^experiment 'later' is not implemented yet/);
   });
 });

@@ -1,25 +1,21 @@
 import type { Command } from 'commander';
 import { initBackend } from '../../compute/backend.ts';
-import { parseOverride, resolveConfig, type PartialConfig } from '../../pipeline/config.ts';
+import { resolveConfig, type PartialConfig } from '../../pipeline/config.ts';
 import { runSelfTaughtExperiment } from '../../pipeline/experiments/self-taught.ts';
 import { runAudioSelfTaughtExperiment } from '../../pipeline/experiments/audio-self-taught.ts';
 import { SflError } from '../../util/errors.ts';
 import { printClassificationResult } from '../classification-output.ts';
 import {
+  addAudioClassificationOptions, withAudioClassificationFlags, type AudioClassificationFlags,
   addDataOptions, addPreprocessOptions, addRunOptions, addSaeOptions, addSoftmaxOptions, configFromFlags, digitsArg, type ExperimentFlags,
 } from '../experiment-options.ts';
-import { intArg, numberArg } from '../options.ts';
+import { numberArg } from '../options.ts';
 
-type SelfTaughtFlags = ExperimentFlags & {
+type SelfTaughtFlags = ExperimentFlags & AudioClassificationFlags & {
   unlabeled?: number[];
   labeled?: number[];
   trainFraction?: number;
   encoder?: string;
-  split?: string;
-  testSpeakers?: string;
-  pool?: string;
-  segments?: number;
-  baseline?: boolean;
 };
 
 /** `sfl self-taught`: features learned from unlabelled data, a softmax trained on them. */
@@ -43,12 +39,7 @@ export function registerSelfTaught(program: Command): void {
   addSaeOptions(cmd);
   addSoftmaxOptions(cmd);
   addRunOptions(cmd);
-  cmd
-    .option('--split <kind>', 'audio: official (FSDD index 0-4 test), random, speakers (with --test-speakers) or loso (leave one speaker out, each in turn)')
-    .option('--test-speakers <list>', 'audio: speakers held out by --split speakers, e.g. george,lucas')
-    .option('--pool <method>', 'audio: pooling of window features over time: mean, max or meanmax')
-    .option('--segments <n>', 'audio: time segments pooled separately (coarse temporal order)', intArg('--segments'))
-    .option('--baseline', 'audio: also train and print the no-learning baseline (log-spectrum statistics -> softmax) on the same split');
+  addAudioClassificationOptions(cmd);
   cmd.action(async (flags: SelfTaughtFlags) => {
     if (flags.digits !== undefined) throw new SflError('self-taught takes --labeled and --unlabeled digits, not --digits');
     let config = await configFromFlags(flags);
@@ -57,13 +48,7 @@ export function registerSelfTaught(program: Command): void {
         .filter(([, v]) => v !== undefined),
     );
     config = resolveConfig({ selfTaught } as PartialConfig, 'command-line flags', config);
-    // --set has the last word, as in every other command.
-    for (const o of flags.set ?? []) config = resolveConfig(parseOverride(o), '--set', config);
-    const audio: PartialConfig = {};
-    if (flags.split) audio.split = { kind: flags.split as 'official' };
-    if (flags.testSpeakers) audio.split = { ...audio.split, kind: 'speakers', testSpeakers: flags.testSpeakers.split(',').map((x) => x.trim()) };
-    if (flags.pool || flags.segments) audio.pooling = { method: flags.pool as 'mean' | undefined, segments: flags.segments };
-    config = resolveConfig(JSON.parse(JSON.stringify(audio)) as PartialConfig, 'command-line flags', config);
+    config = withAudioClassificationFlags(config, flags);
     await initBackend();
     if (config.data.source === 'audio') {
       const { runPath } = await runAudioSelfTaughtExperiment(config, { baseline: Boolean(flags.baseline) });

@@ -16,6 +16,7 @@ import { RunDir } from '../run-dir.ts';
 import { writeReport } from '../report.ts';
 import { audioSpectra } from '../inputs.ts';
 import { costCurve, filterPicture } from '../train-sae.ts';
+import { convSettings } from '../recording-features.ts';
 import { runAudioSelfTaught, saveAudioPipeline, type AudioRunResult, type Evaluation } from '../audio-classifier.ts';
 
 export function splitsFor(config: Config, recs: Recording[]): Split[] {
@@ -45,6 +46,12 @@ function evalJson(e: Evaluation, classNames: string[]) {
 
 export interface AudioExperimentOptions {
   baseline: boolean;
+  /**
+   * 'conv' (sfl conv): the features come from convolving the filters over whole spectrograms
+   * (config.conv: band patches that slide over frequency, pooled over offsets); default
+   * 'self-taught': every window encoded.
+   */
+  experiment?: 'self-taught' | 'conv';
   log?: (s: string) => void;
   /** Printed results (tables) go here; default stdout. */
   print?: (s: string) => void;
@@ -53,7 +60,8 @@ export interface AudioExperimentOptions {
 export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExperimentOptions) {
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const print = o.print ?? ((s: string) => console.log(s));
-  const run = await RunDir.create({ command: 'self-taught', root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
+  const experiment = o.experiment ?? 'self-taught';
+  const run = await RunDir.create({ command: experiment, root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
   try {
     const set = scanLabeledSet(config.data.audioDir);
     for (const s of set.skipped) log(`warning: skipped ${s.path}: ${s.reason}`);
@@ -78,6 +86,7 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
         pool: config.pooling,
         baseline: o.baseline,
         stage: splits.length > 1 ? `autoencoder, ${split.name}` : undefined,
+        conv: experiment === 'conv' ? convSettings(config, spectra.spectra[0].cols) : undefined,
       });
       folds.push({ name: split.name, result, testCount: te.length });
       print(
@@ -103,8 +112,9 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
     await run.writeFile('cost.png', encodePng(costCurve(last.sae.lbfgs)));
     await run.writeFile('confusion.png', encodePng(confusionMatrixImage(last.test.confusion, { labels: classNames, title: `test confusion (${folds[folds.length - 1].name})` })));
     const metrics = {
-      experiment: 'self-taught',
+      experiment,
       source: 'audio',
+      conv: last.pipeline.conv,
       split: config.split.kind,
       seed: config.run.seed,
       testAccuracy,

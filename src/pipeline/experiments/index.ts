@@ -11,6 +11,8 @@ import { runSelfTaughtExperiment } from './self-taught.ts';
 import { runAudioSelfTaughtExperiment } from './audio-self-taught.ts';
 import { runStackedExperiment } from './stacked.ts';
 import { runSoftmaxExperiment } from './softmax.ts';
+import { runConvExperiment } from './conv.ts';
+import { runConvAeExperiment } from './conv-ae.ts';
 
 export type ExperimentLog = (line: string) => void;
 
@@ -30,6 +32,8 @@ export const EXPERIMENTS: Partial<Record<ExperimentName, ExperimentRunner>> = {
     config.data.source === 'audio' ? runAudioSelfTaughtExperiment(config, { baseline: true, log }) : runSelfTaughtExperiment(config, log),
   stacked: (config, log) => runStackedExperiment(config, log),
   softmax: (config, log) => runSoftmaxExperiment(config, log),
+  conv: (config, log) => runConvExperiment(config, { baseline: true, log }),
+  'conv-ae': (config, log) => runConvAeExperiment(config, log),
 };
 
 /** The runner of `name`; an SflError when the name is valid but has no code yet. */
