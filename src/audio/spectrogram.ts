@@ -56,6 +56,14 @@ export interface SpectrumParams {
   coefficients: number;
   /** bark only: raise band energies to 0.23 (specific loudness, bark.ts) before any log. Default false. */
   specificLoudness: boolean;
+  /**
+   * Subtract each column's mean over the recording's frames, last (cepstral mean normalisation
+   * for mfcc/cepstrum, its log-spectral equivalent for log fft/mel/bark). A fixed colouring of
+   * the spectrum - the microphone, the room, the recording level, part of a speaker's voice - is
+   * an additive constant per band in log units, so this removes it and keeps how the sound changes
+   * over time. Default false.
+   */
+  meanNormalise: boolean;
 }
 
 /** The defaults documented on SpectrumParams, for a signal at `sampleRate` Hz. */
@@ -74,6 +82,7 @@ export function defaultSpectrumParams(sampleRate: number): SpectrumParams {
     log: true,
     coefficients: 13,
     specificLoudness: false,
+    meanNormalise: false,
   };
 }
 
@@ -122,7 +131,8 @@ export function validateSpectrumParams(p: SpectrumParams): void {
  *
  * Pipeline: frameSignal (window, zero-padded last frame) -> FFT -> per transform:
  * fft: |X| or |X|^2 [-> log]; mel/bark: filterbank on |X| or |X|^2 [-> ^0.23 for bark loudness]
- * [-> log]; mfcc: mel -> ln(. + 1e-10) -> DCT-II ortho; cepstrum: IDFT(ln(|X| + 1e-10)).
+ * [-> log]; mfcc: mel -> ln(. + 1e-10) -> DCT-II ortho; cepstrum: IDFT(ln(|X| + 1e-10));
+ * then, with meanNormalise, each column minus its mean over the recording.
  * FFT plans, windows, filterbanks and DCT bases are cached by their parameters, so calling
  * this per file costs no setup after the first call.
  *
@@ -132,6 +142,21 @@ export function validateSpectrumParams(p: SpectrumParams): void {
  * @throws SflError for invalid params.
  */
 export function spectrogram(samples: Float32Array, params: SpectrumParams): Matrix {
+  const S = rawSpectrogram(samples, params);
+  return params.meanNormalise ? subtractColumnMeans(S) : S;
+}
+
+/** Each column minus its mean over the rows (accumulated in float64), in place. */
+export function subtractColumnMeans(S: Matrix): Matrix {
+  if (S.rows === 0) return S;
+  const mean = new Float64Array(S.cols);
+  for (let t = 0; t < S.rows; t++) for (let b = 0; b < S.cols; b++) mean[b] += S.data[t * S.cols + b];
+  for (let b = 0; b < S.cols; b++) mean[b] /= S.rows;
+  for (let t = 0; t < S.rows; t++) for (let b = 0; b < S.cols; b++) S.data[t * S.cols + b] -= mean[b];
+  return S;
+}
+
+function rawSpectrogram(samples: Float32Array, params: SpectrumParams): Matrix {
   validateSpectrumParams(params);
   const p = params;
   const frames = frameSignal(samples, { frameSize: p.frameSize, hop: p.hop, window: p.window, center: p.center });

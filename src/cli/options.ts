@@ -41,6 +41,7 @@ export function addSpectrumOptions(cmd: Command): Command {
     .option('--coefficients <n>', `coefficients kept by mfcc and cepstrum (default: ${d.coefficients})`, intArg('--coefficients'))
     .option('--magnitude', 'use the magnitude |X| instead of the power |X|^2')
     .option('--no-log', 'no log compression of fft/mel/bark output (default: ln(x + 1e-10))')
+    .option('--mean-normalise', "subtract each band's mean over the recording: removes a fixed colouring of the spectrum (microphone, level, part of the speaker)")
     .option('--sample-rate <hz>', "resample every file to this rate (default: the files' own rate when they agree)", intArg('--sample-rate'))
     .option('--no-cache', 'do not read or write the spectra cache');
 }
@@ -57,6 +58,7 @@ export interface SpectrumFlags {
   magnitude?: boolean;
   log: boolean;
   sampleRate?: number;
+  meanNormalise?: boolean;
   cache: boolean;
 }
 
@@ -75,5 +77,6 @@ export function spectrumSettingsFromFlags(f: SpectrumFlags): typeof DEFAULT_CONF
     power: f.magnitude ? false : d.power,
     log: f.log === false ? false : d.log,
     sampleRate: f.sampleRate ?? d.sampleRate,
+    meanNormalise: f.meanNormalise ?? d.meanNormalise,
   };
 }

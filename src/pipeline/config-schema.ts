@@ -57,6 +57,7 @@ export const CONFIG_SCHEMA: Rule = {
         power: { type: 'boolean' },
         coefficients: int(1),
         sampleRate: int(1, { nullable: true }),
+        meanNormalise: { type: 'boolean' },
       },
     },
     pooling: {
@@ -111,6 +112,7 @@ export const CONFIG_SCHEMA: Rule = {
         batchSize: int(1),
         learningRate: num(0, { exclusiveMin: true }),
         corruption: num(0, { max: 0.95 }),
+        shift: int(0),
         weightDecay: num(0),
         tied: { type: 'boolean' },
       },

@@ -43,6 +43,8 @@ export interface SpectrumConfig {
   coefficients: number;
   /** Resample to this rate in Hz; null keeps each file's own rate. */
   sampleRate: number | null;
+  /** Subtract each band's mean over the recording (removes a fixed channel or voice colouring). */
+  meanNormalise: boolean;
 }
 
 export interface WindowsConfig {
@@ -103,6 +105,11 @@ export interface ConvAeConfig {
   learningRate: number;
   /** Fraction of each autoencoder's input values set to 0 while it learns (denoising). */
   corruption: number;
+  /**
+   * At every Adam step each training example is moved by a random whole number of rows in
+   * [-shift, shift] (audio: frames, so in time), the rows it leaves filled as padding is; 0: none.
+   */
+  shift: number;
   /** Weight decay of the filters (and of the softmax weights while fine-tuning). */
   weightDecay: number;
   /** The decoder is the transposed convolution with the encoder's own filters; false: it has its own. */
@@ -227,6 +234,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
     power: true,
     coefficients: 13,
     sampleRate: null,
+    meanNormalise: false,
   },
   windows: { frames: 4, count: 100000, seed: null },
   pooling: { method: 'meanmax', segments: 3 },
@@ -246,6 +254,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
     batchSize: 32,
     learningRate: 1e-3,
     corruption: 0.2,
+    shift: 4,
     weightDecay: 1e-4,
     tied: true,
   },

@@ -235,7 +235,7 @@ describe('spectrogram dispatcher', () => {
   it('documents its defaults', () => {
     expect(defaultSpectrumParams(16000)).toEqual({
       transform: 'mel', sampleRate: 16000, frameSize: 256, hop: 128, window: 'hann', center: false,
-      bands: 40, fMin: 0, fMax: 8000, power: true, log: true, coefficients: 13, specificLoudness: false,
+      bands: 40, fMin: 0, fMax: 8000, power: true, log: true, coefficients: 13, specificLoudness: false, meanNormalise: false,
     });
   });
 
@@ -253,5 +253,28 @@ describe('spectrogram dispatcher', () => {
       { window: 'kaiser' as never },
     ];
     for (const b of bad) expect(() => spectrogram(x, params(b)), JSON.stringify(b)).toThrow(SflError);
+  });
+});
+
+describe('meanNormalise', () => {
+  it('subtracts each band\'s mean over the recording, so a fixed gain or colouring disappears', () => {
+    const x = noise(8000, 3);
+    const p = { ...defaultSpectrumParams(8000), meanNormalise: true };
+    const raw = spectrogram(x, defaultSpectrumParams(8000));
+    const norm = spectrogram(x, p);
+    // Twice as loud is +ln 4 in every log-power band: gone after normalisation.
+    const louder = spectrogram(Float32Array.from(x, (v) => 2 * v), p);
+    for (let b = 0; b < raw.cols; b++) {
+      let mean = 0, mNorm = 0;
+      for (let t = 0; t < raw.rows; t++) {
+        mean += raw.data[t * raw.cols + b] / raw.rows;
+        mNorm += norm.data[t * raw.cols + b] / raw.rows;
+      }
+      expect(mNorm).toBeCloseTo(0, 4);
+      for (let t = 0; t < raw.rows; t++) {
+        expect(norm.data[t * raw.cols + b]).toBeCloseTo(raw.data[t * raw.cols + b] - mean, 3);
+        expect(louder.data[t * raw.cols + b]).toBeCloseTo(norm.data[t * raw.cols + b], 3);
+      }
+    }
   });
 });
