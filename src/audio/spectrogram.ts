@@ -64,6 +64,13 @@ export interface SpectrumParams {
    * over time. Default false.
    */
   meanNormalise: boolean;
+  /**
+   * Trim silence: drop the leading and trailing frames whose energy (sum of squared windowed
+   * samples) is more than this many dB below the loudest frame's; null keeps every frame. Keeps
+   * the time segments of different recordings aligned on the sound rather than on how much
+   * silence a speaker left around it. Default null.
+   */
+  trimDb: number | null;
 }
 
 /** The defaults documented on SpectrumParams, for a signal at `sampleRate` Hz. */
@@ -83,6 +90,7 @@ export function defaultSpectrumParams(sampleRate: number): SpectrumParams {
     coefficients: 13,
     specificLoudness: false,
     meanNormalise: false,
+    trimDb: null,
   };
 }
 
@@ -114,6 +122,7 @@ export function validateSpectrumParams(p: SpectrumParams): void {
     fail(`frameSize must be a power of two >= 2, got ${p.frameSize}`);
   }
   if (!Number.isInteger(p.hop) || p.hop < 1) fail(`hop must be a positive integer, got ${p.hop}`);
+  if (p.trimDb != null && !(p.trimDb > 0)) fail(`trimDb must be a positive number of dB or null, got ${p.trimDb}`);
   if (p.transform === 'mel' || p.transform === 'bark' || p.transform === 'mfcc') {
     if (!Number.isInteger(p.bands) || p.bands < 1) fail(`bands must be a positive integer, got ${p.bands}`);
     if (!(p.fMin >= 0 && p.fMin < p.fMax && p.fMax <= p.sampleRate / 2)) {
@@ -132,7 +141,8 @@ export function validateSpectrumParams(p: SpectrumParams): void {
  * Pipeline: frameSignal (window, zero-padded last frame) -> FFT -> per transform:
  * fft: |X| or |X|^2 [-> log]; mel/bark: filterbank on |X| or |X|^2 [-> ^0.23 for bark loudness]
  * [-> log]; mfcc: mel -> ln(. + 1e-10) -> DCT-II ortho; cepstrum: IDFT(ln(|X| + 1e-10));
- * then, with meanNormalise, each column minus its mean over the recording.
+ * with trimDb, the quiet frames at both ends are dropped first; with meanNormalise, each column
+ * of the result minus its mean over the recording.
  * FFT plans, windows, filterbanks and DCT bases are cached by their parameters, so calling
  * this per file costs no setup after the first call.
  *
@@ -156,10 +166,31 @@ export function subtractColumnMeans(S: Matrix): Matrix {
   return S;
 }
 
+/** Rows [start, end) of the frames from the first to the last within `db` dB of the loudest. */
+export function loudRange(frames: Matrix, db: number): { start: number; end: number } {
+  const energy = new Float64Array(frames.rows);
+  let max = 0;
+  for (let t = 0; t < frames.rows; t++) {
+    let s = 0;
+    for (let j = 0, o = t * frames.cols; j < frames.cols; j++) s += frames.data[o + j] * frames.data[o + j];
+    energy[t] = s;
+    if (s > max) max = s;
+  }
+  const threshold = max * 10 ** (-db / 10);
+  let start = 0, end = frames.rows;
+  while (start < end - 1 && energy[start] < threshold) start++;
+  while (end - 1 > start && energy[end - 1] < threshold) end--;
+  return { start, end };
+}
+
 function rawSpectrogram(samples: Float32Array, params: SpectrumParams): Matrix {
   validateSpectrumParams(params);
   const p = params;
-  const frames = frameSignal(samples, { frameSize: p.frameSize, hop: p.hop, window: p.window, center: p.center });
+  let frames = frameSignal(samples, { frameSize: p.frameSize, hop: p.hop, window: p.window, center: p.center });
+  if (p.trimDb != null && frames.rows > 0) {
+    const { start, end } = loudRange(frames, p.trimDb);
+    frames = { data: frames.data.subarray(start * frames.cols, end * frames.cols), rows: end - start, cols: frames.cols };
+  }
   if (frames.rows === 0) return matrix(0, spectrumWidth(p));
   if (p.transform === 'cepstrum') return realCepstrum(frames, p.coefficients);
 

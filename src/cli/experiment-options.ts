@@ -159,7 +159,7 @@ export async function configFromFlags(f: ExperimentFlags): Promise<Config> {
   if (f.mnist !== undefined && f.audio !== undefined) throw new SflError('give either --mnist or --audio, not both');
   let config = f.config ? await loadConfigFile(f.config) : resolveConfig({});
   const mnist = f.mnist !== undefined;
-  const spectrumGiven = ['transform', 'frame', 'hop', 'window', 'bands', 'fmin', 'fmax', 'coefficients', 'magnitude', 'sampleRate', 'meanNormalise'].some(
+  const spectrumGiven = ['transform', 'frame', 'hop', 'window', 'bands', 'fmin', 'fmax', 'coefficients', 'magnitude', 'sampleRate', 'meanNormalise', 'trimDb'].some(
     (k) => (f as unknown as Record<string, unknown>)[k] !== undefined,
   ) || f.log === false;
   if (f.fineTuneIterations !== undefined && f.fineTuneIterations < 0) throw new SflError('--fine-tune-iterations must be 0 or more');

@@ -42,6 +42,7 @@ export function addSpectrumOptions(cmd: Command): Command {
     .option('--magnitude', 'use the magnitude |X| instead of the power |X|^2')
     .option('--no-log', 'no log compression of fft/mel/bark output (default: ln(x + 1e-10))')
     .option('--mean-normalise', "subtract each band's mean over the recording: removes a fixed colouring of the spectrum (microphone, level, part of the speaker)")
+    .option('--trim-db <db>', 'drop the leading and trailing frames more than this many dB below the loudest frame (default: keep all)', numberArg('--trim-db'))
     .option('--sample-rate <hz>', "resample every file to this rate (default: the files' own rate when they agree)", intArg('--sample-rate'))
     .option('--no-cache', 'do not read or write the spectra cache');
 }
@@ -59,6 +60,7 @@ export interface SpectrumFlags {
   log: boolean;
   sampleRate?: number;
   meanNormalise?: boolean;
+  trimDb?: number;
   cache: boolean;
 }
 
@@ -78,5 +80,6 @@ export function spectrumSettingsFromFlags(f: SpectrumFlags): typeof DEFAULT_CONF
     log: f.log === false ? false : d.log,
     sampleRate: f.sampleRate ?? d.sampleRate,
     meanNormalise: f.meanNormalise ?? d.meanNormalise,
+    trimDb: f.trimDb ?? d.trimDb,
   };
 }

@@ -231,12 +231,13 @@ export class SaeShard {
       const sqRow = tf.sum(tf.square(diff), 1);
       // d3 = diff .* f'(z3);  sigmoid: f' = a3 .* (1 - a3); linear: f' = 1   m x v
       const d3 = linear ? diff : tf.mul(diff, tf.mul(a3, tf.sub(1, a3)));
+      // d3' once: both sums over examples below then run along the last axis (a sum over axis 0
+      // would transpose d3 again inside the kernel).                         v x m
+      const d3t = tf.transpose(d3);
       // sum_k d3_k' a2_k = d3' a2                  [v x m][m x h] -> v x h  (layout of W2)
-      // (Measured on wasm: transposing d3 and multiplying by a2 is faster than (a2' d3)', whose
-      // right operand, m x v, the kernel would repack on every call.)
-      const gW2 = tf.matMul(tf.transpose(d3), a2);
+      const gW2 = tf.matMul(d3t, a2);
       // sum_k d3_k                                                            v
-      const gb2 = tf.sum(d3, 0);
+      const gb2 = tf.sum(d3t, 1);
       // backprop of the reconstruction error into the hidden layer:
       // d3 W2                                      [m x v][v x h] -> m x h
       const d3W2 = tf.matMul(d3, W2) as tf.Tensor2D;
@@ -271,10 +272,12 @@ export class SaeShard {
         const sT = tf.tensor1d(s); //                                           h
         // d2 = (d3 W2 + s) .* a2 .* (1 - a2)       (m x h + 1 x h) .* m x h -> m x h
         const d2 = tf.mul(tf.add(kept.d3W2, sT), kept.a2prime);
+        const d2t = tf.transpose(d2); //                                        h x m
         // sum_k d2_k' x_k = d2' X                  [h x m][m x v] -> h x v  (layout of W1)
-        const gW1 = tf.matMul(tf.transpose(d2), X);
+        // (X is the right operand: the wasm kernel packs it once and keeps it while X lives.)
+        const gW1 = tf.matMul(d2t, X);
         // sum_k d2_k                                                          h
-        const gb1 = tf.sum(d2, 0);
+        const gb1 = tf.sum(d2t, 1);
         return { gW1, gb1 };
       });
     } finally {

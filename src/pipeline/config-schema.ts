@@ -58,6 +58,7 @@ export const CONFIG_SCHEMA: Rule = {
         coefficients: int(1),
         sampleRate: int(1, { nullable: true }),
         meanNormalise: { type: 'boolean' },
+        trimDb: num(0, { exclusiveMin: true, nullable: true }),
       },
     },
     pooling: {

@@ -45,6 +45,8 @@ export interface SpectrumConfig {
   sampleRate: number | null;
   /** Subtract each band's mean over the recording (removes a fixed channel or voice colouring). */
   meanNormalise: boolean;
+  /** Drop leading/trailing frames more than this many dB below the loudest; null keeps all. */
+  trimDb: number | null;
 }
 
 export interface WindowsConfig {
@@ -235,6 +237,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
     coefficients: 13,
     sampleRate: null,
     meanNormalise: false,
+    trimDb: null,
   },
   windows: { frames: 4, count: 100000, seed: null },
   pooling: { method: 'meanmax', segments: 3 },
@@ -254,7 +257,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
     batchSize: 32,
     learningRate: 1e-3,
     corruption: 0.2,
-    shift: 4,
+    shift: 8,
     weightDecay: 1e-4,
     tied: true,
   },

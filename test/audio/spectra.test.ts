@@ -235,7 +235,7 @@ describe('spectrogram dispatcher', () => {
   it('documents its defaults', () => {
     expect(defaultSpectrumParams(16000)).toEqual({
       transform: 'mel', sampleRate: 16000, frameSize: 256, hop: 128, window: 'hann', center: false,
-      bands: 40, fMin: 0, fMax: 8000, power: true, log: true, coefficients: 13, specificLoudness: false, meanNormalise: false,
+      bands: 40, fMin: 0, fMax: 8000, power: true, log: true, coefficients: 13, specificLoudness: false, meanNormalise: false, trimDb: null,
     });
   });
 
@@ -276,5 +276,27 @@ describe('meanNormalise', () => {
         expect(louder.data[t * raw.cols + b]).toBeCloseTo(norm.data[t * raw.cols + b], 3);
       }
     }
+  });
+});
+
+describe('trimDb', () => {
+  it('drops the quiet frames at both ends and keeps the sound between them', () => {
+    const tone = sine(2000, 440, 8000, 0.25);
+    const x = new Float32Array(8000 + tone.length + 4000);
+    x.set(tone, 8000); // 1 s of silence, the tone, 0.5 s of silence
+    for (let i = 0; i < x.length; i++) x[i] += 1e-4 * Math.sin(i); // a faint hum, 70 dB down
+    const p = defaultSpectrumParams(8000);
+    const all = spectrogram(x, p);
+    const trimmed = spectrogram(x, { ...p, trimDb: 40 });
+    // The tone covers 2000 samples: about 2000 / 128 frames, give or take the frames it overlaps.
+    expect(all.rows).toBeGreaterThan(100);
+    expect(trimmed.rows).toBeGreaterThanOrEqual(14);
+    expect(trimmed.rows).toBeLessThanOrEqual(18);
+    // What is kept is the same rows as before trimming, starting where the tone does.
+    const first = Math.floor(8000 / 128) - 1;
+    const offset = [first - 1, first, first + 1].find((o) => all.data[o * all.cols + 5] === trimmed.data[5])!;
+    expect(offset).toBeDefined();
+    expect(Array.from(trimmed.data)).toEqual(Array.from(all.data.subarray(offset * all.cols, (offset + trimmed.rows) * all.cols)));
+    expect(() => spectrogram(x, { ...p, trimDb: -3 })).toThrow(/trimDb must be a positive number/);
   });
 });
