@@ -119,12 +119,7 @@ export class LbfgsMemory {
       const y = this.y[slot];
       acc = 0;
       if (k > 0) {
-        const sNext = this.s[slotOf(k - 1)];
-        for (let i = 0; i < n; i++) {
-          const v = q[i] - a * y[i];
-          q[i] = v;
-          acc += sNext[i] * v;
-        }
+        acc = axpyDot(q, -a, y, this.s[slotOf(k - 1)], n);
       } else {
         // oldest pair: y here is also the first vector the second loop needs
         for (let i = 0; i < n; i++) {
@@ -143,15 +138,40 @@ export class LbfgsMemory {
       const s = this.s[slot];
       acc = 0;
       if (k < m - 1) {
-        const yNext = this.y[slotOf(k + 1)];
-        for (let i = 0; i < n; i++) {
-          const v = q[i] + c * s[i];
-          q[i] = v;
-          acc += yNext[i] * v;
-        }
+        acc = axpyDot(q, c, s, this.y[slotOf(k + 1)], n);
       } else {
         for (let i = 0; i < n; i++) q[i] += c * s[i];
       }
     }
   }
+}
+
+/**
+ * q += a x, returning z . q (the updated q): one pass for the two steps of the recursion. Four
+ * partial sums, because with one the loop waits on each addition's latency (measured: about 2x
+ * slower for n = 300k).
+ */
+function axpyDot(q: Float64Array, a: number, x: Float64Array, z: Float64Array, n: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const v0 = q[i] + a * x[i];
+    const v1 = q[i + 1] + a * x[i + 1];
+    const v2 = q[i + 2] + a * x[i + 2];
+    const v3 = q[i + 3] + a * x[i + 3];
+    q[i] = v0;
+    q[i + 1] = v1;
+    q[i + 2] = v2;
+    q[i + 3] = v3;
+    s0 += z[i] * v0;
+    s1 += z[i + 1] * v1;
+    s2 += z[i + 2] * v2;
+    s3 += z[i + 3] * v3;
+  }
+  for (; i < n; i++) {
+    const v = q[i] + a * x[i];
+    q[i] = v;
+    s0 += z[i] * v;
+  }
+  return s0 + s1 + (s2 + s3);
 }
