@@ -103,7 +103,7 @@ export interface ConvAeConfig {
   /** Adam epochs of the whole network after the softmax; 0: no fine-tuning. */
   fineTuneEpochs: number;
   batchSize: number;
-  /** Adam step size (pretraining and fine-tuning). */
+  /** Adam's step size at the start of each stage (pretraining a layer, fine-tuning); it falls to 0 along a cosine. */
   learningRate: number;
   /** Fraction of each autoencoder's input values set to 0 while it learns (denoising). */
   corruption: number;

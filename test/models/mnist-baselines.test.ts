@@ -9,7 +9,7 @@ import { gradientCheck } from '../../src/optim/gradient-check.ts';
 import { loadBaselineData, type BaselineData } from '../../src/models/mnist-baselines/data.ts';
 import { logisticRegression, logregGradient } from '../../src/models/mnist-baselines/logreg.ts';
 import { mlp } from '../../src/models/mnist-baselines/mlp.ts';
-import { lenet, conv2dValid } from '../../src/models/mnist-baselines/lenet.ts';
+import { lenet } from '../../src/models/mnist-baselines/lenet.ts';
 import { denoisingCost, denoisingLayer, stackedDenoising } from '../../src/models/mnist-baselines/denoising.ts';
 import { errorRate, type Classifier } from '../../src/models/mnist-baselines/model.ts';
 import { sgdStep } from '../../src/models/mnist-baselines/train.ts';
@@ -100,26 +100,6 @@ describe('MNIST baselines: models', () => {
     const indices = [...Array.from({ length: 40 }, (_, k) => (300 + k * 3) * 10 + (k % 10)), ...Array.from({ length: 10 }, (_, k) => nW + k)];
     const res = await gradientCheck(f, theta0, { epsilon: 1e-2, indices });
     expect(res.relativeError).toBeLessThan(2e-3);
-  });
-
-  it('conv2dValid: value and both gradients match the backend\'s own 3-D convolution', async () => {
-    const rng = mulberry32(3);
-    const x = tf.tensor4d(Float32Array.from({ length: 2 * 9 * 9 * 3 }, () => rng() - 0.5), [2, 9, 9, 3]);
-    const W = tf.tensor4d(Float32Array.from({ length: 4 * 4 * 3 * 5 }, () => rng() - 0.5), [4, 4, 3, 5]);
-    const probe = tf.tensor4d(Float32Array.from({ length: 2 * 6 * 6 * 5 }, () => rng() - 0.5), [2, 6, 6, 5]);
-    const ours = tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(conv2dValid(a as tf.Tensor4D, w as tf.Tensor4D), probe)));
-    const ref = tf.grads((a: tf.Tensor, w: tf.Tensor) =>
-      tf.sum(tf.mul(tf.reshape(tf.conv3d(tf.expandDims(a, 1) as tf.Tensor5D, tf.expandDims(w, 0) as tf.Tensor5D, 1, 'valid'), [2, 6, 6, 5]), probe)),
-    );
-    const [dx, dW] = ours([x, W]);
-    const [rx, rW] = ref([x, W]);
-    const close = async (a: tf.Tensor, b: tf.Tensor) => {
-      const [u, v] = [await a.data(), await b.data()];
-      for (let i = 0; i < u.length; i++) expect(u[i]).toBeCloseTo(v[i], 4);
-    };
-    await close(conv2dValid(x, W), tf.conv2d(x, W, 1, 'valid'));
-    await close(dx, rx);
-    await close(dW, rW);
   });
 
   it('errorRate counts misclassified images over blocks', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adam } from '../../src/optim/adam.ts';
+import { adam, cosineSchedule } from '../../src/optim/adam.ts';
 import { lbfgs } from '../../src/optim/lbfgs.ts';
 import { sgd } from '../../src/optim/sgd.ts';
 import type { CostAndGradient } from '../../src/optim/types.ts';
@@ -59,6 +59,19 @@ describe('adam', () => {
     // constant-step Adam hovers around the minimiser at roughly the step size
     expect(maxAbsDiff(r.theta, exact.theta)).toBeLessThan(0.02);
     expect(p.full(r.theta).cost).toBeLessThan(exact.cost * 1.01);
+  });
+
+  it('with a cosine schedule the step anneals to 0, and the end point sits closer to the minimiser', async () => {
+    expect(cosineSchedule(1, 100)).toBe(1);
+    expect(cosineSchedule(51, 100)).toBeCloseTo(0.5, 12);
+    expect(cosineSchedule(100, 100)).toBeLessThan(1e-3);
+    const exact = await lbfgs(p.full, new Float64Array(p.cols), { optTol: 1e-10 });
+    const opts = { batchesPerEpoch: p.batchesPerEpoch, epochs: 30, learningRate: 0.01 };
+    const constant = await adam(p.batch, new Float64Array(p.cols), opts);
+    const steps: number[] = [];
+    const annealed = await adam(p.batch, new Float64Array(p.cols), { ...opts, schedule: (k, total) => (steps.push(total), cosineSchedule(k, total)) });
+    expect(new Set(steps)).toEqual(new Set([30 * p.batchesPerEpoch]));
+    expect(maxAbsDiff(annealed.theta, exact.theta)).toBeLessThan(maxAbsDiff(constant.theta, exact.theta) / 2);
   });
 
   it('visits every batch exactly once per epoch, in a seeded order', async () => {

@@ -4,12 +4,13 @@
  * Weights are uniform in +-sqrt(6 / (fanIn + fanOut)) with fanIn = inChannels * 5 * 5 and
  * fanOut = filters * 5 * 5 / pool area, as there; biases and the output layer start at zero.
  *
- * The convolution carries its own gradient (conv2dValid): the wasm backend has no
+ * The convolution carries its own gradient (conv2dValid in ../conv2d.ts): the wasm backend has no
  * Conv2DBackpropFilter kernel and its Conv2DBackpropInput is slow, while its forward Conv2D is
  * fast, and both gradients of a valid convolution are themselves forward convolutions.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../util/random.ts';
+import { conv2dValid } from '../conv2d.ts';
 import { type Classifier, glorotUniform, nll, sumSquares, zeros } from './model.ts';
 
 export interface LenetShape {
@@ -61,32 +62,3 @@ export function lenet(rng: Rng, s: LenetShape, l2 = 0): Classifier {
   };
 }
 
-
-/**
- * Valid 2-D convolution (stride 1) of NHWC `x` with `W` [k, k, in, out], with the gradients
- * written as forward convolutions (measured on wasm, batch 500, 12x12x20 -> 8x8x50: the input
- * gradient 0.2 s this way against 1.7 s by the backend's own kernel):
- *   dW = conv(x with batch and channels swapped, dy as the filter)          -> [in, k, k, out]
- *   dx = conv(dy padded by k-1, W flipped in space with in/out swapped)      (a "full" convolution)
- * With `inputGradient` false, dx is returned as zeros (the first layer, whose input is data).
- */
-export function conv2dValid(x: tf.Tensor4D, W: tf.Tensor4D, inputGradient = true): tf.Tensor4D {
-  const op = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xx, ww, save] = inputs as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
-    save([xx, ww]);
-    return {
-      value: tf.conv2d(xx, ww, 1, 'valid'),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const d = dy as tf.Tensor4D;
-        const k = ws.shape[0];
-        const dW = tf.transpose(tf.conv2d(tf.transpose(xs, [3, 1, 2, 0]), tf.transpose(d, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid'), [1, 2, 0, 3]);
-        const dx = inputGradient
-          ? tf.conv2d(tf.pad(d, [[0, 0], [k - 1, k - 1], [k - 1, k - 1], [0, 0]]), tf.transpose(tf.reverse(ws, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, 'valid')
-          : tf.zerosLike(xs);
-        return [dx, dW];
-      },
-    };
-  });
-  return op(x, W) as tf.Tensor4D;
-}

@@ -1,0 +1,49 @@
+/**
+ * Spectrograms of different lengths brought to one number of frames, so a network with a fixed
+ * input (the convolutional autoencoder) can take whole recordings:
+ *  - longer: the `frames` consecutive frames with the largest sum of values are kept (for log
+ *    spectra, the loudest stretch: the utterance rather than the silence around it);
+ *  - shorter: the recording is centred (an odd leftover frame goes after it) and padded with a
+ *    given value per band, e.g. the training mean of each band, which standardises to 0.
+ */
+import type { Matrix } from '../compute/matrix.ts';
+import { SflError } from '../util/errors.ts';
+
+/** First frame of the `frames`-frame stretch of S with the largest sum; 0 when S has at most `frames` frames. */
+export function loudestSegmentStart(S: Matrix, frames: number): number {
+  if (S.rows <= frames) return 0;
+  const frameSum = new Float64Array(S.rows);
+  for (let t = 0; t < S.rows; t++) {
+    let s = 0;
+    for (let b = 0; b < S.cols; b++) s += S.data[t * S.cols + b];
+    frameSum[t] = s;
+  }
+  let window = 0;
+  for (let t = 0; t < frames; t++) window += frameSum[t];
+  let best = 0, bestSum = window;
+  for (let start = 1; start + frames <= S.rows; start++) {
+    window += frameSum[start + frames - 1] - frameSum[start - 1];
+    if (window > bestSum) [best, bestSum] = [start, window];
+  }
+  return best;
+}
+
+/** S (frames x bands) cut or padded to exactly `frames` rows, by the rules above; `pad` holds one value per band. */
+export function fixFrames(S: Matrix, frames: number, pad: ArrayLike<number>): Matrix {
+  if (!Number.isInteger(frames) || frames < 1) throw new SflError(`the number of frames must be a positive integer, got ${frames}`);
+  if (pad.length !== S.cols) throw new SflError(`${pad.length} padding values for ${S.cols} bands`);
+  const B = S.cols;
+  const data = new Float32Array(frames * B);
+  if (S.rows >= frames) {
+    const start = loudestSegmentStart(S, frames);
+    data.set(S.data.subarray(start * B, (start + frames) * B));
+  } else {
+    const before = Math.floor((frames - S.rows) / 2);
+    for (let t = 0; t < frames; t++) {
+      const src = t - before;
+      if (src >= 0 && src < S.rows) data.set(S.data.subarray(src * B, (src + 1) * B), t * B);
+      else for (let b = 0; b < B; b++) data[t * B + b] = pad[b];
+    }
+  }
+  return { data, rows: frames, cols: B };
+}

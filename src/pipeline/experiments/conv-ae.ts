@@ -1,0 +1,342 @@
+/**
+ * The convolutional autoencoder experiment (sfl conv-ae, config.convAe): on whole spectrograms
+ * (audio, each brought to convAe.frames frames) or MNIST images, standardised with statistics of
+ * the training data; each convolution layer pretrained as a denoising convolutional autoencoder,
+ * a softmax on the top layer's pooled maps (config.softmax), then the whole network fine-tuned
+ * (models/conv-autoencoder.ts). Accuracy before and after fine-tuning -> outputs/<run>/ with
+ * model/ (fine-tuned), pretrained/, metrics.json, filters.png (first layer, fine-tuned),
+ * filters-pretrained.png (as the autoencoder learned them), cost.png (cost per epoch of every
+ * stage), confusion.png, confusion-pretrained.png and report.html. With split.kind 'loso' it
+ * trains once per held-out speaker: metrics.json has every fold, `testAccuracy` is their mean,
+ * `test` pools the held-out predictions of all folds; the model and figures are the last fold's.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { labelNames, scanLabeledSet, type Recording } from '../../data/labeled-set.ts';
+import type { Matrix } from '../../compute/matrix.ts';
+import { fixFrames } from '../../features/fixed-length.ts';
+import { Standardiser } from '../../features/normalise.ts';
+import {
+  classifierSpecs, convAePredict, featureSize, firstLayerFilters, layerShapes, paramCount, trainConvAe, type ConvAeModel, type ConvAeShape,
+  type ConvAeTrainResult,
+} from '../../models/conv-autoencoder.ts';
+import { accuracy } from '../../models/metrics.ts';
+import { SflError } from '../../util/errors.ts';
+import { filterGrid, spectroTemporalGrid } from '../../viz/filter-grid.ts';
+import { linePlot } from '../../viz/line-plot.ts';
+import { encodePng } from '../../viz/png.ts';
+import type { Config } from '../config.ts';
+import { saveConvAeClassifier, type ConvAeInput } from '../conv-ae-model.ts';
+import { audioSpectra } from '../inputs.ts';
+import { progress, type Progress } from '../progress.ts';
+import { writeReport } from '../report.ts';
+import { RunDir } from '../run-dir.ts';
+import { splitsFor } from './audio-self-taught.ts';
+import { mnistTrainTestData, type Log } from './classification-data.ts';
+import { evaluate, writeConfusionPng, type Evaluation } from './evaluation.ts';
+import { stderrLog, type ClassificationExperimentResult } from './softmax.ts';
+
+export interface Examples {
+  /** n pictures of height x width, row-major, standardised. */
+  x: Float32Array;
+  y: Int32Array;
+  n: number;
+}
+
+export interface Fold {
+  name: string;
+  train: Examples;
+  test: Examples;
+  standardise: { mean: Float32Array; std: Float32Array };
+  description: Record<string, unknown>;
+}
+
+export interface ConvAeData {
+  classNames: string[];
+  picture: ConvAeInput;
+  height: number;
+  width: number;
+  /** The standardised value of padding (and of the rows a shift leaves): the band mean (0) for audio, a black pixel for images. */
+  fill: number;
+  folds: Fold[];
+}
+
+function stackRows(ms: Matrix[]): Matrix {
+  const cols = ms[0].cols;
+  const data = new Float32Array(ms.reduce((n, m) => n + m.rows * cols, 0));
+  let at = 0;
+  for (const m of ms) {
+    data.set(m.data, at);
+    at += m.data.length;
+  }
+  return { data, rows: data.length / cols, cols };
+}
+
+/** (x - mean[j]) / std[j] in place, j = the column (band) when `perColumn`, else 0. */
+function standardiseInPlace(x: Float32Array, cols: number, s: { mean: Float32Array; std: Float32Array }): void {
+  const per = s.mean.length > 1;
+  for (let i = 0; i < x.length; i++) {
+    const j = per ? i % cols : 0;
+    x[i] = (x[i] - s.mean[j]) / s.std[j];
+  }
+}
+
+function fitted(st: Standardiser): { mean: Float32Array; std: Float32Array } {
+  return { mean: Float32Array.from(st.mean_!), std: Float32Array.from(st.std_!) };
+}
+
+async function audioData(config: Config, log: Log): Promise<ConvAeData> {
+  const set = scanLabeledSet(config.data.audioDir);
+  for (const s of set.skipped) log(`warning: skipped ${s.path}: ${s.reason}`);
+  const classNames = labelNames(set.recordings);
+  const spectra = await audioSpectra(set.recordings.map((r) => r.path), config.spectrum);
+  if (spectra.spectra.length === 0) throw new SflError(`no usable recordings in ${config.data.audioDir}`);
+  const byPath = new Map(spectra.paths.map((p, i) => [p, spectra.spectra[i]] as const));
+  const splits = splitsFor(config, set.recordings);
+  const T = config.convAe.frames;
+  const bands = spectra.spectra[0].cols;
+  log(`${config.data.audioDir}: ${spectra.spectra.length} recordings, ${classNames.length} classes; split ${config.split.kind} (${splits.length} run${splits.length > 1 ? 's' : ''}); each recording brought to ${T} frames x ${bands} bands`);
+  const folds = splits.map((split): Fold => {
+    const keep = (recs: Recording[]) => recs.filter((r) => byPath.has(r.path));
+    const tr = keep(split.train), te = keep(split.test);
+    if (tr.length === 0 || te.length === 0) throw new SflError(`split ${split.name}: no ${tr.length === 0 ? 'training' : 'test'} recordings`);
+    // Per-band statistics of every frame of the training recordings (before cutting or padding).
+    const st = new Standardiser().fit(stackRows(tr.map((r) => byPath.get(r.path)!)));
+    const standardise = fitted(st);
+    const examples = (recs: Recording[]): Examples => {
+      const x = new Float32Array(recs.length * T * bands);
+      recs.forEach((r, i) => x.set(fixFrames(byPath.get(r.path)!, T, standardise.mean).data, i * T * bands));
+      standardiseInPlace(x, bands, standardise);
+      return { x, y: Int32Array.from(recs.map((r) => classNames.indexOf(r.label))), n: recs.length };
+    };
+    const lengths = tr.concat(te).map((r) => byPath.get(r.path)!.rows);
+    return {
+      name: split.name,
+      train: examples(tr),
+      test: examples(te),
+      standardise,
+      description: {
+        source: 'audio',
+        audioDir: config.data.audioDir,
+        split: split.name,
+        train: tr.length,
+        test: te.length,
+        frames: T,
+        bands,
+        cut: lengths.filter((n) => n > T).length,
+        padded: lengths.filter((n) => n < T).length,
+        rule: `recordings longer than ${T} frames keep their loudest ${T} frames; shorter ones are centred and padded with the training mean of each band; per-band standardisation fitted on the training frames`,
+      },
+    };
+  });
+  return {
+    classNames,
+    picture: { kind: 'spectrogram', frames: T, bands, spectrum: spectra.params },
+    height: T,
+    width: bands,
+    fill: 0,
+    folds,
+  };
+}
+
+function mnistData(config: Config, log: Log): ConvAeData {
+  const d = mnistTrainTestData(config, log);
+  if (d.input.kind !== 'image') throw new Error('MNIST data must be images');
+  // One mean and deviation over all training pixels (pixels are alike; per-pixel statistics would blow up the always-black border).
+  const standardise = fitted(new Standardiser().fit({ data: d.trainX.data, rows: d.trainX.data.length, cols: 1 }));
+  const examples = (X: Matrix, y: Int32Array): Examples => {
+    const x = Float32Array.from(X.data);
+    standardiseInPlace(x, X.cols, standardise);
+    return { x, y, n: X.rows };
+  };
+  return {
+    classNames: d.classNames,
+    picture: { kind: 'image', width: d.input.width, height: d.input.height },
+    height: d.input.height,
+    width: d.input.width,
+    fill: -standardise.mean[0] / standardise.std[0],
+    folds: [{ name: 'official', train: examples(d.trainX, d.trainY), test: examples(d.testX, d.testY), standardise, description: { ...d.description, standardise: 'one mean and deviation over all training pixels' } }],
+  };
+}
+
+/** The examples of every fold the config asks for: one per split run (LOSO: one per speaker) for audio, one for MNIST. */
+export async function convAeData(config: Config, log: Log): Promise<ConvAeData> {
+  return config.data.source === 'mnist' ? mnistData(config, log) : audioData(config, log);
+}
+
+interface FoldResult {
+  fold: Fold;
+  trained: ConvAeTrainResult;
+  before: Evaluation;
+  after: Evaluation | null;
+  trainBefore: number;
+  trainAfter: number | null;
+  predicted: Int32Array;
+}
+
+async function runFold(fold: Fold, shape: ConvAeShape, fill: number, config: Config, tag: string): Promise<FoldResult> {
+  const c = config.convAe;
+  const k = shape.classes;
+  const x = tf.tensor4d(fold.train.x, [fold.train.n, shape.height, shape.width, 1]);
+  const xt = tf.tensor4d(fold.test.x, [fold.test.n, shape.height, shape.width, 1]);
+  let bar: Progress | null = null;
+  try {
+    const trained = await trainConvAe(x, fold.train.y, {
+      shape,
+      pretrainEpochs: c.pretrainEpochs,
+      fineTuneEpochs: c.fineTuneEpochs,
+      batchSize: c.batchSize,
+      learningRate: c.learningRate,
+      corruption: c.corruption,
+      shift: c.shift,
+      shiftFill: fill,
+      weightDecay: c.weightDecay,
+      tied: c.tied,
+      softmax: config.softmax,
+      seed: config.run.seed,
+      onStage: (e) => {
+        bar?.stop();
+        bar = e.phase === 'start' ? progress({ stage: `${tag}${e.stage} (${e.stage === 'softmax' ? 'L-BFGS' : 'Adam'})`, total: e.steps }) : null;
+      },
+      onStep: (_stage, done, cost) => bar?.update(done, { cost: cost.toPrecision(5) }),
+    });
+    const predicted = convAePredict(trained.pretrained, xt);
+    const before = evaluate(fold.test.y, predicted, k);
+    const trainBefore = accuracy(fold.train.y, convAePredict(trained.pretrained, x));
+    const fineTuned = trained.model !== trained.pretrained;
+    const predictedAfter = fineTuned ? convAePredict(trained.model, xt) : predicted;
+    return {
+      fold,
+      trained,
+      before,
+      after: fineTuned ? evaluate(fold.test.y, predictedAfter, k) : null,
+      trainBefore,
+      trainAfter: fineTuned ? accuracy(fold.train.y, convAePredict(trained.model, x)) : null,
+      predicted: predictedAfter,
+    };
+  } finally {
+    (bar as Progress | null)?.stop();
+    tf.dispose([x, xt]);
+  }
+}
+
+function filterPicture(model: ConvAeModel, picture: ConvAeInput): Uint8Array {
+  const W = firstLayerFilters(model);
+  const [kh, kw] = model.shape.kernel;
+  const scale = Math.max(2, Math.round(48 / Math.max(kh, kw)));
+  // Audio: time to the right, low frequency at the bottom; images: as the pixels lie.
+  const img = picture.kind === 'image'
+    ? filterGrid(W, { tileWidth: kw, tileHeight: kh, scale })
+    : spectroTemporalGrid(W, { frames: kh, bands: kw, scale, scaleX: 1 });
+  return encodePng(img);
+}
+
+async function writeLearningCurves(run: RunDir, history: Record<string, number[]>): Promise<void> {
+  const label = (stage: string) => (stage.startsWith('layer') ? `${stage} autoencoder (reconstruction)` : `${stage} (cross-entropy + decay)`);
+  const series = Object.entries(history)
+    .filter(([stage, y]) => stage !== 'softmax' && y.length > 0)
+    .map(([stage, y]) => ({ name: label(stage), x: y.map((_, i) => i + 1), y }));
+  if (series.length === 0) return;
+  const img = linePlot(series, { title: 'conv-AE: mean minibatch cost per epoch', xLabel: 'epoch (Adam)', yLabel: 'cost', logY: true });
+  await run.writeFile('cost.png', encodePng(img));
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+export async function runConvAeExperiment(config: Config, log: Log = stderrLog): Promise<ClassificationExperimentResult> {
+  const run = await RunDir.create({ command: 'conv-ae', root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
+  try {
+    const t0 = performance.now();
+    const c = config.convAe;
+    const data = await convAeData(config, log);
+    const shape: ConvAeShape = {
+      height: data.height,
+      width: data.width,
+      channels: 1,
+      filters: [...c.filters],
+      kernel: [c.kernel[0], c.kernel[1]],
+      pool: [c.pool[0], c.pool[1]],
+      classes: data.classNames.length,
+    };
+    if (shape.classes < 2) throw new SflError(`a classifier needs at least 2 classes, got ${shape.classes}`);
+    const layers = layerShapes(shape);
+    const dataSeconds = (performance.now() - t0) / 1000;
+    log(
+      `network: ${shape.height} x ${shape.width} -> ` +
+        layers.map((l) => `${l.filters} maps ${l.convH} x ${l.convW}, pooled ${l.outH} x ${l.outW}`).join(' -> ') +
+        ` -> softmax over ${featureSize(shape)} features (${paramCount(classifierSpecs(shape))} parameters)`,
+    );
+
+    const results: FoldResult[] = [];
+    for (const fold of data.folds) {
+      const tag = data.folds.length > 1 ? `${fold.name}: ` : '';
+      const r = await runFold(fold, shape, data.fill, config, tag);
+      results.push(r);
+      log(`${tag}test accuracy ${pct(r.before.accuracy)} before fine-tuning${r.after ? `, ${pct(r.after.accuracy)} after` : ''} (${fold.test.n} examples)`);
+    }
+    const last = results[results.length - 1];
+    const k = shape.classes;
+    const fineTuned = last.after !== null;
+
+    const common = { classNames: data.classNames, picture: data.picture, standardise: last.fold.standardise };
+    await saveConvAeClassifier(run.path('model'), { model: last.trained.model, ...common });
+    if (fineTuned) await saveConvAeClassifier(run.path('pretrained'), { model: last.trained.pretrained, ...common });
+    await run.writeFile('filters.png', filterPicture(last.trained.model, data.picture));
+    if (fineTuned) await run.writeFile('filters-pretrained.png', filterPicture(last.trained.pretrained, data.picture));
+    await writeLearningCurves(run, last.trained.history);
+
+    const foldJson = (r: FoldResult) => ({
+      name: r.fold.name,
+      data: r.fold.description,
+      beforeFineTune: { train: { examples: r.fold.train.n, accuracy: r.trainBefore }, test: r.before },
+      afterFineTune: r.after ? { train: { examples: r.fold.train.n, accuracy: r.trainAfter }, test: r.after } : null,
+      secondsPerStage: Object.fromEntries(Object.entries(r.trained.seconds).map(([key, v]) => [key, Number(v.toFixed(3))])),
+      costHistory: r.trained.history,
+    });
+    const network = {
+      input: [shape.height, shape.width, 1],
+      layers: layers.map((l) => ({ filters: l.filters, kernel: shape.kernel, maps: [l.convH, l.convW], pooled: [l.outH, l.outW] })),
+      features: featureSize(shape),
+      parameters: paramCount(classifierSpecs(shape)),
+    };
+    const base = {
+      task: 'conv-ae',
+      seed: config.run.seed,
+      classNames: data.classNames,
+      network,
+      convAe: c,
+      softmax: config.softmax,
+    };
+    let metrics: ClassificationExperimentResult['metrics'];
+    if (results.length === 1) {
+      const f = foldJson(last);
+      const test = last.after ?? last.before;
+      await writeConfusionPng(run, 'confusion.png', test, data.classNames, `${fineTuned ? 'fine-tuned' : 'pretrained'}: ${pct(test.accuracy)}`);
+      if (fineTuned) await writeConfusionPng(run, 'confusion-pretrained.png', last.before, data.classNames, `before fine-tuning: ${pct(last.before.accuracy)}`);
+      metrics = { ...base, data: f.data, beforeFineTune: f.beforeFineTune, afterFineTune: f.afterFineTune, test, secondsPerStage: { data: Number(dataSeconds.toFixed(3)), ...f.secondsPerStage }, seconds: Number(((performance.now() - t0) / 1000).toFixed(3)), costHistory: f.costHistory };
+    } else {
+      const mean = (f: (r: FoldResult) => number) => results.reduce((s, r) => s + f(r), 0) / results.length;
+      // Every held-out example predicted once, by the fold that did not train on its speaker.
+      const test = evaluate(
+        Int32Array.from(results.flatMap((r) => Array.from(r.fold.test.y))),
+        Int32Array.from(results.flatMap((r) => Array.from(r.predicted))),
+        k,
+      );
+      await writeConfusionPng(run, 'confusion.png', test, data.classNames, `all held-out speakers: ${pct(test.accuracy)}`);
+      metrics = {
+        ...base,
+        split: config.split.kind,
+        testAccuracy: mean((r) => (r.after ?? r.before).accuracy),
+        beforeFineTuneAccuracy: mean((r) => r.before.accuracy),
+        test,
+        folds: results.map(foldJson),
+        seconds: Number(((performance.now() - t0) / 1000).toFixed(3)),
+      };
+    }
+    await run.writeJson('metrics.json', metrics);
+    await writeReport(run.stagingPath);
+    return { runPath: await run.commit(), metrics };
+  } catch (e) {
+    await run.abort();
+    throw e;
+  }
+}
