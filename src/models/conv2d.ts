@@ -93,3 +93,46 @@ function checkShapes(op: string, x: tf.Tensor4D, W: tf.Tensor4D, channelAxisOfW:
   if (c !== channels) throw new RangeError(`${op}: the input has ${c} channels, the filters expect ${channels}`);
   if (channelAxisOfW === 3 && (h < kh || w < kw)) throw new RangeError(`${op}: a ${h}x${w} input is smaller than the ${kh}x${kw} filters`);
 }
+
+/**
+ * 1 where `h` [N, H, W, C] holds the maximum `m` of its non-overlapping ph x pw region, else 0;
+ * also 0 in rows and columns past the last whole region (pooling drops them). Nearest-neighbour
+ * resizing by a whole factor is the upsampling (much faster on wasm than a 6-D tile).
+ */
+export function poolMask(h: tf.Tensor4D, m: tf.Tensor4D, pool: [number, number]): tf.Tensor4D {
+  return tf.tidy((): tf.Tensor4D => {
+    const [n, H, W, C] = h.shape;
+    const [oh, ow] = [m.shape[1] * pool[0], m.shape[2] * pool[1]];
+    const crop = oh === H && ow === W ? h : tf.slice(h, [0, 0, 0, 0], [n, oh, ow, C]);
+    const keep = tf.cast(tf.equal(crop, tf.image.resizeNearestNeighbor(m, [oh, ow])), 'float32') as tf.Tensor4D;
+    return oh === H && ow === W ? keep : tf.pad(keep, [[0, 0], [0, H - oh], [0, W - ow], [0, 0]]);
+  });
+}
+
+/**
+ * Max pooling over non-overlapping ph x pw regions ('valid': rows and columns past the last
+ * whole region are dropped). Its gradient goes to the position(s) holding each maximum, computed
+ * with poolMask: cheaper on wasm than the backend's MaxPoolGrad kernel, which is also wrong there
+ * (tfjs-backend-wasm 4.22: a region whose values are all negative sends its gradient to its first
+ * element, not to its maximum). (On a tie every tied
+ * position gets the gradient; after a relu the usual tie is at 0, where relu passes none.)
+ */
+export function maxPool2d(h: tf.Tensor4D, pool: [number, number]): tf.Tensor4D {
+  const op = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, save] = inputs as [tf.Tensor4D, tf.GradSaveFunc];
+    const m = tf.maxPool(x, pool, pool, 'valid');
+    save([x, m]);
+    return {
+      value: m,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ms] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const mask = poolMask(xs, ms, pool);
+        const [oh, ow] = [ms.shape[1] * pool[0], ms.shape[2] * pool[1]];
+        let up = tf.image.resizeNearestNeighbor(dy as tf.Tensor4D, [oh, ow]);
+        if (oh !== xs.shape[1] || ow !== xs.shape[2]) up = tf.pad(up, [[0, 0], [0, xs.shape[1] - oh], [0, xs.shape[2] - ow], [0, 0]]);
+        return [tf.mul(up, mask)];
+      },
+    };
+  });
+  return op(h) as tf.Tensor4D;
+}

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/compute/backend.ts';
-import { conv2dFull, conv2dValid, filterGradient } from '../../src/models/conv2d.ts';
+import { conv2dFull, conv2dValid, filterGradient, maxPool2d } from '../../src/models/conv2d.ts';
 import { gradientCheck } from '../../src/optim/gradient-check.ts';
 import type { CostFunction } from '../../src/optim/types.ts';
 import { mulberry32 } from '../../src/util/random.ts';
@@ -159,5 +159,14 @@ describe('conv2dFull (transposed convolution)', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([h, W, probe]);
+  });
+});
+
+describe('maxPool2d', () => {
+  it('sends the gradient to the maximum even when a whole region is negative (the wasm MaxPoolGrad sends it to the first element)', async () => {
+    const x = tf.tensor4d([-3, -1, -2, -4, 5, 1, 2, 0], [2, 2, 2, 1]);
+    const g = await tf.grad((a: tf.Tensor) => tf.sum(maxPool2d(a as tf.Tensor4D, [2, 2])))(x).data();
+    expect(Array.from(g)).toEqual([0, 1, 0, 0, 1, 0, 0, 0]);
+    x.dispose();
   });
 });

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../util/random.ts';
-import { conv2dValid } from '../conv2d.ts';
+import { conv2dValid, maxPool2d } from '../conv2d.ts';
 import { type Classifier, glorotUniform, nll, sumSquares, zeros } from './model.ts';
 
 export interface LenetShape {
@@ -46,7 +46,8 @@ export function lenet(rng: Rng, s: LenetShape, l2 = 0): Classifier {
       for (const [i, { W, b }] of convs.entries()) {
         // The first layer's input is the data: no gradient needed there.
         const c = conv2dValid(a, W as tf.Tensor4D, i > 0);
-        const p = tf.maxPool(c, s.pool, s.pool, 'valid');
+        // Not tf.maxPool: its gradient on wasm is wrong for all-negative regions (conv2d.ts).
+        const p = maxPool2d(c, [s.pool, s.pool]);
         a = tf.tanh(tf.add(p, b)) as tf.Tensor4D;
       }
       const h = tf.tanh(tf.add(tf.matMul(tf.reshape(a, [x.shape[0], flat]), Wh), bh));
