@@ -209,8 +209,7 @@ export function convolveSpectrograms(spectra: readonly Matrix[], f: ConvFilters,
       for (let i = first, off = 0; i <= last; off += spectra[i].data.length, i++) buf.set(spectra[i].data, off);
       const maps = tf.tidy(() => {
         const m = featureMaps(tf.tensor4d(buf, [1, frames, bands, 1]), kernel, bias); // [1, frames-kh+1, offsets, h]
-        if (offsets === 1) return m;
-        return fp!.kind === 'mean' ? tf.avgPool(m, [1, fp!.size], [1, fp!.stride], 'valid') : tf.maxPool(m, [1, fp!.size], [1, fp!.stride], 'valid');
+        return offsets === 1 ? m : poolMaps(m, [1, fp!.size], [1, fp!.stride], fp!.kind);
       });
       const v = maps.dataSync() as Float32Array;
       maps.dispose();

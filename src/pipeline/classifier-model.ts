@@ -36,7 +36,7 @@ export interface StackedClassifier {
   preprocessor: Preprocessor;
 }
 
-function softmaxWeights(m: SoftmaxModel, prefix: string): Weight[] {
+export function softmaxWeights(m: SoftmaxModel, prefix: string): Weight[] {
   const w: Weight[] = [{ name: `${prefix}W`, shape: [m.numClasses, m.inputSize], tensor: Float32Array.from(m.weights) }];
   if (m.bias) w.push({ name: `${prefix}b`, shape: [m.numClasses], tensor: Float32Array.from(m.biases) });
   return w;

@@ -17,7 +17,7 @@ import { saeFeatures, type SaeModel } from './sae-model.ts';
 import { SflError } from '../util/errors.ts';
 import type { Config } from './config.ts';
 
-export function padToFrames(S: Matrix, K: number): Matrix {
+function padToFrames(S: Matrix, K: number): Matrix {
   if (S.rows >= K) return S;
   const out = matrix(K, S.cols);
   out.data.set(S.data);
@@ -27,14 +27,13 @@ export function padToFrames(S: Matrix, K: number): Matrix {
 }
 
 export function recordingFeatures(model: SaeModel, spectra: readonly Matrix[], pool: PoolOptions): Matrix {
-  if (model.input.kind !== 'spectro-temporal') throw new SflError('this model was trained on images, not on spectral windows');
-  const K = model.input.frames;
+  const { K, P } = checkAudioModel(model);
   const bands = spectra[0]?.cols;
-  if (bands !== undefined && bands !== model.input.bands) {
+  if (bands !== undefined && bands !== P) {
     throw new SflError(
-      model.input.bands < bands
-        ? `the autoencoder's filters span ${model.input.bands} of the ${bands} bands: its features come from convolution over frequency (sfl conv), not from whole windows`
-        : `the autoencoder was trained on spectrograms of ${model.input.bands} bands, these have ${bands}`,
+      P < bands
+        ? `the autoencoder's filters span ${P} of the ${bands} bands: its features come from convolution over frequency (sfl conv), not from whole windows`
+        : `the autoencoder was trained on spectrograms of ${P} bands, these have ${bands}`,
     );
   }
   const padded = spectra.map((S) => padToFrames(S, K));

@@ -13,7 +13,6 @@ import { encodePng } from '../../viz/png.ts';
 import { SflError } from '../../util/errors.ts';
 import type { Config } from '../config.ts';
 import { RunDir } from '../run-dir.ts';
-import { writeReport } from '../report.ts';
 import { audioSpectra } from '../inputs.ts';
 import { costCurve, filterPicture } from '../train-sae.ts';
 import { convSettings } from '../recording-features.ts';
@@ -130,7 +129,6 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
       })),
     };
     await run.writeJson('metrics.json', metrics);
-    await writeReport(run.stagingPath);
     const runPath = await run.commit();
     return { runPath, metrics };
   } catch (e) {

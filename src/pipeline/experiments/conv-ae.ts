@@ -28,7 +28,6 @@ import type { Config } from '../config.ts';
 import { saveConvAeClassifier, type ConvAeInput } from '../conv-ae-model.ts';
 import { audioSpectra } from '../inputs.ts';
 import { progress, type Progress } from '../progress.ts';
-import { writeReport } from '../report.ts';
 import { RunDir } from '../run-dir.ts';
 import { splitsFor } from './audio-self-taught.ts';
 import { mnistTrainTestData, type Log } from './classification-data.ts';
@@ -333,7 +332,6 @@ export async function runConvAeExperiment(config: Config, log: Log = stderrLog):
       };
     }
     await run.writeJson('metrics.json', metrics);
-    await writeReport(run.stagingPath);
     return { runPath: await run.commit(), metrics };
   } catch (e) {
     await run.abort();

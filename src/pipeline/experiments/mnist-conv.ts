@@ -18,9 +18,9 @@ import { encodePng } from '../../viz/png.ts';
 import type { Config } from '../config.ts';
 import { mnistImages } from '../inputs.ts';
 import { saveModel } from '../model-io.ts';
+import { softmaxWeights } from '../classifier-model.ts';
 import { progress } from '../progress.ts';
 import { RunDir } from '../run-dir.ts';
-import { writeReport } from '../report.ts';
 import { saveSaeModel } from '../sae-model.ts';
 import { filterPicture, saeTrainOptions, trainSae } from '../train-sae.ts';
 import type { Log } from './classification-data.ts';
@@ -80,10 +80,7 @@ export async function runMnistConvExperiment(config: Config, log: Log = stderrLo
     await saveModel(run.path('classifier'), {
       kind: 'softmax-on-conv-features',
       topology: { inputSize: model.inputSize, numClasses: model.numClasses, bias: model.bias, lambda: model.lambda },
-      weights: [
-        { name: 'softmax/W', shape: [model.numClasses, model.inputSize], tensor: Float32Array.from(model.weights) },
-        { name: 'softmax/b', shape: [model.numClasses], tensor: Float32Array.from(model.biases) },
-      ],
+      weights: softmaxWeights(model, 'softmax/'),
       metadata: { classNames, image: { width: W, height: H }, patchSize: p, pool, standardiser: standardiser.toJSON() },
     });
     await run.writeFile('filters.png', encodePng(filterPicture(sae.model)));
@@ -108,7 +105,6 @@ export async function runMnistConvExperiment(config: Config, log: Log = stderrLo
       costHistory: { autoencoder: saeCosts, softmax: costs },
     };
     await run.writeJson('metrics.json', metrics);
-    await writeReport(run.stagingPath);
     return { runPath: await run.commit(), metrics };
   } catch (e) {
     await run.abort();

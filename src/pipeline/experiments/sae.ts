@@ -8,7 +8,6 @@ import { scanLabeledSet } from '../../data/labeled-set.ts';
 import { officialSplit } from '../../data/splits.ts';
 import { encodePng } from '../../viz/png.ts';
 import { RunDir } from '../run-dir.ts';
-import { writeReport } from '../report.ts';
 import { audioSpectra, audioWindows, mnistImages, type InputDescription } from '../inputs.ts';
 import { saveSaeModel } from '../sae-model.ts';
 import { costCurve, filterPicture, saeTrainOptions, trainSae } from '../train-sae.ts';
@@ -60,7 +59,6 @@ export async function runSaeExperiment(config: Config, log: (s: string) => void 
       costHistory: res.lbfgs.history.map((h) => h.cost),
     };
     await run.writeJson('metrics.json', metrics);
-    await writeReport(run.stagingPath);
     const runPath = await run.commit();
     return { runPath, metrics };
   } catch (e) {
