@@ -30,10 +30,13 @@ import * as tf from '@tensorflow/tfjs';
 import { matrix, type Matrix } from '../compute/matrix.ts';
 import { ShardPool, type ShardModel, type ShardPoolOptions } from '../compute/parallel.ts';
 import type { CostAndGradient, CostFunction } from '../optim/types.ts';
+import { SaeShard, type Decoder, type SaePhase1, type SaePhase2 } from './sae-shard.ts';
+
+export type { Decoder, SaePhase1, SaePhase2 };
+export { SaeShard };
 
 export type { CostAndGradient, CostFunction };
 
-export type Decoder = 'sigmoid' | 'linear';
 
 /** A cost function that holds device memory or worker threads: call dispose() when done. */
 export type DisposableCostFunction = CostFunction & { dispose(): void | Promise<void> };
@@ -131,171 +134,6 @@ export function initParams(visible: number, hidden: number, seed = 0): Float64Ar
   const u = uniform01(seed);
   for (let i = 0; i < 2 * hidden * visible; i++) theta[i] = (2 * u() - 1) * r;
   return theta;
-}
-
-// ---------------------------------------------------------------------------------------------
-// One shard of examples: the two phases of an evaluation on the device.
-
-/** What phase 1 of a shard returns: sums over the shard's examples, not yet divided by m. */
-export interface SaePhase1 {
-  /** number of examples in the shard */
-  m: number;
-  /** sum over examples of ||a3 - x||^2 (float64) */
-  sqErr: number;
-  /** column sums of a2 (h), float64 */
-  a2Sum: Float64Array;
-  /** sum over examples of d3' a2: v x h (same layout as W2) */
-  gW2: Float32Array;
-  /** sum over examples of d3 (v) */
-  gb2: Float32Array;
-}
-
-/** What phase 2 of a shard returns: sums over the shard's examples, not yet divided by m. */
-export interface SaePhase2 {
-  /** sum over examples of d2' x: h x v (same layout as W1) */
-  gW1: Float32Array;
-  /** sum over examples of d2 (h) */
-  gb1: Float32Array;
-}
-
-/** Column sums of a row-major rows x cols float32 matrix, accumulated in float64. */
-function columnSums64(data: Float32Array, rows: number, cols: number): Float64Array {
-  const acc = new Float64Array(cols);
-  for (let k = 0, o = 0; k < rows; k++, o += cols) {
-    for (let j = 0; j < cols; j++) acc[j] += data[o + j];
-  }
-  return acc;
-}
-
-function sum64(data: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < data.length; i++) s += data[i];
-  return s;
-}
-
-/**
- * The examples of one shard, uploaded to the device once. Evaluations run phase1 then phase2;
- * the tensors that phase 2 needs are kept between the two and disposed by phase 2 (or by the next
- * phase 1, or dispose()).
- */
-export class SaeShard {
-  readonly m: number;
-  private readonly v: number;
-  private readonly h: number;
-  private readonly decoder: Decoder;
-  private X: tf.Tensor2D | null; // m x v
-  private kept: { d3W2: tf.Tensor2D; a2prime: tf.Tensor2D } | null = null;
-
-  constructor(X: Matrix, shape: SaeShape & { decoder: Decoder }) {
-    if (X.cols !== shape.visible) {
-      throw new Error(`sparse autoencoder: X has ${X.cols} columns, the model ${shape.visible} visible units`);
-    }
-    this.m = X.rows;
-    this.v = shape.visible;
-    this.h = shape.hidden;
-    this.decoder = shape.decoder;
-    this.X = tf.tensor2d(X.data, [X.rows, X.cols], 'float32');
-  }
-
-  private dropKept(): void {
-    if (this.kept) {
-      this.kept.d3W2.dispose();
-      this.kept.a2prime.dispose();
-      this.kept = null;
-    }
-  }
-
-  /** Forward pass and everything that does not depend on rhat. `theta` is the packed vector in float32. */
-  phase1(theta: Float32Array): SaePhase1 {
-    const X = this.X;
-    if (!X) throw new Error('SaeShard: used after dispose()');
-    this.dropKept();
-    const { v, h, m } = this;
-    const linear = this.decoder === 'linear';
-    const out = tf.tidy(() => {
-      const W1 = tf.tensor2d(theta.subarray(0, h * v), [h, v]); //            h x v
-      const W2 = tf.tensor2d(theta.subarray(h * v, 2 * h * v), [v, h]); //    v x h
-      const b1 = tf.tensor1d(theta.subarray(2 * h * v, 2 * h * v + h)); //    h
-      const b2 = tf.tensor1d(theta.subarray(2 * h * v + h, 2 * h * v + h + v)); // v
-      // Every matMul below is plain (no transpose flags): the transposes are explicit, on the
-      // smaller operand, because the wasm kernel's own transposed path is ~10x slower.
-      const W1t = tf.transpose(W1) as tf.Tensor2D; //                            v x h
-      const W2t = tf.transpose(W2) as tf.Tensor2D; //                            h x v
-      // a2 = sigmoid(X W1' + b1)                   [m x v][v x h] -> m x h
-      const a2 = tf.fused.matMul({ a: X, b: W1t, bias: b1, activation: 'sigmoid' });
-      // a3 = f(a2 W2' + b2)                        [m x h][h x v] -> m x v   (f = sigmoid or identity)
-      const a3 = tf.fused.matMul({ a: a2, b: W2t, bias: b2, activation: linear ? 'linear' : 'sigmoid' });
-      // diff = a3 - X                                                         m x v
-      const diff = tf.sub(a3, X);
-      // per-example squared error, summed along the 784-ish visible axis     m
-      const sqRow = tf.sum(tf.square(diff), 1);
-      // d3 = diff .* f'(z3);  sigmoid: f' = a3 .* (1 - a3); linear: f' = 1   m x v
-      const d3 = linear ? diff : tf.mul(diff, tf.mul(a3, tf.sub(1, a3)));
-      // d3' once: both sums over examples below then run along the last axis (a sum over axis 0
-      // would transpose d3 again inside the kernel).                         v x m
-      const d3t = tf.transpose(d3);
-      // sum_k d3_k' a2_k = d3' a2                  [v x m][m x h] -> v x h  (layout of W2)
-      const gW2 = tf.matMul(d3t, a2);
-      // sum_k d3_k                                                            v
-      const gb2 = tf.sum(d3t, 1);
-      // backprop of the reconstruction error into the hidden layer:
-      // d3 W2                                      [m x v][v x h] -> m x h
-      const d3W2 = tf.matMul(d3, W2) as tf.Tensor2D;
-      // f'(z2) = a2 .* (1 - a2)                                               m x h
-      const a2prime = tf.mul(a2, tf.sub(1, a2)) as tf.Tensor2D;
-      return { a2, sqRow, gW2, gb2, d3W2, a2prime };
-    });
-    this.kept = { d3W2: out.d3W2, a2prime: out.a2prime };
-    try {
-      const a2Sum = columnSums64(out.a2.dataSync() as Float32Array, m, h);
-      const sqErr = sum64(out.sqRow.dataSync());
-      const gW2 = out.gW2.dataSync() as Float32Array;
-      const gb2 = out.gb2.dataSync() as Float32Array;
-      return { m, sqErr, a2Sum, gW2: gW2.slice(), gb2: gb2.slice() };
-    } finally {
-      out.a2.dispose();
-      out.sqRow.dispose();
-      out.gW2.dispose();
-      out.gb2.dispose();
-    }
-  }
-
-  /** Hidden deltas with the global sparsity delta `s` (h), and the encoder gradient sums. */
-  phase2(s: Float32Array): SaePhase2 {
-    const X = this.X;
-    const kept = this.kept;
-    if (!X) throw new Error('SaeShard: used after dispose()');
-    if (!kept) throw new Error('SaeShard: phase2 without phase1');
-    let out: { gW1: tf.Tensor; gb1: tf.Tensor };
-    try {
-      out = tf.tidy(() => {
-        const sT = tf.tensor1d(s); //                                           h
-        // d2 = (d3 W2 + s) .* a2 .* (1 - a2)       (m x h + 1 x h) .* m x h -> m x h
-        const d2 = tf.mul(tf.add(kept.d3W2, sT), kept.a2prime);
-        const d2t = tf.transpose(d2); //                                        h x m
-        // sum_k d2_k' x_k = d2' X                  [h x m][m x v] -> h x v  (layout of W1)
-        // (X is the right operand: the wasm kernel packs it once and keeps it while X lives.)
-        const gW1 = tf.matMul(d2t, X);
-        // sum_k d2_k                                                          h
-        const gb1 = tf.sum(d2t, 1);
-        return { gW1, gb1 };
-      });
-    } finally {
-      this.dropKept();
-    }
-    try {
-      return { gW1: (out.gW1.dataSync() as Float32Array).slice(), gb1: (out.gb1.dataSync() as Float32Array).slice() };
-    } finally {
-      out.gW1.dispose();
-      out.gb1.dispose();
-    }
-  }
-
-  dispose(): void {
-    this.dropKept();
-    this.X?.dispose();
-    this.X = null;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import {
   unpackParams, type Decoder, type SaeOptions,
 } from '../../src/models/sparse-autoencoder.ts';
 import { mulberry32 } from '../../src/util/random.ts';
+import { nonZeroColumns } from '../../src/models/sae-shard.ts';
 import { referenceSaeCost } from './sae-float64-reference.ts';
 
 beforeAll(async () => {
@@ -108,6 +109,33 @@ describe('sparse autoencoder cost (tfjs) against the float64 reference', () => {
       }
     });
   }
+
+  it('input columns that are zero in every example are left out of the products, and cost and gradient stay exact', async () => {
+    const opts: SaeOptions = { visible: 20, hidden: 7, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid' };
+    const X = randomData(60, 20, 'sigmoid', 8);
+    // Columns 0, 5 and 19 are zero everywhere (like MNIST's border); column 9 only in the first
+    // 30 rows, so with 2 workers one shard leaves it out and the other keeps it.
+    for (let r = 0; r < X.rows; r++) {
+      for (const c of [0, 5, 19]) X.data[r * 20 + c] = 0;
+      if (r < 30) X.data[r * 20 + 9] = 0;
+    }
+    expect(Array.from(nonZeroColumns(X))).toEqual([...Array(20).keys()].filter((c) => ![0, 5, 19].includes(c)));
+    const theta = randomTheta(20, 7, 9);
+    const ref = referenceSaeCost(X, opts)(theta);
+    const single = sparseAutoencoderCost(X, opts);
+    const par = await sparseAutoencoderCostParallel(X, opts, { workers: 2 });
+    try {
+      for (const ours of [await single(theta), await par(theta)]) {
+        expect(Math.abs(ours.cost - ref.cost) / ref.cost).toBeLessThan(1e-6);
+        expect(relDiff(ours.grad, ref.grad)).toBeLessThan(1e-5);
+        // dJ/dW1 at a left-out column is the weight decay alone
+        expect(ours.grad[3 * 20 + 5]).toBeCloseTo(opts.lambda * theta[3 * 20 + 5], 12);
+      }
+    } finally {
+      single.dispose();
+      await par.dispose();
+    }
+  });
 
   it('beta = 0 drops the sparsity term; lambda = 0 drops the weight decay', async () => {
     const X = randomData(30, 10, 'sigmoid', 4);
