@@ -34,7 +34,7 @@ const DEFAULT_MNIST = fileURLToPath(new URL('../../shared/data/mnist', import.me
 const OPENBLAS_VARS = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
 
 const EVALS = 5;
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
