@@ -8,7 +8,7 @@ import { mulberry32 } from '../../src/util/random.ts';
 import { gradientCheck } from '../../src/optim/gradient-check.ts';
 import { loadBaselineData, type BaselineData } from '../../src/models/mnist-baselines/data.ts';
 import { logisticRegression, logregGradient } from '../../src/models/mnist-baselines/logreg.ts';
-import { mlp } from '../../src/models/mnist-baselines/mlp.ts';
+import { mlp, mlpGradient } from '../../src/models/mnist-baselines/mlp.ts';
 import { lenet } from '../../src/models/mnist-baselines/lenet.ts';
 import { denoisingCost, denoisingLayer, stackedDenoising } from '../../src/models/mnist-baselines/denoising.ts';
 import { errorRate, type Classifier } from '../../src/models/mnist-baselines/model.ts';
@@ -100,6 +100,34 @@ describe('MNIST baselines: models', () => {
     const indices = [...Array.from({ length: 40 }, (_, k) => (300 + k * 3) * 10 + (k % 10)), ...Array.from({ length: 10 }, (_, k) => nW + k)];
     const res = await gradientCheck(f, theta0, { epsilon: 1e-2, indices });
     expect(res.relativeError).toBeLessThan(2e-3);
+  });
+
+  it('the hand-derived MLP gradient (two tanh layers, L2) agrees with central differences, and a wrong one is caught', async () => {
+    const { x, y } = data.blocks('train', 20, true)[0];
+    const sizes = [784, 6, 5, 10];
+    const shapes: number[][] = [];
+    for (let l = 0; l + 1 < sizes.length; l++) shapes.push([sizes[l], sizes[l + 1]], [sizes[l + 1]]);
+    const counts = shapes.map((s) => s.reduce((a, b) => a * b, 1));
+    const offsets = counts.map((_, i) => counts.slice(0, i).reduce((a, b) => a + b, 0));
+    const total = counts.reduce((a, b) => a + b, 0);
+    const theta0 = Float64Array.from({ length: total }, (_, i) => Math.sin(1.3 * i) * 0.2);
+    const gradOf = (wrong: boolean) => async (theta: Float64Array) => {
+      const t = shapes.map((s, i) => tf.tensor(Float32Array.from(theta.subarray(offsets[i], offsets[i] + counts[i])), s));
+      const { cost, grads } = mlpGradient({ layers: [{ W: t[0], b: t[1] }, { W: t[2], b: t[3] }], Wout: t[4], bout: t[5] }, x, y, 1e-2);
+      const grad = new Float64Array(total);
+      for (let i = 0; i < grads.length; i++) grad.set(await grads[i].data(), offsets[i]);
+      // A planted mistake: the second layer's bias gradient doubled.
+      if (wrong) for (let k = 0; k < counts[3]; k++) grad[offsets[3] + k] *= 2;
+      const c = (await cost.data())[0];
+      tf.dispose([...t, cost, ...grads]);
+      return { cost: c, grad };
+    };
+    // Pixels of the image centre for W_1, then every other parameter.
+    const indices = [...Array.from({ length: 30 }, (_, k) => (350 + k * 7) * 6 + (k % 6)), ...Array.from({ length: total - offsets[1] }, (_, k) => offsets[1] + k)];
+    const ok = await gradientCheck(gradOf(false), theta0, { epsilon: 1e-2, indices });
+    expect(ok.relativeError).toBeLessThan(2e-3);
+    const bad = await gradientCheck(gradOf(true), theta0, { epsilon: 1e-2, indices });
+    expect(bad.relativeError).toBeGreaterThan(1e-2);
   });
 
   it('errorRate counts misclassified images over blocks', async () => {
