@@ -9,9 +9,9 @@
  *  - Biases ride in the products. X carries a column of ones, so X1 [W1'; b1'] gives z2 with b1
  *    folded in, and d2' X1 gives dJ/dW1 and dJ/db1 in one product. Likewise a2 gets a column of
  *    ones for the decoder: a2a [W2'; b2'] and d3' a2a. In isolation tfjs's fused bias and
- *    activation measured about 10 ms slower per product than a plain product and tf.sigmoid; the
- *    whole evaluation, A/B against the fused layout, was 5-10% faster (minimum times; the machine
- *    is noisy).
+ *    activation measured about 10 ms slower per product than a plain product and tf.sigmoid.
+ *    Together with the dropped columns below, an evaluation measured 5-10% faster than with the
+ *    fused products (A/B of minimum times; the machine is noisy).
  *  - Input columns that are zero in every example of the shard (MNIST's border: 111 of 784 pixels in
  *    the first 10,000 images) are left out of X1. They add nothing to z2, and their encoder gradient
  *    sums are exactly zero, so both products involving X shrink by that fraction. The full X is
