@@ -33,8 +33,7 @@ import { ShardPool, type ShardModel, type ShardPoolOptions } from '../compute/pa
 import type { CostAndGradient, CostFunction } from '../optim/types.ts';
 import { SaeShard, type Decoder, type SaePhase1, type SaePhase2 } from './sae-shard.ts';
 
-export type { Decoder, SaePhase1, SaePhase2 };
-export { SaeShard };
+export type { Decoder };
 
 export type { CostAndGradient, CostFunction };
 

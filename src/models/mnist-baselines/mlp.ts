@@ -73,10 +73,7 @@ export function mlpGradient(w: MlpWeights, x: tf.Tensor2D, y: tf.Tensor2D, l2 = 
       layerGrads[l] = [decay(tf.matMul(below, delta, true, false), W), tf.sum(delta, 0)];
       if (l > 0) delta = tf.mul(tf.matMul(delta, W as tf.Tensor2D, false, true), tf.sub(1, tf.square(below))) as tf.Tensor2D;
     }
-    if (l2 > 0) {
-      const weights = [...w.layers.map((L) => L.W), w.Wout];
-      cost = tf.add(cost, tf.mul(l2, tf.addN(weights.map((W) => tf.sum(tf.square(W)))))) as tf.Scalar;
-    }
+    if (l2 > 0) cost = tf.add(cost, tf.mul(l2, sumSquares([...w.layers.map((L) => L.W), w.Wout]))) as tf.Scalar;
     return { cost, grads: [...layerGrads.flat(), ...tail] };
   });
 }
