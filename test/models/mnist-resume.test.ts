@@ -7,14 +7,14 @@ import { runMnistDa, runMnistSda } from '../../src/pipeline/experiments/mnist-ba
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/mnist');
 
-function tinyConfig(out: string, name: string) {
+function tinyConfig(out: string, name: string, sdaBatch = 100) {
   return resolveConfig({
     data: { source: 'mnist', mnistDir: FIXTURE },
     run: { name, outputs: out },
     baselines: {
       trainCount: 800,
       validCount: 200,
-      sda: { hidden: [20, 10], corruption: [0.1, 0.2], batchSize: 100, pretrainEpochs: 2, epochs: 2 },
+      sda: { hidden: [20, 10], corruption: [0.1, 0.2], batchSize: sdaBatch, pretrainEpochs: 2, epochs: sdaBatch === 1 ? 3 : 2 },
       da: { hidden: 16, batchSize: 100, epochs: 3 },
     },
   } as PartialConfig);
@@ -44,6 +44,26 @@ describe('resuming the pretrained models', () => {
     expect(b.pretrainCosts).toEqual(a.pretrainCosts);
     expect(b.validations).toEqual(a.validations);
     expect(b.testError).toBe(a.testError);
+  });
+
+  it('SdA with one image per step (trained on the host): interrupted in pretraining and in fine-tuning, it ends exactly as an uninterrupted run', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sfl-resume-'));
+    await runMnistSda(tinyConfig(out, 'straight', 1), quiet);
+    await expect(runMnistSda(tinyConfig(out, 'cut', 1), stopAt('layer 2 epoch 2:'))).rejects.toThrow('interrupted');
+    await expect(runMnistSda(tinyConfig(out, 'cut', 1), stopAt('sda epoch 2:'), { resume: true })).rejects.toThrow('interrupted');
+    const lines: string[] = [];
+    await runMnistSda(tinyConfig(out, 'cut', 1), (l) => lines.push(l), { resume: true });
+    expect(lines.some((l) => l.includes('pretrain'))).toBe(false);
+    expect(lines.some((l) => l.includes('sda epoch 1:'))).toBe(false);
+    const a = metrics(out, 'straight');
+    const b = metrics(out, 'cut');
+    expect(a.epochs).toBe(3);
+    expect(b.pretrainCosts).toEqual(a.pretrainCosts);
+    expect(b.epochHistory.map((e: { cost: number }) => e.cost)).toEqual(a.epochHistory.map((e: { cost: number }) => e.cost));
+    expect(b.validations).toEqual(a.validations);
+    // Training did something: pretraining lowered each layer's cost, fine-tuning the error.
+    for (const costs of a.pretrainCosts) expect(costs[1]).toBeLessThan(costs[0]);
+    expect(a.testError).toBeLessThan(0.5);
   });
 
   it('dA: resumed after epoch 1, the cost history matches an uninterrupted run', async () => {

@@ -12,7 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../util/random.ts';
-import { type Classifier, glorotUniform, nll, sumSquares, zeros } from './model.ts';
+import { type Classifier, type HostTrainer, glorotUniform, nll, sumSquares, zeros } from './model.ts';
+import { fineTuneScratch, fineTuneStep, layerFromDevice, type HostLayer, type HostNet } from './host-sgd.ts';
 
 export interface DenoisingLayer {
   W: tf.Variable;
@@ -72,5 +73,35 @@ export function stackedDenoising(rng: Rng, nIn: number, hidden: number[], nOut: 
     allParams: [...params, ...layers.map((l) => l.bVisible)],
     logits,
     loss: (x, y) => tf.tidy(() => (l2 > 0 ? tf.add(nll(logits(x), y), tf.mul(l2, sumSquares(weights))) : nll(logits(x), y)) as tf.Scalar),
+    host: sdaHostTrainer(layers, Wout, bout, l2),
+  };
+}
+
+/** Writes a host layer's values into its variables. */
+export function pushLayer(L: HostLayer, W: tf.Variable, b: tf.Variable): void {
+  tf.tidy(() => {
+    W.assign(tf.tensor(L.W, W.shape));
+    b.assign(tf.tensor(L.b, b.shape));
+  });
+}
+
+/** Fine-tuning with one image per step on the host (the SdA tutorial's batch_size = 1). */
+function sdaHostTrainer(layers: DenoisingLayer[], Wout: tf.Variable, bout: tf.Variable, l2: number): HostTrainer {
+  let net: HostNet | undefined;
+  let scratch: ReturnType<typeof fineTuneScratch> | undefined;
+  return {
+    pull() {
+      net = { hidden: layers.map((l) => layerFromDevice(l.W, l.bHidden)), out: layerFromDevice(Wout, bout), l2 };
+      scratch = fineTuneScratch(net);
+    },
+    step(x, label, lr) {
+      if (!net || !scratch) throw new Error('host trainer used before pull()');
+      return fineTuneStep(net, x, label, lr, scratch);
+    },
+    push() {
+      if (!net) throw new Error('host trainer used before pull()');
+      net.hidden.forEach((L, i) => pushLayer(L, layers[i].W, layers[i].bHidden));
+      pushLayer(net.out, Wout, bout);
+    },
   };
 }

@@ -20,6 +20,18 @@ export interface Classifier {
   sgdStep?(x: tf.Tensor2D, y: tf.Tensor2D, learningRate: number): tf.Scalar;
   /** Rows per block when measuring errors (bounds memory; default all at once). */
   evalBatch?: number;
+  /** Training on the host with minibatches of one image (host-sgd.ts); the loop uses it when the batch size is 1. */
+  host?: HostTrainer;
+}
+
+/** A copy of a model's weights on the host that takes SGD steps of one image each. */
+export interface HostTrainer {
+  /** Copies the device variables to the host (before training, so a resumed run starts from its checkpoint). */
+  pull(): void;
+  /** One step on image `x` (one row) of class `label`; returns the cost before the step. */
+  step(x: Float32Array, label: number, learningRate: number): number;
+  /** Writes the host weights into the device variables (before measuring errors or checkpointing). */
+  push(): void;
 }
 
 /**

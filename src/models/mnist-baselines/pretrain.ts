@@ -4,9 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { progress } from '../../pipeline/progress.ts';
-import { type DenoisingLayer, denoisingCost } from './denoising.ts';
+import { type DenoisingLayer, denoisingCost, pushLayer } from './denoising.ts';
+import { daScratch, daStep, layerFromDevice, type HostDa } from './host-sgd.ts';
 import { sgdStep } from './train.ts';
 import type { Block } from './data.ts';
+import { mulberry32 } from '../../util/random.ts';
 
 export interface PretrainOptions {
   epochs: number;
@@ -55,6 +57,51 @@ export async function pretrainLayer(
     bar?.stop();
     const cost = (await sum.data())[0] / nb;
     sum.dispose();
+    const s = (performance.now() - t0) / 1000;
+    costs.push(cost);
+    seconds.push(s);
+    o.log(`${o.label} epoch ${epoch}: cost ${cost.toFixed(4)}, ${s.toFixed(2)} s/epoch`);
+    if (o.afterEpoch) await o.afterEpoch(epoch, cost, s);
+  }
+  return { costs, seconds };
+}
+
+/** Rows on the host: n inputs of `cols` values each. */
+export interface HostRows {
+  x: Float32Array;
+  n: number;
+  cols: number;
+}
+
+/**
+ * pretrainLayer with minibatches of one input, on the host (host-sgd.ts): the SdA tutorial's
+ * batch_size = 1. `inputs` are the layer's clean inputs, computed once (the layers below do not
+ * change while this one trains). The corruption masks come from a generator seeded per epoch,
+ * so a run resumed at an epoch boundary draws the same masks; they are not the device path's.
+ */
+export async function pretrainLayerHost(layer: DenoisingLayer, inputs: HostRows, o: PretrainOptions): Promise<{ costs: number[]; seconds: number[] }> {
+  const { n, cols } = inputs;
+  if (n < 1) throw new RangeError('no inputs to train on');
+  const [nVisible] = layer.W.shape;
+  if (cols !== nVisible) throw new RangeError(`inputs of ${cols} values for a layer of ${nVisible} visible units`);
+  const host: HostDa = { ...layerFromDevice(layer.W, layer.bHidden), bVisible: Float32Array.from(layer.bVisible.dataSync()) };
+  const scratch = daScratch(host);
+  const costs: number[] = [];
+  const seconds: number[] = [];
+  for (let epoch = (o.startEpoch ?? 0) + 1; epoch <= o.epochs; epoch++) {
+    const t0 = performance.now();
+    const rng = mulberry32((o.seed + epoch) >>> 0);
+    const keep = () => rng() >= o.corruption;
+    let sum = 0;
+    const bar = n >= 2000 ? progress({ stage: `${o.label} epoch ${epoch}`, total: n }) : undefined;
+    for (let r = 0; r < n; r++) {
+      sum += daStep(host, inputs.x.subarray(r * cols, (r + 1) * cols), keep, o.learningRate, scratch);
+      if (bar && r % 500 === 0) bar.update(r);
+    }
+    bar?.stop();
+    pushLayer(host, layer.W, layer.bHidden);
+    tf.tidy(() => layer.bVisible.assign(tf.tensor1d(host.bVisible)));
+    const cost = sum / n;
     const s = (performance.now() - t0) / 1000;
     costs.push(cost);
     seconds.push(s);

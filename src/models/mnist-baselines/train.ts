@@ -100,7 +100,11 @@ export async function trainWithEarlyStopping(
   const B = opts.batchSize;
   const nb = Math.floor(data.train.n / B);
   if (nb < 1) throw new RangeError(`batch size ${B} is larger than the ${data.train.n} training images`);
-  const batches = data.blocks('train', B, true);
+  // Batches of one image train on the host (host-sgd.ts) when the model can.
+  const host = B === 1 ? model.host : undefined;
+  const batches = host ? [] : data.blocks('train', B, true);
+  const cols = data.train.cols;
+  host?.pull();
   const evalBlocks = (part: 'valid' | 'test') =>
     opts.evalWholeBatches ? data.blocks(part, B, true) : data.blocks(part, model.evalBatch ?? data[part].n);
   const validBlocks = evalBlocks('valid');
@@ -114,19 +118,25 @@ export async function trainWithEarlyStopping(
     const epoch = st.epoch + 1;
     const t0 = performance.now();
     let costSum = tf.scalar(0);
+    let hostCostSum = 0;
     let steps = 0;
     const bar = nb >= 2000 ? progress({ stage: `${opts.label} epoch ${epoch}`, total: nb }) : undefined;
     for (let b = 0; b < nb; b++) {
       const iter = (epoch - 1) * nb + b;
-      const cost = model.sgdStep
-        ? model.sgdStep(batches[b].x, batches[b].y, opts.learningRate)
-        : sgdStep(model.params, () => model.loss(batches[b].x, batches[b].y), opts.learningRate);
-      const sum = tf.add(costSum, cost) as tf.Scalar;
-      tf.dispose([costSum, cost]);
-      costSum = sum;
+      if (host) {
+        hostCostSum += host.step(data.train.x.subarray(b * cols, (b + 1) * cols), data.train.y[b], opts.learningRate);
+      } else {
+        const cost = model.sgdStep
+          ? model.sgdStep(batches[b].x, batches[b].y, opts.learningRate)
+          : sgdStep(model.params, () => model.loss(batches[b].x, batches[b].y), opts.learningRate);
+        const sum = tf.add(costSum, cost) as tf.Scalar;
+        tf.dispose([costSum, cost]);
+        costSum = sum;
+      }
       steps++;
       if (bar && b % 500 === 0) bar.update(b);
       if (es.validationDue(iter)) {
+        host?.push();
         const validError = await errorRate(model, validBlocks);
         const outcome = es.report(iter, validError);
         let testError: number | null = null;
@@ -142,8 +152,9 @@ export async function trainWithEarlyStopping(
       if (es.shouldStop(iter)) break;
     }
     bar?.stop();
-    const cost = (await costSum.data())[0] / steps;
+    const cost = ((await costSum.data())[0] + hostCostSum) / steps;
     costSum.dispose();
+    host?.push();
     const seconds = (performance.now() - t0) / 1000;
     st.epoch = epoch;
     st.epochs.push({ epoch, cost, seconds });

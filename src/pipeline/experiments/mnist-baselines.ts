@@ -23,8 +23,8 @@ import type { Classifier } from '../../models/mnist-baselines/model.ts';
 import { logisticRegression } from '../../models/mnist-baselines/logreg.ts';
 import { mlp } from '../../models/mnist-baselines/mlp.ts';
 import { lenet } from '../../models/mnist-baselines/lenet.ts';
-import { denoisingLayer, stackedDenoising, type StackedDenoising } from '../../models/mnist-baselines/denoising.ts';
-import { pretrainLayer } from '../../models/mnist-baselines/pretrain.ts';
+import { denoisingLayer, stackedDenoising, type DenoisingLayer, type StackedDenoising } from '../../models/mnist-baselines/denoising.ts';
+import { pretrainLayer, pretrainLayerHost, type HostRows, type PretrainOptions } from '../../models/mnist-baselines/pretrain.ts';
 import { pct, trainWithEarlyStopping, type SgdLoopOptions, type TrainState } from '../../models/mnist-baselines/train.ts';
 import type { BaselineModel, SupervisedSettings } from '../../models/mnist-baselines/settings.ts';
 import { assignSaved, checkpointDir, readCheckpoint, savedTensors, writeCheckpoint } from '../../models/mnist-baselines/checkpoint.ts';
@@ -221,6 +221,33 @@ function costPlot(costs: number[][], title: string): Uint8Array {
   return encodePng(linePlot(series, { title, xLabel: 'epoch', yLabel: 'cost' }));
 }
 
+/**
+ * Pretrains one dA on the training images mapped by `inputOf`: minibatches on the device, or,
+ * with a batch size of 1, one input at a time on the host (host-sgd.ts, several times faster).
+ */
+async function pretrain(c: Context, layer: DenoisingLayer, batchSize: number, inputOf: (x: tf.Tensor2D) => tf.Tensor2D, o: PretrainOptions): Promise<void> {
+  if (batchSize !== 1) {
+    await pretrainLayer(layer, c.data.blocks('train', batchSize, true), inputOf, o);
+    return;
+  }
+  if ((o.startEpoch ?? 0) >= o.epochs) return;
+  await pretrainLayerHost(layer, hostInputs(c.data, inputOf, layer.W.shape[0]), o);
+}
+
+/** The training images mapped by `inputOf`, computed on the device in blocks, as host rows. */
+function hostInputs(data: BaselineData, inputOf: (x: tf.Tensor2D) => tf.Tensor2D, cols: number): HostRows {
+  const BLOCK = 1000;
+  const { n } = data.train;
+  const x = new Float32Array(n * cols);
+  for (const [k, b] of data.blocks('train', BLOCK).entries()) {
+    const codes = inputOf(b.x);
+    x.set(codes.dataSync(), k * BLOCK * cols);
+    if (codes !== b.x) codes.dispose();
+  }
+  data.release('train', BLOCK);
+  return { x, n, cols };
+}
+
 /** Seeds of the corruption masks: distinct per run seed and layer; the step is added per minibatch. */
 function corruptionSeed(runSeed: number, layer: number): number {
   return runSeed * 1_000_003 + layer * 100_000_007;
@@ -233,7 +260,7 @@ export function runMnistDa(config: Config, log: Log = stderrLog, opts: BaselineR
     try {
       restoreParams(c, layer.params);
       const done = c.resumed?.header.pretrain ?? { costs: [[]], seconds: [[]] };
-      await pretrainLayer(layer, c.data.blocks('train', s.batchSize, true), (x) => x, {
+      await pretrain(c, layer, s.batchSize, (x) => x, {
         epochs: s.epochs,
         learningRate: s.learningRate,
         corruption: s.corruption,
@@ -285,7 +312,7 @@ export function runMnistSda(config: Config, log: Log = stderrLog, opts: Baseline
       const pre = c.resumed?.header.pretrain ?? { costs: s.hidden.map(() => []), seconds: s.hidden.map(() => []) };
       if (!c.resumed?.header.train) {
         for (const [i, layer] of net.layers.entries()) {
-          await pretrainLayer(layer, c.data.blocks('train', s.batchSize, true), (x) => net.inputOf(i, x), {
+          await pretrain(c, layer, s.batchSize, (x) => net.inputOf(i, x), {
             epochs: s.pretrainEpochs,
             learningRate: s.pretrainLearningRate,
             corruption: s.corruption[i],
