@@ -91,10 +91,14 @@ export function addAudioClassificationOptions(cmd: Command): Command {
     .option('--test-speakers <list>', 'audio: speakers held out by --split speakers, e.g. george,lucas')
     .option('--pool <method>', 'pooling of features: mean, max or meanmax (audio: over time; images: over each region)')
     .option('--segments <n>', 'audio: time segments pooled separately (coarse temporal order)', intArg('--segments'))
-    .option('--baseline', 'audio: also train and print the no-learning baseline (log-spectrum statistics -> softmax) on the same split');
+    .option('--baseline', 'audio: also train and print the no-learning baseline (log-spectrum statistics -> softmax) on the same split')
+    .option(
+      '--standardise-per-speaker',
+      "audio: standardise each speaker's recording vectors with that speaker's own mean and std before the softmax (speaker-level normalisation; a held-out speaker's statistics come from its unlabeled test recordings; the baseline gets the same). Default: the training set's statistics for all",
+    );
 }
 
-export type AudioClassificationFlags = { split?: string; testSpeakers?: string; pool?: string; segments?: number; baseline?: boolean };
+export type AudioClassificationFlags = { split?: string; testSpeakers?: string; pool?: string; segments?: number; baseline?: boolean; standardisePerSpeaker?: boolean };
 
 /** The config with the audio classification flags laid over it (--set still wins). */
 export function withAudioClassificationFlags(config: Config, flags: AudioClassificationFlags & { set?: string[] }): Config {
@@ -102,6 +106,7 @@ export function withAudioClassificationFlags(config: Config, flags: AudioClassif
   if (flags.split) audio.split = { kind: flags.split as 'official' };
   if (flags.testSpeakers) audio.split = { ...audio.split, kind: 'speakers', testSpeakers: flags.testSpeakers.split(',').map((x) => x.trim()) };
   if (flags.pool || flags.segments) audio.pooling = defined({ method: flags.pool as 'mean' | undefined, segments: flags.segments });
+  if (flags.standardisePerSpeaker) audio.softmax = { standardise: 'speaker' };
   config = resolveConfig(audio, 'command-line flags', config);
   for (const o of flags.set ?? []) config = resolveConfig(parseOverride(o), '--set', config);
   return config;

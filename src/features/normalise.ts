@@ -43,6 +43,27 @@ export interface StandardiserJSON {
   std_: number[];
 }
 
+/**
+ * Each group's rows standardised with that group's own statistics (groups[r] names row r's
+ * group, e.g. its speaker): removes what is constant within a group, such as a voice or a
+ * microphone, from every dimension. A group of one row becomes zeros.
+ */
+export function standardiseByGroup(X: Matrix, groups: readonly string[]): Matrix {
+  checkMatrix(X, 'standardiseByGroup', { minRows: 0 });
+  if (groups.length !== X.rows) throw new SflError(`standardiseByGroup: ${groups.length} group names for ${X.rows} rows`);
+  const { data, cols } = X;
+  const out = matrix(X.rows, cols);
+  const members = new Map<string, number[]>();
+  groups.forEach((g, r) => members.set(g, [...(members.get(g) ?? []), r]));
+  for (const rows of members.values()) {
+    const part = matrix(rows.length, cols);
+    rows.forEach((r, k) => part.data.set(data.subarray(r * cols, (r + 1) * cols), k * cols));
+    const z = new Standardiser().fit(part).transform(part);
+    rows.forEach((r, k) => out.data.set(z.data.subarray(k * cols, (k + 1) * cols), r * cols));
+  }
+  return out;
+}
+
 /** Per-dimension standardisation: (x - mean_) / std_, std_ = max(population std, epsilon). */
 export class Standardiser {
   readonly epsilon: number;

@@ -10,7 +10,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
-import { Standardiser } from '../features/normalise.ts';
+import { Standardiser, standardiseByGroup } from '../features/normalise.ts';
 import { pooledWidth, type PoolOptions } from '../features/pooling.ts';
 import { recordingStats } from '../features/recording-stats.ts';
 import { samplePatches } from '../features/sampler.ts';
@@ -46,6 +46,8 @@ export interface AudioClassifierPipeline {
   classifier: Classifier;
   /** Features by convolution (sfl conv); absent: every window encoded (self-taught). */
   conv?: ConvSettings;
+  /** 'speaker': recording vectors standardised per speaker first (config.softmax.standardise). */
+  standardise?: 'training' | 'speaker';
 }
 
 /** One vector per recording: the pipeline's features of every window, pooled over time. */
@@ -107,6 +109,20 @@ export interface SplitData {
   test: Matrix[];
   testY: Int32Array;
   classNames: string[];
+  /** Each recording's speaker, when known (needed by softmax.standardise 'speaker'). */
+  trainSpeakers?: string[];
+  testSpeakers?: string[];
+}
+
+/**
+ * Recording vectors as the softmax gets them: unchanged, or with softmax.standardise 'speaker'
+ * each speaker's standardised with that speaker's own mean and std (the classifier's own
+ * standardiser then sees data already centred).
+ */
+export function speakerStandardised(X: Matrix, speakers: readonly string[] | undefined, config: Config): Matrix {
+  if (config.softmax.standardise !== 'speaker') return X;
+  if (!speakers) throw new SflError('softmax.standardise "speaker" needs every recording\'s speaker: file names like {label}_{speaker}_{index}.wav');
+  return standardiseByGroup(X, speakers);
 }
 
 export interface AudioRunResult {
@@ -126,11 +142,11 @@ export async function runAudioSelfTaught(
 ): Promise<AudioRunResult> {
   const sae = await learnAudioFeatures(d.train, spectrum, config, o.stage, o.conv?.bandPatch ?? null);
   const features = { sae: sae.model, pool: o.pool, conv: o.conv };
-  const Ftr = pipelineFeatures(features, d.train);
-  const Fte = pipelineFeatures(features, d.test);
+  const Ftr = speakerStandardised(pipelineFeatures(features, d.train), d.trainSpeakers, config);
+  const Fte = speakerStandardised(pipelineFeatures(features, d.test), d.testSpeakers, config);
   const classifier = await trainClassifier(Ftr, d.trainY, d.classNames, config.softmax);
   const result: AudioRunResult = {
-    pipeline: { spectrum, pool: o.pool, sae: sae.model, classifier, conv: o.conv },
+    pipeline: { spectrum, pool: o.pool, sae: sae.model, classifier, conv: o.conv, standardise: config.softmax.standardise },
     sae,
     test: evaluate(classifier, Fte, d.testY),
     train: evaluate(classifier, Ftr, d.trainY),
@@ -141,8 +157,8 @@ export async function runAudioSelfTaught(
 
 /** The no-learning baseline: log-spectrum statistics (mean, std, 3 segment means) -> softmax. */
 export async function runBaseline(d: SplitData, config: Config): Promise<Evaluation> {
-  const c = await trainClassifier(recordingStats(d.train), d.trainY, d.classNames, config.softmax);
-  return evaluate(c, recordingStats(d.test), d.testY);
+  const c = await trainClassifier(speakerStandardised(recordingStats(d.train), d.trainSpeakers, config), d.trainY, d.classNames, config.softmax);
+  return evaluate(c, speakerStandardised(recordingStats(d.test), d.testSpeakers, config), d.testY);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -155,6 +171,8 @@ interface ClassifierMetadata {
   standardiser: unknown;
   /** Present when the features come from convolution (sfl conv). */
   conv?: ConvSettings;
+  /** Present ('speaker') when the recordings of one speaker are standardised together first. */
+  standardise?: 'training' | 'speaker';
 }
 
 export async function saveAudioPipeline(dir: string, p: AudioClassifierPipeline): Promise<void> {
@@ -169,14 +187,14 @@ export async function saveAudioPipeline(dir: string, p: AudioClassifierPipeline)
       { name: 'softmax/W', shape: [k, n], tensor: Float32Array.from(c.softmax.weights) },
       { name: 'softmax/b', shape: [k], tensor: Float32Array.from(c.softmax.biases) },
     ],
-    metadata: { classNames: c.classNames, spectrum: p.spectrum, pool: p.pool, standardiser: c.standardiser.toJSON(), conv: p.conv } satisfies ClassifierMetadata,
+    metadata: { classNames: c.classNames, spectrum: p.spectrum, pool: p.pool, standardiser: c.standardiser.toJSON(), conv: p.conv, standardise: p.standardise } satisfies ClassifierMetadata,
   });
 }
 
 export async function loadAudioPipeline(dir: string): Promise<AudioClassifierPipeline> {
   const sae = await loadSaeModel(join(dir, 'sae'));
   const saved = await loadModel<ClassifierMetadata>(join(dir, 'classifier'), { kind: 'softmax-on-pooled-features' });
-  const { classNames, spectrum, pool, standardiser, conv } = saved.metadata;
+  const { classNames, spectrum, pool, standardiser, conv, standardise } = saved.metadata;
   const t = saved.topology as { inputSize: number; numClasses: number; bias: boolean; lambda: number };
   if (sae.input.kind !== 'spectro-temporal') throw new SflError('the pipeline\'s autoencoder was not trained on audio windows', dir);
   const width = conv ? convFeatureWidth(sae, pool, conv) : pooledWidth(sae.hyper.hidden, pool);
@@ -188,10 +206,22 @@ export async function loadAudioPipeline(dir: string): Promise<AudioClassifierPip
   theta.set(W);
   if (t.bias) theta.set(b, W.length);
   const softmax = new SoftmaxModel(t.inputSize, t.numClasses, t.bias, theta, t.lambda);
-  return { spectrum, pool, sae, conv, classifier: { classNames, standardiser: Standardiser.fromJSON(standardiser), softmax } };
+  return { spectrum, pool, sae, conv, standardise, classifier: { classNames, standardiser: Standardiser.fromJSON(standardiser), softmax } };
 }
 
 /** Class probabilities for spectrograms computed with the pipeline's spectrum parameters. */
 export function classifySpectra(p: AudioClassifierPipeline, spectra: Matrix[]): { labels: Int32Array; probs: Matrix } {
-  return predict(p.classifier, pipelineFeatures(p, spectra));
+  const X = pipelineFeatures(p, spectra);
+  if (p.standardise !== 'speaker') return predict(p.classifier, X);
+  // A speaker-standardised model needs the statistics of the new voice: all the recordings given
+  // at once are taken as one speaker's.
+  if (spectra.length < SPEAKER_MIN_RECORDINGS) {
+    throw new SflError(
+      `this model standardises each speaker's recordings together (softmax.standardise "speaker"): give at least ${SPEAKER_MIN_RECORDINGS} recordings of one speaker at once, not ${spectra.length}`,
+    );
+  }
+  return predict(p.classifier, standardiseByGroup(X, spectra.map(() => 'speaker')));
 }
+
+/** Fewest recordings `classifySpectra` takes as one speaker's for a speaker-standardised model. */
+export const SPEAKER_MIN_RECORDINGS = 10;

@@ -141,6 +141,13 @@ export interface SaeConfig {
 export interface SoftmaxConfig {
   lambda: number;
   maxIter: number;
+  /**
+   * Audio: how recording vectors are standardised before the softmax. 'training': with the
+   * training set's mean and std. 'speaker': each speaker's vectors with that speaker's own
+   * (speaker-level normalisation; a held-out speaker's come from its unlabeled test recordings,
+   * so it adapts to the new voice without seeing a label).
+   */
+  standardise: 'training' | 'speaker';
 }
 
 export interface StackedConfig {
@@ -244,7 +251,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
   normalise: 'rescale01',
   whitening: { kind: 'none', epsilon: 0.1, retainVariance: 0.99 },
   sae: { hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 400 },
-  softmax: { lambda: 1e-4, maxIter: 100 },
+  softmax: { lambda: 1e-4, maxIter: 100, standardise: 'training' },
   stacked: { layers: [200, 200], fineTune: true, fineTuneMaxIter: 400 },
   conv: { patchSize: 8, bandPatch: null, poolSize: 7, poolStride: null },
   convAe: {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matrix, type Matrix } from '../../src/compute/matrix.ts';
 import { fillNormal, mulberry32 } from '../../src/util/random.ts';
-import { Rescale01, Standardiser, removeExampleMean } from '../../src/features/normalise.ts';
+import { Rescale01, Standardiser, removeExampleMean, standardiseByGroup } from '../../src/features/normalise.ts';
 
 function randn(rows: number, cols: number, seed: number, scale = 1, shift = 0): Matrix {
   const m = matrix(rows, cols);
@@ -95,3 +95,32 @@ describe('Rescale01', () => {
     expect(() => new Rescale01({ low: 1, high: 0 })).toThrow(/low < high/);
   });
 });
+
+describe('standardiseByGroup', () => {
+  it("standardises each group's rows with that group's own statistics, leaving row order alone", () => {
+    // Two speakers, interleaved, with different offsets and scales in every column.
+    const a = randn(40, 3, 2, 1, 0), b = randn(60, 3, 3, 5, 10);
+    const X = matrix(100, 3);
+    const groups: string[] = [];
+    let ia = 0, ib = 0;
+    for (let r = 0; r < 100; r++) {
+      const fromA = r % 5 < 2;
+      X.data.set((fromA ? a : b).data.subarray((fromA ? ia++ : ib++) * 3, (fromA ? ia : ib) * 3), r * 3);
+      groups.push(fromA ? 'a' : 'b');
+    }
+    const Z = standardiseByGroup(X, groups);
+    for (const g of ['a', 'b']) {
+      const rows = groups.flatMap((x, r) => (x === g ? [r] : []));
+      const part = matrix(rows.length, 3);
+      rows.forEach((r, k) => part.data.set(Z.data.subarray(r * 3, r * 3 + 3), k * 3));
+      const { mean, std } = colStats(part);
+      mean.forEach((m) => expect(m).toBeCloseTo(0, 5));
+      std.forEach((s) => expect(s).toBeCloseTo(1, 4));
+    }
+    // Row 2 is b's first row: its value is standardised with b's statistics, not a's or everyone's.
+    const bStats = colStats(b);
+    expect(Z.data[2 * 3]).toBeCloseTo((b.data[0] - bStats.mean[0]) / bStats.std[0], 4);
+    expect(() => standardiseByGroup(X, groups.slice(1))).toThrow(/99 group names for 100 rows/);
+  });
+});
+

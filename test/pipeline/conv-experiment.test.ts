@@ -119,7 +119,7 @@ describe('sfl conv on MNIST (fixture)', () => {
 
   it('--help explains every flag of the command', () => {
     const r = runCli(['conv', '--help']);
-    for (const flag of ['--patch', '--band-patch', '--pool-size', '--pool-stride', '--split', '--pool', '--segments', '--baseline', '--hidden']) {
+    for (const flag of ['--patch', '--band-patch', '--pool-size', '--pool-stride', '--split', '--pool', '--segments', '--baseline', '--standardise-per-speaker', '--hidden']) {
       expect(r.stdout).toContain(flag);
     }
   });

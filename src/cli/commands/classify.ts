@@ -20,7 +20,8 @@ export function registerClassify(program: Command): void {
     .description(
       'label recordings with a saved pipeline (a run of `sfl self-taught --audio` or `npm start`): prints, for each ' +
         'recording, the predicted label and the most probable classes. Recordings at another sample rate are ' +
-        'resampled to the training rate; unreadable ones are reported and skipped',
+        'resampled to the training rate; unreadable ones are reported and skipped. A pipeline trained with ' +
+        '--standardise-per-speaker takes all the recordings given as one speaker\'s (at least 10) and standardises them together',
     )
     .argument('<model>', 'a run folder (outputs/<run>) or its pipeline/ folder')
     .argument('<wav...>', 'WAV files or folders of WAV files')

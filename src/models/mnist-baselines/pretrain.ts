@@ -36,12 +36,8 @@ export async function pretrainLayer(
 ): Promise<{ costs: number[]; seconds: number[] }> {
   const nb = batches.length;
   if (nb < 1) throw new RangeError('no minibatches to train on');
-  const costs: number[] = [];
-  const seconds: number[] = [];
-  for (let epoch = (o.startEpoch ?? 0) + 1; epoch <= o.epochs; epoch++) {
-    const t0 = performance.now();
+  return runEpochs(o, nb, async (epoch, tick) => {
     let sum = tf.scalar(0);
-    const bar = nb >= 2000 ? progress({ stage: `${o.label} epoch ${epoch}`, total: nb }) : undefined;
     for (let b = 0; b < nb; b++) {
       const step = (epoch - 1) * nb + b;
       const cost = sgdStep(
@@ -52,16 +48,38 @@ export async function pretrainLayer(
       const next = tf.add(sum, cost) as tf.Scalar;
       tf.dispose([sum, cost]);
       sum = next;
-      if (bar && b % 500 === 0) bar.update(b);
+      tick(b);
     }
-    bar?.stop();
-    const cost = (await sum.data())[0] / nb;
+    const total = (await sum.data())[0];
     sum.dispose();
+    return total / nb;
+  });
+}
+
+/**
+ * The epochs still to do: each runs `epoch` (which returns the epoch's mean cost and calls
+ * `tick` with each step done, for the progress bar), then is timed, logged and handed to
+ * o.afterEpoch.
+ */
+async function runEpochs(
+  o: PretrainOptions,
+  steps: number,
+  epoch: (e: number, tick: (step: number) => void) => Promise<number>,
+): Promise<{ costs: number[]; seconds: number[] }> {
+  const costs: number[] = [];
+  const seconds: number[] = [];
+  for (let e = (o.startEpoch ?? 0) + 1; e <= o.epochs; e++) {
+    const t0 = performance.now();
+    const bar = steps >= 2000 ? progress({ stage: `${o.label} epoch ${e}`, total: steps }) : undefined;
+    const cost = await epoch(e, (step) => {
+      if (bar && step % 500 === 0) bar.update(step);
+    });
+    bar?.stop();
     const s = (performance.now() - t0) / 1000;
     costs.push(cost);
     seconds.push(s);
-    o.log(`${o.label} epoch ${epoch}: cost ${cost.toFixed(4)}, ${s.toFixed(2)} s/epoch`);
-    if (o.afterEpoch) await o.afterEpoch(epoch, cost, s);
+    o.log(`${o.label} epoch ${e}: cost ${cost.toFixed(4)}, ${s.toFixed(2)} s/epoch`);
+    if (o.afterEpoch) await o.afterEpoch(e, cost, s);
   }
   return { costs, seconds };
 }
@@ -86,27 +104,16 @@ export async function pretrainLayerHost(layer: DenoisingLayer, inputs: HostRows,
   if (cols !== nVisible) throw new RangeError(`inputs of ${cols} values for a layer of ${nVisible} visible units`);
   const host: HostDa = { ...layerFromDevice(layer.W, layer.bHidden), bVisible: Float32Array.from(layer.bVisible.dataSync()) };
   const scratch = daScratch(host);
-  const costs: number[] = [];
-  const seconds: number[] = [];
-  for (let epoch = (o.startEpoch ?? 0) + 1; epoch <= o.epochs; epoch++) {
-    const t0 = performance.now();
+  return runEpochs(o, n, async (epoch, tick) => {
     const rng = mulberry32((o.seed + epoch) >>> 0);
     const keep = () => rng() >= o.corruption;
     let sum = 0;
-    const bar = n >= 2000 ? progress({ stage: `${o.label} epoch ${epoch}`, total: n }) : undefined;
     for (let r = 0; r < n; r++) {
       sum += daStep(host, inputs.x.subarray(r * cols, (r + 1) * cols), keep, o.learningRate, scratch);
-      if (bar && r % 500 === 0) bar.update(r);
+      tick(r);
     }
-    bar?.stop();
     pushLayer(host, layer.W, layer.bHidden);
     tf.tidy(() => layer.bVisible.assign(tf.tensor1d(host.bVisible)));
-    const cost = sum / n;
-    const s = (performance.now() - t0) / 1000;
-    costs.push(cost);
-    seconds.push(s);
-    o.log(`${o.label} epoch ${epoch}: cost ${cost.toFixed(4)}, ${s.toFixed(2)} s/epoch`);
-    if (o.afterEpoch) await o.afterEpoch(epoch, cost, s);
-  }
-  return { costs, seconds };
+    return sum / n;
+  });
 }

@@ -14,6 +14,7 @@ import type { ClassificationData, Log } from './classification-data.ts';
 import { splitsFor } from './audio-self-taught.ts';
 
 export async function audioClassificationData(config: Config, log: Log): Promise<ClassificationData> {
+  if (config.softmax.standardise === 'speaker') throw new SflError('softmax.standardise "speaker" is supported by self-taught and conv, not by this experiment');
   const set = scanLabeledSet(config.data.audioDir);
   const splits = splitsFor(config, set.recordings);
   if (splits.length !== 1) throw new SflError(`split.kind "${config.split.kind}" gives ${splits.length} runs; this experiment takes one split (official, random or speakers)`);

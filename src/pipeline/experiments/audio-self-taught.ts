@@ -80,6 +80,8 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
         test: te.map((r) => byPath.get(r.path)!) as Matrix[],
         testY: Int32Array.from(te.map((r) => classNames.indexOf(r.label))),
         classNames,
+        trainSpeakers: speakersOf(tr),
+        testSpeakers: speakersOf(te),
       };
       const result = await runAudioSelfTaught(data, spectra.params, config, {
         pool: config.pooling,
@@ -135,4 +137,9 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
     await run.abort();
     throw e;
   }
+}
+
+/** Each recording's speaker, or undefined when some file name does not say. */
+function speakersOf(recs: Recording[]): string[] | undefined {
+  return recs.every((r) => r.speaker !== undefined) ? recs.map((r) => r.speaker as string) : undefined;
 }

@@ -90,6 +90,7 @@ async function audioData(config: Config, log: Log): Promise<ConvAeData> {
   const spectra = await audioSpectra(set.recordings.map((r) => r.path), config.spectrum);
   if (spectra.spectra.length === 0) throw new SflError(`no usable recordings in ${config.data.audioDir}`);
   const byPath = new Map(spectra.paths.map((p, i) => [p, spectra.spectra[i]] as const));
+  if (config.softmax.standardise === 'speaker') throw new SflError('softmax.standardise "speaker" is supported by self-taught and conv, not conv-ae');
   const splits = splitsFor(config, set.recordings);
   const T = config.convAe.frames;
   const bands = spectra.spectra[0].cols;
