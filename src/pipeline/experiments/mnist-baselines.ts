@@ -248,7 +248,7 @@ function hostInputs(data: BaselineData, inputOf: (x: tf.Tensor2D) => tf.Tensor2D
   return { x, n, cols };
 }
 
-/** Seeds of the corruption masks: distinct per run seed and layer; the step is added per minibatch. */
+/** Seeds of the corruption masks: distinct per run seed and layer; the device path adds the step, the host path the epoch. */
 function corruptionSeed(runSeed: number, layer: number): number {
   return runSeed * 1_000_003 + layer * 100_000_007;
 }
