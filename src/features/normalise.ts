@@ -54,7 +54,11 @@ export function standardiseByGroup(X: Matrix, groups: readonly string[]): Matrix
   const { data, cols } = X;
   const out = matrix(X.rows, cols);
   const members = new Map<string, number[]>();
-  groups.forEach((g, r) => members.set(g, [...(members.get(g) ?? []), r]));
+  groups.forEach((g, r) => {
+    const rows = members.get(g);
+    if (rows) rows.push(r);
+    else members.set(g, [r]);
+  });
   for (const rows of members.values()) {
     const part = matrix(rows.length, cols);
     rows.forEach((r, k) => part.data.set(data.subarray(r * cols, (r + 1) * cols), k * cols));
