@@ -2,18 +2,28 @@
  * `npm run bench`: every speed figure the project tracks, each measured against its target (and
  * against the numpy peer in the same run where there is one, since the machine is shared).
  *   npm run bench              audio throughput, matMul before/after, one SAE evaluation vs the peer,
- *                              convolving and pooling the features of the default sound set
+ *                              convolving and pooling the features of the default sound set,
+ *                              the SdA's batch-1 host SGD steps with JavaScript vs SIMD kernels
  *   npm run bench -- --train   also the 400-iteration MNIST training vs the peer (several minutes)
+ *   npm run bench -- --only host-sgd,conv   only the named cases (audio, sae, conv, host-sgd, train)
  */
 import { benchAudio } from './audio.ts';
 import { benchSae } from './sae.ts';
 import { benchTrain } from './train.ts';
 import { benchConv } from './conv.ts';
+import { benchHostSgd } from './host-sgd.ts';
 
-const train = process.argv.includes('--train');
-for (const line of await benchAudio()) console.log(line);
-for (const line of await benchSae()) console.log(line);
-for (const line of await benchConv()) console.log(line);
-if (train) for (const line of await benchTrain()) console.log(line);
+const CASES: Record<string, () => Promise<string[]>> = {
+  audio: () => benchAudio(),
+  sae: () => benchSae(),
+  conv: () => benchConv(),
+  'host-sgd': () => benchHostSgd(),
+  train: () => benchTrain(),
+};
+const i = process.argv.indexOf('--only');
+const only = i > 0 ? (process.argv[i + 1] ?? '').split(',').filter(Boolean) : null;
+for (const name of only ?? []) if (!(name in CASES)) throw new Error(`no bench case ${name}; cases: ${Object.keys(CASES).join(', ')}`);
+const selected = only ?? Object.keys(CASES).filter((name) => name !== 'train' || process.argv.includes('--train'));
+for (const name of selected) for (const line of await CASES[name]()) console.log(line);
 // Worker threads of the parallel evaluator are unref'd, but tfjs keeps timers: end explicitly.
 process.exit(0);

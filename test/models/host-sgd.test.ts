@@ -7,7 +7,8 @@ import { trainWithEarlyStopping } from '../../src/models/mnist-baselines/train.t
 import { gradientCheck } from '../../src/optim/gradient-check.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 import { denoisingCost, denoisingLayer, stackedDenoising } from '../../src/models/mnist-baselines/denoising.ts';
-import { daCost, daStep, fineTuneCost, fineTuneStep, hostLayer, type HostDa, type HostNet } from '../../src/models/mnist-baselines/host-sgd.ts';
+import { daCost, daStep, fineTuneCost, fineTuneStep, hostDa, hostLayer, layerFromDevice, type HostDa, type HostNet } from '../../src/models/mnist-baselines/host-sgd.ts';
+import type { HostKernelKind } from '../../src/compute/kernel-arena.ts';
 
 beforeAll(async () => {
   await initBackend();
@@ -181,5 +182,78 @@ describe('host SGD (batch of one image)', () => {
     expect(tf.tidy(() => tf.max(tf.abs(tf.sub(other.params[0], onHost.params[0]))).dataSync()[0])).toBeGreaterThan(1e-2);
     tf.dispose([...onHost.allParams, ...onDevice.allParams, ...other.allParams, ...a.best, ...b.best]);
     data.dispose();
+  });
+
+  describe('WebAssembly SIMD kernels against the JavaScript ones', () => {
+    const KINDS: HostKernelKind[] = ['js', 'simd'];
+    const uniform = (seed: number, n: number, r: number) => {
+      const rng = mulberry32(seed);
+      return Float32Array.from({ length: n }, () => (2 * rng() - 1) * r);
+    };
+    /** Pixels in [0, 1) with about a third exactly zero (sizes not multiples of four). */
+    const inputs = Array.from({ length: 6 }, (_, t) => uniform(100 + t, 61, 1).map((v) => (v < -0.3 ? 0 : Math.abs(v))));
+    const expectNear = (a: Float32Array, b: Float32Array) => a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThan(1e-5));
+
+    it('the tests above run the SIMD kernels (unless SFL_HOST_KERNELS=js)', () => {
+      expect(hostLayer(new Float32Array(6), new Float32Array(3)).arena.kind).toBe(process.env.SFL_HOST_KERNELS === 'js' ? 'js' : 'simd');
+    });
+
+    for (const l2 of [0, 1e-3]) {
+      it(`fine-tuning steps give the same costs and weights (61-37-29-10, l2 ${l2})`, () => {
+        const sizes = [61, 37, 29, 10];
+        const nets = KINDS.map((kind): HostNet => {
+          const layers = sizes.slice(1).map((n, i) => hostLayer(uniform(i, sizes[i] * n, 0.5), uniform(10 + i, n, 0.1), kind));
+          return { hidden: layers.slice(0, -1), out: layers[layers.length - 1], l2 };
+        });
+        expect(nets.map((n) => n.out.arena.kind)).toEqual(KINDS);
+        inputs.forEach((x, t) => {
+          const [js, simd] = nets.map((net) => fineTuneStep(net, x, t % 10, 0.1));
+          expect(Math.abs(simd - js)).toBeLessThan(1e-5 * Math.max(1, js));
+        });
+        nets[0].hidden.forEach((L, i) => {
+          expectNear(nets[1].hidden[i].W, L.W);
+          expectNear(nets[1].hidden[i].b, L.b);
+        });
+        expectNear(nets[1].out.W, nets[0].out.W);
+        expectNear(nets[1].out.b, nets[0].out.b);
+      });
+    }
+
+    it('dA steps give the same costs and weights (61 x 37, corruption 0.3), visible bias in the arena or not', () => {
+      const das = KINDS.flatMap((kind) => [false, true].map((inArena) => {
+        const L = hostLayer(uniform(1, 61 * 37, 0.5), uniform(2, 37, 0.1), kind);
+        const bVisible = uniform(3, 61, 0.1);
+        return inArena ? hostDa(L, bVisible) : { ...L, bVisible };
+      }));
+      const masks = das.map(() => mulberry32(7));
+      for (const x of inputs) {
+        const costs = das.map((L, k) => daStep(L, x, () => masks[k]() >= 0.3, 0.1));
+        costs.forEach((c) => expect(Math.abs(c - costs[0])).toBeLessThan(1e-5 * Math.max(1, costs[0])));
+      }
+      for (const L of das.slice(1)) {
+        expectNear(L.W, das[0].W);
+        expectNear(L.b, das[0].b);
+        expectNear(L.bVisible, das[0].bVisible);
+      }
+      // The two copies of each kind, staged or not, are the same computation exactly.
+      expect(das[1].W).toEqual(das[0].W);
+      expect(das[3].W).toEqual(das[2].W);
+    });
+
+    it('SFL_HOST_KERNELS=js makes the layers the trainers pull run the JavaScript kernels', () => {
+      const saved = process.env.SFL_HOST_KERNELS;
+      const W = tf.zeros([5, 3]);
+      const b = tf.zeros([3]);
+      try {
+        process.env.SFL_HOST_KERNELS = 'js';
+        expect(layerFromDevice(W, b).arena.kind).toBe('js');
+        delete process.env.SFL_HOST_KERNELS;
+        expect(layerFromDevice(W, b).arena.kind).toBe('simd');
+      } finally {
+        if (saved === undefined) delete process.env.SFL_HOST_KERNELS;
+        else process.env.SFL_HOST_KERNELS = saved;
+        tf.dispose([W, b]);
+      }
+    });
   });
 });

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../util/random.ts';
 import { type Classifier, type HostTrainer, glorotUniform, nll, sumSquares, zeros } from './model.ts';
-import { fineTuneScratch, fineTuneStep, layerFromDevice, type HostLayer, type HostNet } from './host-sgd.ts';
+import { fineTuneStep, layerFromDevice, type HostLayer, type HostNet } from './host-sgd.ts';
 
 export interface DenoisingLayer {
   W: tf.Variable;
@@ -88,15 +88,13 @@ export function pushLayer(L: HostLayer, W: tf.Variable, b: tf.Variable): void {
 /** Fine-tuning with one image per step on the host (the SdA tutorial's batch_size = 1). */
 function sdaHostTrainer(layers: DenoisingLayer[], Wout: tf.Variable, bout: tf.Variable, l2: number): HostTrainer {
   let net: HostNet | undefined;
-  let scratch: ReturnType<typeof fineTuneScratch> | undefined;
   return {
     pull() {
       net = { hidden: layers.map((l) => layerFromDevice(l.W, l.bHidden)), out: layerFromDevice(Wout, bout), l2 };
-      scratch = fineTuneScratch(net);
     },
     step(x, label, lr) {
-      if (!net || !scratch) throw new Error('host trainer used before pull()');
-      return fineTuneStep(net, x, label, lr, scratch);
+      if (!net) throw new Error('host trainer used before pull()');
+      return fineTuneStep(net, x, label, lr);
     },
     push() {
       if (!net) throw new Error('host trainer used before pull()');

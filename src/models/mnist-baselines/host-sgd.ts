@@ -6,27 +6,45 @@
  * weight gradient a rank-1 update, so a step is a handful of passes over the weights and the
  * time goes to kernel calls, transposes and fresh 4 MB tensors for each updated matrix. Measured
  * on the SdA's 784-1000-1000-1000-10 network (wasm backend, one thread): 66 ms a step by tfjs
- * with the gradient written out, ~14 ms here under full load on both cores. Plain loops can fuse
- * what tfjs cannot: the backward product with the OLD weights and the rank-1 update of the same
- * row happen in one pass, and rows of zero inputs (most MNIST pixels, more once corrupted) are
- * skipped in the forward product and the update.
+ * with the gradient written out; here 10-17 ms with the JavaScript row kernels and 1.3-2.3 ms
+ * with the SIMD ones, under full load on both cores (npm run bench -- --only host-sgd). Loops of
+ * our own can fuse what tfjs cannot: the backward product with the OLD weights and the rank-1
+ * update of the same row happen in one pass, and rows of zero inputs (most MNIST pixels, more
+ * once corrupted) are skipped in the forward product and the update.
+ *
+ * The passes over the weights are whole-layer kernels (src/compute/row-kernels.ts), run as
+ * WebAssembly SIMD where the engine has it (src/compute/row-kernels.wat), else as the JavaScript
+ * reference; the environment variable SFL_HOST_KERNELS=js|simd forces one (for comparisons and
+ * benchmarks; src/compute/kernel-arena.ts). Each host layer owns an arena: its W and b, and the
+ * buffers its steps use, live in one WebAssembly memory that the kernels work in (its own, so
+ * layers of any size can be made one at a time, and never grown, which would detach the arrays),
+ * and are ordinary Float32Arrays to everything else (pull, push, checkpoints, tests). The kernels'
+ * kind is fixed when the layer is made.
  *
  * Layout: W is nIn x nOut, row-major (the tfjs variable's own layout), so row i holds input i's
  * outgoing weights. The gradients are written out below and checked against central differences
  * and against tfjs autodiff of the device models' costs in test/models/host-sgd.test.ts.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { hostKernelKind, kernelArena, type HostKernelKind, type KernelArena } from '../../compute/kernel-arena.ts';
+import { sigmoid } from '../../compute/row-kernels.ts';
+
+/** A layer's step buffers, beside its weights: the layer's input and output, and the backward pass's vectors. */
+type LayerArena = KernelArena<'W' | 'b' | 'input' | 'output' | 'delta' | 'dx' | 'clean' | 'bVisible' | 'da', 'a'>;
 
 export interface HostLayer {
-  /** nIn x nOut, row-major */
+  /** nIn x nOut, row-major; the arena's array (the SIMD kernels work on no other). */
   W: Float32Array;
+  /** The arena's array, as W. */
   b: Float32Array;
   nIn: number;
   nOut: number;
+  arena: LayerArena;
 }
 
 /** A denoising autoencoder's layer: tied weights plus the visible (reconstruction) bias. */
 export interface HostDa extends HostLayer {
+  /** The arena's own array when made by hostDa; any other array is copied in and out at each step. */
   bVisible: Float32Array;
 }
 
@@ -38,19 +56,31 @@ export interface HostNet {
   l2: number;
 }
 
-export function hostLayer(W: Float32Array, b: Float32Array): HostLayer {
+/** A host layer holding copies of W (nIn x nOut) and b, run by the kernels of `kind`. */
+export function hostLayer(W: ArrayLike<number>, b: ArrayLike<number>, kind: HostKernelKind = hostKernelKind()): HostLayer {
   const nOut = b.length;
   if (nOut === 0 || W.length % nOut !== 0) throw new RangeError(`weights of ${W.length} values do not fit ${nOut} outputs`);
-  return { W, b, nIn: W.length / nOut, nOut };
+  const nIn = W.length / nOut;
+  const arena: LayerArena = kernelArena(
+    kind,
+    { W: W.length, b: nOut, input: nIn, output: nOut, delta: nOut, dx: nIn, clean: nIn, bVisible: nIn, da: nIn },
+    { a: nIn },
+  );
+  arena.f32.W.set(W);
+  arena.f32.b.set(b);
+  return { W: arena.f32.W, b: arena.f32.b, nIn, nOut, arena };
+}
+
+/** The dA of layer L with a copy of `bVisible` in L's arena. */
+export function hostDa(L: HostLayer, bVisible: ArrayLike<number>): HostDa {
+  if (bVisible.length !== L.nIn) throw new RangeError(`a visible bias of ${bVisible.length} values for ${L.nIn} visible units`);
+  L.arena.f32.bVisible.set(bVisible);
+  return { ...L, bVisible: L.arena.f32.bVisible };
 }
 
 /** Copies of tfjs variables' values on the host (W: [nIn, nOut], b: [nOut]). */
-export function layerFromDevice(W: tf.Tensor, b: tf.Tensor): HostLayer {
-  return hostLayer(Float32Array.from(W.dataSync()), Float32Array.from(b.dataSync()));
-}
-
-function sigmoid(z: number): number {
-  return 1 / (1 + Math.exp(-z));
+export function layerFromDevice(W: tf.Tensor, b: tf.Tensor, kind?: HostKernelKind): HostLayer {
+  return hostLayer(W.dataSync() as Float32Array, b.dataSync() as Float32Array, kind);
 }
 
 /** softplus(a) = log(1 + e^a), finite for any a. */
@@ -58,139 +88,18 @@ function softplus(a: number): number {
   return a > 0 ? a + Math.log1p(Math.exp(-a)) : Math.log1p(Math.exp(a));
 }
 
-/*
- * Row kernels, unrolled by four. A dot product with one accumulator is bound by the latency of
- * each addition; four independent sums measured 2.5-3x faster in V8 (1.3 against 3.3-4.1 ms
- * per million products), and the unrolled axpy 1.4x.
- */
-
-/** sum_j W[o + j] v[j] over j < n. */
-function dot(W: Float32Array, o: number, v: ArrayLike<number>, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = 0;
-  for (; j + 3 < n; j += 4) {
-    s0 += W[o + j] * v[j];
-    s1 += W[o + j + 1] * v[j + 1];
-    s2 += W[o + j + 2] * v[j + 2];
-    s3 += W[o + j + 3] * v[j + 3];
-  }
-  for (; j < n; j++) s0 += W[o + j] * v[j];
-  return s0 + s1 + s2 + s3;
-}
-
-/** y[j] += a W[o + j] over j < n. */
-function axpyFromRow(y: Float32Array, a: number, W: Float32Array, o: number, n: number): void {
-  let j = 0;
-  for (; j + 3 < n; j += 4) {
-    y[j] += a * W[o + j];
-    y[j + 1] += a * W[o + j + 1];
-    y[j + 2] += a * W[o + j + 2];
-    y[j + 3] += a * W[o + j + 3];
-  }
-  for (; j < n; j++) y[j] += a * W[o + j];
-}
-
-/** W[o + j] = shrink W[o + j] - a v[j] over j < n; returns sum_j W[o + j] v[j] with the OLD weights. */
-function dotThenUpdate(W: Float32Array, o: number, v: Float32Array, shrink: number, a: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = 0;
-  for (; j + 3 < n; j += 4) {
-    const w0 = W[o + j];
-    const w1 = W[o + j + 1];
-    const w2 = W[o + j + 2];
-    const w3 = W[o + j + 3];
-    s0 += w0 * v[j];
-    s1 += w1 * v[j + 1];
-    s2 += w2 * v[j + 2];
-    s3 += w3 * v[j + 3];
-    W[o + j] = shrink * w0 - a * v[j];
-    W[o + j + 1] = shrink * w1 - a * v[j + 1];
-    W[o + j + 2] = shrink * w2 - a * v[j + 2];
-    W[o + j + 3] = shrink * w3 - a * v[j + 3];
-  }
-  for (; j < n; j++) {
-    const w = W[o + j];
-    s0 += w * v[j];
-    W[o + j] = shrink * w - a * v[j];
-  }
-  return s0 + s1 + s2 + s3;
-}
-
-/** W[o + j] = shrink W[o + j] - a v[j] - c u[j] over j < n (u may be null). */
-function update(W: Float32Array, o: number, shrink: number, a: number, v: Float32Array, c: number, u: Float32Array | null, n: number): void {
-  let j = 0;
-  if (u) {
-    for (; j + 3 < n; j += 4) {
-      W[o + j] = shrink * W[o + j] - a * v[j] - c * u[j];
-      W[o + j + 1] = shrink * W[o + j + 1] - a * v[j + 1] - c * u[j + 1];
-      W[o + j + 2] = shrink * W[o + j + 2] - a * v[j + 2] - c * u[j + 2];
-      W[o + j + 3] = shrink * W[o + j + 3] - a * v[j + 3] - c * u[j + 3];
-    }
-    for (; j < n; j++) W[o + j] = shrink * W[o + j] - a * v[j] - c * u[j];
-    return;
-  }
-  for (; j + 3 < n; j += 4) {
-    W[o + j] = shrink * W[o + j] - a * v[j];
-    W[o + j + 1] = shrink * W[o + j + 1] - a * v[j + 1];
-    W[o + j + 2] = shrink * W[o + j + 2] - a * v[j + 2];
-    W[o + j + 3] = shrink * W[o + j + 3] - a * v[j + 3];
-  }
-  for (; j < n; j++) W[o + j] = shrink * W[o + j] - a * v[j];
-}
-
-/** out = sigmoid(x W + b); zero inputs cost nothing. */
-export function encodeRow(L: HostLayer, x: Float32Array, out: Float32Array): Float32Array {
-  const { W, b, nIn, nOut } = L;
-  out.set(b);
-  for (let i = 0; i < nIn; i++) {
-    const xi = x[i];
-    if (xi !== 0) axpyFromRow(out, xi, W, i * nOut, nOut);
-  }
+/** The layer's output buffer := sigmoid(input W + b), from its input buffer; zero inputs cost nothing. */
+function encode(L: HostLayer): Float32Array {
+  const { W, b, nIn, nOut, arena } = L;
+  const out = arena.f32.output;
+  arena.layer.forward(W, arena.f32.input, nIn, nOut, b, out);
   for (let j = 0; j < nOut; j++) out[j] = sigmoid(out[j]);
   return out;
 }
 
-/**
- * Top-down through one layer: with `delta` = dJ/d(pre-activation of the layer's outputs) and
- * `x` its input, writes dJ/dx (using the weights before the step) into `dx` when given, and
- * takes the step W -= lr (x' delta + 2 l2 W), b -= lr delta, all in one pass over W.
- */
-function backwardAndStep(L: HostLayer, x: Float32Array, delta: Float32Array, lr: number, l2: number, dx: Float32Array | null): void {
-  const { W, b, nIn, nOut } = L;
-  const shrink = 1 - 2 * lr * l2;
-  for (let i = 0; i < nIn; i++) {
-    const o = i * nOut;
-    const step = lr * x[i];
-    if (dx) dx[i] = step !== 0 || shrink !== 1 ? dotThenUpdate(W, o, delta, shrink, step, nOut) : dot(W, o, delta, nOut);
-    else if (step !== 0 || shrink !== 1) update(W, o, shrink, step, delta, 0, null, nOut);
-  }
-  for (let j = 0; j < nOut; j++) b[j] -= lr * delta[j];
-}
-
-/** Reusable buffers for fineTuneStep (one set per network). */
-export interface FineTuneScratch {
-  acts: Float32Array[];
-  deltas: Float32Array[];
-  logits: Float32Array;
-}
-
-export function fineTuneScratch(net: HostNet): FineTuneScratch {
-  return {
-    acts: net.hidden.map((L) => new Float32Array(L.nOut)),
-    deltas: net.hidden.map((L) => new Float32Array(L.nOut)),
-    logits: new Float32Array(net.out.nOut),
-  };
-}
-
 function sumSquares(layers: HostLayer[]): number {
   let s = 0;
-  for (const { W } of layers) for (let k = 0; k < W.length; k++) s += W[k] * W[k];
+  for (const L of layers) s += L.arena.layer.sumSquares(L.W);
   return s;
 }
 
@@ -200,16 +109,20 @@ function sumSquares(layers: HostLayer[]): number {
  * a_0 = x, a_l = sigmoid(a_{l-1} W_l + b_l). Backprop:
  *   D = softmax - onehot;  dWout = a_L' D;  delta_L = (Wout D) a_L (1 - a_L)
  *   dW_l = a_{l-1}' delta_l;  delta_{l-1} = (W_l delta_l) a_{l-1} (1 - a_{l-1})
- * plus 2 l2 W for every weight matrix.
+ * plus 2 l2 W for every weight matrix. Each layer's input is copied into its own arena (a
+ * thousand values: nothing beside the passes over a million weights).
  */
-export function fineTuneStep(net: HostNet, x: Float32Array, label: number, lr: number, s: FineTuneScratch = fineTuneScratch(net)): number {
+export function fineTuneStep(net: HostNet, x: Float32Array, label: number, lr: number): number {
   const L = net.hidden.length;
   let a = x;
-  for (let l = 0; l < L; l++) a = encodeRow(net.hidden[l], a, s.acts[l]);
-  const { W, b, nIn, nOut } = net.out;
-  const z = s.logits;
-  z.set(b);
-  for (let i = 0; i < nIn; i++) axpyFromRow(z, a[i], W, i * nOut, nOut);
+  for (const layer of net.hidden) {
+    layer.arena.f32.input.set(a);
+    a = encode(layer);
+  }
+  const { W, b, nIn, nOut, arena } = net.out;
+  const z = arena.f32.output;
+  arena.f32.input.set(a);
+  arena.layer.forward(W, arena.f32.input, nIn, nOut, b, z);
   let max = -Infinity;
   for (let j = 0; j < nOut; j++) max = Math.max(max, z[j]);
   let total = 0;
@@ -217,17 +130,19 @@ export function fineTuneStep(net: HostNet, x: Float32Array, label: number, lr: n
   const logTotal = Math.log(total);
   let cost = -(z[label] - max - logTotal);
   if (net.l2 > 0) cost += net.l2 * sumSquares([...net.hidden, net.out]);
-  // z becomes D = softmax - onehot.
-  for (let j = 0; j < nOut; j++) z[j] = Math.exp(z[j] - max - logTotal) - (j === label ? 1 : 0);
-  let delta: Float32Array = z;
+  // D = softmax - onehot.
+  const D = arena.f32.delta;
+  for (let j = 0; j < nOut; j++) D[j] = Math.exp(z[j] - max - logTotal) - (j === label ? 1 : 0);
+  const shrink = 1 - 2 * lr * net.l2;
   for (let l = L; l >= 0; l--) {
     const layer = l === L ? net.out : net.hidden[l];
-    const below = l === 0 ? x : s.acts[l - 1];
-    const dx = l === 0 ? null : s.deltas[l - 1];
-    backwardAndStep(layer, below, delta, lr, net.l2, dx);
-    if (dx) {
-      for (let i = 0; i < dx.length; i++) dx[i] *= below[i] * (1 - below[i]);
-      delta = dx;
+    const { input, delta, dx } = layer.arena.f32;
+    layer.arena.layer.backward(layer.W, input, delta, layer.nIn, layer.nOut, lr, shrink, l === 0 ? null : dx);
+    for (let j = 0; j < layer.nOut; j++) layer.b[j] -= lr * delta[j];
+    if (l > 0) {
+      // The layer below's delta: dx through the derivative of its sigmoid (its output is this layer's input).
+      const below = net.hidden[l - 1].arena.f32.delta;
+      for (let i = 0; i < layer.nIn; i++) below[i] = dx[i] * input[i] * (1 - input[i]);
     }
   }
   return cost;
@@ -249,19 +164,8 @@ export function fineTuneCost(net: HostNet, x: Float32Array, label: number): numb
   for (let i = 0; i < nIn; i++) for (let j = 0; j < nOut; j++) z[j] += a[i] * W[i * nOut + j];
   const max = Math.max(...z);
   const logTotal = Math.log(z.reduce((t, v) => t + Math.exp(v - max), 0));
-  return -(z[label] - max - logTotal) + (net.l2 > 0 ? net.l2 * sumSquares([...net.hidden, net.out]) : 0);
-}
-
-/** Reusable buffers for daStep. */
-export interface DaScratch {
-  noisy: Float32Array;
-  h: Float32Array;
-  dh: Float32Array;
-  da: Float32Array;
-}
-
-export function daScratch(L: HostDa): DaScratch {
-  return { noisy: new Float32Array(L.nIn), h: new Float32Array(L.nOut), dh: new Float32Array(L.nOut), da: new Float32Array(L.nIn) };
+  const squares = [...net.hidden, net.out].reduce((t, { W }) => W.reduce((u, w) => u + w * w, t), 0);
+  return -(z[label] - max - logTotal) + (net.l2 > 0 ? net.l2 * squares : 0);
 }
 
 /**
@@ -275,29 +179,24 @@ export function daScratch(L: HostDa): DaScratch {
  * The decoder's row products and the accumulation of W da share one pass over W; the update
  * is a second; the encoder a third (skipping the zeroed pixels).
  */
-export function daStep(L: HostDa, x: Float32Array, keep: (i: number) => boolean, lr: number, s: DaScratch = daScratch(L)): number {
-  const { W, b, bVisible, nIn, nOut } = L;
-  const { noisy, h, dh, da } = s;
+export function daStep(L: HostDa, x: Float32Array, keep: (i: number) => boolean, lr: number): number {
+  const { W, b, nIn, nOut, arena } = L;
+  const { input: noisy, output: h, delta: dh, clean, da } = arena.f32;
+  const { a } = arena.f64;
+  // A visible bias from outside the arena (a HostDa built by hand) visits it for the step.
+  const bVisible = arena.f32.bVisible;
+  const visiting = L.bVisible !== bVisible;
+  if (visiting) bVisible.set(L.bVisible);
   for (let i = 0; i < nIn; i++) noisy[i] = keep(i) ? x[i] : 0;
-  encodeRow(L, noisy, h);
-  dh.fill(0);
+  clean.set(x);
+  encode(L);
+  arena.layer.daDecode(W, h, bVisible, clean, nIn, nOut, da, a, dh);
   let cost = 0;
-  for (let i = 0; i < nIn; i++) {
-    const o = i * nOut;
-    const a = bVisible[i] + dot(W, o, h, nOut);
-    cost += softplus(a) - x[i] * a;
-    const d = sigmoid(a) - x[i];
-    da[i] = d;
-    axpyFromRow(dh, d, W, o, nOut);
-  }
+  for (let i = 0; i < nIn; i++) cost += softplus(a[i]) - x[i] * a[i];
   for (let j = 0; j < nOut; j++) dh[j] *= h[j] * (1 - h[j]);
-  for (let i = 0; i < nIn; i++) {
-    const v = lr * da[i];
-    // The encoder's share x~_i dh is zero for a zeroed or blank pixel.
-    update(W, i * nOut, 1, v, h, lr * noisy[i], noisy[i] !== 0 ? dh : null, nOut);
-    bVisible[i] -= v;
-  }
+  arena.layer.daUpdate(W, h, da, noisy, dh, lr, nIn, nOut, bVisible);
   for (let j = 0; j < nOut; j++) b[j] -= lr * dh[j];
+  if (visiting) L.bVisible.set(bVisible);
   return cost;
 }
 

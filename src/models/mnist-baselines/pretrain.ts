@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { progress } from '../../pipeline/progress.ts';
 import { type DenoisingLayer, denoisingCost, pushLayer } from './denoising.ts';
-import { daScratch, daStep, layerFromDevice, type HostDa } from './host-sgd.ts';
+import { daStep, hostDa, layerFromDevice } from './host-sgd.ts';
 import { sgdStep } from './train.ts';
 import type { Block } from './data.ts';
 import { mulberry32 } from '../../util/random.ts';
@@ -102,14 +102,13 @@ export async function pretrainLayerHost(layer: DenoisingLayer, inputs: HostRows,
   if (n < 1) throw new RangeError('no inputs to train on');
   const [nVisible] = layer.W.shape;
   if (cols !== nVisible) throw new RangeError(`inputs of ${cols} values for a layer of ${nVisible} visible units`);
-  const host: HostDa = { ...layerFromDevice(layer.W, layer.bHidden), bVisible: Float32Array.from(layer.bVisible.dataSync()) };
-  const scratch = daScratch(host);
+  const host = hostDa(layerFromDevice(layer.W, layer.bHidden), layer.bVisible.dataSync());
   return runEpochs(o, n, async (epoch, tick) => {
     const rng = mulberry32((o.seed + epoch) >>> 0);
     const keep = () => rng() >= o.corruption;
     let sum = 0;
     for (let r = 0; r < n; r++) {
-      sum += daStep(host, inputs.x.subarray(r * cols, (r + 1) * cols), keep, o.learningRate, scratch);
+      sum += daStep(host, inputs.x.subarray(r * cols, (r + 1) * cols), keep, o.learningRate);
       tick(r);
     }
     pushLayer(host, layer.W, layer.bHidden);
