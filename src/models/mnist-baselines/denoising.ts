@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../util/random.ts';
 import { type Classifier, type HostTrainer, glorotUniform, nll, sumSquares, zeros } from './model.ts';
-import { fineTuneStep, layerFromDevice, type HostLayer, type HostNet } from './host-sgd.ts';
+import { fineTuneStep, layerFromDevice, pushLayer, type HostNet } from './host-sgd.ts';
 
 export interface DenoisingLayer {
   W: tf.Variable;
@@ -77,14 +77,6 @@ export function stackedDenoising(rng: Rng, nIn: number, hidden: number[], nOut: 
   };
 }
 
-/** Writes a host layer's values into its variables. */
-export function pushLayer(L: HostLayer, W: tf.Variable, b: tf.Variable): void {
-  tf.tidy(() => {
-    W.assign(tf.tensor(L.W, W.shape));
-    b.assign(tf.tensor(L.b, b.shape));
-  });
-}
-
 /** Fine-tuning with one image per step on the host (the SdA tutorial's batch_size = 1). */
 function sdaHostTrainer(layers: DenoisingLayer[], Wout: tf.Variable, bout: tf.Variable, l2: number): HostTrainer {
   let net: HostNet | undefined;
@@ -92,9 +84,10 @@ function sdaHostTrainer(layers: DenoisingLayer[], Wout: tf.Variable, bout: tf.Va
     pull() {
       net = { hidden: layers.map((l) => layerFromDevice(l.W, l.bHidden)), out: layerFromDevice(Wout, bout), l2 };
     },
-    step(x, label, lr) {
+    takes: (batchSize) => batchSize === 1,
+    step(x, labels, lr) {
       if (!net) throw new Error('host trainer used before pull()');
-      return fineTuneStep(net, x, label, lr);
+      return fineTuneStep(net, x, labels[0], lr);
     },
     push() {
       if (!net) throw new Error('host trainer used before pull()');

@@ -25,7 +25,7 @@
  * outgoing weights. The gradients are written out below and checked against central differences
  * and against tfjs autodiff of the device models' costs in test/models/host-sgd.test.ts.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { hostKernelKind, kernelArena, type HostKernelKind, type KernelArena } from '../../compute/kernel-arena.ts';
 import { sigmoid } from '../../compute/row-kernels.ts';
 
@@ -81,6 +81,14 @@ export function hostDa(L: HostLayer, bVisible: ArrayLike<number>): HostDa {
 /** Copies of tfjs variables' values on the host (W: [nIn, nOut], b: [nOut]). */
 export function layerFromDevice(W: tf.Tensor, b: tf.Tensor, kind?: HostKernelKind): HostLayer {
   return hostLayer(W.dataSync() as Float32Array, b.dataSync() as Float32Array, kind);
+}
+
+/** Writes a host layer's values into its variables. */
+export function pushLayer(L: HostLayer, W: tf.Variable, b: tf.Variable): void {
+  tf.tidy(() => {
+    W.assign(tf.tensor(L.W, W.shape));
+    b.assign(tf.tensor(L.b, b.shape));
+  });
 }
 
 /** softplus(a) = log(1 + e^a), finite for any a. */

@@ -20,16 +20,18 @@ export interface Classifier {
   sgdStep?(x: tf.Tensor2D, y: tf.Tensor2D, learningRate: number): tf.Scalar;
   /** Rows per block when measuring errors (bounds memory; default all at once). */
   evalBatch?: number;
-  /** Training on the host with minibatches of one image (host-sgd.ts); the loop uses it when the batch size is 1. */
+  /** Training on the host (host-sgd.ts, host-mlp.ts); the loop uses it for the batch sizes it takes. */
   host?: HostTrainer;
 }
 
-/** A copy of a model's weights on the host that takes SGD steps of one image each. */
+/** A copy of a model's weights on the host that takes SGD steps on minibatches of host rows. */
 export interface HostTrainer {
+  /** Whether it trains with minibatches of this many images (where it is faster than the device). */
+  takes(batchSize: number): boolean;
   /** Copies the device variables to the host (before training, so a resumed run starts from its checkpoint). */
   pull(): void;
-  /** One step on image `x` (one row) of class `label`; returns the cost before the step. */
-  step(x: Float32Array, label: number, learningRate: number): number;
+  /** One step on the images `x` (labels.length rows) of classes `labels`; returns the cost before the step. */
+  step(x: Float32Array, labels: Uint8Array, learningRate: number): number;
   /** Writes the host weights into the device variables (before measuring errors or checkpointing). */
   push(): void;
 }

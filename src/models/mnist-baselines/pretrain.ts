@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { progress } from '../../pipeline/progress.ts';
-import { type DenoisingLayer, denoisingCost, pushLayer } from './denoising.ts';
-import { daStep, hostDa, layerFromDevice } from './host-sgd.ts';
+import { type DenoisingLayer, denoisingCost } from './denoising.ts';
+import { daStep, hostDa, layerFromDevice, pushLayer } from './host-sgd.ts';
 import { sgdStep } from './train.ts';
 import type { Block } from './data.ts';
 import { mulberry32 } from '../../util/random.ts';

@@ -100,8 +100,8 @@ export async function trainWithEarlyStopping(
   const B = opts.batchSize;
   const nb = Math.floor(data.train.n / B);
   if (nb < 1) throw new RangeError(`batch size ${B} is larger than the ${data.train.n} training images`);
-  // Batches of one image train on the host (host-sgd.ts) when the model can.
-  const host = B === 1 ? model.host : undefined;
+  // Minibatches train on the host (host-sgd.ts, host-mlp.ts) where the model's host trainer takes them.
+  const host = model.host?.takes(B) ? model.host : undefined;
   const batches = host ? [] : data.blocks('train', B, true);
   const cols = data.train.cols;
   host?.pull();
@@ -124,7 +124,7 @@ export async function trainWithEarlyStopping(
     for (let b = 0; b < nb; b++) {
       const iter = (epoch - 1) * nb + b;
       if (host) {
-        hostCostSum += host.step(data.train.x.subarray(b * cols, (b + 1) * cols), data.train.y[b], opts.learningRate);
+        hostCostSum += host.step(data.train.x.subarray(b * B * cols, (b + 1) * B * cols), data.train.y.subarray(b * B, (b + 1) * B), opts.learningRate);
       } else {
         const cost = model.sgdStep
           ? model.sgdStep(batches[b].x, batches[b].y, opts.learningRate)
