@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { initBackend } from '../../src/compute/backend.ts';
+import { netLayout } from './host-net-layout.ts';
 import { loadBaselineData } from '../../src/models/mnist-baselines/data.ts';
 import { trainWithEarlyStopping } from '../../src/models/mnist-baselines/train.ts';
 import { gradientCheck } from '../../src/optim/gradient-check.ts';
@@ -20,26 +21,16 @@ const CLASSES = 4;
 const X = Float32Array.from({ length: SIZES[0] }, (_, i) => (i % 3 === 0 ? 0 : 0.5 + 0.45 * Math.sin(2.1 * i)));
 const LABEL = 2;
 
-/** Parameter shapes in the device model's order: W_1, b_1, ..., Wout, bout. */
-const SHAPES: number[][] = [...SIZES.slice(1).flatMap((h, i) => [[SIZES[i], h], [h]]), [SIZES[SIZES.length - 1], CLASSES], [CLASSES]];
-const COUNTS = SHAPES.map((s) => s.reduce((a, b) => a * b, 1));
-const OFFSETS = COUNTS.map((_, i) => COUNTS.slice(0, i).reduce((a, b) => a + b, 0));
-const TOTAL = COUNTS.reduce((a, b) => a + b, 0);
-const THETA0 = Float64Array.from({ length: TOTAL }, (_, i) => Math.sin(1.7 * i + 0.3) * 0.6);
+const LAYOUT = netLayout(SIZES, CLASSES);
+const { shapes: SHAPES, counts: COUNTS, offsets: OFFSETS, total: TOTAL, theta0: THETA0 } = LAYOUT;
 
 function netOf(theta: Float64Array, l2: number): HostNet {
-  const part = (k: number) => Float32Array.from(theta.subarray(OFFSETS[k], OFFSETS[k] + COUNTS[k]));
-  const layers = SHAPES.map((_, k) => k).filter((k) => k % 2 === 0).map((k) => hostLayer(part(k), part(k + 1)));
+  const layers = LAYOUT.layersOf(theta);
   return { hidden: layers.slice(0, -1), out: layers[layers.length - 1], l2 };
 }
 
 function thetaOf(net: HostNet): Float64Array {
-  const t = new Float64Array(TOTAL);
-  [...net.hidden, net.out].forEach((L, i) => {
-    t.set(L.W, OFFSETS[2 * i]);
-    t.set(L.b, OFFSETS[2 * i + 1]);
-  });
-  return t;
+  return LAYOUT.thetaOf([...net.hidden, net.out]);
 }
 
 /** The gradient the step applies: with lr = 1, theta - theta_after. */
