@@ -44,6 +44,7 @@ describe('resuming the pretrained models', () => {
     expect(b.pretrainCosts).toEqual(a.pretrainCosts);
     expect(b.validations).toEqual(a.validations);
     expect(b.testError).toBe(a.testError);
+    expect([a.stepsRanOn, a.pretrainStepsRanOn]).toEqual([`tfjs ${a.backend} backend`, `tfjs ${a.backend} backend`]);
   });
 
   it('SdA with one image per step (trained on the host): interrupted in pretraining and in fine-tuning, it ends exactly as an uninterrupted run', async () => {
@@ -58,6 +59,9 @@ describe('resuming the pretrained models', () => {
     const a = metrics(out, 'straight');
     const b = metrics(out, 'cut');
     expect(a.epochs).toBe(3);
+    // metrics.json says where the steps ran.
+    const kernels = process.env.SFL_HOST_KERNELS === 'js' ? 'js' : 'simd';
+    expect([a.stepsRanOn, a.pretrainStepsRanOn]).toEqual([`host, ${kernels} row kernels`, `host, ${kernels} row kernels`]);
     expect(b.pretrainCosts).toEqual(a.pretrainCosts);
     expect(b.epochHistory.map((e: { cost: number }) => e.cost)).toEqual(a.epochHistory.map((e: { cost: number }) => e.cost));
     expect(b.validations).toEqual(a.validations);

@@ -20,6 +20,7 @@ import { linePlot, type Series } from '../../viz/line-plot.ts';
 import { filterGrid } from '../../viz/filter-grid.ts';
 import { loadBaselineData, type BaselineData } from '../../models/mnist-baselines/data.ts';
 import type { Classifier } from '../../models/mnist-baselines/model.ts';
+import { hostKernelKind } from '../../compute/kernel-arena.ts';
 import { logisticRegression } from '../../models/mnist-baselines/logreg.ts';
 import { mlp } from '../../models/mnist-baselines/mlp.ts';
 import { lenet } from '../../models/mnist-baselines/lenet.ts';
@@ -117,6 +118,14 @@ function learningCurve(st: TrainState, batchesPerEpoch: number, title: string): 
   return encodePng(linePlot(series, { title, xLabel: 'epoch', yLabel: 'error (%)' }));
 }
 
+/**
+ * Where the SGD steps ran, for metrics.json: the host (host-sgd.ts, host-mlp.ts) with its row
+ * kernels, or tfjs's backend. (Measuring errors always runs on tfjs's backend.)
+ */
+function stepsRanOn(onHost: boolean): string {
+  return onHost ? `host, ${hostKernelKind()} row kernels` : `tfjs ${tf.getBackend()} backend`;
+}
+
 /** Supervised training with early stopping, checkpoints, metrics and plot: logreg, MLP, LeNet, SdA fine-tuning. */
 async function supervised(c: Context, net: Classifier, checkpointParams: tf.Variable[], s: SupervisedSettings, extraHeader: Partial<Header> = {}): Promise<Record<string, unknown>> {
   let state: TrainState | undefined;
@@ -168,6 +177,7 @@ async function supervised(c: Context, net: Classifier, checkpointParams: tf.Vari
     secondsPerEpoch,
     trainSeconds: st.epochs.reduce((a, e) => a + e.seconds, 0),
     backend: tf.getBackend(),
+    stepsRanOn: stepsRanOn(net.host?.takes(s.batchSize) ?? false),
     validations: st.validations,
     epochHistory: st.epochs,
   };
@@ -335,6 +345,7 @@ export function runMnistSda(config: Config, log: Log = stderrLog, opts: Baseline
         pretrainCosts: pre.costs,
         pretrainSecondsPerEpoch: pre.seconds.map(mean),
         pretrainSeconds: pre.seconds.flat().reduce((a, b) => a + b, 0),
+        pretrainStepsRanOn: stepsRanOn(s.batchSize === 1),
       };
     } finally {
       tf.dispose(net.allParams);
