@@ -67,7 +67,23 @@ export function addSaeOptions(cmd: Command): Command {
 export function addSoftmaxOptions(cmd: Command): Command {
   return cmd
     .option('--softmax-lambda <x>', `softmax weight decay (default: ${D.softmax.lambda})`, numberArg('--softmax-lambda'))
-    .option('--softmax-iterations <n>', `softmax L-BFGS iterations (default: ${D.softmax.maxIter})`, intArg('--softmax-iterations'));
+    .option('--softmax-iterations <n>', `softmax L-BFGS iterations (default: ${D.softmax.maxIter})`, intArg('--softmax-iterations'))
+    .option(
+      '--choose-lambda <list>',
+      `softmax weight decays to choose from, e.g. 1e-5,1e-4,1e-3, instead of --softmax-lambda: the one most accurate on a held-out ` +
+        `${D.softmax.validationFraction} of the training rows (seeded random; set softmax.validationFraction to change) wins, ` +
+        `then the softmax is trained on all of them with it; the test data plays no part`,
+      lambdaListArg,
+    );
+}
+
+function lambdaListArg(v: string): number[] {
+  const parts = v.split(',').map((x) => x.trim());
+  const values = parts.map(Number);
+  if (parts.some((x) => x === '') || values.some((x) => !Number.isFinite(x) || x < 0)) {
+    throw new SflError(`--choose-lambda takes weight decays >= 0 separated by commas, like 1e-5,1e-4,1e-3 (got "${v}")`);
+  }
+  return values;
 }
 
 function layersArg(v: string): number[] {
@@ -142,6 +158,7 @@ export type ExperimentFlags = SpectrumFlags & {
   iterations?: number;
   softmaxLambda?: number;
   softmaxIterations?: number;
+  chooseLambda?: number[];
   layers?: number[];
   fineTuneIterations?: number;
   config?: string;
@@ -182,7 +199,7 @@ export async function configFromFlags(f: ExperimentFlags): Promise<Config> {
     whitening: defined({ kind: f.whitening, epsilon: f.epsilon, retainVariance: f.retain }) as PartialConfig['whitening'],
     sae: defined({ hidden: f.hidden, lambda: f.lambda, beta: f.beta, rho: f.rho, decoder: f.decoder, maxIter: f.iterations }) as PartialConfig['sae'],
     run: defined({ seed: f.seed, name: f.name, outputs: f.outputs }),
-    softmax: defined({ lambda: f.softmaxLambda, maxIter: f.softmaxIterations }),
+    softmax: defined({ lambda: f.softmaxLambda, maxIter: f.softmaxIterations, chooseLambda: f.chooseLambda }),
     // fineTuneMaxIter must stay >= 1 in the config: 0 iterations means "no fine-tuning".
     stacked: defined({
       layers: f.layers,

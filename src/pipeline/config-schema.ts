@@ -92,7 +92,16 @@ export const CONFIG_SCHEMA: Rule = {
         maxIter: int(1),
       },
     },
-    softmax: { type: 'object', fields: { lambda: num(0), maxIter: int(1), standardise: { type: 'enum', values: ['training', 'speaker'] } } },
+    softmax: {
+      type: 'object',
+      fields: {
+        lambda: num(0),
+        maxIter: int(1),
+        chooseLambda: { type: 'array', of: num(0) },
+        validationFraction: num(0, { exclusiveMin: true, max: 0.5 }),
+        standardise: { type: 'enum', values: ['training', 'speaker'] },
+      },
+    },
     stacked: {
       type: 'object',
       fields: { layers: { type: 'array', of: int(1), nonEmpty: true }, fineTune: { type: 'boolean' }, fineTuneMaxIter: int(1) },

@@ -142,6 +142,15 @@ export interface SoftmaxConfig {
   lambda: number;
   maxIter: number;
   /**
+   * Weight decays to choose from instead of `lambda` (empty: use `lambda`): each is trained on
+   * the training rows less a held-out `validationFraction` of them (a seeded random draw), the
+   * most accurate on the held-out rows wins, and the softmax is trained on all of them with it.
+   * The test data plays no part in the choice.
+   */
+  chooseLambda: number[];
+  /** The fraction of training rows held out to choose lambda. */
+  validationFraction: number;
+  /**
    * Audio: how recording vectors are standardised before the softmax. 'training': with the
    * training set's mean and std. 'speaker': each speaker's vectors with that speaker's own
    * (speaker-level normalisation; a held-out speaker's come from its unlabeled test recordings,
@@ -251,7 +260,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
   normalise: 'rescale01',
   whitening: { kind: 'none', epsilon: 0.1, retainVariance: 0.99 },
   sae: { hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 400 },
-  softmax: { lambda: 1e-4, maxIter: 100, standardise: 'training' },
+  softmax: { lambda: 1e-4, maxIter: 100, chooseLambda: [], validationFraction: 0.2, standardise: 'training' },
   stacked: { layers: [200, 200], fineTune: true, fineTuneMaxIter: 400 },
   conv: { patchSize: 8, bandPatch: null, poolSize: 7, poolStride: null },
   convAe: {
@@ -367,6 +376,14 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Rules that involve more than one key (single-key rules are in the schema). */
+/**
+ * Refuses softmax.chooseLambda in an experiment that would otherwise ignore it (say which), before
+ * any work or output.
+ */
+export function refuseChooseLambda(config: Config, experiment: string, why: string): void {
+  if (config.softmax.chooseLambda.length > 0) throw new SflError(`softmax.chooseLambda is not supported by ${experiment}: ${why}`);
+}
+
 function crossChecks(c: Config): string[] {
   const out: string[] = [];
   const s = c.spectrum;

@@ -11,7 +11,7 @@ import { formatConfusion } from '../../models/metrics.ts';
 import { confusionMatrixImage } from '../../viz/heatmap.ts';
 import { encodePng } from '../../viz/png.ts';
 import { SflError } from '../../util/errors.ts';
-import type { Config } from '../config.ts';
+import { refuseChooseLambda, type Config } from '../config.ts';
 import { RunDir } from '../run-dir.ts';
 import { audioSpectra } from '../inputs.ts';
 import { costCurve, filterPicture } from '../train-sae.ts';
@@ -60,6 +60,7 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const print = o.print ?? ((s: string) => console.log(s));
   const experiment = o.experiment ?? 'self-taught';
+  refuseChooseLambda(config, `${experiment} on audio`, 'it is supported on MNIST (self-taught, conv) and by train-softmax');
   const run = await RunDir.create({ command: experiment, root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
   try {
     const set = scanLabeledSet(config.data.audioDir);

@@ -24,7 +24,7 @@ import { SflError } from '../../util/errors.ts';
 import { filterGrid, spectroTemporalGrid } from '../../viz/filter-grid.ts';
 import { linePlot } from '../../viz/line-plot.ts';
 import { encodePng } from '../../viz/png.ts';
-import type { Config } from '../config.ts';
+import { refuseChooseLambda, type Config } from '../config.ts';
 import { saveConvAeClassifier, type ConvAeInput } from '../conv-ae-model.ts';
 import { audioSpectra } from '../inputs.ts';
 import { progress, type Progress } from '../progress.ts';
@@ -243,6 +243,7 @@ async function writeLearningCurves(run: RunDir, history: Record<string, number[]
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 export async function runConvAeExperiment(config: Config, log: Log = stderrLog): Promise<ClassificationExperimentResult> {
+  refuseChooseLambda(config, 'conv-ae', 'its softmax weight decay also serves fine-tuning');
   const run = await RunDir.create({ command: 'conv-ae', root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
   try {
     const t0 = performance.now();

@@ -72,7 +72,7 @@ export async function runMnistConvExperiment(config: Config, log: Log = stderrLo
     });
     const standardiser = new Standardiser().fit(trainF);
     const trainZ = standardiser.transform(trainF), testZ = standardiser.transform(testF);
-    const { model, costs } = await timer.time('softmax', () => trainSoftmaxStage(trainZ, trainY, classNames.length, config));
+    const { model, costs, choice } = await timer.time('softmax', () => trainSoftmaxStage(trainZ, trainY, classNames.length, config, log));
     const testEval = evaluate(testY, softmaxPredict(model, testZ).labels, classNames.length);
     const trainAccuracy = accuracy(trainY, softmaxPredict(model, trainZ).labels);
 
@@ -97,7 +97,7 @@ export async function runMnistConvExperiment(config: Config, log: Log = stderrLo
       encoder: { ...sae.model.hyper, patchSize: p, iterations: sae.lbfgs.iterations, finalCost: sae.lbfgs.cost, stopReason: sae.lbfgs.stopReason },
       pooling: pool,
       features: trainF.cols,
-      softmax: softmaxSummary(model, config),
+      softmax: softmaxSummary(model, config, choice),
       train: { examples: train.X.rows, accuracy: trainAccuracy },
       test: testEval,
       testAccuracy: testEval.accuracy,

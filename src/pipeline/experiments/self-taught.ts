@@ -48,7 +48,7 @@ export async function runSelfTaughtExperiment(config: Config, log: Log = stderrL
     const k = d.classNames.length;
     const enc = await timer.time('autoencoder', () => encoder(config, d, log));
     const { trainF, testF } = await timer.time('features', () => ({ trainF: saeFeatures(enc.model, d.trainX), testF: saeFeatures(enc.model, d.testX) }));
-    const { model, costs } = await timer.time('softmax', () => trainSoftmaxStage(trainF, d.trainY, k, config));
+    const { model, costs, choice } = await timer.time('softmax', () => trainSoftmaxStage(trainF, d.trainY, k, config, log));
     const test = evaluate(d.testY, softmaxPredict(model, testF).labels, k);
     const trainAccuracy = accuracy(d.trainY, softmaxPredict(model, trainF).labels);
 
@@ -63,7 +63,7 @@ export async function runSelfTaughtExperiment(config: Config, log: Log = stderrL
       data: d.description,
       classNames: d.classNames,
       encoder: enc.summary,
-      softmax: softmaxSummary(model, config),
+      softmax: softmaxSummary(model, config, choice),
       train: { examples: d.trainX.rows, accuracy: trainAccuracy },
       test,
       secondsPerStage: timer.seconds,

@@ -6,6 +6,7 @@
 import type { Matrix } from '../../compute/matrix.ts';
 import { Preprocessor } from '../../features/preprocess.ts';
 import { softmaxPredict, softmaxTrain, type SoftmaxModel } from '../../models/softmax.ts';
+import { chooseSoftmaxLambda, type LambdaChoice } from '../../models/softmax-lambda.ts';
 import { accuracy } from '../../models/metrics.ts';
 import type { Config } from '../config.ts';
 import { saveSoftmaxClassifier } from '../classifier-model.ts';
@@ -22,12 +23,34 @@ export interface ClassificationExperimentResult {
 
 export const stderrLog: Log = (s) => process.stderr.write(`${s}\n`);
 
-/** Softmax (config.softmax) on feature rows, with a progress bar; returns the model and its cost per iteration. */
-export async function trainSoftmaxStage(X: Matrix, y: Int32Array, numClasses: number, config: Config): Promise<{ model: SoftmaxModel; costs: number[] }> {
+/**
+ * The weight decay config.softmax names: `lambda`, or the one of `chooseLambda` that does best on
+ * held-out training rows (softmax-lambda.ts), each candidate logged.
+ */
+export async function softmaxLambda(X: Matrix, y: Int32Array, numClasses: number, config: Config, log: Log = stderrLog): Promise<{ lambda: number; choice?: LambdaChoice }> {
+  const s = config.softmax;
+  if (s.chooseLambda.length === 0) return { lambda: s.lambda };
+  const choice = await chooseSoftmaxLambda(X, y, s.chooseLambda, {
+    numClasses,
+    fraction: s.validationFraction,
+    seed: config.run.seed,
+    maxIter: s.maxIter,
+    onCandidate: (lambda, acc) => log(`softmax lambda ${lambda}: ${(100 * acc).toFixed(2)}% on ${Math.round(s.validationFraction * X.rows)} held-out training rows`),
+  });
+  log(`softmax lambda chosen: ${choice.lambda}`);
+  return { lambda: choice.lambda, choice };
+}
+
+/**
+ * Softmax (config.softmax) on feature rows, with a progress bar; returns the model, its cost per
+ * iteration and, when config.softmax.chooseLambda is set, how its weight decay was chosen.
+ */
+export async function trainSoftmaxStage(X: Matrix, y: Int32Array, numClasses: number, config: Config, log: Log = stderrLog): Promise<{ model: SoftmaxModel; costs: number[]; choice?: LambdaChoice }> {
+  const { lambda, choice } = await softmaxLambda(X, y, numClasses, config, log);
   const costs: number[] = [];
   const bar = progress({ stage: 'softmax (L-BFGS)', total: config.softmax.maxIter });
   try {
-    const model = await softmaxTrain(X, y, { numClasses, lambda: config.softmax.lambda }, {
+    const model = await softmaxTrain(X, y, { numClasses, lambda }, {
       maxIter: config.softmax.maxIter,
       seed: config.run.seed,
       onIteration: (info) => {
@@ -35,16 +58,24 @@ export async function trainSoftmaxStage(X: Matrix, y: Int32Array, numClasses: nu
         bar.update(info.iter, { cost: info.cost.toPrecision(6) });
       },
     });
-    return { model, costs };
+    return { model, costs, choice };
   } finally {
     bar.stop();
   }
 }
 
-/** The softmax's own summary for metrics.json. */
-export function softmaxSummary(model: SoftmaxModel, config: Config): Record<string, unknown> {
+/** The softmax's own summary for metrics.json (the weight decay it was trained with, and how that was chosen). */
+export function softmaxSummary(model: SoftmaxModel, config: Config, choice?: LambdaChoice): Record<string, unknown> {
   const t = model.training;
-  return { lambda: config.softmax.lambda, maxIter: config.softmax.maxIter, bias: model.bias, iterations: t?.iterations, finalCost: t?.cost, stopReason: t?.stopReason };
+  return {
+    lambda: model.lambda,
+    ...(choice ? { lambdaChoice: { validationFraction: config.softmax.validationFraction, ...choice } } : {}),
+    maxIter: config.softmax.maxIter,
+    bias: model.bias,
+    iterations: t?.iterations,
+    finalCost: t?.cost,
+    stopReason: t?.stopReason,
+  };
 }
 
 /**
@@ -61,7 +92,7 @@ export async function runSoftmaxExperiment(config: Config, log: Log = stderrLog,
     const preprocessor = new Preprocessor({ normalise: config.normalise, whitening: config.whitening });
     const Z = await timer.time('preprocess', () => preprocessor.fitTransform(d.trainX));
     const Zt = preprocessor.transform(d.testX);
-    const { model, costs } = await timer.time('softmax', () => trainSoftmaxStage(Z, d.trainY, k, config));
+    const { model, costs, choice } = await timer.time('softmax', () => trainSoftmaxStage(Z, d.trainY, k, config, log));
     const test = evaluate(d.testY, softmaxPredict(model, Zt).labels, k);
     const trainAccuracy = accuracy(d.trainY, softmaxPredict(model, Z).labels);
 
@@ -73,7 +104,7 @@ export async function runSoftmaxExperiment(config: Config, log: Log = stderrLog,
       seed: config.run.seed,
       data: d.description,
       classNames: d.classNames,
-      softmax: softmaxSummary(model, config),
+      softmax: softmaxSummary(model, config, choice),
       train: { examples: d.trainX.rows, accuracy: trainAccuracy },
       test,
       secondsPerStage: timer.seconds,

@@ -12,7 +12,7 @@ import { accuracy } from '../../models/metrics.ts';
 import { stackedPredict, trainStacked, type StackedModel, type StageEvent, type StageName } from '../../models/stacked.ts';
 import { filterGrid, spectroTemporalGrid } from '../../viz/filter-grid.ts';
 import { encodePng } from '../../viz/png.ts';
-import type { Config } from '../config.ts';
+import { refuseChooseLambda, type Config } from '../config.ts';
 import { saveStackedClassifier } from '../classifier-model.ts';
 import type { InputDescription } from '../inputs.ts';
 import { progress, type Progress } from '../progress.ts';
@@ -42,6 +42,7 @@ function firstLayerPicture(model: StackedModel, pre: Preprocessor, input: InputD
 }
 
 export async function runStackedExperiment(config: Config, log: Log = stderrLog, data?: ClassificationData): Promise<ClassificationExperimentResult> {
+  refuseChooseLambda(config, 'stacked', 'its softmax weight decay also serves fine-tuning');
   const run = await RunDir.create({ command: 'stacked', root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
   try {
     const seconds: Record<string, number> = {};
