@@ -74,7 +74,7 @@ describe('MNIST classification experiments on the fixture', () => {
     const s = readMetrics(chosen.runPath).softmax;
     // A weight decay of 30 flattens the softmax: it cannot win on held-out rows.
     expect(s.lambda).toBe(1e-4);
-    expect(s.lambdaChoice.heldOut).toBe(Math.round(0.2 * chosen.metrics.data.train));
+    expect(s.lambdaChoice.heldOut).toBe(Math.round(0.2 * (chosen.metrics.data as { train: number }).train));
     expect(s.lambdaChoice.candidates.map((c: { lambda: number }) => c.lambda)).toEqual([1e-4, 30]);
     expect(s.lambdaChoice.candidates[0].heldOutAccuracy).toBeGreaterThan(s.lambdaChoice.candidates[1].heldOutAccuracy);
     expect(lines).toContain('softmax lambda chosen: 0.0001');
