@@ -12,7 +12,7 @@
  * gradient is checked against central differences of the float64 cost (mlpHostCost) and
  * against the device model's hand-derived step in test/models/host-mlp.test.ts.
  */
-import type { HostLayer } from './host-sgd.ts';
+import { affine64, softmaxNllAndDelta, type HostLayer } from './host-sgd.ts';
 
 export interface HostMlp {
   /** tanh layers, in order */
@@ -105,17 +105,8 @@ export function mlpHostStep(net: HostMlp, x: Float32Array, labels: ArrayLike<num
   const z = s.top;
   affineRows(net.out, a, rows, z);
   let nll = 0;
-  for (let r = 0; r < rows; r++) {
-    const o = r * k;
-    let max = -Infinity;
-    for (let j = 0; j < k; j++) max = Math.max(max, z[o + j]);
-    let total = 0;
-    for (let j = 0; j < k; j++) total += Math.exp(z[o + j] - max);
-    const logTotal = Math.log(total);
-    nll -= z[o + labels[r]] - max - logTotal;
-    // z becomes D = (softmax - onehot) / rows.
-    for (let j = 0; j < k; j++) z[o + j] = (Math.exp(z[o + j] - max - logTotal) - (j === labels[r] ? 1 : 0)) / rows;
-  }
+  // z becomes D = (softmax - onehot) / rows.
+  for (let r = 0; r < rows; r++) nll += softmaxNllAndDelta(z, r * k, k, labels[r], rows, z);
   let squares = 0;
   if (net.l2 > 0) for (const L of layers) squares += L.arena.layer.sumSquares(L.W);
   let delta = z;
@@ -147,10 +138,4 @@ export function mlpHostCost(net: HostMlp, x: Float32Array, labels: ArrayLike<num
   let squares = 0;
   for (const { W } of [...net.hidden, net.out]) for (let i = 0; i < W.length; i++) squares += W[i] * W[i];
   return cost / rows + net.l2 * squares;
-}
-
-function affine64(L: HostLayer, x: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(L.b);
-  for (let i = 0; i < L.nIn; i++) for (let j = 0; j < L.nOut; j++) out[j] += x[i] * L.W[i * L.nOut + j];
-  return out;
 }

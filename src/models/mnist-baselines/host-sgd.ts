@@ -105,6 +105,22 @@ function encode(L: HostLayer): Float32Array {
   return out;
 }
 
+/**
+ * The softmax layer's cost and backward start for the logits z[o .. o + k): returns
+ * -log softmax(z)[label] and writes D = (softmax(z) - onehot(label)) / divisor into D[o ..]
+ * (D may be z itself: each D[j] needs only z[j] once max and log-sum are known).
+ */
+export function softmaxNllAndDelta(z: Float32Array, o: number, k: number, label: number, divisor: number, D: Float32Array): number {
+  let max = -Infinity;
+  for (let j = 0; j < k; j++) max = Math.max(max, z[o + j]);
+  let total = 0;
+  for (let j = 0; j < k; j++) total += Math.exp(z[o + j] - max);
+  const logTotal = Math.log(total);
+  const nll = -(z[o + label] - max - logTotal);
+  for (let j = 0; j < k; j++) D[o + j] = (Math.exp(z[o + j] - max - logTotal) - (j === label ? 1 : 0)) / divisor;
+  return nll;
+}
+
 function sumSquares(layers: HostLayer[]): number {
   let s = 0;
   for (const L of layers) s += L.arena.layer.sumSquares(L.W);
@@ -131,16 +147,9 @@ export function fineTuneStep(net: HostNet, x: Float32Array, label: number, lr: n
   const z = arena.f32.output;
   arena.f32.input.set(a);
   arena.layer.forward(W, arena.f32.input, nIn, nOut, b, z);
-  let max = -Infinity;
-  for (let j = 0; j < nOut; j++) max = Math.max(max, z[j]);
-  let total = 0;
-  for (let j = 0; j < nOut; j++) total += Math.exp(z[j] - max);
-  const logTotal = Math.log(total);
-  let cost = -(z[label] - max - logTotal);
-  if (net.l2 > 0) cost += net.l2 * sumSquares([...net.hidden, net.out]);
-  // D = softmax - onehot.
   const D = arena.f32.delta;
-  for (let j = 0; j < nOut; j++) D[j] = Math.exp(z[j] - max - logTotal) - (j === label ? 1 : 0);
+  let cost = softmaxNllAndDelta(z, 0, nOut, label, 1, D);
+  if (net.l2 > 0) cost += net.l2 * sumSquares([...net.hidden, net.out]);
   const shrink = 1 - 2 * lr * net.l2;
   for (let l = L; l >= 0; l--) {
     const layer = l === L ? net.out : net.hidden[l];
@@ -156,11 +165,16 @@ export function fineTuneStep(net: HostNet, x: Float32Array, label: number, lr: n
   return cost;
 }
 
-/** Sigmoid layer in float64, for the reference costs below. */
-function encode64(L: HostLayer, x: ArrayLike<number>): Float64Array {
+/** x W + b in float64, for the reference costs of the gradient checks. */
+export function affine64(L: HostLayer, x: ArrayLike<number>): Float64Array {
   const out = Float64Array.from(L.b);
   for (let i = 0; i < L.nIn; i++) for (let j = 0; j < L.nOut; j++) out[j] += x[i] * L.W[i * L.nOut + j];
-  return out.map(sigmoid);
+  return out;
+}
+
+/** Sigmoid layer in float64, for the reference costs below. */
+function encode64(L: HostLayer, x: ArrayLike<number>): Float64Array {
+  return affine64(L, x).map(sigmoid);
 }
 
 /** The fine-tuning cost alone, computed in float64 (the reference of the gradient checks). */
