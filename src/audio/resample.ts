@@ -17,8 +17,17 @@ const CONVERTER = LibSampleRate.ConverterType.SRC_SINC_MEDIUM_QUALITY;
 const MAX_RATE = 192_000;
 const MAX_RATIO = 256;
 
-/** Zeros appended before converting: the sinc filter's rounding can drop the last output sample. */
-const TAIL_PAD = 64;
+/**
+ * Input samples handed to the converter per call. libsamplerate-js moves data through a fixed
+ * transfer buffer of 1,008,000 samples, and its own chunking of longer inputs returns a short
+ * buffer (a 10-minute 44.1 kHz recording came back almost empty), so we stream the signal through
+ * the converter's `full` API ourselves in blocks whose output fits that buffer at any ratio.
+ */
+const BLOCK_OUTPUT = 1 << 18;
+/** Zeros fed after the signal: the sinc filter holds back its last output samples until it sees them. */
+const FLUSH_BLOCK = 1024;
+/** Flush calls allowed before the converter is declared stuck (a few are ever needed). */
+const MAX_FLUSHES = 64;
 
 // Loading the wasm module and building a converter costs ~10-40 ms; keep one per rate pair.
 // `simple()` runs synchronously on its own state, so sharing a converter between callers is safe.
@@ -39,13 +48,14 @@ function converterFor(fromRate: number, toRate: number): Promise<Converter> {
  *
  * The output has exactly round(x.length * toRate / fromRate) samples and no added delay:
  * output sample j corresponds to time j / toRate. Content above min(fromRate, toRate) / 2
- * is filtered out (anti-aliasing on downsampling).
+ * is filtered out (anti-aliasing on downsampling). Any length: the signal streams through the
+ * converter in blocks, so a long recording comes back whole (exactly that many samples, or an error).
  *
  * @param x        mono samples at fromRate, nominally in [-1, 1]. Not modified.
  * @param fromRate sample rate of x in Hz (integer, 1..192000).
  * @param toRate   wanted sample rate in Hz (integer, 1..192000; toRate/fromRate in [1/256, 256]).
  * @returns a new array at toRate; a copy of x when the rates are equal.
- * @throws SflError for rates out of range.
+ * @throws SflError for rates out of range, or if the converter returns fewer samples than promised.
  */
 export async function resample(x: Float32Array, fromRate: number, toRate: number): Promise<Float32Array> {
   for (const [what, r] of [['source', fromRate], ['target', toRate]] as const) {
@@ -61,12 +71,29 @@ export async function resample(x: Float32Array, fromRate: number, toRate: number
   const outLength = Math.round(x.length * ratio);
   if (outLength === 0) return new Float32Array(0);
 
-  const padded = new Float32Array(x.length + TAIL_PAD);
-  padded.set(x);
   const converter = await converterFor(fromRate, toRate);
-  const y = converter.simple(padded);
+  // From here on the conversion is synchronous, so no other caller can touch the shared converter
+  // between its reset and the last block. Assigning the converter type re-initialises its state
+  // (src_delete + src_new): no filter history leaks from the previous signal.
+  converter.converterType = CONVERTER;
   const out = new Float32Array(outLength);
-  // y may be a view of wasm memory that the next call overwrites: copy it out.
-  out.set(y.subarray(0, Math.min(outLength, y.length)));
+  let written = 0;
+  // y may be a view of wasm memory that the next call overwrites: copy it out at once.
+  const take = (y: Float32Array) => {
+    const n = Math.min(y.length, outLength - written);
+    out.set(y.subarray(0, n), written);
+    written += n;
+  };
+  const block = Math.max(1, Math.floor(BLOCK_OUTPUT / Math.max(1, ratio)));
+  for (let start = 0; start < x.length; start += block) {
+    take(converter.full(x.subarray(start, Math.min(x.length, start + block))));
+  }
+  const zeros = new Float32Array(FLUSH_BLOCK);
+  for (let i = 0; written < outLength; i++) {
+    if (i === MAX_FLUSHES) {
+      throw new SflError(`resample: the converter returned ${written} of ${outLength} samples (${fromRate} -> ${toRate} Hz)`);
+    }
+    take(converter.full(zeros));
+  }
   return out;
 }

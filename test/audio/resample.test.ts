@@ -34,6 +34,36 @@ describe('resample', () => {
     expect(rms(y, 200, y.length - 200)).toBeLessThan(1e-3);
   });
 
+  it('returns a long recording whole: 3 minutes at 44.1 kHz -> 16 kHz keeps its sound to the end', async () => {
+    // libsamplerate-js chunks inputs over ~1M samples through its `full` API; after a short file
+    // had gone through `simple` at the same rates, those calls returned nothing, and the rest was
+    // padded with zeros: in a folder, a long file became silence after its first seconds.
+    const from = 44100, to = 16000, seconds = 180;
+    await resample(sine(from, 440, from, 0.5), from, to); // a short file first, as in a folder
+    const x = sine(from * seconds, 440, from, 0.5);
+    const y = await resample(x, from, to);
+    expect(y.length).toBe(to * seconds);
+    const edge = Math.round(to * 0.02);
+    for (let s = 0; s < seconds; s += 10) {
+      const start = s * to + (s === 0 ? edge : 0);
+      const end = Math.min(y.length - edge, (s + 10) * to);
+      expect(rms(y, start, end) * Math.SQRT2, `seconds ${s}-${s + 10}`).toBeCloseTo(0.5, 2);
+    }
+    // Streaming in blocks changes nothing: the first 10 s equal those 10 s converted alone.
+    const piece = await resample(x.subarray(0, from * 10), from, to);
+    let worst = 0;
+    for (let i = 0; i < piece.length - edge; i++) worst = Math.max(worst, Math.abs(piece[i] - y[i]));
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it('starts each signal from a clean converter state', async () => {
+    const loud = sine(44100, 1000, 44100, 0.9);
+    const quiet = new Float32Array(4410);
+    await resample(loud, 44100, 16000);
+    const y = await resample(quiet, 44100, 16000);
+    expect(rms(y)).toBe(0);
+  });
+
   it('handles empty and tiny inputs', async () => {
     expect((await resample(new Float32Array(0), 8000, 16000)).length).toBe(0);
     expect((await resample(Float32Array.of(0.5), 8000, 16000)).length).toBe(2);
