@@ -8,8 +8,9 @@
  * shard order; the caller reduces them. Per-evaluation inputs that every shard needs (e.g. the
  * parameter vector) are best passed through a SharedArrayBuffer given in the model's config.
  *
- * Models are registered by id in ./shard-worker.ts (the worker entry), so softmax, stacked
- * autoencoders etc. can reuse this machinery by adding a ShardModel factory there.
+ * A model names its ShardModel factory by module URL and export name (a ShardModelRef), and the
+ * worker (./shard-worker.ts) imports it from there: compute/ never imports a model, and softmax,
+ * stacked autoencoders etc. can reuse this machinery by exporting a factory and a ref.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -26,6 +27,14 @@ export interface ShardModel {
 /** Builds a ShardModel in a worker from the worker's shard of X and the model's config. */
 export type ShardModelFactory = (shard: Matrix, config: unknown) => ShardModel | Promise<ShardModel>;
 
+/** Where a worker finds a model's ShardModelFactory: `(await import(module))[factory]`. */
+export interface ShardModelRef {
+  /** File URL of the module (the model's own `import.meta.url`). */
+  module: string;
+  /** Name of the exported factory in that module. */
+  factory: string;
+}
+
 export interface ShardPoolOptions {
   /** Number of worker threads; default: SFL_WORKERS, else os.availableParallelism(). Never more than the rows. */
   workers?: number;
@@ -33,7 +42,7 @@ export interface ShardPoolOptions {
 
 /** Messages between the pool and shard-worker.ts. */
 export type ToWorker =
-  | { type: 'init'; model: string; rows: number; cols: number; data: Float32Array; config: unknown }
+  | { type: 'init'; model: ShardModelRef; rows: number; cols: number; data: Float32Array; config: unknown }
   | { type: 'call'; id: number; method: string; args: unknown };
 export type FromWorker =
   | { type: 'ready' }
@@ -162,10 +171,10 @@ export class ShardPool {
 
   /**
    * Start the workers, send each its shard of X (copied once, then transferred) and build the
-   * model `modelId` (see shard-worker.ts) on it with `config` (structured-cloned; SharedArrayBuffers
-   * in it are shared, not copied).
+   * model named by `model` on it with `config` (structured-cloned; SharedArrayBuffers in it are
+   * shared, not copied).
    */
-  static async open(modelId: string, X: Matrix, config: unknown, opts: ShardPoolOptions = {}): Promise<ShardPool> {
+  static async open(model: ShardModelRef, X: Matrix, config: unknown, opts: ShardPoolOptions = {}): Promise<ShardPool> {
     const ranges = shardRanges(X.rows, defaultWorkerCount(opts.workers));
     const workers = ranges.map(() => new ShardWorker(startTsWorker(new URL('./shard-worker.ts', import.meta.url))));
     const pool = new ShardPool(workers, ranges);
@@ -174,7 +183,7 @@ export class ShardPool {
         workers.map((w, i) => {
           const { start, end } = ranges[i];
           const data = X.data.slice(start * X.cols, end * X.cols);
-          return w.init({ type: 'init', model: modelId, rows: end - start, cols: X.cols, data, config });
+          return w.init({ type: 'init', model, rows: end - start, cols: X.cols, data, config });
         }),
       );
     } catch (e) {

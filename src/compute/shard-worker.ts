@@ -2,16 +2,12 @@
  * Worker-thread entry of ShardPool (./parallel.ts): starts a tfjs backend, builds the requested
  * model on its shard, then answers method calls one at a time.
  *
- * To make a model parallel, register a ShardModelFactory for it in MODELS (loaded lazily, so a
- * worker only imports the model it serves).
+ * The model is named by a ShardModelRef (module URL + export), so a worker imports only the
+ * model it serves and this file knows no model.
  */
 import { parentPort } from 'node:worker_threads';
 import { initBackend } from './backend.ts';
 import type { FromWorker, ShardModel, ShardModelFactory, ToWorker } from './parallel.ts';
-
-const MODELS: Record<string, () => Promise<ShardModelFactory>> = {
-  sae: async () => (await import('../models/sparse-autoencoder.ts')).saeShardModel,
-};
 
 const port = parentPort;
 if (!port) throw new Error('shard-worker.ts must run as a worker thread');
@@ -28,9 +24,9 @@ async function handle(msg: ToWorker): Promise<void> {
   if (msg.type === 'init') {
     // A failure here has no call id: it is rethrown as this worker's uncaught error (see below).
     await initBackend();
-    const load = MODELS[msg.model];
-    if (!load) throw new Error(`shard worker: unknown model '${msg.model}' (known: ${Object.keys(MODELS).join(', ')})`);
-    const factory = await load();
+    const mod = (await import(msg.model.module)) as Record<string, unknown>;
+    const factory = mod[msg.model.factory] as ShardModelFactory | undefined;
+    if (typeof factory !== 'function') throw new Error(`shard worker: unknown model '${msg.model.factory}' in ${msg.model.module}`);
     model = await factory({ data: msg.data, rows: msg.rows, cols: msg.cols }, msg.config);
     send({ type: 'ready' });
     return;

@@ -29,7 +29,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { matrix, type Matrix } from '../compute/matrix.ts';
-import { ShardPool, type ShardModel, type ShardPoolOptions } from '../compute/parallel.ts';
+import { ShardPool, type ShardModel, type ShardModelRef, type ShardPoolOptions } from '../compute/parallel.ts';
 import type { CostAndGradient, CostFunction } from '../optim/types.ts';
 import { SaeShard, type Decoder, type SaePhase1, type SaePhase2 } from './sae-shard.ts';
 
@@ -221,7 +221,10 @@ interface SaeWorkerConfig {
   theta: SharedArrayBuffer;
 }
 
-/** The worker side: registered under the model id 'sae' in src/compute/shard-worker.ts. */
+/** Where a ShardPool worker finds saeShardModel. */
+export const SAE_SHARD_MODEL: ShardModelRef = { module: import.meta.url, factory: 'saeShardModel' };
+
+/** The worker side, built in each worker of a ShardPool (see SAE_SHARD_MODEL). */
 export function saeShardModel(X: Matrix, config: unknown): ShardModel {
   const c = config as SaeWorkerConfig;
   const shard = new SaeShard(X, c);
@@ -257,7 +260,7 @@ export async function sparseAutoencoderCostParallel(
   const n = paramCount(opts.visible, opts.hidden);
   const thetaShared = new Float32Array(new SharedArrayBuffer(n * 4));
   const config: SaeWorkerConfig = { visible: opts.visible, hidden: opts.hidden, decoder: opts.decoder, theta: thetaShared.buffer as SharedArrayBuffer };
-  const pool = await ShardPool.open('sae', X, config, poolOptions);
+  const pool = await ShardPool.open(SAE_SHARD_MODEL, X, config, poolOptions);
   let busy = false;
   const f = async (theta: Float64Array): Promise<CostAndGradient> => {
     if (theta.length !== n) throw new Error(`sparse autoencoder: theta has ${theta.length} values, expected ${n}`);

@@ -23,7 +23,8 @@ import type { Config } from './config.ts';
 import { getWeight, loadModel, saveModel } from './model-io.ts';
 import { loadSaeModel, saveSaeModel, type SaeModel } from './sae-model.ts';
 import { convFeatureWidth, convRecordingFeatures, recordingFeatures, type ConvSettings } from './recording-features.ts';
-import { saeTrainOptions, trainSae, type TrainSaeResult } from './train-sae.ts';
+import { trainSae, type TrainSaeResult } from './train-sae.ts';
+import { saeTrainOptions } from './sae-options.ts';
 
 /** A softmax on standardised vectors, with its class names. */
 export interface Classifier {

@@ -7,7 +7,7 @@ import { Preprocessor, type PreprocessJSON } from '../features/preprocess.ts';
 import { SoftmaxModel } from '../models/softmax.ts';
 import { StackedModel } from '../models/stacked.ts';
 import { SflError } from '../util/errors.ts';
-import type { InputDescription } from './inputs.ts';
+import type { InputDescription } from '../features/input-description.ts';
 import { getWeight, loadModel, saveModel, type Weight } from './model-io.ts';
 
 interface ClassifierMetadata {

@@ -5,7 +5,6 @@
  * and suggest the nearest key for typos.
  */
 import { WINDOW_TYPES } from '../audio/window.ts';
-import { BASELINES_SCHEMA } from '../models/mnist-baselines/settings.ts';
 
 export type Rule =
   | { type: 'number'; min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean; nullable?: boolean }
@@ -18,6 +17,47 @@ export type Rule =
 const int = (min: number, extra: Partial<Extract<Rule, { type: 'number' }>> = {}): Rule => ({ type: 'number', integer: true, min, ...extra });
 const num = (min: number, extra: Partial<Extract<Rule, { type: 'number' }>> = {}): Rule => ({ type: 'number', min, ...extra });
 const seed: Rule = { type: 'number', integer: true, min: 0, nullable: true };
+
+const positive = num(0, { exclusiveMin: true });
+const supervised = {
+  epochs: int(1),
+  batchSize: int(1),
+  learningRate: positive,
+  l2: num(0),
+  patience: int(1, { nullable: true }),
+  patienceIncrease: num(1),
+  improvementThreshold: num(0, { exclusiveMin: true, max: 1 }),
+  validationFrequency: int(1, { nullable: true }),
+};
+const fraction = num(0, { max: 0.99 });
+
+/** The `baselines` section: settings of models/mnist-baselines/settings.ts. */
+const BASELINES_SCHEMA: Rule = {
+  type: 'object',
+  fields: {
+    trainCount: int(1),
+    validCount: int(1),
+    testCount: int(1, { nullable: true }),
+    evalWholeBatches: { type: 'boolean' },
+    logreg: { type: 'object', fields: supervised },
+    mlp: { type: 'object', fields: { ...supervised, hidden: { type: 'array', of: int(1), nonEmpty: true } } },
+    lenet: {
+      type: 'object',
+      fields: { ...supervised, kernels: { type: 'array', of: int(1), nonEmpty: true }, filterSize: int(1), pool: int(1), hidden: int(1) },
+    },
+    da: { type: 'object', fields: { epochs: int(1), batchSize: int(1), learningRate: positive, hidden: int(1), corruption: fraction } },
+    sda: {
+      type: 'object',
+      fields: {
+        ...supervised,
+        hidden: { type: 'array', of: int(1), nonEmpty: true },
+        corruption: { type: 'array', of: fraction, nonEmpty: true },
+        pretrainEpochs: int(0),
+        pretrainLearningRate: positive,
+      },
+    },
+  },
+};
 
 /**
  * The experiments a config can ask for (the `experiment` key). Adding one here makes it a valid

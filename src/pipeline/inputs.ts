@@ -1,25 +1,12 @@
-/**
- * The two kinds of input a model learns from, and how to describe them so a saved model knows
- * what it was trained on (and a picture knows how to draw a filter):
- *  - 'image': MNIST digits, width x height pixels in [0, 1], row-major;
- *  - 'spectro-temporal': K consecutive spectral frames flattened time-major (features/sampler.ts).
- */
+/** Inputs of the experiments: MNIST images, and spectra and windows of audio files. */
 import type { Matrix } from '../compute/matrix.ts';
-import type { SpectrumParams } from '../audio/spectrogram.ts';
 import { columnFrequencies } from '../audio/axis.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { sampleWindows } from '../features/sampler.ts';
 import { SflError } from '../util/errors.ts';
 import { loadSpectra, type SpectraResult, type SpectrumSettings } from './spectra.ts';
 import { progress } from './progress.ts';
-
-export type InputDescription =
-  | { kind: 'image'; width: number; height: number }
-  | { kind: 'spectro-temporal'; frames: number; bands: number; spectrum: SpectrumParams; bandHz: number[] | null };
-
-export function inputDim(d: InputDescription): number {
-  return d.kind === 'image' ? d.width * d.height : d.frames * d.bands;
-}
+import type { InputDescription } from '../features/input-description.ts';
 
 /** MNIST images of the chosen digits (in file order), the first `count` of them. */
 export function mnistImages(dir: string, opts: { split?: 'train' | 'test'; digits?: number[]; count?: number | null } = {}) {

@@ -7,7 +7,7 @@ import type { Matrix } from '../compute/matrix.ts';
 import { Preprocessor, type PreprocessJSON } from '../features/preprocess.ts';
 import { encode, hiddenFromLength, packParams, unpackParams, type Decoder } from '../models/sparse-autoencoder.ts';
 import { loadModel, saveModel, getWeight } from './model-io.ts';
-import type { InputDescription } from './inputs.ts';
+import type { InputDescription } from '../features/input-description.ts';
 import { SflError } from '../util/errors.ts';
 
 export interface SaeHyper {

@@ -19,9 +19,8 @@ import { filterGrid, spectroTemporalGrid } from '../viz/filter-grid.ts';
 import { linePlot } from '../viz/line-plot.ts';
 import type { RgbaImage } from '../viz/raster.ts';
 import { progress } from './progress.ts';
-import type { InputDescription } from './inputs.ts';
+import type { InputDescription } from '../features/input-description.ts';
 import { saeFilters, type SaeModel } from './sae-model.ts';
-import type { Config } from './config.ts';
 
 export interface TrainSaeOptions {
   preprocess: PreprocessOptions;
@@ -38,22 +37,6 @@ export interface TrainSaeOptions {
   /** Stage name on the progress bar. */
   stage?: string;
   onIteration?: (info: IterationInfo) => void;
-}
-
-/** The trainSae options a config names (preprocessing, sae.*, run.seed). */
-export function saeTrainOptions(config: Config, stage?: string): TrainSaeOptions {
-  const s = config.sae;
-  return {
-    preprocess: { normalise: config.normalise, whitening: config.whitening },
-    hidden: s.hidden,
-    lambda: s.lambda,
-    beta: s.beta,
-    rho: s.rho,
-    decoder: s.decoder,
-    maxIter: s.maxIter,
-    seed: config.run.seed,
-    stage,
-  };
 }
 
 export interface TrainSaeResult {

@@ -7,7 +7,7 @@ import { defaultWorkerCount, shardRanges, ShardPool } from '../../src/compute/pa
 import { loadMnist } from '../../src/data/mnist.ts';
 import {
   decode, encode, initParams, packParams, paramCount, sparseAutoencoderCost, sparseAutoencoderCostParallel,
-  unpackParams, type Decoder, type SaeOptions,
+  SAE_SHARD_MODEL, unpackParams, type Decoder, type SaeOptions,
 } from '../../src/models/sparse-autoencoder.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 import { nonZeroColumns } from '../../src/models/sae-shard.ts';
@@ -241,7 +241,7 @@ describe('data-parallel evaluation across worker threads', () => {
 
   it('worker errors reject instead of hanging; a disposed evaluator rejects', async () => {
     const X = randomData(20, 5, 'sigmoid', 1);
-    await expect(ShardPool.open('no-such-model', X, {}, { workers: 1 })).rejects.toThrow(/unknown model/);
+    await expect(ShardPool.open({ ...SAE_SHARD_MODEL, factory: 'noSuchModel' }, X, {}, { workers: 1 })).rejects.toThrow(/unknown model/);
     const par = await sparseAutoencoderCostParallel(X, { visible: 5, hidden: 2, lambda: 0, beta: 0, rho: 0.1, decoder: 'sigmoid' }, { workers: 2 });
     await expect(par(new Float64Array(4))).rejects.toThrow(/expected/);
     const ok = await par(randomTheta(5, 2, 1));
@@ -253,7 +253,7 @@ describe('data-parallel evaluation across worker threads', () => {
   it('a method a worker does not know rejects with the worker\'s message, and the pool stays usable', async () => {
     const X = randomData(20, 5, 'sigmoid', 1);
     const theta = new Float32Array(new SharedArrayBuffer(paramCount(5, 2) * 4));
-    const pool = await ShardPool.open('sae', X, { visible: 5, hidden: 2, decoder: 'sigmoid', theta: theta.buffer }, { workers: 2 });
+    const pool = await ShardPool.open(SAE_SHARD_MODEL, X, { visible: 5, hidden: 2, decoder: 'sigmoid', theta: theta.buffer }, { workers: 2 });
     try {
       await expect(pool.call('nope')).rejects.toThrow(/unknown method nope/);
       const r = await pool.call<{ m: number }>('phase1');

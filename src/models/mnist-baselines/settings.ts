@@ -2,9 +2,9 @@
  * Settings of the MNIST baselines of the classic deep-learning tutorials (logistic regression,
  * MLP, LeNet, denoising autoencoder, stacked denoising autoencoders), with the tutorials' values
  * as defaults. They form the `baselines` section of the sfl config (config.ts), so the CLI flags,
- * configs/mnist-*.json and the library share one set of names.
+ * configs/mnist-*.json and the library share one set of names (their validation rules are in
+ * pipeline/config-schema.ts).
  */
-import type { Rule } from '../../pipeline/config-schema.ts';
 
 /** The tutorials' early-stopping rule (see optim/early-stopping.ts). */
 export interface EarlyStoppingSettings {
@@ -95,47 +95,5 @@ export const BASELINE_DEFAULTS: BaselinesConfig = {
   sda: {
     epochs: 1000, batchSize: 1, learningRate: 0.1, l2: 0, hidden: [1000, 1000, 1000], corruption: [0.1, 0.2, 0.3],
     pretrainEpochs: 15, pretrainLearningRate: 0.001, patience: null, ...stopping,
-  },
-};
-
-const int = (min: number, nullable = false): Rule => ({ type: 'number', integer: true, min, nullable });
-const num = (min: number, extra: { max?: number; exclusiveMin?: boolean } = {}): Rule => ({ type: 'number', min, ...extra });
-const positive = num(0, { exclusiveMin: true });
-const supervised = {
-  epochs: int(1),
-  batchSize: int(1),
-  learningRate: positive,
-  l2: num(0),
-  patience: int(1, true),
-  patienceIncrease: num(1),
-  improvementThreshold: num(0, { exclusiveMin: true, max: 1 }),
-  validationFrequency: int(1, true),
-};
-const fraction = num(0, { max: 0.99 });
-
-export const BASELINES_SCHEMA: Rule = {
-  type: 'object',
-  fields: {
-    trainCount: int(1),
-    validCount: int(1),
-    testCount: int(1, true),
-    evalWholeBatches: { type: 'boolean' },
-    logreg: { type: 'object', fields: supervised },
-    mlp: { type: 'object', fields: { ...supervised, hidden: { type: 'array', of: int(1), nonEmpty: true } } },
-    lenet: {
-      type: 'object',
-      fields: { ...supervised, kernels: { type: 'array', of: int(1), nonEmpty: true }, filterSize: int(1), pool: int(1), hidden: int(1) },
-    },
-    da: { type: 'object', fields: { epochs: int(1), batchSize: int(1), learningRate: positive, hidden: int(1), corruption: fraction } },
-    sda: {
-      type: 'object',
-      fields: {
-        ...supervised,
-        hidden: { type: 'array', of: int(1), nonEmpty: true },
-        corruption: { type: 'array', of: fraction, nonEmpty: true },
-        pretrainEpochs: int(0),
-        pretrainLearningRate: positive,
-      },
-    },
   },
 };

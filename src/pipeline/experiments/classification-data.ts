@@ -8,7 +8,8 @@ import type { Matrix } from '../../compute/matrix.ts';
 import { resolveMnistDir } from '../../data/mnist.ts';
 import { SflError } from '../../util/errors.ts';
 import type { Config } from '../config.ts';
-import { mnistImages, type InputDescription } from '../inputs.ts';
+import { mnistImages } from '../inputs.ts';
+import type { InputDescription } from '../../features/input-description.ts';
 
 export interface ClassificationData {
   trainX: Matrix;

@@ -8,9 +8,11 @@ import { scanLabeledSet } from '../../data/labeled-set.ts';
 import { officialSplit } from '../../data/splits.ts';
 import { encodePng } from '../../viz/png.ts';
 import { RunDir } from '../run-dir.ts';
-import { audioSpectra, audioWindows, mnistImages, type InputDescription } from '../inputs.ts';
+import { audioSpectra, audioWindows, mnistImages } from '../inputs.ts';
+import type { InputDescription } from '../../features/input-description.ts';
 import { saveSaeModel } from '../sae-model.ts';
-import { costCurve, filterPicture, saeTrainOptions, trainSae } from '../train-sae.ts';
+import { costCurve, filterPicture, trainSae } from '../train-sae.ts';
+import { saeTrainOptions } from '../sae-options.ts';
 import type { Matrix } from '../../compute/matrix.ts';
 
 export interface SaeExperimentResult {

@@ -14,7 +14,7 @@ import { filterGrid, spectroTemporalGrid } from '../../viz/filter-grid.ts';
 import { encodePng } from '../../viz/png.ts';
 import { refuseChooseLambda, type Config } from '../config.ts';
 import { saveStackedClassifier } from '../classifier-model.ts';
-import type { InputDescription } from '../inputs.ts';
+import type { InputDescription } from '../../features/input-description.ts';
 import { progress, type Progress } from '../progress.ts';
 import { RunDir } from '../run-dir.ts';
 import { saeCostFunction } from '../train-sae.ts';
