@@ -14,9 +14,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { initBackend } from '../src/compute/backend.ts';
 import { Preprocessor } from '../src/features/preprocess.ts';
 import { samplePatches } from '../src/features/sampler.ts';
-import { initParams } from '../src/models/sparse-autoencoder.ts';
+import { initParams } from '../src/models/sae/sparse-autoencoder.ts';
 import { convRecordingFeatures, recordingFeatures } from '../src/pipeline/recording-features.ts';
-import type { SaeModel } from '../src/pipeline/sae-model.ts';
+import type { SaeModel } from '../src/models/sae/saved-model.ts';
 import { loadSpectra } from '../src/pipeline/spectra.ts';
 
 const RECORDINGS = fileURLToPath(new URL('../audio/fsdd/recordings/', import.meta.url));

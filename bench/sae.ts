@@ -22,7 +22,7 @@ import { defaultWorkerCount } from '../src/compute/parallel.ts';
 import { loadMnist } from '../src/data/mnist.ts';
 import {
   initParams, sparseAutoencoderCost, sparseAutoencoderCostParallel, type CostFunction, type SaeOptions,
-} from '../src/models/sparse-autoencoder.ts';
+} from '../src/models/sae/sparse-autoencoder.ts';
 
 // The wasm backend's own BatchMatMul kernel, captured before initBackend can replace it.
 const ORIGINAL_BATCH_MATMUL = fastMatMulInstalled() ? undefined : tf.getKernel('BatchMatMul', 'wasm');

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { initBackend } from '../src/compute/backend.ts';
 import { loadMnist } from '../src/data/mnist.ts';
-import { trainSae } from '../src/pipeline/train-sae.ts';
+import { trainSae } from '../src/models/sae/train.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const PEER = fileURLToPath(new URL('../../shared/peers/sae_numpy.py', import.meta.url));

@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { DEFAULT_CONFIG, loadConfigFile, parseOverride, resolveConfig, type Config, type PartialConfig } from '../pipeline/config.ts';
-import { setQuiet } from '../pipeline/progress.ts';
+import { setQuiet } from '../util/progress.ts';
 import { SflError } from '../util/errors.ts';
 import { addSpectrumOptions, intArg, numberArg, spectrumSettingsFromFlags, type SpectrumFlags } from './options.ts';
 

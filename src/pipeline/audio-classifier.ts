@@ -15,15 +15,15 @@ import { pooledWidth, type PoolOptions } from '../features/pooling.ts';
 import { recordingStats } from '../features/recording-stats.ts';
 import { samplePatches } from '../features/sampler.ts';
 import { accuracy, confusionMatrix, perClassAccuracy } from '../models/metrics.ts';
-import { SoftmaxModel, softmaxPredict, softmaxTrain } from '../models/softmax.ts';
+import { SoftmaxModel, softmaxPredict, softmaxTrain } from '../models/softmax/softmax.ts';
 import { columnFrequencies } from '../audio/axis.ts';
 import type { SpectrumParams } from '../audio/spectrogram.ts';
 import { SflError } from '../util/errors.ts';
 import type { Config } from './config.ts';
-import { getWeight, loadModel, saveModel } from './model-io.ts';
-import { loadSaeModel, saveSaeModel, type SaeModel } from './sae-model.ts';
+import { getWeight, loadModel, saveModel } from '../models/model-io.ts';
+import { loadSaeModel, saveSaeModel, type SaeModel } from '../models/sae/saved-model.ts';
 import { convFeatureWidth, convRecordingFeatures, recordingFeatures, type ConvSettings } from './recording-features.ts';
-import { trainSae, type TrainSaeResult } from './train-sae.ts';
+import { trainSae, type TrainSaeResult } from '../models/sae/train.ts';
 import { saeTrainOptions } from './sae-options.ts';
 
 /** A softmax on standardised vectors, with its class names. */

@@ -5,7 +5,7 @@ import { loadMnist } from '../data/mnist.ts';
 import { sampleWindows } from '../features/sampler.ts';
 import { SflError } from '../util/errors.ts';
 import { loadSpectra, type SpectraResult, type SpectrumSettings } from './spectra.ts';
-import { progress } from './progress.ts';
+import { progress } from '../util/progress.ts';
 import type { InputDescription } from '../features/input-description.ts';
 
 /** MNIST images of the chosen digits (in file order), the first `count` of them. */

@@ -6,14 +6,14 @@
  *
  * Two ways to the same window features: recordingFeatures builds every window vector and encodes
  * it (a matMul); convRecordingFeatures convolves the filters, with the preprocessing folded in,
- * over whole spectrograms (features/convolve.ts), which also lets filters narrower than the
+ * over whole spectrograms (models/conv/convolve.ts), which also lets filters narrower than the
  * spectrum slide over frequency, pooled over frequency offsets before the time pooling.
  */
 import { matrix, type Matrix } from '../compute/matrix.ts';
 import { allWindows } from '../features/sampler.ts';
 import { poolRecordings, pooledWidth, type PoolOptions } from '../features/pooling.ts';
-import { convolveSpectrograms, foldFilters, pooledSide } from '../features/convolve.ts';
-import { saeFeatures, type SaeModel } from './sae-model.ts';
+import { convolveSpectrograms, foldFilters, pooledSide } from '../models/conv/convolve.ts';
+import { saeFeatures, type SaeModel } from '../models/sae/saved-model.ts';
 import { SflError } from '../util/errors.ts';
 import type { Config } from './config.ts';
 

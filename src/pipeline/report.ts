@@ -12,9 +12,9 @@ import { encodePng } from '../viz/png.ts';
 import { spectroTemporalFiltersWithAxes } from '../viz/filter-axes.ts';
 import { renderReport, type ReportContent, type ReportFigure } from '../viz/report.ts';
 import type { InputDescription } from '../features/input-description.ts';
-import { MODEL_FILE } from './model-io.ts';
+import { MODEL_FILE } from '../models/model-io.ts';
 import { readRun, flatMetrics, formatValue, formatAccuracy, runHeadline, type RunRecord } from './run-summary.ts';
-import { loadSaeModel, saeFilters } from './sae-model.ts';
+import { loadSaeModel, saeFilters } from '../models/sae/saved-model.ts';
 
 export const REPORT_FILE = 'report.html';
 

@@ -16,7 +16,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { SflError } from '../util/errors.ts';
-import { sflVersion } from './version.ts';
+import { sflVersion } from '../util/version.ts';
 
 export interface RunVersions {
   sfl: string;

@@ -1,5 +1,5 @@
 /** The config's sparse-autoencoder settings as the options of trainSae (models/sae/train.ts). */
-import type { TrainSaeOptions } from './train-sae.ts';
+import type { TrainSaeOptions } from '../models/sae/train.ts';
 import type { Config } from './config.ts';
 
 /** The trainSae options a config names (preprocessing, sae.*, run.seed). */

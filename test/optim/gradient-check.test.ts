@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/compute/backend.ts';
 import { matrix, type Matrix } from '../../src/compute/matrix.ts';
-import { initParams, sparseAutoencoderCost, type Decoder } from '../../src/models/sparse-autoencoder.ts';
+import { initParams, sparseAutoencoderCost, type Decoder } from '../../src/models/sae/sparse-autoencoder.ts';
 import { gradientCheck, randomSubset } from '../../src/optim/gradient-check.ts';
 import type { CostFunction } from '../../src/optim/types.ts';
 import { mulberry32 } from '../../src/util/random.ts';
-import { referenceSaeCost } from '../models/sae-float64-reference.ts';
+import { referenceSaeCost } from '../models/sae/sae-float64-reference.ts';
 
 /** 10 examples of 8 values: in [0, 1] for the sigmoid decoder, zero-mean "whitened-like" for the linear one. */
 function smallData(decoder: Decoder, seed: number): Matrix {

@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../src/compute/backend.ts';
 import { resolveConfig, type PartialConfig } from '../../src/pipeline/config.ts';
-import { loadSoftmaxClassifier, loadStackedClassifier } from '../../src/pipeline/classifier-model.ts';
+import { loadSoftmaxClassifier, loadStackedClassifier } from '../../src/models/classifier-model.ts';
 import { checkClassificationData, classificationData, mnistSelfTaughtData } from '../../src/pipeline/experiments/classification-data.ts';
 import { runSelfTaughtExperiment } from '../../src/pipeline/experiments/self-taught.ts';
 import { runSoftmaxExperiment } from '../../src/pipeline/experiments/softmax.ts';
 import { runStackedExperiment } from '../../src/pipeline/experiments/stacked.ts';
 import type { Evaluation } from '../../src/pipeline/experiments/evaluation.ts';
-import { stackedPredict } from '../../src/models/stacked.ts';
+import { stackedPredict } from '../../src/models/stacked/stacked.ts';
 import { SflError } from '../../src/util/errors.ts';
-import { setQuiet } from '../../src/pipeline/progress.ts';
+import { setQuiet } from '../../src/util/progress.ts';
 import { ROOT } from '../cli/run-cli.ts';
 
 // The committed fixture: 1,000 training and 200 test images. Tiny networks and few iterations,

@@ -5,9 +5,9 @@ import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/compute/backend.ts';
 import { scanLabeledSet } from '../../src/data/labeled-set.ts';
-import { convAePredict } from '../../src/models/conv-autoencoder.ts';
+import { convAePredict } from '../../src/models/conv-ae/conv-autoencoder.ts';
 import { resolveConfig } from '../../src/pipeline/config.ts';
-import { loadConvAeClassifier } from '../../src/pipeline/conv-ae-model.ts';
+import { loadConvAeClassifier } from '../../src/models/conv-ae/saved-model.ts';
 import { convAeData, runConvAeExperiment } from '../../src/pipeline/experiments/conv-ae.ts';
 import { ROOT, runCli } from '../cli/run-cli.ts';
 

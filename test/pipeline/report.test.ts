@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Preprocessor } from '../../src/features/preprocess.ts';
-import { initParams } from '../../src/models/sparse-autoencoder.ts';
+import { initParams } from '../../src/models/sae/sparse-autoencoder.ts';
 import { resolveConfig } from '../../src/pipeline/config.ts';
 import { writeReport } from '../../src/pipeline/report.ts';
 import { RunDir } from '../../src/pipeline/run-dir.ts';
 import { listRuns, runHeadline, readRun } from '../../src/pipeline/run-summary.ts';
-import { saveSaeModel } from '../../src/pipeline/sae-model.ts';
+import { saveSaeModel } from '../../src/models/sae/saved-model.ts';
 import { encodePng } from '../../src/viz/png.ts';
 import { createImage } from '../../src/viz/raster.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
 import { loadAudioPipeline, classifySpectra } from '../../pipeline/audio-classifier.ts';
 import { loadSpectra } from '../../pipeline/spectra.ts';
-import { setQuiet } from '../../pipeline/progress.ts';
+import { setQuiet } from '../../util/progress.ts';
 import { intArg } from '../options.ts';
 import { wavPaths } from './features.ts';
 

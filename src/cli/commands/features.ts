@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../data/atomic-write.ts';
 import { writeNpy } from '../../data/npy.ts';
 import { matrix } from '../../compute/matrix.ts';
 import { loadSpectra } from '../../pipeline/spectra.ts';
-import { progress } from '../../pipeline/progress.ts';
+import { progress } from '../../util/progress.ts';
 import { SflError } from '../../util/errors.ts';
 import { addSpectrumOptions, spectrumSettingsFromFlags, type SpectrumFlags } from '../options.ts';
 

@@ -2,7 +2,7 @@ import { Argument, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
 import { loadConfigFile, parseOverride, resolveConfig, type Config, type PartialConfig } from '../../pipeline/config.ts';
-import { setQuiet } from '../../pipeline/progress.ts';
+import { setQuiet } from '../../util/progress.ts';
 import { MNIST_BASELINE_EXPERIMENTS } from '../../pipeline/experiments/mnist-baselines.ts';
 import { checkpointDir, readCheckpoint } from '../../models/mnist-baselines/checkpoint.ts';
 import { BASELINE_MODELS, type BaselineModel } from '../../models/mnist-baselines/settings.ts';

@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
 import { mergePartials, parseOverride, readConfigFile, resolveConfig, type Config, type PartialConfig } from '../../pipeline/config.ts';
 import { experimentRunner } from '../../pipeline/experiments/index.ts';
-import { setQuiet } from '../../pipeline/progress.ts';
+import { setQuiet } from '../../util/progress.ts';
 import { REPORT_FILE } from '../../pipeline/report.ts';
 import { defaultRunName } from '../../pipeline/run-dir.ts';
 import { flatMetrics, formatAccuracy, readRun, runHeadline } from '../../pipeline/run-summary.ts';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '../../compute/backend.ts';
 import { loadConfigFile, resolveConfig } from '../../pipeline/config.ts';
-import { setQuiet } from '../../pipeline/progress.ts';
+import { setQuiet } from '../../util/progress.ts';
 import { runAudioSelfTaughtExperiment } from '../../pipeline/experiments/audio-self-taught.ts';
 
 /** The main job's settings live in a config file like every other experiment. */

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
-import { loadSaeModel } from '../../pipeline/sae-model.ts';
-import { filterPicture } from '../../pipeline/train-sae.ts';
+import { loadSaeModel } from '../../models/sae/saved-model.ts';
+import { filterPicture } from '../../models/sae/train.ts';
 import { writePng } from '../../viz/png.ts';
 
 /** A run folder or its model/ folder -> the folder holding model.json. */

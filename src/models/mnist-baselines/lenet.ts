@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../util/random.ts';
-import { conv2dValid, maxPool2d } from '../conv2d.ts';
+import { conv2dValid, maxPool2d } from '../conv/conv2d.ts';
 import { type Classifier, glorotUniform, nll, sumSquares, zeros } from './model.ts';
 
 export interface LenetShape {

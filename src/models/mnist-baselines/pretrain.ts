@@ -3,7 +3,7 @@
  * pretraining): fixed epochs, minibatches in order, mean cost per epoch.
  */
 import * as tf from '@tensorflow/tfjs';
-import { progress } from '../../pipeline/progress.ts';
+import { progress } from '../../util/progress.ts';
 import { type DenoisingLayer, denoisingCost } from './denoising.ts';
 import { daStep, hostDa, layerFromDevice, pushLayer } from './host-sgd.ts';
 import { sgdStep } from './train.ts';

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { EarlyStopping, defaultValidationFrequency, type EarlyStoppingOptions, type EarlyStoppingState } from '../../optim/early-stopping.ts';
-import { progress } from '../../pipeline/progress.ts';
+import { progress } from '../../util/progress.ts';
 import { type Classifier, errorRate } from './model.ts';
 import type { BaselineData } from './data.ts';
 import type { EarlyStoppingSettings } from './settings.ts';

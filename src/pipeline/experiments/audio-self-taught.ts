@@ -14,7 +14,7 @@ import { SflError } from '../../util/errors.ts';
 import { refuseChooseLambda, type Config } from '../config.ts';
 import { RunDir } from '../run-dir.ts';
 import { audioSpectra } from '../inputs.ts';
-import { costCurve, filterPicture } from '../train-sae.ts';
+import { costCurve, filterPicture } from '../../models/sae/train.ts';
 import { convSettings } from '../recording-features.ts';
 import { runAudioSelfTaught, saveAudioPipeline, type AudioRunResult, type Evaluation } from '../audio-classifier.ts';
 

@@ -3,7 +3,7 @@
  * (audio, each brought to convAe.frames frames) or MNIST images, standardised with statistics of
  * the training data; each convolution layer pretrained as a denoising convolutional autoencoder,
  * a softmax on the top layer's pooled maps (config.softmax), then the whole network fine-tuned
- * (models/conv-autoencoder.ts). Accuracy before and after fine-tuning -> outputs/<run>/ with
+ * (models/conv-ae/conv-autoencoder.ts). Accuracy before and after fine-tuning -> outputs/<run>/ with
  * model/ (fine-tuned), pretrained/, metrics.json, filters.png (first layer, fine-tuned),
  * filters-pretrained.png (as the autoencoder learned them), cost.png (cost per epoch of every
  * stage), confusion.png, confusion-pretrained.png and report.html. With split.kind 'loso' it
@@ -18,16 +18,16 @@ import { Standardiser } from '../../features/normalise.ts';
 import {
   classifierSpecs, convAePredict, featureSize, firstLayerFilters, layerShapes, paramCount, trainConvAe, type ConvAeModel, type ConvAeShape,
   type ConvAeTrainResult,
-} from '../../models/conv-autoencoder.ts';
+} from '../../models/conv-ae/conv-autoencoder.ts';
 import { accuracy } from '../../models/metrics.ts';
 import { SflError } from '../../util/errors.ts';
 import { filterGrid, spectroTemporalGrid } from '../../viz/filter-grid.ts';
 import { linePlot } from '../../viz/line-plot.ts';
 import { encodePng } from '../../viz/png.ts';
 import { refuseChooseLambda, type Config } from '../config.ts';
-import { saveConvAeClassifier, type ConvAeInput } from '../conv-ae-model.ts';
+import { saveConvAeClassifier, type ConvAeInput } from '../../models/conv-ae/saved-model.ts';
 import { audioSpectra } from '../inputs.ts';
-import { progress, type Progress } from '../progress.ts';
+import { progress, type Progress } from '../../util/progress.ts';
 import { RunDir } from '../run-dir.ts';
 import { splitsFor } from './audio-self-taught.ts';
 import { mnistTrainTestData, type Log } from './classification-data.ts';

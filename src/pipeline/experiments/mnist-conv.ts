@@ -8,21 +8,21 @@
  */
 import { resolveMnistDir } from '../../data/mnist.ts';
 import type { Matrix } from '../../compute/matrix.ts';
-import { convolvePoolImages, foldFilters, pooledSide, type PoolKind } from '../../features/convolve.ts';
+import { convolvePoolImages, foldFilters, pooledSide, type PoolKind } from '../../models/conv/convolve.ts';
 import { Standardiser } from '../../features/normalise.ts';
 import { samplePatches } from '../../features/sampler.ts';
-import { softmaxPredict } from '../../models/softmax.ts';
+import { softmaxPredict } from '../../models/softmax/softmax.ts';
 import { accuracy } from '../../models/metrics.ts';
 import { SflError } from '../../util/errors.ts';
 import { encodePng } from '../../viz/png.ts';
 import type { Config } from '../config.ts';
 import { mnistImages } from '../inputs.ts';
-import { saveModel } from '../model-io.ts';
-import { softmaxWeights } from '../classifier-model.ts';
-import { progress } from '../progress.ts';
+import { saveModel } from '../../models/model-io.ts';
+import { softmaxWeights } from '../../models/classifier-model.ts';
+import { progress } from '../../util/progress.ts';
 import { RunDir } from '../run-dir.ts';
-import { saveSaeModel } from '../sae-model.ts';
-import { filterPicture, trainSae } from '../train-sae.ts';
+import { saveSaeModel } from '../../models/sae/saved-model.ts';
+import { filterPicture, trainSae } from '../../models/sae/train.ts';
 import { saeTrainOptions } from '../sae-options.ts';
 import type { Log } from './classification-data.ts';
 import { evaluate, StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';

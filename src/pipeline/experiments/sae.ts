@@ -10,8 +10,8 @@ import { encodePng } from '../../viz/png.ts';
 import { RunDir } from '../run-dir.ts';
 import { audioSpectra, audioWindows, mnistImages } from '../inputs.ts';
 import type { InputDescription } from '../../features/input-description.ts';
-import { saveSaeModel } from '../sae-model.ts';
-import { costCurve, filterPicture, trainSae } from '../train-sae.ts';
+import { saveSaeModel } from '../../models/sae/saved-model.ts';
+import { costCurve, filterPicture, trainSae } from '../../models/sae/train.ts';
 import { saeTrainOptions } from '../sae-options.ts';
 import type { Matrix } from '../../compute/matrix.ts';
 

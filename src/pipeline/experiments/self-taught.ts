@@ -4,16 +4,16 @@
  * labelled training data and tested on the labelled test data -> outputs/<run>/ with encoder/,
  * softmax/, metrics.json, filters.png, cost.png and confusion.png.
  */
-import { softmaxPredict } from '../../models/softmax.ts';
+import { softmaxPredict } from '../../models/softmax/softmax.ts';
 import { accuracy } from '../../models/metrics.ts';
 import { SflError } from '../../util/errors.ts';
 import { encodePng } from '../../viz/png.ts';
 import type { Config } from '../config.ts';
-import { saveSoftmaxClassifier } from '../classifier-model.ts';
+import { saveSoftmaxClassifier } from '../../models/classifier-model.ts';
 import { inputDim } from '../../features/input-description.ts';
 import { RunDir } from '../run-dir.ts';
-import { loadSaeModel, saeFeatures, saveSaeModel, type SaeModel } from '../sae-model.ts';
-import { filterPicture, trainSae } from '../train-sae.ts';
+import { loadSaeModel, saeFeatures, saveSaeModel, type SaeModel } from '../../models/sae/saved-model.ts';
+import { filterPicture, trainSae } from '../../models/sae/train.ts';
 import { saeTrainOptions } from '../sae-options.ts';
 import { checkClassificationData, classificationData, type ClassificationData, type Log } from './classification-data.ts';
 import { evaluate, StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';

@@ -5,12 +5,12 @@
  */
 import type { Matrix } from '../../compute/matrix.ts';
 import { Preprocessor } from '../../features/preprocess.ts';
-import { softmaxPredict, softmaxTrain, type SoftmaxModel } from '../../models/softmax.ts';
-import { chooseSoftmaxLambda, type LambdaChoice } from '../../models/softmax-lambda.ts';
+import { softmaxPredict, softmaxTrain, type SoftmaxModel } from '../../models/softmax/softmax.ts';
+import { chooseSoftmaxLambda, type LambdaChoice } from '../../models/softmax/choose-lambda.ts';
 import { accuracy } from '../../models/metrics.ts';
 import type { Config } from '../config.ts';
-import { saveSoftmaxClassifier } from '../classifier-model.ts';
-import { progress } from '../progress.ts';
+import { saveSoftmaxClassifier } from '../../models/classifier-model.ts';
+import { progress } from '../../util/progress.ts';
 import { RunDir } from '../run-dir.ts';
 import { checkClassificationData, classificationData, type ClassificationData, type Log } from './classification-data.ts';
 import { evaluate, StageTimer, writeConfusionPng, writeCostCurves, type Evaluation } from './evaluation.ts';
@@ -25,7 +25,7 @@ export const stderrLog: Log = (s) => process.stderr.write(`${s}\n`);
 
 /**
  * The weight decay config.softmax names: `lambda`, or the one of `chooseLambda` that does best on
- * held-out training rows (softmax-lambda.ts), each candidate logged.
+ * held-out training rows (models/softmax/choose-lambda.ts), each candidate logged.
  */
 export async function softmaxLambda(X: Matrix, y: Int32Array, numClasses: number, config: Config, log: Log = stderrLog): Promise<{ lambda: number; choice?: LambdaChoice }> {
   const s = config.softmax;

@@ -5,10 +5,10 @@
  * each candidate, and the most accurate on the held-out rows wins. The caller then trains on
  * all the training rows with the winner.
  */
-import type { Matrix } from '../compute/matrix.ts';
-import { SflError } from '../util/errors.ts';
-import { mulberry32 } from '../util/random.ts';
-import { accuracy } from './metrics.ts';
+import type { Matrix } from '../../compute/matrix.ts';
+import { SflError } from '../../util/errors.ts';
+import { mulberry32 } from '../../util/random.ts';
+import { accuracy } from '../metrics.ts';
 import { softmaxPredict, softmaxTrain, type LabelArray } from './softmax.ts';
 
 export interface LambdaChoiceOptions {

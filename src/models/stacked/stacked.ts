@@ -28,20 +28,20 @@
  *   d_{l-1} = (d_l W_l) .* a_{l-1} .* (1 - a_{l-1})
  */
 import * as tf from '@tensorflow/tfjs';
-import { matrix, type Matrix } from '../compute/matrix.ts';
-import { checkJSONType, checkMatrix } from '../features/validate.ts';
-import { lbfgs, type IterationInfo, type LbfgsStopReason } from '../optim/lbfgs.ts';
-import type { CostAndGradient } from '../optim/types.ts';
-import { SflError } from '../util/errors.ts';
-import { accuracy } from './metrics.ts';
+import { matrix, type Matrix } from '../../compute/matrix.ts';
+import { checkJSONType, checkMatrix } from '../../features/validate.ts';
+import { lbfgs, type IterationInfo, type LbfgsStopReason } from '../../optim/lbfgs.ts';
+import type { CostAndGradient } from '../../optim/types.ts';
+import { SflError } from '../../util/errors.ts';
+import { accuracy } from '../metrics.ts';
 import {
   argmaxRows, checkLabels, checkLambda, checkNumClasses, checkTheta, oneHot, softmaxHead,
   softmaxParamCount, softmaxPredict, softmaxTrain, sum64, type DisposableCostFunction, type LabelArray,
-} from './softmax.ts';
+} from '../softmax/softmax.ts';
 import {
   encode, initParams as saeInitParams, sparseAutoencoderCost, unpackParams as saeUnpack, type Decoder,
   type DisposableCostFunction as DisposableSaeCost, type SaeOptions,
-} from './sparse-autoencoder.ts';
+} from '../sae/sparse-autoencoder.ts';
 
 export interface StackedShape {
   /** [inputSize, h1, ..., hL]: the input size followed by at least one hidden layer size. */

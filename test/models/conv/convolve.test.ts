@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/compute/backend.ts';
-import { matrix, type Matrix } from '../../src/compute/matrix.ts';
+import { initBackend } from '../../../src/compute/backend.ts';
+import { matrix, type Matrix } from '../../../src/compute/matrix.ts';
 import {
   convolvePoolImages, convolveSpectrograms, foldFilters, poolMaps, preprocessorAffine,
-} from '../../src/features/convolve.ts';
-import { Preprocessor } from '../../src/features/preprocess.ts';
-import { allWindows, samplePatches, sampleWindows } from '../../src/features/sampler.ts';
-import { encode, initParams } from '../../src/models/sparse-autoencoder.ts';
-import { mulberry32, fillNormal } from '../../src/util/random.ts';
+} from '../../../src/models/conv/convolve.ts';
+import { Preprocessor } from '../../../src/features/preprocess.ts';
+import { allWindows, samplePatches, sampleWindows } from '../../../src/features/sampler.ts';
+import { encode, initParams } from '../../../src/models/sae/sparse-autoencoder.ts';
+import { mulberry32, fillNormal } from '../../../src/util/random.ts';
 
 beforeAll(async () => {
   await initBackend();

@@ -1,15 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/compute/backend.ts';
-import { matrix, type Matrix } from '../../src/compute/matrix.ts';
+import { initBackend } from '../../../src/compute/backend.ts';
+import { matrix, type Matrix } from '../../../src/compute/matrix.ts';
 import {
   softmaxCost, softmaxInitParams, softmaxParamCount, softmaxPredict, softmaxTrain, SoftmaxModel,
-} from '../../src/models/softmax.ts';
-import { accuracy } from '../../src/models/metrics.ts';
-import { gradientCheck } from '../../src/optim/gradient-check.ts';
-import type { CostFunction } from '../../src/optim/types.ts';
-import { fillNormal, mulberry32 } from '../../src/util/random.ts';
-import { SflError } from '../../src/util/errors.ts';
+} from '../../../src/models/softmax/softmax.ts';
+import { accuracy } from '../../../src/models/metrics.ts';
+import { gradientCheck } from '../../../src/optim/gradient-check.ts';
+import type { CostFunction } from '../../../src/optim/types.ts';
+import { fillNormal, mulberry32 } from '../../../src/util/random.ts';
+import { SflError } from '../../../src/util/errors.ts';
 
 beforeAll(async () => {
   await initBackend();

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '../../src/compute/backend.ts';
-import { scanLabeledSet } from '../../src/data/labeled-set.ts';
-import { audioSpectra, audioWindows, mnistImages } from '../../src/pipeline/inputs.ts';
-import { loadSaeModel, saeFeatures, saeFilters, saveSaeModel } from '../../src/pipeline/sae-model.ts';
-import { filterPicture, trainSae } from '../../src/pipeline/train-sae.ts';
-import { ROOT } from '../cli/run-cli.ts';
+import { initBackend } from '../../../src/compute/backend.ts';
+import { scanLabeledSet } from '../../../src/data/labeled-set.ts';
+import { audioSpectra, audioWindows, mnistImages } from '../../../src/pipeline/inputs.ts';
+import { loadSaeModel, saeFeatures, saeFilters, saveSaeModel } from '../../../src/models/sae/saved-model.ts';
+import { filterPicture, trainSae } from '../../../src/models/sae/train.ts';
+import { ROOT } from '../../cli/run-cli.ts';
 
 const FIXTURE = join(ROOT, 'test/fixtures/mnist');
 const tmp = () => mkdtempSync(join(tmpdir(), 'sfl-sae-'));

@@ -1,13 +1,13 @@
 /**
- * A trained convolutional autoencoder classifier on disk (model-io.ts conventions: model.json +
+ * A trained convolutional autoencoder classifier on disk (../model-io.ts conventions: model.json +
  * weights.bin), with everything needed to feed it new data the way it was trained: the class
  * names, the input picture (audio: frames, bands, spectrum settings; or image size) and the
  * standardisation (per band for audio, one mean and deviation for images).
  */
-import type { SpectrumParams } from '../audio/spectrogram.ts';
-import { classifierSpecs, paramCount, unpack, type ConvAeModel, type ConvAeShape } from '../models/conv-autoencoder.ts';
-import { SflError } from '../util/errors.ts';
-import { getWeight, loadModel, saveModel } from './model-io.ts';
+import type { SpectrumParams } from '../../audio/spectrogram.ts';
+import { classifierSpecs, paramCount, unpack, type ConvAeModel, type ConvAeShape } from './conv-autoencoder.ts';
+import { SflError } from '../../util/errors.ts';
+import { getWeight, loadModel, saveModel } from '../model-io.ts';
 
 export const CONV_AE_KIND = 'conv-autoencoder-classifier';
 

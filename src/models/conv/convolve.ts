@@ -20,11 +20,11 @@
  * kernel[y][x][0][j] = F[j][y * kw + x]. tf.conv2d is a cross-correlation (no flip), as wanted.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matrix, type Matrix } from '../compute/matrix.ts';
-import { hiddenFromLength, unpackParams } from '../models/sparse-autoencoder.ts';
-import { SflError } from '../util/errors.ts';
-import type { Preprocessor } from './preprocess.ts';
-import type { RowRange } from './pooling.ts';
+import { matrix, type Matrix } from '../../compute/matrix.ts';
+import { hiddenFromLength, unpackParams } from '../sae/sparse-autoencoder.ts';
+import { SflError } from '../../util/errors.ts';
+import type { Preprocessor } from '../../features/preprocess.ts';
+import type { RowRange } from '../../features/pooling.ts';
 
 /** The preprocessing as the affine map it is: z = A x + c, with A row-major (out x in). */
 export function preprocessorAffine(p: Preprocessor): { A: Float64Array; c: Float64Array; inDim: number; outDim: number } {
@@ -54,7 +54,7 @@ export interface ConvFilters {
 
 /**
  * The autoencoder's encoder with its preprocessing folded in (F = W1 A, b = b1 + W1 c), for
- * patches of kh x kw. `preprocessor` and `theta` are a SaeModel's (pipeline/sae-model.ts).
+ * patches of kh x kw. `preprocessor` and `theta` are a SaeModel's (models/sae/saved-model.ts).
  */
 export function foldFilters(preprocessor: Preprocessor, theta: Float64Array, kh: number, kw: number): ConvFilters {
   const { A, c, inDim, outDim } = preprocessorAffine(preprocessor);

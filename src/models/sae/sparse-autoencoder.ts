@@ -25,13 +25,13 @@
  *   phase 1 (per shard): forward pass, squared error, output deltas, dJ/dW2, dJ/db2, column sums of a2
  *   reduce:              rhat = sum(a2) / m, KL cost, sparsity delta s (h)
  *   phase 2 (per shard): hidden deltas with s, dJ/dW1, dJ/db1
- * The shard itself (how the products are laid out on the device) is in ./sae-shard.ts.
+ * The shard itself (how the products are laid out on the device) is in ./shard.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matrix, type Matrix } from '../compute/matrix.ts';
-import { ShardPool, type ShardModel, type ShardModelRef, type ShardPoolOptions } from '../compute/parallel.ts';
-import type { CostAndGradient, CostFunction } from '../optim/types.ts';
-import { SaeShard, type Decoder, type SaePhase1, type SaePhase2 } from './sae-shard.ts';
+import { matrix, type Matrix } from '../../compute/matrix.ts';
+import { ShardPool, type ShardModel, type ShardModelRef, type ShardPoolOptions } from '../../compute/parallel.ts';
+import type { CostAndGradient, CostFunction } from '../../optim/types.ts';
+import { SaeShard, type Decoder, type SaePhase1, type SaePhase2 } from './shard.ts';
 
 export type { Decoder };
 

@@ -15,7 +15,7 @@ import { endianness } from 'node:os';
 import { join } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
-import { sflVersion } from './version.ts';
+import { sflVersion } from '../util/version.ts';
 
 export const MODEL_FORMAT = 'sfl-model';
 export const MODEL_FILE = 'model.json';

@@ -1,17 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/compute/backend.ts';
-import { matrix, type Matrix } from '../../src/compute/matrix.ts';
+import { initBackend } from '../../../src/compute/backend.ts';
+import { matrix, type Matrix } from '../../../src/compute/matrix.ts';
 import {
   packStacked, stackedCost, stackedFeatures, stackedParamCount, stackedPredict, StackedModel, trainStacked,
   unpackStacked, type StackedShape,
-} from '../../src/models/stacked.ts';
-import { softmaxCost } from '../../src/models/softmax.ts';
-import { accuracy } from '../../src/models/metrics.ts';
-import { gradientCheck } from '../../src/optim/gradient-check.ts';
-import type { CostFunction } from '../../src/optim/types.ts';
-import { fillNormal, fillUniform, mulberry32 } from '../../src/util/random.ts';
-import { SflError } from '../../src/util/errors.ts';
+} from '../../../src/models/stacked/stacked.ts';
+import { softmaxCost } from '../../../src/models/softmax/softmax.ts';
+import { accuracy } from '../../../src/models/metrics.ts';
+import { gradientCheck } from '../../../src/optim/gradient-check.ts';
+import type { CostFunction } from '../../../src/optim/types.ts';
+import { fillNormal, fillUniform, mulberry32 } from '../../../src/util/random.ts';
+import { SflError } from '../../../src/util/errors.ts';
 
 beforeAll(async () => {
   await initBackend();

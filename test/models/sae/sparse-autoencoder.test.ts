@@ -1,16 +1,16 @@
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/compute/backend.ts';
-import { matrix, type Matrix } from '../../src/compute/matrix.ts';
-import { defaultWorkerCount, shardRanges, ShardPool } from '../../src/compute/parallel.ts';
-import { loadMnist } from '../../src/data/mnist.ts';
+import { initBackend } from '../../../src/compute/backend.ts';
+import { matrix, type Matrix } from '../../../src/compute/matrix.ts';
+import { defaultWorkerCount, shardRanges, ShardPool } from '../../../src/compute/parallel.ts';
+import { loadMnist } from '../../../src/data/mnist.ts';
 import {
   decode, encode, initParams, packParams, paramCount, sparseAutoencoderCost, sparseAutoencoderCostParallel,
   SAE_SHARD_MODEL, unpackParams, type Decoder, type SaeOptions,
-} from '../../src/models/sparse-autoencoder.ts';
-import { mulberry32 } from '../../src/util/random.ts';
-import { nonZeroColumns } from '../../src/models/sae-shard.ts';
+} from '../../../src/models/sae/sparse-autoencoder.ts';
+import { mulberry32 } from '../../../src/util/random.ts';
+import { nonZeroColumns } from '../../../src/models/sae/shard.ts';
 import { referenceSaeCost } from './sae-float64-reference.ts';
 
 beforeAll(async () => {

@@ -26,12 +26,12 @@
  * with P the m x numClasses probabilities and Y the one-hot labels.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Matrix } from '../compute/matrix.ts';
-import { checkJSONType, checkMatrix } from '../features/validate.ts';
-import type { CostAndGradient, CostFunction } from '../optim/types.ts';
-import { lbfgs, type IterationInfo, type LbfgsStopReason } from '../optim/lbfgs.ts';
-import { SflError } from '../util/errors.ts';
-import { fillNormal, mulberry32 } from '../util/random.ts';
+import type { Matrix } from '../../compute/matrix.ts';
+import { checkJSONType, checkMatrix } from '../../features/validate.ts';
+import type { CostAndGradient, CostFunction } from '../../optim/types.ts';
+import { lbfgs, type IterationInfo, type LbfgsStopReason } from '../../optim/lbfgs.ts';
+import { SflError } from '../../util/errors.ts';
+import { fillNormal, mulberry32 } from '../../util/random.ts';
 
 export type LabelArray = Int32Array | Uint8Array;
 

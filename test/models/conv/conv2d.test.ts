@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/compute/backend.ts';
-import { conv2dFull, conv2dValid, filterGradient, maxPool2d } from '../../src/models/conv2d.ts';
-import { gradientCheck } from '../../src/optim/gradient-check.ts';
-import type { CostFunction } from '../../src/optim/types.ts';
-import { mulberry32 } from '../../src/util/random.ts';
+import { initBackend } from '../../../src/compute/backend.ts';
+import { conv2dFull, conv2dValid, filterGradient, maxPool2d } from '../../../src/models/conv/conv2d.ts';
+import { gradientCheck } from '../../../src/optim/gradient-check.ts';
+import type { CostFunction } from '../../../src/optim/types.ts';
+import { mulberry32 } from '../../../src/util/random.ts';
 
 beforeAll(async () => {
   await initBackend();

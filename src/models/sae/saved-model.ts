@@ -3,12 +3,12 @@
  * trained on (image or spectro-temporal windows, with the spectrum parameters), the fitted
  * preprocessing, and the weights. Saved in TensorFlow.js conventions (model.json + weights.bin).
  */
-import type { Matrix } from '../compute/matrix.ts';
-import { Preprocessor, type PreprocessJSON } from '../features/preprocess.ts';
-import { encode, hiddenFromLength, packParams, unpackParams, type Decoder } from '../models/sparse-autoencoder.ts';
-import { loadModel, saveModel, getWeight } from './model-io.ts';
-import type { InputDescription } from '../features/input-description.ts';
-import { SflError } from '../util/errors.ts';
+import type { Matrix } from '../../compute/matrix.ts';
+import { Preprocessor, type PreprocessJSON } from '../../features/preprocess.ts';
+import { encode, hiddenFromLength, packParams, unpackParams, type Decoder } from './sparse-autoencoder.ts';
+import { loadModel, saveModel, getWeight } from '../model-io.ts';
+import type { InputDescription } from '../../features/input-description.ts';
+import { SflError } from '../../util/errors.ts';
 
 export interface SaeHyper {
   hidden: number;

@@ -3,8 +3,8 @@
  * L-BFGS (the evaluation split across worker threads), and draw what was learned.
  */
 import os from 'node:os';
-import type { Matrix } from '../compute/matrix.ts';
-import { Preprocessor, type PreprocessOptions } from '../features/preprocess.ts';
+import type { Matrix } from '../../compute/matrix.ts';
+import { Preprocessor, type PreprocessOptions } from '../../features/preprocess.ts';
 import {
   initParams,
   paramCount,
@@ -13,14 +13,14 @@ import {
   type Decoder,
   type DisposableCostFunction,
   type SaeOptions,
-} from '../models/sparse-autoencoder.ts';
-import { lbfgs, type IterationInfo, type LbfgsResult } from '../optim/lbfgs.ts';
-import { filterGrid, spectroTemporalGrid } from '../viz/filter-grid.ts';
-import { linePlot } from '../viz/line-plot.ts';
-import type { RgbaImage } from '../viz/raster.ts';
-import { progress } from './progress.ts';
-import type { InputDescription } from '../features/input-description.ts';
-import { saeFilters, type SaeModel } from './sae-model.ts';
+} from './sparse-autoencoder.ts';
+import { lbfgs, type IterationInfo, type LbfgsResult } from '../../optim/lbfgs.ts';
+import { filterGrid, spectroTemporalGrid } from '../../viz/filter-grid.ts';
+import { linePlot } from '../../viz/line-plot.ts';
+import type { RgbaImage } from '../../viz/raster.ts';
+import { progress } from '../../util/progress.ts';
+import type { InputDescription } from '../../features/input-description.ts';
+import { saeFilters, type SaeModel } from './saved-model.ts';
 
 export interface TrainSaeOptions {
   preprocess: PreprocessOptions;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { matrix } from '../../src/compute/matrix.ts';
-import { assertCompatible, getWeight, loadModel, saveModel, type SavedModel } from '../../src/pipeline/model-io.ts';
+import { assertCompatible, getWeight, loadModel, saveModel, type SavedModel } from '../../src/models/model-io.ts';
 
 const seq = (n: number, scale = 1) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7) * scale);
 

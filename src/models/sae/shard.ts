@@ -18,7 +18,7 @@
  *    still kept for the reconstruction error.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Matrix } from '../compute/matrix.ts';
+import type { Matrix } from '../../compute/matrix.ts';
 
 export type Decoder = 'sigmoid' | 'linear';
 

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/compute/backend.ts';
-import { chooseSoftmaxLambda, heldOutSplit } from '../../src/models/softmax-lambda.ts';
-import { SflError } from '../../src/util/errors.ts';
-import { mulberry32 } from '../../src/util/random.ts';
+import { initBackend } from '../../../src/compute/backend.ts';
+import { chooseSoftmaxLambda, heldOutSplit } from '../../../src/models/softmax/choose-lambda.ts';
+import { SflError } from '../../../src/util/errors.ts';
+import { mulberry32 } from '../../../src/util/random.ts';
 
 beforeAll(async () => {
   await initBackend();

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatMetrics, progress } from '../../src/pipeline/progress.ts';
+import { formatDuration, formatMetrics, progress } from '../../src/util/progress.ts';
 
 function capture(isTTY = false) {
   const stream = Object.assign(new PassThrough(), { isTTY });

@@ -4,8 +4,8 @@
  * preprocessing of the raw input. Saved in TensorFlow.js conventions via model-io.ts.
  */
 import { Preprocessor, type PreprocessJSON } from '../features/preprocess.ts';
-import { SoftmaxModel } from '../models/softmax.ts';
-import { StackedModel } from '../models/stacked.ts';
+import { SoftmaxModel } from './softmax/softmax.ts';
+import { StackedModel } from './stacked/stacked.ts';
 import { SflError } from '../util/errors.ts';
 import type { InputDescription } from '../features/input-description.ts';
 import { getWeight, loadModel, saveModel, type Weight } from './model-io.ts';

@@ -1,15 +1,15 @@
 /**
  * Test-only: a plain Float64Array implementation of the sparse autoencoder cost and gradient,
  * written loop by loop from the definitions (no tfjs, no float32), with the same packing as
- * src/models/sparse-autoencoder.ts (W1 h x v, W2 v x h, b1 h, b2 v). It lets the gradient check run
+ * src/models/sae/sparse-autoencoder.ts (W1 h x v, W2 v x h, b1 h, b2 v). It lets the gradient check run
  * in float64, where central differences are accurate to ~1e-9, and gives the float32 model
  * something exact to be compared with.
  *
  * `mistake` plants a deliberate bug in the gradient (the cost stays right), for the tests that show
  * the checker catches it.
  */
-import type { Matrix } from '../../src/compute/matrix.ts';
-import type { CostAndGradient } from '../../src/optim/types.ts';
+import type { Matrix } from '../../../src/compute/matrix.ts';
+import type { CostAndGradient } from '../../../src/optim/types.ts';
 
 export interface ReferenceOptions {
   visible: number;

@@ -33,14 +33,14 @@
  * differences between speakers.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Matrix } from '../compute/matrix.ts';
-import { adam, cosineSchedule } from '../optim/adam.ts';
-import type { CostAndGradient } from '../optim/types.ts';
-import { SflError } from '../util/errors.ts';
-import { fillUniform, mulberry32, shuffle, type Rng } from '../util/random.ts';
-import { conv2dFull, conv2dValid, maxPool2d, poolMask } from './conv2d.ts';
+import type { Matrix } from '../../compute/matrix.ts';
+import { adam, cosineSchedule } from '../../optim/adam.ts';
+import type { CostAndGradient } from '../../optim/types.ts';
+import { SflError } from '../../util/errors.ts';
+import { fillUniform, mulberry32, shuffle, type Rng } from '../../util/random.ts';
+import { conv2dFull, conv2dValid, maxPool2d, poolMask } from '../conv/conv2d.ts';
 export { maxPool2d };
-import { softmaxTrain, type LabelArray } from './softmax.ts';
+import { softmaxTrain, type LabelArray } from '../softmax/softmax.ts';
 
 export interface ConvAeShape {
   /** Rows of an input picture (audio: frames, time running down). */
