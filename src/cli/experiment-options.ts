@@ -135,6 +135,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--seed <n>', `random seed (default: ${D.run.seed})`, intArg('--seed'))
     .option('--name <run>', 'run name: outputs/<run>/ (default: <command>-<date>-<time>)')
     .option('--outputs <dir>', `folder of runs (default: ${D.run.outputs})`)
+    .option('--overwrite', 'replace an existing run of the same name (default: refuse, so a finished run is never lost by accident)')
     .option('--quiet', 'no progress display')
     .option('--json', 'print the result as one JSON object on stdout');
 }
@@ -166,6 +167,7 @@ export type ExperimentFlags = SpectrumFlags & {
   seed?: number;
   name?: string;
   outputs?: string;
+  overwrite?: boolean;
   quiet?: boolean;
   json?: boolean;
 };
@@ -198,7 +200,7 @@ export async function configFromFlags(f: ExperimentFlags): Promise<Config> {
     normalise: (f.normalise ?? (mnist && !f.config ? 'none' : undefined)) as PartialConfig['normalise'],
     whitening: defined({ kind: f.whitening, epsilon: f.epsilon, retainVariance: f.retain }) as PartialConfig['whitening'],
     sae: defined({ hidden: f.hidden, lambda: f.lambda, beta: f.beta, rho: f.rho, decoder: f.decoder, maxIter: f.iterations }) as PartialConfig['sae'],
-    run: defined({ seed: f.seed, name: f.name, outputs: f.outputs }),
+    run: defined({ seed: f.seed, name: f.name, outputs: f.outputs, overwrite: f.overwrite }),
     softmax: defined({ lambda: f.softmaxLambda, maxIter: f.softmaxIterations, chooseLambda: f.chooseLambda }),
     // fineTuneMaxIter must stay >= 1 in the config: 0 iterations means "no fine-tuning".
     stacked: defined({

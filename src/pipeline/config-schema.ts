@@ -199,8 +199,10 @@ export const CONFIG_SCHEMA: Rule = {
       type: 'object',
       fields: {
         name: { type: 'string', nonEmpty: true, nullable: true },
+        namePrefix: { type: 'string', nonEmpty: true, nullable: true },
         outputs: { type: 'string', nonEmpty: true },
         seed: int(0),
+        overwrite: { type: 'boolean' },
       },
     },
     baselines: BASELINES_SCHEMA,

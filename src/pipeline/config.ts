@@ -201,11 +201,15 @@ export interface DataConfig {
 }
 
 export interface RunConfig {
-  /** null: `<command>-<YYYYMMDD-HHMMSS>`. */
+  /** null: `<namePrefix>-<YYYYMMDD-HHMMSS>`, made unique with a suffix. */
   name: string | null;
+  /** Start of an unnamed run's name; null: the command (e.g. train-sae). */
+  namePrefix: string | null;
   /** Folder that holds one sub-folder per run. */
   outputs: string;
   seed: number;
+  /** Replace an existing run (or unfinished checkpoint) of the same name; without it that is refused. */
+  overwrite: boolean;
 }
 
 export interface Config {
@@ -280,7 +284,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
   selfTaught: { unlabeledDigits: [5, 6, 7, 8, 9], labeledDigits: [0, 1, 2, 3, 4], trainFraction: 0.5, encoder: null },
   split: { kind: 'official', testFraction: 0.2, testSpeakers: [], seed: null },
   data: { source: 'audio', audioDir: 'audio/fsdd/recordings', mnistDir: null, digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], count: null },
-  run: { name: null, outputs: 'outputs', seed: 1 },
+  run: { name: null, namePrefix: null, outputs: 'outputs', seed: 1, overwrite: false },
   baselines: BASELINE_DEFAULTS,
 } satisfies Config);
 

@@ -1,7 +1,18 @@
 /**
  * One output folder per run, written atomically: outputs/<name>/ either holds a complete run or
- * is untouched. Everything is written into outputs/.staging-<name>-<pid>/ and renamed into place
- * by commit(). A re-run with the same name replaces the old run only at that moment:
+ * is untouched. Everything is written into outputs/.staging-<name>/ and renamed into place by
+ * commit().
+ *
+ * Claiming a name: creating .staging-<name> with a plain (non-recursive) mkdir is the claim. The
+ * file system lets exactly one process create a folder, so two runs started in the same second
+ * can never share a name: the loser of an unnamed run tries <name>-2, -3, ...; a named run is
+ * refused. The claim holds the owner's pid in .staging-<name>/.owner, so the claim of a process
+ * that died (kill -9) is recognised as stale and removed. A claim ends when the staging folder is
+ * renamed to outputs/<name> (so the name is never unclaimed while the run is unfinished) or
+ * removed by abort().
+ *
+ * An existing outputs/<name> (or whatever else the caller says the name owns, like an unfinished
+ * checkpoint) is never replaced unless `overwrite` is set; then commit() replaces it:
  *
  *   outputs/<name>  ->  outputs/.trash-<name>-<pid>     (old run moved aside)
  *   staging         ->  outputs/<name>                  (new run in place)
@@ -13,10 +24,12 @@
  * cleanStaleRuns() on the next RunDir.create() for processes that died without running it.
  */
 import { existsSync, rmSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { SflError } from '../util/errors.ts';
 import { sflVersion } from '../util/version.ts';
+import type { RunConfig } from './config.ts';
 
 export interface RunVersions {
   sfl: string;
@@ -42,8 +55,17 @@ export interface RunDirOptions {
   command: string;
   /** Folder holding all runs (default 'outputs'). */
   root?: string;
-  /** Run name; default `<command>-<YYYYMMDD-HHMMSS>` (made unique if that exists). */
+  /** Run name; default `<namePrefix>-<YYYYMMDD-HHMMSS>` (made unique if that exists). */
   name?: string | null;
+  /** Start of the default name (default: the command). */
+  namePrefix?: string | null;
+  /** Replace an existing run of this name at commit (default: refuse to start). Unnamed runs never replace. */
+  overwrite?: boolean;
+  /**
+   * Another path the run's name owns besides outputs/<name> (e.g. an unfinished run's checkpoint):
+   * a name whose path exists is taken like an existing run, and the refusal says `hint`.
+   */
+  alsoOwns?: (name: string) => { path: string; hint: string } | null;
   /** Default: process.argv without the node and script paths. */
   argv?: string[];
   /** The resolved config, recorded in run.json. */
@@ -57,8 +79,14 @@ export interface RunDirOptions {
   now?: () => Date;
 }
 
-const STAGING = /^\.staging-(.+)-(\d+)$/;
+const STAGING = /^\.staging-(.+)$/;
 const TRASH = /^\.trash-(.+)-(\d+)$/;
+/** Folders being deleted (renamed first so their name is free at once). */
+const REMOVING = /^\.removing-/;
+/** Inside a staging folder: the pid of the process writing it. */
+const OWNER_FILE = '.owner';
+/** A staging folder without an owner file this old was left by a process that died right after claiming it. */
+const ORPHAN_CLAIM_MS = 60_000;
 const NAME_OK = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Staging folders of this process that are not yet committed or aborted. */
@@ -76,6 +104,8 @@ export class RunDir {
     readonly finalPath: string,
     readonly info: RunInfo,
     private readonly now: () => Date,
+    /** commit() may replace an existing run of this name. */
+    private readonly replaces: boolean,
   ) {}
 
   static async create(opts: RunDirOptions): Promise<RunDir> {
@@ -84,22 +114,7 @@ export class RunDir {
     await mkdir(root, { recursive: true });
     await cleanStaleRuns(root);
 
-    let name = opts.name ?? null;
-    if (name !== null) {
-      checkRunName(name);
-    } else {
-      // A default name that already exists (two runs in one second) gets a suffix rather than
-      // replacing a run the user never named.
-      const base = defaultRunName(opts.command, now());
-      name = base;
-      for (let i = 2; existsSync(join(root, name)); i++) name = `${base}-${i}`;
-    }
-
-    const stagingPath = join(root, `.staging-${name}-${process.pid}`);
-    if (active.has(stagingPath)) throw new SflError(`run ${name} is already being written by this process`);
-    await rm(stagingPath, { recursive: true, force: true });
-    await mkdir(stagingPath, { recursive: true });
-    track(stagingPath);
+    const { name, stagingPath } = await claimName(root, opts);
 
     try {
       const info: RunInfo = {
@@ -113,7 +128,7 @@ export class RunDir {
         startedAt: now().toISOString(),
         endedAt: null,
       };
-      const run = new RunDir(name, root, stagingPath, join(root, name), info, now);
+      const run = new RunDir(name, root, stagingPath, join(root, name), info, now, opts.overwrite === true && opts.name != null);
       await run.writeJson('run.json', info);
       return run;
     } catch (e) {
@@ -150,16 +165,23 @@ export class RunDir {
     await this.writeJson('run.json', this.info);
     await this.ensureReport();
     this.closed = true;
+    // The owner file goes first (the claim stays: the staging folder still exists); a stale-claim
+    // check in that instant sees a folder without owner that is seconds old, so leaves it alone.
+    await unlink(join(this.stagingPath, OWNER_FILE)).catch(() => undefined);
     const trash = join(this.root, `.trash-${this.name}-${process.pid}`);
-    await rm(trash, { recursive: true, force: true });
     let replaced = false;
-    try {
-      await rename(this.finalPath, trash);
-      replaced = true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if (this.replaces) {
+      await rm(trash, { recursive: true, force: true });
+      try {
+        await rename(this.finalPath, trash);
+        replaced = true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
     }
     try {
+      // Without `replaces`, a run that appeared meanwhile (not by sfl: its claim stops sfl) makes
+      // this rename fail (ENOTEMPTY) rather than be replaced.
       await rename(this.stagingPath, this.finalPath);
     } catch (e) {
       // Put the old run back so a failed commit changes nothing; the staging folder stays
@@ -169,7 +191,7 @@ export class RunDir {
     }
     active.delete(this.stagingPath);
     untrackIfIdle();
-    await rm(trash, { recursive: true, force: true });
+    if (replaced) await rm(trash, { recursive: true, force: true });
     return this.finalPath;
   }
 
@@ -195,6 +217,11 @@ export class RunDir {
   }
 }
 
+/** The RunDir options given by a config's `run` section. */
+export function runOptions(run: RunConfig): Pick<RunDirOptions, 'root' | 'name' | 'namePrefix' | 'overwrite' | 'seed'> {
+  return { root: run.outputs, name: run.name, namePrefix: run.namePrefix, overwrite: run.overwrite, seed: run.seed };
+}
+
 /** `<command>-<YYYYMMDD-HHMMSS>` in local time (the user's clock, as they will look for it). */
 export function defaultRunName(command: string, date: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -205,6 +232,106 @@ export function defaultRunName(command: string, date: Date): string {
 export function checkRunName(name: string): void {
   if (!NAME_OK.test(name) || name.length > 200) {
     throw new SflError(`run name ${JSON.stringify(name)} must start with a letter or digit and use only letters, digits, '.', '_' and '-'`);
+  }
+}
+
+/**
+ * Claims a run name in `root` (see the file comment): returns the name and its staging folder,
+ * created and holding our pid. An unnamed run takes the first free of <prefix>-<time>, -2, -3...;
+ * a named run that is taken is refused with a sentence saying what holds it and what to do.
+ */
+async function claimName(root: string, opts: RunDirOptions): Promise<{ name: string; stagingPath: string }> {
+  if (opts.name != null) {
+    checkRunName(opts.name);
+    const got = await tryClaim(root, opts.name, opts);
+    if (got.ok) return { name: opts.name, stagingPath: got.stagingPath };
+    throw new SflError(got.why);
+  }
+  const base = defaultRunName(opts.namePrefix ?? opts.command, (opts.now ?? (() => new Date()))());
+  for (let i = 1; ; i++) {
+    const name = i === 1 ? base : `${base}-${i}`;
+    // An unnamed run never replaces anything, whatever `overwrite` says.
+    const got = await tryClaim(root, name, { ...opts, overwrite: false });
+    if (got.ok) return { name, stagingPath: got.stagingPath };
+  }
+}
+
+type Claim = { ok: true; stagingPath: string } | { ok: false; why: string };
+
+async function tryClaim(root: string, name: string, opts: RunDirOptions): Promise<Claim> {
+  const stagingPath = join(root, `.staging-${name}`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await mkdir(stagingPath); // not recursive: fails if another process holds the name
+      // Tracked at once, so a concurrent create() in this process never takes it for stale.
+      track(stagingPath);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (active.has(stagingPath)) return { ok: false, why: `run ${name} is already being written by this process` };
+      // A claim left by a dead process is removed and the name tried once more.
+      if (attempt === 0 && (await removeIfStale(root, stagingPath))) continue;
+      const pid = await claimOwner(stagingPath);
+      return {
+        ok: false,
+        why: `run ${name} is being written by another sfl process${pid ? ` (pid ${pid})` : ''} in ${root}; wait for it to finish or choose another --name`,
+      };
+    }
+  }
+  try {
+    await writeFile(join(stagingPath, OWNER_FILE), `${process.pid}\n`);
+    const finalPath = join(root, name);
+    let why: string | null = null;
+    if (existsSync(finalPath) && !opts.overwrite) {
+      why = `run ${name} already exists in ${finalPath}; pass --overwrite to replace it, or choose another --name`;
+    } else {
+      const other = opts.alsoOwns?.(name);
+      if (other && existsSync(other.path) && !opts.overwrite) why = `run ${name} ${other.hint}`;
+    }
+    if (why !== null) {
+      await removeStaging(stagingPath);
+      return { ok: false, why };
+    }
+    return { ok: true, stagingPath };
+  } catch (e) {
+    await removeStaging(stagingPath);
+    throw e;
+  }
+}
+
+/** The pid in a staging folder's owner file, or null if it has none (yet). */
+async function claimOwner(stagingPath: string): Promise<number | null> {
+  try {
+    const pid = Number.parseInt(await readFile(join(stagingPath, OWNER_FILE), 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Removes a staging folder whose process is gone. It is renamed to a unique name first, so the
+ * run name is free at once and two processes cleaning up together cannot both act on it.
+ */
+async function removeIfStale(root: string, stagingPath: string): Promise<boolean> {
+  if (!(await stagingIsStale(stagingPath))) return false;
+  const aside = join(root, `.removing-${randomBytes(6).toString('hex')}`);
+  try {
+    await rename(stagingPath, aside);
+  } catch {
+    return false; // someone else moved it first
+  }
+  await rm(aside, { recursive: true, force: true });
+  return true;
+}
+
+async function stagingIsStale(stagingPath: string): Promise<boolean> {
+  const pid = await claimOwner(stagingPath);
+  if (pid !== null) return processIsGone(stagingPath, pid);
+  try {
+    return Date.now() - (await stat(stagingPath)).mtimeMs > ORPHAN_CLAIM_MS;
+  } catch {
+    return false;
   }
 }
 
@@ -223,11 +350,19 @@ export async function cleanStaleRuns(root: string): Promise<string[]> {
   const done: string[] = [];
   for (const entry of entries) {
     const full = join(root, entry);
-    const staging = STAGING.exec(entry);
+    if (STAGING.test(entry)) {
+      if (await removeIfStale(root, full)) done.push(entry);
+      continue;
+    }
+    if (REMOVING.test(entry)) {
+      // Left by a process that died while deleting it; nothing else uses these names.
+      await rm(full, { recursive: true, force: true });
+      done.push(entry);
+      continue;
+    }
     const trash = TRASH.exec(entry);
-    const match = staging ?? trash;
-    if (!match || !isStale(full, Number(match[2]))) continue;
-    if (trash && !existsSync(join(root, trash[1]))) {
+    if (!trash || !processIsGone(full, Number(trash[2]))) continue;
+    if (!existsSync(join(root, trash[1]))) {
       await rename(full, join(root, trash[1]));
     } else {
       await rm(full, { recursive: true, force: true });
@@ -237,8 +372,8 @@ export async function cleanStaleRuns(root: string): Promise<string[]> {
   return done;
 }
 
-/** A folder is stale when the process that made it is gone (or it is ours but not in use). */
-function isStale(full: string, pid: number): boolean {
+/** A folder's process is gone when no such pid runs (or it is ours but the folder is not in use). */
+function processIsGone(full: string, pid: number): boolean {
   if (pid === process.pid) return !active.has(full);
   try {
     process.kill(pid, 0);

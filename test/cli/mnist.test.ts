@@ -26,6 +26,17 @@ describe('sfl mnist', () => {
     expect(metrics.settings.learningRate).toBe(0.13);
     // The checkpoint is gone once the run is committed, and nothing hidden is left behind.
     expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]);
+
+    // The same name again: refused, the finished run untouched; --overwrite replaces it.
+    const before = readFileSync(join(run, 'metrics.json'), 'utf8');
+    const again = runCli(['mnist', 'logreg', ...TINY, '--outputs', out, '--name', 'tiny']);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim()).toBe(`sfl: run tiny already exists in ${run}; pass --overwrite to replace it, or choose another --name`);
+    expect(readFileSync(join(run, 'metrics.json'), 'utf8')).toBe(before);
+    const over = runCli(['mnist', 'logreg', ...TINY, '--epochs', '1', '--outputs', out, '--name', 'tiny', '--overwrite', '--json']);
+    expect(over.code, over.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8')).validations).toHaveLength(1);
+    expect(readdirSync(out)).toEqual(['tiny']);
   });
 
   it('a run interrupted after epoch 1 resumes from its checkpoint and ends as an uninterrupted run', async () => {
@@ -46,6 +57,11 @@ describe('sfl mnist', () => {
     await expect(runMnistLogreg(config, interrupt)).rejects.toThrow('interrupted');
     expect(existsSync(join(out, 'cut'))).toBe(false);
     expect(existsSync(join(out, '.checkpoints', 'cut', 'checkpoint.sflckpt'))).toBe(true);
+
+    // Starting `cut` afresh would overwrite its checkpoint: refused, saying how to resume.
+    const fresh = runCli(['mnist', 'logreg', ...TINY, '--outputs', out, '--name', 'cut']);
+    expect(fresh.code).toBe(1);
+    expect(fresh.stderr).toMatch(/run cut has an unfinished run's checkpoint in .*; continue it with --resume cut, or pass --overwrite to start again/);
 
     const resumed = runCli(['mnist', 'logreg', '--resume', 'cut', '--outputs', out, '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);

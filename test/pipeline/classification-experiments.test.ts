@@ -28,7 +28,7 @@ function config(outputs: string, extra: PartialConfig = {}) {
     softmax: { maxIter: 50 },
     stacked: { layers: [25, 25], fineTune: true, fineTuneMaxIter: 30 },
     ...extra,
-    run: { outputs, name: 'run', seed: 3 },
+    run: { outputs, name: 'run', seed: 3, overwrite: true },
   });
 }
 

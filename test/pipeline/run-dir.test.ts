@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,24 +34,90 @@ describe('RunDir', () => {
     expect(() => run.path('late.txt')).toThrow(/already committed/);
   });
 
-  it('a re-run replaces the old run only at commit; abort leaves it intact', async () => {
+  it('a named run that exists is refused without overwrite; with it, replaced only at commit; abort leaves it intact', async () => {
     const root = tmpRoot();
     const first = await RunDir.create({ ...base, root, name: 'same' });
     await first.writeFile('model.txt', 'old');
     await first.commit();
 
-    const second = await RunDir.create({ ...base, root, name: 'same' });
+    await expect(RunDir.create({ ...base, root, name: 'same' })).rejects.toThrow(
+      `run same already exists in ${join(root, 'same')}; pass --overwrite to replace it, or choose another --name`,
+    );
+    expect(listing(root)).toEqual(['same']);
+
+    const second = await RunDir.create({ ...base, root, name: 'same', overwrite: true });
     await second.writeFile('model.txt', 'half-written');
     expect(read(join(root, 'same', 'model.txt'))).toBe('old');
     await second.abort();
     expect(read(join(root, 'same', 'model.txt'))).toBe('old');
     expect(listing(root)).toEqual(['same']);
 
-    const third = await RunDir.create({ ...base, root, name: 'same' });
+    const third = await RunDir.create({ ...base, root, name: 'same', overwrite: true });
     await third.writeFile('model.txt', 'new');
     await third.commit();
     expect(read(join(root, 'same', 'model.txt'))).toBe('new');
     expect(listing(root)).toEqual(['same']);
+  });
+
+  it('a name owned elsewhere (an unfinished checkpoint) is refused with its hint; unnamed runs skip it', async () => {
+    const root = tmpRoot();
+    mkdirSync(join(root, 'ckpt', 'train-20261122-130509'), { recursive: true });
+    mkdirSync(join(root, 'ckpt', 'held'), { recursive: true });
+    const alsoOwns = (name: string) => ({ path: join(root, 'ckpt', name), hint: 'has a checkpoint; use --resume' });
+    await expect(RunDir.create({ ...base, root, name: 'held', alsoOwns })).rejects.toThrow('run held has a checkpoint; use --resume');
+    const now = () => new Date(2026, 10, 22, 13, 5, 9);
+    const unnamed = await RunDir.create({ ...base, root, now, alsoOwns });
+    expect(unnamed.name).toBe('train-20261122-130509-2');
+    await unnamed.abort();
+    const over = await RunDir.create({ ...base, root, name: 'held', alsoOwns, overwrite: true });
+    expect(over.name).toBe('held');
+    await over.abort();
+  });
+
+  it('two runs started together claim different folders, in one process and in two', async () => {
+    const root = tmpRoot();
+    const now = () => new Date(2026, 10, 22, 13, 5, 9);
+    const runs = await Promise.all([1, 2, 3].map(() => RunDir.create({ ...base, root, now })));
+    expect(new Set(runs.map((r) => r.name)).size).toBe(3);
+    await Promise.all(runs.map((r, i) => r.writeFile('model.txt', `run ${i}`)));
+    await Promise.all(runs.map((r) => r.commit()));
+    expect(listing(root)).toEqual(['train-20261122-130509', 'train-20261122-130509-2', 'train-20261122-130509-3']);
+    expect(runs.map((r) => read(join(root, r.name, 'model.txt')))).toEqual(['run 0', 'run 1', 'run 2']);
+
+    // Two processes with the same clock, each writing its pid into its run.
+    const root2 = tmpRoot();
+    const runDirUrl = JSON.stringify(new URL('../../src/pipeline/run-dir.ts', import.meta.url).href);
+    const script = `
+      import { RunDir } from ${runDirUrl};
+      // Both start together: wait for the go file, so neither is done before the other begins.
+      const { existsSync } = await import('node:fs');
+      while (!existsSync(${JSON.stringify(join(root2, '..go-' + 'x'))})) await new Promise((r) => setTimeout(r, 5));
+      const run = await RunDir.create({ ...${JSON.stringify(base)}, root: ${JSON.stringify(root2)}, now: () => new Date(2026, 10, 22, 13, 5, 9) });
+      await run.writeFile('pid.txt', String(process.pid));
+      await run.commit();
+    `;
+    const child = () => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'ignore' });
+    const kids = [child(), child()];
+    await new Promise((r) => setTimeout(r, 1500));
+    writeFileSync(join(root2, '..go-x'), '');
+    const codes = await Promise.all(kids.map((p) => new Promise((r) => p.on('exit', r))));
+    expect(codes).toEqual([0, 0]);
+    const runNames = listing(root2).filter((n) => !n.startsWith('.'));
+    expect(runNames).toEqual(['train-20261122-130509', 'train-20261122-130509-2']);
+    expect(runNames.map((n) => Number(read(join(root2, n, 'pid.txt')))).sort()).toEqual(kids.map((k) => k.pid).sort());
+  });
+
+  it('a named run being written by a live process is refused, not shared', async () => {
+    const root = tmpRoot();
+    const first = await RunDir.create({ ...base, root, name: 'busy' });
+    await expect(RunDir.create({ ...base, root, name: 'busy' })).rejects.toThrow(/already being written by this process/);
+    // As another process sees it: the claim's owner is our parent, alive.
+    mkdirSync(join(root, '.staging-other'));
+    writeFileSync(join(root, '.staging-other', '.owner'), String(process.ppid));
+    await expect(RunDir.create({ ...base, root, name: 'other', overwrite: true })).rejects.toThrow(
+      `run other is being written by another sfl process (pid ${process.ppid}) in ${root}; wait for it to finish or choose another --name`,
+    );
+    await first.abort();
   });
 
   it('cleans up after a crashed process: stale staging removed, trashed run restored', async () => {
@@ -61,18 +127,26 @@ describe('RunDir', () => {
     await done.commit();
     // A process that died mid-run (pid 2^22 + 1 is above the largest pid Linux can assign).
     const deadPid = 4194305;
-    mkdirSync(join(root, `.staging-keep-${deadPid}`));
-    writeFileSync(join(root, `.staging-keep-${deadPid}`, 'model.txt'), 'half');
+    mkdirSync(join(root, '.staging-keep'));
+    writeFileSync(join(root, '.staging-keep', '.owner'), String(deadPid));
+    writeFileSync(join(root, '.staging-keep', 'model.txt'), 'half');
+    // A process that died right after claiming a name, before writing its pid (a minute ago).
+    mkdirSync(join(root, '.staging-orphan'));
+    utimesSync(join(root, '.staging-orphan'), new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
     // A process that died between the two renames of a commit: the old run is in the trash.
     mkdirSync(join(root, `.trash-moved-${deadPid}`));
     writeFileSync(join(root, `.trash-moved-${deadPid}`, 'model.txt'), 'moved aside');
     // A live process's staging folder (our parent) must be left alone.
-    const live = `.staging-other-${process.ppid}`;
+    const live = '.staging-other';
     mkdirSync(join(root, live));
+    writeFileSync(join(root, live, '.owner'), String(process.ppid));
+    // A claim made this instant whose owner file is not written yet.
+    mkdirSync(join(root, '.staging-young'));
 
-    const next = await RunDir.create({ ...base, root, name: 'another' });
+    // The dead process's claim on 'keep' is stale: the name can be claimed again.
+    const next = await RunDir.create({ ...base, root, name: 'keep', overwrite: true });
     await next.abort();
-    expect(listing(root)).toEqual([live, 'keep', 'moved'].sort());
+    expect(listing(root)).toEqual([live, '.staging-young', 'keep', 'moved'].sort());
     expect(read(join(root, 'keep', 'model.txt'))).toBe('complete');
     expect(read(join(root, 'moved', 'model.txt'))).toBe('moved aside');
     expect(await cleanStaleRuns(root)).toEqual([]);
@@ -100,7 +174,7 @@ describe('RunDir', () => {
       await old.commit();
       const script = `
         import { RunDir } from ${runDirUrl};
-        const run = await RunDir.create(${JSON.stringify({ ...base, root, name: 'sig' })});
+        const run = await RunDir.create(${JSON.stringify({ ...base, root, name: 'sig', overwrite: true })});
         await run.writeFile('model.txt', 'half');
         ${ending}
         await new Promise((r) => setTimeout(r, 5000));

@@ -25,6 +25,7 @@ interface MnistFlags {
   seed?: number;
   name?: string;
   outputs?: string;
+  overwrite?: boolean;
   quiet?: boolean;
   json?: boolean;
 }
@@ -48,7 +49,7 @@ async function mnistConfig(model: BaselineModel, f: MnistFlags): Promise<Config>
   const partial = {
     experiment: `mnist-${model}`,
     data: defined({ source: 'mnist', mnistDir: f.mnist }),
-    run: defined({ seed: f.seed, name: f.name, outputs: f.outputs }),
+    run: defined({ seed: f.seed, name: f.name, outputs: f.outputs, overwrite: f.overwrite }),
     baselines: { ...defined({ trainCount: f.trainCount, validCount: f.validCount, testCount: f.testCount }), [model]: settings },
   } as PartialConfig;
   config = resolveConfig(partial, 'command-line flags', config);
@@ -80,6 +81,7 @@ export function registerMnist(program: Command): void {
     .option('--seed <n>', 'random seed (default 1)', intArg('--seed'))
     .option('--name <run>', 'run name: outputs/<run>/ (default: mnist-<model>-<date>-<time>)')
     .option('--outputs <dir>', 'folder of runs (default: outputs)')
+    .option('--overwrite', 'start a named run again over its finished run or unfinished checkpoint (default: refuse; --resume continues it instead)')
     .option('--quiet', 'no progress display')
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (model: BaselineModel, flags: MnistFlags) => {

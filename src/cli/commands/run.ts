@@ -6,7 +6,6 @@ import { mergePartials, parseOverride, readConfigFile, resolveConfig, type Confi
 import { experimentRunner } from '../../pipeline/experiments/index.ts';
 import { setQuiet } from '../../util/progress.ts';
 import { REPORT_FILE } from '../../pipeline/report.ts';
-import { defaultRunName } from '../../pipeline/run-dir.ts';
 import { flatMetrics, formatAccuracy, readRun, runHeadline } from '../../pipeline/run-summary.ts';
 import { intArg } from '../options.ts';
 
@@ -14,6 +13,7 @@ interface RunFlags {
   set?: string[];
   name?: string;
   outputs?: string;
+  overwrite?: boolean;
   seed?: number;
   quiet?: boolean;
   json?: boolean;
@@ -35,16 +35,12 @@ export async function runConfig(file: string, f: RunFlags): Promise<Config> {
   if (f.outputs !== undefined) run.outputs = f.outputs;
   if (f.seed !== undefined) run.seed = f.seed;
   if (f.name !== undefined) run.name = f.name;
+  if (f.overwrite) run.overwrite = true;
+  // Unnamed runs are named after the config file, so `sfl runs` tells mnist-sae from fsdd-sae
+  // (the run folder claims <prefix>-<date>-<time> or the next free suffix when it starts).
+  run.namePrefix = basename(file).replace(/\.json$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '') || null;
   partial = mergePartials(partial, { run });
-  config = resolveConfig(partial, 'command-line flags');
-  // Unnamed runs are named after the config file, so `sfl runs` tells mnist-sae from fsdd-sae.
-  if (config.run.name === null) {
-    const base = defaultRunName(basename(file).replace(/\.json$/i, ''), new Date());
-    let name = base;
-    for (let i = 2; existsSync(join(config.run.outputs, name)); i++) name = `${base}-${i}`;
-    config = resolveConfig(mergePartials(partial, { run: { name } }), 'command-line flags');
-  }
-  return config;
+  return resolveConfig(partial, 'command-line flags');
 }
 
 /** `sfl run <config.json>`: run the experiment a config file describes. */
@@ -59,6 +55,7 @@ export function registerRun(program: Command): void {
     .option('--set <key=value...>', 'override config keys, e.g. --set sae.maxIter=50 data.count=2000')
     .option('--name <run>', 'run name: outputs/<run>/ (default: <config name>-<date>-<time>)')
     .option('--outputs <dir>', 'folder of runs (default: run.outputs of the config, "outputs")')
+    .option('--overwrite', 'replace an existing run of the same name (default: refuse)')
     .option('--seed <n>', 'random seed (default: run.seed of the config)', intArg('--seed'))
     .option('--quiet', 'no progress display')
     .option('--json', 'print the result as one JSON object on stdout')

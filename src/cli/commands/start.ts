@@ -23,12 +23,14 @@ export function registerStart(program: Command): void {
     )
     .option('--audio <dir>', 'another folder of labeled recordings (default: audio/fsdd/recordings)')
     .option('--name <run>', 'run name (default: start-<date>-<time>)')
+    .option('--overwrite', 'replace an existing run of the same name (default: refuse)')
     .option('--quiet', 'no progress display')
-    .action(async (opts: { audio?: string; name?: string; quiet?: boolean }) => {
+    .action(async (opts: { audio?: string; name?: string; overwrite?: boolean; quiet?: boolean }) => {
       if (opts.quiet) setQuiet(true);
       let config = await loadConfigFile(START_CONFIG);
       if (opts.audio) config = resolveConfig({ data: { audioDir: opts.audio } }, '--audio', config);
       if (opts.name) config = resolveConfig({ run: { name: opts.name } }, '--name', config);
+      if (opts.overwrite) config = resolveConfig({ run: { overwrite: true } }, '--overwrite', config);
       const backend = await initBackend();
       process.stderr.write(`sfl start: backend ${backend}; settings ${START_CONFIG}\n`);
       const { runPath, metrics } = await runAudioSelfTaughtExperiment(config, { baseline: true });

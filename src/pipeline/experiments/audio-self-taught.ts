@@ -12,7 +12,7 @@ import { confusionMatrixImage } from '../../viz/heatmap.ts';
 import { encodePng } from '../../viz/png.ts';
 import { SflError } from '../../util/errors.ts';
 import { refuseChooseLambda, type Config } from '../config.ts';
-import { RunDir } from '../run-dir.ts';
+import { RunDir, runOptions } from '../run-dir.ts';
 import { audioSpectra } from '../inputs.ts';
 import { costCurve, filterPicture } from '../../models/sae/train.ts';
 import { convSettings } from '../recording-features.ts';
@@ -61,7 +61,7 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
   const print = o.print ?? ((s: string) => console.log(s));
   const experiment = o.experiment ?? 'self-taught';
   refuseChooseLambda(config, `${experiment} on audio`, 'it is supported on MNIST (self-taught, conv) and by train-softmax');
-  const run = await RunDir.create({ command: experiment, root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
+  const run = await RunDir.create({ command: experiment, ...runOptions(config.run), config });
   try {
     const set = scanLabeledSet(config.data.audioDir);
     for (const s of set.skipped) log(`warning: skipped ${s.path}: ${s.reason}`);

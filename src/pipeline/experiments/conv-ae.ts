@@ -28,7 +28,7 @@ import { refuseChooseLambda, type Config } from '../config.ts';
 import { saveConvAeClassifier, type ConvAeInput } from '../../models/conv-ae/saved-model.ts';
 import { audioSpectra } from '../inputs.ts';
 import { progress, type Progress } from '../../util/progress.ts';
-import { RunDir } from '../run-dir.ts';
+import { RunDir, runOptions } from '../run-dir.ts';
 import { splitsFor } from './audio-self-taught.ts';
 import { mnistTrainTestData, type Log } from './classification-data.ts';
 import { evaluate, writeConfusionPng, type Evaluation } from './evaluation.ts';
@@ -244,7 +244,7 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 export async function runConvAeExperiment(config: Config, log: Log = stderrLog): Promise<ClassificationExperimentResult> {
   refuseChooseLambda(config, 'conv-ae', 'its softmax weight decay also serves fine-tuning');
-  const run = await RunDir.create({ command: 'conv-ae', root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
+  const run = await RunDir.create({ command: 'conv-ae', ...runOptions(config.run), config });
   try {
     const t0 = performance.now();
     const c = config.convAe;

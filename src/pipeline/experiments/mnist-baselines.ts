@@ -12,7 +12,7 @@ import { rm, rmdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Config } from '../config.ts';
 import { resolveMnistDir } from '../../data/mnist.ts';
-import { RunDir } from '../run-dir.ts';
+import { RunDir, runOptions } from '../run-dir.ts';
 import { SflError } from '../../util/errors.ts';
 import { mulberry32 } from '../../util/random.ts';
 import { encodePng } from '../../viz/png.ts';
@@ -77,8 +77,19 @@ async function withRun(model: BaselineModel, config: Config, log: Log, opts: Bas
     }
   }
   const dir = resolveMnistDir(config.data.mnistDir ?? undefined);
-  const run = await RunDir.create({ command: `mnist-${model}`, root, name: config.run.name, config, seed: config.run.seed });
+  // The run's name owns its checkpoint folder too: an unnamed run never picks a name whose
+  // checkpoint exists (so concurrent runs never share one), and a named run refuses to start
+  // over an unfinished run's checkpoint unless resuming it or told to overwrite.
+  const alsoOwns = opts.resume
+    ? undefined
+    : (name: string) => ({
+        path: checkpointDir(root, name),
+        hint: `has an unfinished run's checkpoint in ${checkpointDir(root, name)}; continue it with --resume ${name}, or pass --overwrite to start again`,
+      });
+  const run = await RunDir.create({ command: `mnist-${model}`, ...runOptions(config.run), root, config, alsoOwns });
   const ckptDir = checkpointDir(root, run.name);
+  // Starting over (--overwrite): the old checkpoint must not be resumed by mistake later.
+  if (!resumed) await rm(ckptDir, { recursive: true, force: true });
   log(`mnist ${model}: run ${run.name}${resumed ? ' (resumed)' : ''}; checkpoints in ${ckptDir} (continue with --resume ${run.name})`);
   const startedAt = performance.now();
   try {

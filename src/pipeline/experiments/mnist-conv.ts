@@ -20,7 +20,7 @@ import { mnistImages } from '../inputs.ts';
 import { saveModel } from '../../models/model-io.ts';
 import { softmaxWeights } from '../../models/classifier-model.ts';
 import { progress } from '../../util/progress.ts';
-import { RunDir } from '../run-dir.ts';
+import { RunDir, runOptions } from '../run-dir.ts';
 import { saveSaeModel } from '../../models/sae/saved-model.ts';
 import { filterPicture, trainSae } from '../../models/sae/train.ts';
 import { saeTrainOptions } from '../sae-options.ts';
@@ -39,7 +39,7 @@ export async function runMnistConvExperiment(config: Config, log: Log = stderrLo
   const p = c.patchSize;
   const stride = c.poolStride ?? c.poolSize;
   const kind: PoolKind = config.pooling.method;
-  const run = await RunDir.create({ command: 'conv', root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
+  const run = await RunDir.create({ command: 'conv', ...runOptions(config.run), config });
   try {
     const timer = new StageTimer();
     const dir = resolveMnistDir(config.data.mnistDir ?? undefined);

@@ -7,7 +7,7 @@ import { resolveMnistDir } from '../../data/mnist.ts';
 import { scanLabeledSet } from '../../data/labeled-set.ts';
 import { officialSplit } from '../../data/splits.ts';
 import { encodePng } from '../../viz/png.ts';
-import { RunDir } from '../run-dir.ts';
+import { RunDir, runOptions } from '../run-dir.ts';
 import { audioSpectra, audioWindows, mnistImages } from '../inputs.ts';
 import type { InputDescription } from '../../features/input-description.ts';
 import { saveSaeModel } from '../../models/sae/saved-model.ts';
@@ -41,7 +41,7 @@ export async function saeTrainingData(config: Config, log: (s: string) => void):
 }
 
 export async function runSaeExperiment(config: Config, log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<SaeExperimentResult> {
-  const run = await RunDir.create({ command: 'train-sae', root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
+  const run = await RunDir.create({ command: 'train-sae', ...runOptions(config.run), config });
   try {
     const { X, input } = await saeTrainingData(config, log);
     const res = await trainSae(X, input, saeTrainOptions(config));

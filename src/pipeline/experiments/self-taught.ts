@@ -11,7 +11,7 @@ import { encodePng } from '../../viz/png.ts';
 import type { Config } from '../config.ts';
 import { saveSoftmaxClassifier } from '../../models/classifier-model.ts';
 import { inputDim } from '../../features/input-description.ts';
-import { RunDir } from '../run-dir.ts';
+import { RunDir, runOptions } from '../run-dir.ts';
 import { loadSaeModel, saeFeatures, saveSaeModel, type SaeModel } from '../../models/sae/saved-model.ts';
 import { filterPicture, trainSae } from '../../models/sae/train.ts';
 import { saeTrainOptions } from '../sae-options.ts';
@@ -41,7 +41,7 @@ async function encoder(config: Config, d: ClassificationData, log: Log): Promise
 }
 
 export async function runSelfTaughtExperiment(config: Config, log: Log = stderrLog, data?: ClassificationData): Promise<ClassificationExperimentResult> {
-  const run = await RunDir.create({ command: 'self-taught', root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
+  const run = await RunDir.create({ command: 'self-taught', ...runOptions(config.run), config });
   try {
     const timer = new StageTimer();
     const d = data ?? (await timer.time('data', () => classificationData(config, 'self-taught', log)));

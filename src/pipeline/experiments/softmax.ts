@@ -11,7 +11,7 @@ import { accuracy } from '../../models/metrics.ts';
 import type { Config } from '../config.ts';
 import { saveSoftmaxClassifier } from '../../models/classifier-model.ts';
 import { progress } from '../../util/progress.ts';
-import { RunDir } from '../run-dir.ts';
+import { RunDir, runOptions } from '../run-dir.ts';
 import { checkClassificationData, classificationData, type ClassificationData, type Log } from './classification-data.ts';
 import { evaluate, StageTimer, writeConfusionPng, writeCostCurves, type Evaluation } from './evaluation.ts';
 
@@ -83,7 +83,7 @@ export function softmaxSummary(model: SoftmaxModel, config: Config, choice?: Lam
  * experiment on another source's vectors.
  */
 export async function runSoftmaxExperiment(config: Config, log: Log = stderrLog, data?: ClassificationData): Promise<ClassificationExperimentResult> {
-  const run = await RunDir.create({ command: 'train-softmax', root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
+  const run = await RunDir.create({ command: 'train-softmax', ...runOptions(config.run), config });
   try {
     const timer = new StageTimer();
     const d = data ?? (await timer.time('data', () => classificationData(config, 'softmax', log)));

@@ -16,7 +16,7 @@ import { refuseChooseLambda, type Config } from '../config.ts';
 import { saveStackedClassifier } from '../../models/classifier-model.ts';
 import type { InputDescription } from '../../features/input-description.ts';
 import { progress, type Progress } from '../../util/progress.ts';
-import { RunDir } from '../run-dir.ts';
+import { RunDir, runOptions } from '../run-dir.ts';
 import { saeCostFunction } from '../../models/sae/train.ts';
 import { checkClassificationData, classificationData, type ClassificationData, type Log } from './classification-data.ts';
 import { evaluate, writeConfusionPng, writeCostCurves } from './evaluation.ts';
@@ -43,7 +43,7 @@ function firstLayerPicture(model: StackedModel, pre: Preprocessor, input: InputD
 
 export async function runStackedExperiment(config: Config, log: Log = stderrLog, data?: ClassificationData): Promise<ClassificationExperimentResult> {
   refuseChooseLambda(config, 'stacked', 'its softmax weight decay also serves fine-tuning');
-  const run = await RunDir.create({ command: 'stacked', root: config.run.outputs, name: config.run.name, config, seed: config.run.seed });
+  const run = await RunDir.create({ command: 'stacked', ...runOptions(config.run), config });
   try {
     const seconds: Record<string, number> = {};
     let t0 = performance.now();
