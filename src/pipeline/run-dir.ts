@@ -46,6 +46,8 @@ export interface RunInfo {
   seed: number | null;
   versions: RunVersions;
   backend: string;
+  /** the engine of the training costs: 'onnx' (ONNX Runtime) or 'wasm' (tfjs), see src/compute/engine.ts */
+  engine: string;
   startedAt: string;
   /** null until commit(). */
   endedAt: string | null;
@@ -73,6 +75,8 @@ export interface RunDirOptions {
   seed?: number;
   /** tfjs backend in use; default: initialise it through src/compute/backend.ts. */
   backend?: string;
+  /** engine of the training costs; default: chosen through src/compute/engine.ts. */
+  engine?: string;
   /** Default: sfl from package.json, tfjs and node from src/compute/backend.ts. */
   versions?: Partial<RunVersions>;
   /** Clock, for tests. */
@@ -125,6 +129,7 @@ export class RunDir {
         seed: opts.seed ?? null,
         versions: { ...(await defaultVersions(opts.versions)) },
         backend: opts.backend ?? (await (await import('../compute/backend.ts')).initBackend()),
+        engine: opts.engine ?? (await (await import('../compute/engine.ts')).engine()),
         startedAt: now().toISOString(),
         endedAt: null,
       };

@@ -2,28 +2,38 @@ import type { Command } from 'commander';
 import os from 'node:os';
 import { backendFailures, initBackend, versions } from '../../compute/backend.ts';
 import { fastMatMulInstalled } from '../../compute/fast-matmul.ts';
+import { engine, engineFailure } from '../../compute/engine.ts';
+import { onnxRuntimeVersion, onnxThreads } from '../../compute/onnx/runtime.ts';
 
 /** `sfl info`: what this installation computes with. */
 export function registerInfo(program: Command): void {
   program
     .command('info')
-    .description('print the TensorFlow.js backend in use, the tfjs and Node versions, and the core count')
+    .description('print the engine of the training costs (onnx or wasm; SFL_ENGINE forces one), the TensorFlow.js backend, versions and the core count')
     .option('--json', 'print one JSON object instead of text')
     .action(async (opts: { json?: boolean }) => {
       const backend = await initBackend();
+      const chosen = await engine();
       const v = versions();
       const info = {
+        engine: chosen,
+        onnxruntime: onnxRuntimeVersion() ?? null,
+        onnxThreads: chosen === 'onnx' ? onnxThreads() : null,
         backend,
         tfjs: v.tfjs,
         node: v.node,
         cores: os.availableParallelism(),
         fastMatMul: fastMatMulInstalled(),
-        notLoaded: backendFailures(),
+        notLoaded: { ...(engineFailure() ? { onnx: engineFailure() } : {}), ...backendFailures() },
       };
       if (opts.json) {
         console.log(JSON.stringify(info, null, 2));
         return;
       }
+      const how = info.engine === 'onnx'
+        ? `ONNX Runtime ${info.onnxruntime}, ${info.onnxThreads} intra-op threads`
+        : 'TensorFlow.js on the backend below, worker threads';
+      console.log(`engine      ${info.engine} (${how})${process.env.SFL_ENGINE ? ', forced by SFL_ENGINE' : ''}`);
       console.log(`backend     ${info.backend}${info.fastMatMul ? ' (transposed matMul override active)' : ''}`);
       console.log(`tfjs        ${info.tfjs}`);
       console.log(`node        ${info.node}`);

@@ -22,7 +22,10 @@ import type { Matrix } from '../../compute/matrix.ts';
 
 export type Decoder = 'sigmoid' | 'linear';
 
-/** What phase 1 of a shard returns: sums over the shard's examples, not yet divided by m. */
+/**
+ * What phase 1 of a shard returns: sums over the shard's examples, not yet divided by m. Float32 from
+ * the engines; float64 from the ONNX graph built in float64 for the gradient checks.
+ */
 export interface SaePhase1 {
   /** number of examples in the shard */
   m: number;
@@ -31,17 +34,17 @@ export interface SaePhase1 {
   /** column sums of a2 (h), float64 */
   a2Sum: Float64Array;
   /** sum over examples of d3' a2: v x h (same layout as W2) */
-  gW2: Float32Array;
+  gW2: Float32Array | Float64Array;
   /** sum over examples of d3 (v) */
-  gb2: Float32Array;
+  gb2: Float32Array | Float64Array;
 }
 
 /** What phase 2 of a shard returns: sums over the shard's examples, not yet divided by m. */
 export interface SaePhase2 {
   /** sum over examples of d2' x: h x v (same layout as W1) */
-  gW1: Float32Array;
+  gW1: Float32Array | Float64Array;
   /** sum over examples of d2 (h) */
-  gb1: Float32Array;
+  gb1: Float32Array | Float64Array;
 }
 
 export interface SaeShardShape {

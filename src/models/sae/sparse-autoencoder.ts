@@ -170,7 +170,7 @@ export function assembleCostGrad(theta: Float64Array, opts: SaeOptions, p1: SaeP
 
   const grad = new Float64Array(theta.length);
   const G = unpackParams(grad, v, h);
-  const addShards = (dst: Float64Array, parts: Float32Array[]): void => {
+  const addShards = (dst: Float64Array, parts: ArrayLike<number>[]): void => {
     for (const part of parts) for (let i = 0; i < dst.length; i++) dst[i] += part[i];
   };
   addShards(G.W1, p2.map((p) => p.gW1));

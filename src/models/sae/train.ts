@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import type { Matrix } from '../../compute/matrix.ts';
+import { engine } from '../../compute/engine.ts';
 import { Preprocessor, type PreprocessOptions } from '../../features/preprocess.ts';
 import {
   initParams,
@@ -14,6 +15,7 @@ import {
   type DisposableCostFunction,
   type SaeOptions,
 } from './sparse-autoencoder.ts';
+import { sparseAutoencoderCostOnnx } from './onnx-cost.ts';
 import { lbfgs, type IterationInfo, type LbfgsResult } from '../../optim/lbfgs.ts';
 import { filterGrid, spectroTemporalGrid } from '../../viz/filter-grid.ts';
 import { linePlot } from '../../viz/line-plot.ts';
@@ -51,10 +53,12 @@ function inUnitRange(X: Matrix): boolean {
 }
 
 /**
- * The sparse autoencoder cost on Z, split over worker threads when the data is big enough to
- * pay for it (one per core by default; SFL_WORKERS overrides). Also used by stacked pretraining.
+ * The sparse autoencoder cost on Z on this process's engine (src/compute/engine.ts): one ONNX
+ * graph in ONNX Runtime on all cores, or tfjs split over worker threads when the data is big enough
+ * to pay for it (one per core by default; SFL_WORKERS overrides). Also used by stacked pretraining.
  */
 export async function saeCostFunction(Z: Matrix, opts: SaeOptions, workers?: number): Promise<DisposableCostFunction> {
+  if ((await engine()) === 'onnx') return sparseAutoencoderCostOnnx(Z, opts);
   const n = workers ?? Number(process.env.SFL_WORKERS ?? os.availableParallelism());
   // Small problems are faster in one thread than with the round trips to workers.
   const parallel = n > 1 && Z.rows * Z.cols >= 1e6;

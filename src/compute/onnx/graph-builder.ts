@@ -1,0 +1,144 @@
+/**
+ * A small builder for ONNX graphs: named inputs, constant tensors (initializers), nodes and outputs,
+ * serialised as an ONNX ModelProto (opset 17, IR version 8) with the onnx-proto schema package.
+ *
+ * It is deliberately thin: a node is its ONNX operator name, its input value names and its
+ * attributes, exactly as in the ONNX operator documentation (https://onnx.ai/onnx/operators/), so a
+ * graph written with it reads like the operator list it becomes. Values are referred to by name;
+ * `op` returns the name of a new, unique output value.
+ *
+ *   const g = new GraphBuilder('affine');
+ *   const x = g.input('x', 'float32', ['n', 3]);
+ *   const w = g.constant('w', Float32Array.from([...]), [2, 3]);
+ *   g.output(g.op('Gemm', [x, w], { transB: 1 }), 'y', 'float32', ['n', 2]);
+ *   const bytes = g.toBytes(); // an .onnx file, ready for InferenceSession.create(bytes)
+ */
+import onnxProto from 'onnx-proto';
+
+const { onnx } = onnxProto;
+
+/** ONNX opset of every graph this project writes (ONNX 1.12; onnxruntime supports it since 1.12). */
+export const OPSET = 17;
+/** IR version 8 is the one that goes with opset 17. */
+const IR_VERSION = 8;
+
+export type ElementType = 'float32' | 'float64' | 'int64';
+/** A dimension: a number, or a name for a size known only when the graph runs (e.g. the batch). */
+export type Dim = number | string;
+export type AttributeValue = number | string | number[] | Float32Array;
+
+const ELEM: Record<ElementType, number> = {
+  float32: onnx.TensorProto.DataType.FLOAT,
+  float64: onnx.TensorProto.DataType.DOUBLE,
+  int64: onnx.TensorProto.DataType.INT64,
+};
+
+function valueInfo(name: string, type: ElementType, dims: Dim[]): onnxProto.onnx.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: ELEM[type],
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+function tensorProto(name: string, data: Float32Array | Float64Array | BigInt64Array, dims: number[]): onnxProto.onnx.ITensorProto {
+  const n = dims.reduce((a, b) => a * b, 1);
+  if (data.length !== n) throw new Error(`onnx constant ${name}: ${data.length} values for shape [${dims.join(', ')}]`);
+  const type: ElementType = data instanceof Float32Array ? 'float32' : data instanceof Float64Array ? 'float64' : 'int64';
+  // raw_data is little-endian, as the typed array's bytes are on every platform Node runs on.
+  return { name, dims, dataType: ELEM[type], rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+function attribute(name: string, value: AttributeValue): onnxProto.onnx.IAttributeProto {
+  const A = onnx.AttributeProto.AttributeType;
+  if (typeof value === 'string') return { name, type: A.STRING, s: new TextEncoder().encode(value) };
+  if (typeof value === 'number') {
+    return Number.isInteger(value) ? { name, type: A.INT, i: value } : { name, type: A.FLOAT, f: value };
+  }
+  if (value instanceof Float32Array) return { name, type: A.FLOATS, floats: Array.from(value) };
+  return { name, type: A.INTS, ints: value };
+}
+
+export class GraphBuilder {
+  private readonly nodes: onnxProto.onnx.INodeProto[] = [];
+  private readonly inputs: onnxProto.onnx.IValueInfoProto[] = [];
+  private readonly outputs: onnxProto.onnx.IValueInfoProto[] = [];
+  private readonly initializers: onnxProto.onnx.ITensorProto[] = [];
+  private readonly names = new Set<string>();
+  private counter = 0;
+
+  constructor(readonly name: string) {}
+
+  private claim(name: string): string {
+    if (this.names.has(name)) throw new Error(`onnx graph ${this.name}: the value name ${name} is used twice`);
+    this.names.add(name);
+    return name;
+  }
+
+  /** A graph input, fed at every run. */
+  input(name: string, type: ElementType, dims: Dim[]): string {
+    this.inputs.push(valueInfo(this.claim(name), type, dims));
+    return name;
+  }
+
+  /** A constant tensor stored in the model (e.g. the training examples, a filterbank). */
+  constant(name: string, data: Float32Array | Float64Array | BigInt64Array, dims: number[]): string {
+    this.initializers.push(tensorProto(this.claim(name), data, dims));
+    return name;
+  }
+
+  /** A scalar constant (shape []), broadcast by the elementwise operators; float32 unless `type` says. */
+  scalar(value: number, type: 'float32' | 'float64' = 'float32', name = `c${this.counter++}`): string {
+    return this.constant(name, type === 'float32' ? Float32Array.of(value) : Float64Array.of(value), []);
+  }
+
+  /** An int64 vector constant, e.g. the `axes` input of ReduceSum. */
+  ints(values: number[], name = `i${this.counter++}`): string {
+    return this.constant(name, BigInt64Array.from(values.map(BigInt)), [values.length]);
+  }
+
+  /** A node with one output; returns the output's name (`name` if given, else a fresh one). */
+  op(opType: string, inputs: string[], attrs: Record<string, AttributeValue> = {}, name?: string): string {
+    for (const i of inputs) {
+      if (i !== '' && !this.names.has(i)) throw new Error(`onnx graph ${this.name}: ${opType} reads ${i}, which is not defined yet`);
+    }
+    const out = this.claim(name ?? `${opType.toLowerCase()}_${this.counter++}`);
+    this.nodes.push({
+      opType,
+      input: inputs,
+      output: [out],
+      name: out,
+      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+    });
+    return out;
+  }
+
+  /** Declares `value` a graph output named `name` (an Identity node renames it when they differ). */
+  output(value: string, name: string, type: ElementType, dims: Dim[]): void {
+    const v = value === name ? value : this.op('Identity', [value], {}, name);
+    this.outputs.push(valueInfo(v, type, dims));
+  }
+
+  /** The ModelProto's bytes: an .onnx file. */
+  toBytes(docString = ''): Uint8Array {
+    if (this.outputs.length === 0) throw new Error(`onnx graph ${this.name} has no outputs`);
+    const model = onnx.ModelProto.create({
+      irVersion: IR_VERSION,
+      producerName: 'sfl',
+      opsetImport: [{ domain: '', version: OPSET }],
+      docString,
+      graph: {
+        name: this.name,
+        node: this.nodes,
+        input: this.inputs,
+        output: this.outputs,
+        initializer: this.initializers,
+      },
+    });
+    return onnx.ModelProto.encode(model).finish();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * ONNX Runtime (the onnxruntime-node package: Microsoft's native CPU library, shipped inside the npm
+ * package) loaded on demand, and sessions over graphs from ./graph-builder.ts.
+ *
+ * The native library can fail to load (an unsupported platform, a libc too old); loadOnnxRuntime()
+ * then resolves to null and says why in onnxRuntimeFailure(), and callers fall back to the wasm
+ * path. Nothing here decides which engine runs: that is ../engine.ts.
+ */
+import os from 'node:os';
+import { createRequire } from 'node:module';
+import type * as Ort from 'onnxruntime-node';
+
+export type OrtModule = typeof Ort;
+export type OrtTensor = Ort.Tensor;
+
+let loading: Promise<OrtModule | null> | undefined;
+let failure: string | undefined;
+
+/** The onnxruntime-node module, or null when its native library cannot load (see onnxRuntimeFailure). */
+export function loadOnnxRuntime(): Promise<OrtModule | null> {
+  loading ??= (async () => {
+    try {
+      const ort = (await import('onnxruntime-node')) as OrtModule & { default?: OrtModule };
+      const mod = ort.InferenceSession ? ort : ort.default!;
+      // Loading the binding is lazy in some versions: create a trivial session to be sure it works.
+      if (!mod.InferenceSession) throw new Error('onnxruntime-node has no InferenceSession');
+      return mod;
+    } catch (e) {
+      failure = (e as Error).message.split('\n')[0];
+      return null;
+    }
+  })();
+  return loading;
+}
+
+/** Why onnxruntime-node did not load, once loadOnnxRuntime() has resolved to null. */
+export function onnxRuntimeFailure(): string | undefined {
+  return failure;
+}
+
+/** onnxruntime-node's version, from its package.json (without loading the native library). */
+export function onnxRuntimeVersion(): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    return (require('onnxruntime-node/package.json') as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Intra-op threads of the sessions: SFL_THREADS, else one per core. */
+export function onnxThreads(): number {
+  const n = Number(process.env.SFL_THREADS ?? os.availableParallelism());
+  return Number.isInteger(n) && n >= 1 ? n : os.availableParallelism();
+}
+
+/** A session over one model, with every optimisation on and `threads` intra-op threads. */
+export async function createSession(ort: OrtModule, model: Uint8Array, threads = onnxThreads()): Promise<Ort.InferenceSession> {
+  return ort.InferenceSession.create(model, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+  });
+}
