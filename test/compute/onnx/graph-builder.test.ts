@@ -21,11 +21,12 @@ describe('GraphBuilder', () => {
     const model = onnxProto.onnx.ModelProto.decode(g.toBytes());
     expect(Number(model.opsetImport[0].version)).toBe(OPSET);
     expect(OPSET).toBeGreaterThanOrEqual(17);
-    expect(model.graph!.input.map((i) => i.name)).toEqual(['x']);
-    expect(model.graph!.initializer.map((i) => [i.name, i.dims.map(Number)])).toEqual([['w', [2, 3]]]);
-    expect(model.graph!.node.map((n) => n.opType)).toEqual(['Gemm', 'Identity']);
-    expect(model.graph!.output.map((o) => o.name)).toEqual(['y']);
-    expect(model.graph!.input[0].type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue))).toEqual(['n', 3]);
+    const graph = model.graph as onnxProto.onnx.GraphProto;
+    expect(graph.input.map((i) => i.name)).toEqual(['x']);
+    expect(graph.initializer.map((i) => [i.name, i.dims.map(Number)])).toEqual([['w', [2, 3]]]);
+    expect(graph.node.map((n) => n.opType)).toEqual(['Gemm', 'Identity']);
+    expect(graph.output.map((o) => o.name)).toEqual(['y']);
+    expect(graph.input[0].type?.tensorType?.shape?.dim?.map((d) => d.dimParam || Number(d.dimValue))).toEqual(['n', 3]);
   });
 
   it('refuses a name used twice, a node reading an undefined value, and a graph without outputs', () => {
