@@ -23,7 +23,7 @@ describe('GraphBuilder', () => {
     expect(OPSET).toBeGreaterThanOrEqual(17);
     const graph = model.graph as onnxProto.onnx.GraphProto;
     expect(graph.input.map((i) => i.name)).toEqual(['x']);
-    expect(graph.initializer.map((i) => [i.name, i.dims.map(Number)])).toEqual([['w', [2, 3]]]);
+    expect(graph.initializer.map((i) => [i.name, (i.dims ?? []).map(Number)])).toEqual([['w', [2, 3]]]);
     expect(graph.node.map((n) => n.opType)).toEqual(['Gemm', 'Identity']);
     expect(graph.output.map((o) => o.name)).toEqual(['y']);
     expect(graph.input[0].type?.tensorType?.shape?.dim?.map((d) => d.dimParam || Number(d.dimValue))).toEqual(['n', 3]);

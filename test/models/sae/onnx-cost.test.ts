@@ -3,7 +3,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/compute/backend.ts';
 import { matrix, type Matrix } from '../../../src/compute/matrix.ts';
 import { createSession, loadOnnxRuntime } from '../../../src/compute/onnx/runtime.ts';
-import { selectEngine } from '../../../src/compute/engine.ts';
 import { loadMnist } from '../../../src/data/mnist.ts';
 import { gradientCheck } from '../../../src/optim/gradient-check.ts';
 import { saeCostFromSession, saeCostGraph, sparseAutoencoderCostOnnx } from '../../../src/models/sae/onnx-cost.ts';
@@ -105,18 +104,6 @@ describe.skipIf(!ort)('sparse autoencoder cost as an ONNX graph', () => {
     const f = await sparseAutoencoderCostOnnx(randomData(4, 6, 'sigmoid', 1), opts, 1);
     await expect(Promise.resolve().then(() => f(new Float64Array(3)))).rejects.toThrow(/3 values, expected 32/);
     await f.dispose();
-  });
-});
-
-describe('engine choice', () => {
-  it('SFL_ENGINE=wasm forces the wasm engine; an unknown engine is an error naming the variable', async () => {
-    expect(await selectEngine('wasm')).toBe('wasm');
-    await expect(selectEngine('gpu')).rejects.toThrow(/SFL_ENGINE=gpu is not one of onnx, wasm/);
-  });
-
-  it.skipIf(!ort)('onnx is the default where onnxruntime-node loads, and can be forced', async () => {
-    expect(await selectEngine(undefined)).toBe('onnx');
-    expect(await selectEngine('onnx')).toBe('onnx');
   });
 });
 
