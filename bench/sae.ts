@@ -1,9 +1,10 @@
 /**
  * Sparse autoencoder benchmark on the MNIST shape (first 10,000 training images, 784 -> 196,
- * lambda 3e-3, beta 3, rho 0.1): median seconds of one cost-and-gradient evaluation, in this
- * thread and data-parallel across worker threads, against the numpy peer
+ * lambda 3e-3, beta 3, rho 0.1): median seconds of one cost-and-gradient evaluation on the onnx
+ * engine (one ONNX graph in ONNX Runtime, intra-op threads on every core) and on the wasm engine
+ * (tfjs in this thread, and data-parallel across worker threads), against the numpy peer
  * (../shared/peers/sae_numpy.py, float32, measured in the same run, interleaved with ours, since
- * the machine is shared and timings drift). Target: ours / peer <= 2.0.
+ * the machine is shared and timings drift). Targets: onnx / peer <= 0.8; wasm / peer <= 2.0.
  * Also times matMul(a, b, false, true) against an explicit transpose + plain matMul for
  * 10000x784 by 784x196, with the wasm backend's own BatchMatMul kernel ("before") and with the
  * project's override from src/compute/fast-matmul.ts ("after").
@@ -20,6 +21,8 @@ import { initBackend } from '../src/compute/backend.ts';
 import { fastMatMulInstalled } from '../src/compute/fast-matmul.ts';
 import { defaultWorkerCount } from '../src/compute/parallel.ts';
 import { loadMnist } from '../src/data/mnist.ts';
+import { loadOnnxRuntime, onnxRuntimeFailure, onnxThreads } from '../src/compute/onnx/runtime.ts';
+import { sparseAutoencoderCostOnnx } from '../src/models/sae/onnx-cost.ts';
 import {
   initParams, sparseAutoencoderCost, sparseAutoencoderCostParallel, type CostFunction, type SaeOptions,
 } from '../src/models/sae/sparse-autoencoder.ts';
@@ -169,17 +172,31 @@ export async function benchSae(): Promise<string[]> {
   const t0 = performance.now();
   const par = await sparseAutoencoderCostParallel(images, opts, { workers });
   const startup = (performance.now() - t0) / 1000;
-  const rounds: { peer?: PeerRun; single: { wall: number; cpu: number }; par: { wall: number; cpu: number } }[] = [];
+  const ort = await loadOnnxRuntime();
+  const t1 = performance.now();
+  const onnx = ort ? await sparseAutoencoderCostOnnx(images, opts) : undefined;
+  const onnxStartup = (performance.now() - t1) / 1000;
+  type Timing = { wall: number; cpu: number };
+  const rounds: { peer?: PeerRun; single: Timing; par: Timing; onnx?: Timing }[] = [];
   try {
     for (let r = 0; r < ROUNDS; r++) {
       const peer = peerAvailable ? runPeer(mnistDir) : undefined;
-      rounds.push({ peer, single: await timeEvals(single, theta), par: await timeEvals(par, theta) });
+      const o = onnx ? await timeEvals(onnx, theta) : undefined;
+      rounds.push({ peer, onnx: o, single: await timeEvals(single, theta), par: await timeEvals(par, theta) });
     }
   } finally {
     single.dispose();
     await par.dispose();
+    await onnx?.dispose();
   }
   const fmt = (xs: number[]): string => xs.map((x) => x.toFixed(3)).join(', ');
+  const ow = rounds.map((r) => r.onnx?.wall ?? NaN);
+  lines.push(
+    onnx
+      ? `sae: one cost+gradient, onnx engine (ONNX Runtime, ${onnxThreads()} intra-op threads): median ${median(ow).toFixed(3)} s wall (rounds: ${fmt(ow)}; ` +
+          `${median(rounds.map((r) => r.onnx!.cpu)).toFixed(3)} s CPU; session built in ${onnxStartup.toFixed(2)} s)`
+      : `sae: onnx engine not measured: onnxruntime-node cannot load (${onnxRuntimeFailure()})`,
+  );
   const sw = rounds.map((r) => r.single.wall), pw = rounds.map((r) => r.par.wall);
   lines.push(
     `sae: one cost+gradient, this thread: median ${median(sw).toFixed(3)} s wall (rounds: ${fmt(sw)}; ` +
@@ -205,8 +222,14 @@ export async function benchSae(): Promise<string[]> {
       );
       const rs = rounds.map((r) => r.single.wall / r.peer!.secondsPerEval!);
       const rp = rounds.map((r) => r.par.wall / r.peer!.secondsPerEval!);
+      if (onnx) {
+        const ro = rounds.map((r) => r.onnx!.wall / r.peer!.secondsPerEval!);
+        lines.push(
+          `sae: ratio onnx/peer (per round, then median): ${median(ro).toFixed(2)} (${fmt(ro)}); target <= 0.8: ${median(ro) <= 0.8 ? 'met' : 'NOT met'}`,
+        );
+      }
       lines.push(
-        `sae: ratio ours/peer (per round, then median): this thread ${median(rs).toFixed(2)} (${fmt(rs)}), ` +
+        `sae: ratio wasm/peer (per round, then median): this thread ${median(rs).toFixed(2)} (${fmt(rs)}), ` +
           `${workers} workers ${median(rp).toFixed(2)} (${fmt(rp)}); target <= 2.0: ${Math.min(median(rs), median(rp)) <= 2 ? 'met' : 'NOT met'}`,
       );
     }
