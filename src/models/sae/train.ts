@@ -15,7 +15,6 @@ import {
   type DisposableCostFunction,
   type SaeOptions,
 } from './sparse-autoencoder.ts';
-import { sparseAutoencoderCostOnnx } from './onnx-cost.ts';
 import { lbfgs, type IterationInfo, type LbfgsResult } from '../../optim/lbfgs.ts';
 import { filterGrid, spectroTemporalGrid } from '../../viz/filter-grid.ts';
 import { linePlot } from '../../viz/line-plot.ts';
@@ -58,7 +57,8 @@ function inUnitRange(X: Matrix): boolean {
  * to pay for it (one per core by default; SFL_WORKERS overrides). Also used by stacked pretraining.
  */
 export async function saeCostFunction(Z: Matrix, opts: SaeOptions, workers?: number): Promise<DisposableCostFunction> {
-  if ((await engine()) === 'onnx') return sparseAutoencoderCostOnnx(Z, opts);
+  // Imported here, not at the top: a checkout whose node_modules predate onnx-proto still runs on wasm.
+  if ((await engine()) === 'onnx') return (await import('./onnx-cost.ts')).sparseAutoencoderCostOnnx(Z, opts);
   const n = workers ?? Number(process.env.SFL_WORKERS ?? os.availableParallelism());
   // Small problems are faster in one thread than with the round trips to workers.
   const parallel = n > 1 && Z.rows * Z.cols >= 1e6;
