@@ -1,6 +1,6 @@
 /**
  * report.html for a run folder: gathers run.json, metrics.json, every PNG the experiment wrote
- * and, for sparse autoencoders on audio, a picture of a few filters with time and frequency axes,
+ * and, for sparse autoencoders on audio, the filter picture's caption recomputed from the model,
  * and renders them with src/viz/report.ts. Works on a staging folder (experiments call
  * writeReport(run.stagingPath) just before commit, so the report is part of the atomic run) and
  * on a finished run (`sfl report <run>` rebuilds it).
@@ -8,13 +8,12 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { rename, writeFile, unlink } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { encodePng } from '../viz/png.ts';
-import { spectroTemporalFiltersWithAxes } from '../viz/filter-axes.ts';
 import { renderReport, type ReportContent, type ReportFigure } from '../viz/report.ts';
 import type { InputDescription } from '../features/input-description.ts';
 import { MODEL_FILE } from '../models/model-io.ts';
 import { readRun, flatMetrics, formatValue, formatAccuracy, runHeadline, type RunRecord } from './run-summary.ts';
-import { loadSaeModel, saeFilters } from '../models/sae/saved-model.ts';
+import { loadSaeModel } from '../models/sae/saved-model.ts';
+import { filterPicture } from '../models/sae/filter-picture.ts';
 
 export const REPORT_FILE = 'report.html';
 
@@ -44,23 +43,14 @@ export async function reportContent(runDir: string): Promise<ReportContent> {
   const models = findFiles(runDir, (n) => n === MODEL_FILE).map((p) => ({ dir: join(p, '..'), json: readModelJson(p) }));
   const input = models.map((m) => m.json.input).find((i) => i !== undefined);
   const figures: ReportFigure[] = [];
+  // An audio autoencoder's filters.png is a filter atlas: its caption (which view was drawn and why,
+  // the scale, the order) is recomputed from the model, the picture itself is the one the run drew.
+  const filterCaption = await audioFilterCaption(models, problems, runDir);
   for (const p of findFiles(runDir, (n) => n.endsWith('.png')).sort((a, b) => figureRank(a) - figureRank(b) || a.localeCompare(b))) {
     try {
-      figures.push(pngFigure(p, relative(runDir, p), input));
+      figures.push(pngFigure(p, relative(runDir, p), input, filterCaption));
     } catch (e) {
       problems.push(`${relative(runDir, p)}: ${(e as Error).message}`);
-    }
-  }
-  // Axes for audio filters: the grid has no room for them. Placed right after the grid.
-  for (const m of models) {
-    if (m.json.kind !== 'sparse-autoencoder' || m.json.input?.kind !== 'spectro-temporal') continue;
-    const name = relative(runDir, m.dir) || '.';
-    try {
-      const fig = await filterAxesFigure(m.dir, name);
-      const afterGrid = figures.findIndex((f) => !f.enlarge);
-      figures.splice(afterGrid < 0 ? figures.length : afterGrid, 0, fig);
-    } catch (e) {
-      problems.push(`could not draw the filters of ${name} with axes: ${(e as Error).message}`);
     }
   }
   const config = (run.info.config ?? {}) as { description?: string };
@@ -150,14 +140,30 @@ function pngSize(bytes: Uint8Array): { width: number; height: number } {
   return { width: v.getUint32(16), height: v.getUint32(20) };
 }
 
-function pngFigure(path: string, name: string, input: InputDescription | undefined): ReportFigure {
+async function audioFilterCaption(models: { dir: string; json: ModelSummary }[], problems: string[], runDir: string): Promise<string | undefined> {
+  const m = models.find((x) => x.json.kind === 'sparse-autoencoder' && x.json.input?.kind === 'spectro-temporal');
+  if (!m) return undefined;
+  try {
+    return filterPicture(await loadSaeModel(m.dir)).caption;
+  } catch (e) {
+    problems.push(`could not read the autoencoder in ${relative(runDir, m.dir) || '.'}: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+function pngFigure(path: string, name: string, input: InputDescription | undefined, filterCaption?: string): ReportFigure {
   const png = readFileSync(path);
   const { width, height } = pngSize(png);
   const base = basename(path, '.png');
   let title = name;
   let caption = `${name}.`;
   let enlarge = false;
-  if (base.startsWith('filters')) {
+  let alt: string | undefined;
+  if (base === 'filters' && filterCaption) {
+    title = `Learned filters (${name})`;
+    caption = filterCaption;
+    alt = 'one spectro-temporal patch per hidden unit, each row of tiles with a time (ms) axis across and a frequency (Hz) axis upwards, and a colour bar';
+  } else if (base.startsWith('filters')) {
     title = `Learned filters (${name})`;
     caption = `One tile per hidden unit: the weights from the input to that unit, each tile scaled by its own largest |weight| (mid-grey = 0, white positive, black negative). ${describeTile(input)}`;
     enlarge = true;
@@ -174,7 +180,7 @@ function pngFigure(path: string, name: string, input: InputDescription | undefin
     title = `Spectrogram (${name})`;
     caption = 'Time to the right, frequency upwards.';
   }
-  return { title, caption, png, width, height, enlarge };
+  return { title, caption, png, width, height, enlarge, alt };
 }
 
 function describeTile(input: InputDescription | undefined): string {
@@ -188,31 +194,6 @@ function describeTile(input: InputDescription | undefined): string {
     `Each tile is ${input.frames} ${s.transform} frames wide (time to the right, ${hopMs.toFixed(1)} ms apart, ` +
     `${(input.frames * hopMs).toFixed(0)} ms in all) and ${input.bands} bands tall (low frequency at the bottom${range}).`
   );
-}
-
-async function filterAxesFigure(modelDir: string, name: string): Promise<ReportFigure> {
-  const model = await loadSaeModel(modelDir);
-  const input = model.input as Extract<InputDescription, { kind: 'spectro-temporal' }>;
-  const W = saeFilters(model);
-  const s = input.spectrum;
-  const units = Array.from({ length: Math.min(8, W.rows) }, (_, i) => i);
-  const img = spectroTemporalFiltersWithAxes(W, {
-    frames: input.frames,
-    bands: input.bands,
-    bandHz: input.bandHz,
-    frameMs: (1000 * s.hop) / s.sampleRate,
-    units,
-  });
-  return {
-    title: `Filters with axes (${name === '.' ? 'model' : name})`,
-    caption:
-      `Hidden units 1 to ${units.length} (the first tiles of the grid) enlarged. Time runs to the right ` +
-      `(start of each frame, ms); frequency runs upwards (${input.bandHz ? `centre of each ${s.transform} band, Hz` : `${s.transform} coefficient`}). Same grey scale as the grid.`,
-    png: encodePng(img),
-    alt: `${units.length} filters, each with a time (ms) axis across and a ${input.bandHz ? 'frequency (Hz)' : 'coefficient'} axis upwards`,
-    width: img.width,
-    height: img.height,
-  };
 }
 
 function shellQuote(a: string): string {

@@ -71,3 +71,24 @@ export const SERIES_COLORS: readonly Rgb[] = [
   [188, 189, 34],
   [23, 190, 207],
 ];
+
+// ColorBrewer RdBu (11 classes), from blue to red: signed weights, where the sign is the message
+// (energy added vs removed) and zero must read as "nothing" — the near-white centre.
+const RD_BU: readonly Rgb[] = [
+  [5, 48, 97],
+  [33, 102, 172],
+  [67, 147, 195],
+  [146, 197, 222],
+  [209, 229, 240],
+  [247, 247, 247],
+  [253, 219, 199],
+  [244, 165, 130],
+  [214, 96, 77],
+  [178, 24, 43],
+  [103, 0, 31],
+];
+
+/** Diverging map for signed values: v in [-1, 1] (clamped), blue negative, near-white 0, red positive. */
+export function diverging(v: number): Rgb {
+  return interpolate(RD_BU, (v + 1) / 2);
+}

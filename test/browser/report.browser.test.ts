@@ -109,8 +109,7 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in chromium', () => {
     const axes = imgs.find((i) => /time \(ms\)/.test(i.alt) && /frequency \(Hz\)/.test(i.alt));
     expect(axes, JSON.stringify(imgs.map((i) => i.alt))).toBeDefined();
     const text = (await page.textContent('body')) ?? '';
-    expect(text).toMatch(/frequency runs upwards/);
-    expect(text).toMatch(/\d+ Hz\)/);
+    expect(text).toMatch(/frequency \(Hz\) and time \(ms\) axes/);
     // The config is there, folded away until opened.
     await page.click('summary');
     expect(await page.isVisible('pre.config')).toBe(true);

@@ -34,7 +34,7 @@ async function fakeRun(root: string, name: string, metrics: Record<string, unkno
 }
 
 describe('writeReport', () => {
-  it('builds the page from a staging folder, with the filters drawn with time and frequency axes', async () => {
+  it('builds the page from a staging folder, the audio filters captioned from the model', async () => {
     const root = mkdtempSync(join(tmpdir(), 'sfl-report-'));
     const run = await fakeRun(root, 'st', { testAccuracy: 0.9125, finalCost: 0.25, history: [1, 2, 3], sae: { iterations: 7 } });
     const path = await writeReport(run.stagingPath);
@@ -45,11 +45,12 @@ describe('writeReport', () => {
     expect(html).toMatch(/<table class="metrics">\s*<tr><th scope="row">testAccuracy<\/th><td>91.25%<\/td>/);
     expect(html).toContain('sae.iterations');
     expect(html).not.toContain('>history<');
-    // Grid, then the axes picture, then the rest.
+    // Filters first, then the rest.
     const titles = [...html.matchAll(/<h3>([^<]*)<\/h3>/g)].map((m) => m[1]);
-    expect(titles).toEqual(['Learned filters (filters.png)', 'Filters with axes (model/sae)', 'Confusion matrix (confusion.png)']);
-    expect(html).toMatch(/alt="5 filters, each with a time \(ms\) axis across and a frequency \(Hz\) axis upwards"/);
-    expect(html).toContain('4 mel frames wide (time to the right, 16.0 ms apart, 64 ms in all) and 6 bands tall (low frequency at the bottom, 100 Hz to 3000 Hz)');
+    expect(titles).toEqual(['Learned filters (filters.png)', 'Confusion matrix (confusion.png)']);
+    expect(html).toMatch(/alt="one spectro-temporal patch per hidden unit, each row of tiles with a time \(ms\) axis across and a frequency \(Hz\) axis upwards/);
+    expect(html).toContain('4 frames (16.0 ms apart) to the right, 6 bands upwards, low frequency at the bottom');
+    expect(html).toMatch(/mean neighbour correlation -?\d\.\d\d for atoms, -?\d\.\d\d for filters/);
     // The report goes with the run when it is committed.
     const final = await run.commit();
     expect(readFileSync(join(final, 'report.html'), 'utf8')).toBe(html);
@@ -62,7 +63,7 @@ describe('writeReport', () => {
     await run.writeFile('model/sae/weights.bin', new Uint8Array(3));
     const html = readFileSync(await writeReport(run.stagingPath), 'utf8');
     expect(html).toContain('<li>broken.png: not a PNG image</li>');
-    expect(html).toMatch(/<li>could not draw the filters of model\/sae with axes: [^<]*weights.bin/);
+    expect(html).toMatch(/<li>could not read the autoencoder in model\/sae: [^<]*weights.bin/);
     expect(html).toContain('Learned filters (filters.png)');
     await run.abort();
   });

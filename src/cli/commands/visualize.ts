@@ -1,14 +1,36 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
 import { loadSaeModel } from '../../models/sae/saved-model.ts';
-import { filterPicture } from '../../models/sae/train.ts';
+import { FILTER_VIEWS, filterPicture, type FilterView } from '../../models/sae/filter-picture.ts';
+import { UNIT_ORDERS, UNIT_ORDER_TEXT, type UnitOrder } from '../../viz/patch-measures.ts';
+import type { TileScale } from '../../viz/filter-atlas.ts';
 import { writePng } from '../../viz/png.ts';
+import { SflError } from '../../util/errors.ts';
+import { intArg } from '../options.ts';
 
-/** A run folder or its model/ folder -> the folder holding model.json. */
-export function modelDir(target: string): string {
-  return existsSync(join(target, 'model', 'model.json')) ? join(target, 'model') : target;
+/**
+ * A run folder, its model/ folder, a self-taught pipeline (pipeline/sae) or a model folder itself
+ * -> the folder holding the sparse autoencoder's model.json, and the run folder the picture goes to.
+ */
+export function modelDir(target: string): { dir: string; run: string } {
+  for (const sub of ['model', join('pipeline', 'sae')]) {
+    if (existsSync(join(target, sub, 'model.json'))) return { dir: join(target, sub), run: target };
+  }
+  if (existsSync(join(target, 'model.json'))) {
+    const up = dirname(target);
+    return { dir: target, run: existsSync(join(up, 'run.json')) ? up : existsSync(join(up, '..', 'run.json')) ? join(up, '..') : target };
+  }
+  throw new SflError(`${target}: no model.json here, in model/ or in pipeline/sae/ (give a run folder or a model folder)`);
+}
+
+interface VisualizeFlags {
+  out?: string;
+  top?: number;
+  sort: UnitOrder;
+  scale: TileScale;
+  view: FilterView | 'auto';
 }
 
 /** `sfl visualize`: the filter picture of a saved sparse autoencoder. */
@@ -16,18 +38,34 @@ export function registerVisualize(program: Command): void {
   program
     .command('visualize')
     .description(
-      'draw the learned filters of a saved sparse autoencoder as a PNG grid, one tile per hidden unit, each scaled ' +
-        'symmetrically around zero (mid-grey = 0). Audio filters are K frames wide (time left to right) and ' +
-        'bands tall (low frequency at the bottom); whitened models are drawn back in the input space',
+      'draw what a saved sparse autoencoder learned, one tile per hidden unit. Audio units are spectro-temporal ' +
+        'patches in the log-spectrum space of the input (time in ms to the right, frequency in Hz upwards) in a ' +
+        'blue-white-red colour map centred on zero with a colour bar; image units (MNIST) are grey tiles, mid-grey = 0. ' +
+        'Prints how to read the picture',
     )
-    .argument('<model>', 'a run folder (outputs/<run>) or its model/ folder')
+    .argument('<run|path>', 'a run folder (outputs/<run>) or a model folder holding model.json')
     .option('--out <file.png>', 'where to write the picture (default: <run>/filters.png)')
-    .action(async (target: string, opts: { out?: string }) => {
+    .option('--top <n>', 'draw only the N strongest units (largest patch norm; default: all)', intArg('--top'))
+    .addOption(
+      new Option('--sort <order>', `tile order: ${UNIT_ORDERS.map((o) => `${o} = ${UNIT_ORDER_TEXT[o]}`).join('; ')}`)
+        .choices([...UNIT_ORDERS])
+        .default('frequency'),
+    )
+    .addOption(new Option('--scale <how>', 'shared = one colour scale for every tile (a weak unit looks pale); tile = each tile by its own largest |value|').choices(['shared', 'tile']).default('shared'))
+    .addOption(
+      new Option('--view <which>', "audio: atoms = decoder atoms (what a unit adds to the spectrum), filters = de-whitened encoder weights, auto = the smoother of the two")
+        .choices([...FILTER_VIEWS])
+        .default('auto'),
+    )
+    .action(async (target: string, flags: VisualizeFlags) => {
+      if (flags.top !== undefined && flags.top < 1) throw new SflError(`--top must be at least 1 (got ${flags.top})`);
       await initBackend();
-      const dir = modelDir(target);
+      const { dir, run } = modelDir(target);
       const model = await loadSaeModel(dir);
-      const out = opts.out ?? join(dir === target ? resolve(dir, '..') : target, 'filters.png');
-      await writePng(out, filterPicture(model));
-      console.log(`${out}: ${model.hyper.hidden} filters of ${model.input.kind === 'image' ? `${model.input.width}x${model.input.height} pixels` : `${model.input.frames} frames x ${model.input.bands} ${model.input.spectrum.transform} bands`}`);
+      const out = flags.out ?? join(run, 'filters.png');
+      const pic = filterPicture(model, { top: flags.top ?? null, sort: flags.sort, scale: flags.scale, view: flags.view });
+      await writePng(out, pic.image);
+      console.log(`${out}: ${pic.image.width} x ${pic.image.height} pixels`);
+      console.log(pic.caption);
     });
 }

@@ -16,12 +16,11 @@ import {
   type SaeOptions,
 } from './sparse-autoencoder.ts';
 import { lbfgs, type IterationInfo, type LbfgsResult } from '../../optim/lbfgs.ts';
-import { filterGrid, spectroTemporalGrid } from '../../viz/filter-grid.ts';
 import { linePlot } from '../../viz/line-plot.ts';
 import type { RgbaImage } from '../../viz/raster.ts';
 import { progress } from '../../util/progress.ts';
 import type { InputDescription } from '../../features/input-description.ts';
-import { saeFilters, type SaeModel } from './saved-model.ts';
+import type { SaeModel } from './saved-model.ts';
 
 export interface TrainSaeOptions {
   preprocess: PreprocessOptions;
@@ -94,14 +93,6 @@ export async function trainSae(X: Matrix, input: InputDescription, o: TrainSaeOp
     theta: result.theta,
   };
   return { model, lbfgs: result, seconds: (performance.now() - t0) / 1000 };
-}
-
-/** The filter picture: one tile per hidden unit, in the raw input space. */
-export function filterPicture(model: SaeModel): RgbaImage {
-  const W = saeFilters(model);
-  const input = model.input;
-  if (input.kind === 'image') return filterGrid(W, { tileWidth: input.width, tileHeight: input.height, scale: 2 });
-  return spectroTemporalGrid(W, { frames: input.frames, bands: input.bands, scaleY: 2, scaleX: Math.max(2, Math.round((2 * input.bands) / input.frames)) });
 }
 
 /** Cost per L-BFGS iteration (log scale). */

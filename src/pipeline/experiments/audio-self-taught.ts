@@ -14,7 +14,8 @@ import { SflError } from '../../util/errors.ts';
 import { refuseChooseLambda, type Config } from '../config.ts';
 import { RunDir, runOptions } from '../run-dir.ts';
 import { audioSpectra } from '../inputs.ts';
-import { costCurve, filterPicture } from '../../models/sae/train.ts';
+import { costCurve } from '../../models/sae/train.ts';
+import { filterPicture } from '../../models/sae/filter-picture.ts';
 import { convSettings } from '../recording-features.ts';
 import { runAudioSelfTaught, saveAudioPipeline, type AudioRunResult, type Evaluation } from '../audio-classifier.ts';
 
@@ -110,7 +111,7 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
 
     // The model folder of a single split is the pipeline `sfl classify` uses; for LOSO the last fold's.
     await saveAudioPipeline(run.path('pipeline'), last.pipeline);
-    await run.writeFile('filters.png', encodePng(filterPicture(last.pipeline.sae)));
+    await run.writeFile('filters.png', encodePng(filterPicture(last.pipeline.sae).image));
     await run.writeFile('cost.png', encodePng(costCurve(last.sae.lbfgs)));
     await run.writeFile('confusion.png', encodePng(confusionMatrixImage(last.test.confusion, { labels: classNames, title: `test confusion (${folds[folds.length - 1].name})` })));
     const metrics = {

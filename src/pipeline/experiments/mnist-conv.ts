@@ -22,7 +22,8 @@ import { softmaxWeights } from '../../models/classifier-model.ts';
 import { progress } from '../../util/progress.ts';
 import { RunDir, runOptions } from '../run-dir.ts';
 import { saveSaeModel } from '../../models/sae/saved-model.ts';
-import { filterPicture, trainSae } from '../../models/sae/train.ts';
+import { trainSae } from '../../models/sae/train.ts';
+import { filterPicture } from '../../models/sae/filter-picture.ts';
 import { saeTrainOptions } from '../sae-options.ts';
 import type { Log } from './classification-data.ts';
 import { evaluate, StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';
@@ -84,7 +85,7 @@ export async function runMnistConvExperiment(config: Config, log: Log = stderrLo
       weights: softmaxWeights(model, 'softmax/'),
       metadata: { classNames, image: { width: W, height: H }, patchSize: p, pool, standardiser: standardiser.toJSON() },
     });
-    await run.writeFile('filters.png', encodePng(filterPicture(sae.model)));
+    await run.writeFile('filters.png', encodePng(filterPicture(sae.model).image));
     await writeConfusionPng(run, 'confusion.png', testEval, classNames, `conv + pool + softmax: ${(100 * testEval.accuracy).toFixed(2)}%`);
     const saeCosts = sae.lbfgs.history.map((h) => h.cost);
     await writeCostCurves(run, 'cost.png', { autoencoder: saeCosts, softmax: costs }, 'convolution and pooling: cost per stage');

@@ -11,7 +11,8 @@ import { RunDir, runOptions } from '../run-dir.ts';
 import { audioSpectra, audioWindows, mnistImages } from '../inputs.ts';
 import type { InputDescription } from '../../features/input-description.ts';
 import { saveSaeModel } from '../../models/sae/saved-model.ts';
-import { costCurve, filterPicture, trainSae } from '../../models/sae/train.ts';
+import { costCurve, trainSae } from '../../models/sae/train.ts';
+import { filterPicture } from '../../models/sae/filter-picture.ts';
 import { saeTrainOptions } from '../sae-options.ts';
 import type { Matrix } from '../../compute/matrix.ts';
 
@@ -46,7 +47,7 @@ export async function runSaeExperiment(config: Config, log: (s: string) => void 
     const { X, input } = await saeTrainingData(config, log);
     const res = await trainSae(X, input, saeTrainOptions(config));
     await saveSaeModel(run.path('model'), res.model);
-    await run.writeFile('filters.png', encodePng(filterPicture(res.model)));
+    await run.writeFile('filters.png', encodePng(filterPicture(res.model).image));
     await run.writeFile('cost.png', encodePng(costCurve(res.lbfgs)));
     const metrics = {
       examples: X.rows,

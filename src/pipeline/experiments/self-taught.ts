@@ -13,7 +13,8 @@ import { saveSoftmaxClassifier } from '../../models/classifier-model.ts';
 import { inputDim } from '../../features/input-description.ts';
 import { RunDir, runOptions } from '../run-dir.ts';
 import { loadSaeModel, saeFeatures, saveSaeModel, type SaeModel } from '../../models/sae/saved-model.ts';
-import { filterPicture, trainSae } from '../../models/sae/train.ts';
+import { trainSae } from '../../models/sae/train.ts';
+import { filterPicture } from '../../models/sae/filter-picture.ts';
 import { saeTrainOptions } from '../sae-options.ts';
 import { checkClassificationData, classificationData, type ClassificationData, type Log } from './classification-data.ts';
 import { evaluate, StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';
@@ -55,7 +56,7 @@ export async function runSelfTaughtExperiment(config: Config, log: Log = stderrL
 
     await saveSaeModel(run.path('encoder'), enc.model);
     await saveSoftmaxClassifier(run.path('softmax'), { model, classNames: d.classNames, input: d.input, features: 'encoder', preprocessor: null });
-    await run.writeFile('filters.png', encodePng(filterPicture(enc.model)));
+    await run.writeFile('filters.png', encodePng(filterPicture(enc.model).image));
     await writeConfusionPng(run, 'confusion.png', test, d.classNames, `self-taught: ${(100 * test.accuracy).toFixed(2)}%`);
     await writeCostCurves(run, 'cost.png', { autoencoder: enc.costs, softmax: costs }, 'self-taught learning: cost per stage');
     const metrics = {

@@ -6,7 +6,8 @@ import { initBackend } from '../../../src/compute/backend.ts';
 import { scanLabeledSet } from '../../../src/data/labeled-set.ts';
 import { audioSpectra, audioWindows, mnistImages } from '../../../src/pipeline/inputs.ts';
 import { loadSaeModel, saeFeatures, saeFilters, saveSaeModel } from '../../../src/models/sae/saved-model.ts';
-import { filterPicture, trainSae } from '../../../src/models/sae/train.ts';
+import { trainSae } from '../../../src/models/sae/train.ts';
+import { filterPicture } from '../../../src/models/sae/filter-picture.ts';
 import { ROOT } from '../../cli/run-cli.ts';
 
 const FIXTURE = join(ROOT, 'test/fixtures/mnist');
@@ -32,7 +33,7 @@ describe('train a sparse autoencoder end to end', () => {
     let maxDiff = 0;
     for (let i = 0; i < a.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.data[i] - b.data[i]));
     expect(maxDiff).toBeLessThan(1e-5); // float32 weights on disk
-    const img = filterPicture(back);
+    const img = filterPicture(back).image;
     expect(img.width).toBeGreaterThan(4 * 28);
   });
 
@@ -54,7 +55,11 @@ describe('train a sparse autoencoder end to end', () => {
     expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
     const back = await loadSaeModel(dir);
     expect(back.input).toMatchObject({ kind: 'spectro-temporal', frames: 3, bands: 20 });
-    const img = filterPicture(back);
-    expect(img.height).toBeGreaterThan(20);
+    const pic = filterPicture(back);
+    expect(pic.image.height).toBeGreaterThan(20);
+    // The drawn patches are one of the two views, each unit once, in the input's K x bands space.
+    expect(pic.patches).toMatchObject({ rows: 10, cols: 60 });
+    expect([...pic.units!].sort((a, b) => a - b)).toEqual([...Array(10).keys()]);
+    expect(pic.caption).toMatch(/chosen|rather than/);
   });
 });
