@@ -1,85 +1,106 @@
 /**
- * Flags shared by several commands, declared once so a flag never has two meanings.
+ * Commander options made from the flag table (src/pipeline/flags.ts), and the config a command
+ * line resolves to. A command lists the config paths it offers; their flags, parsers, choices,
+ * help and shown defaults all come from the table, so a flag has one meaning everywhere.
  */
 import { Option, type Command } from 'commander';
-import { TRANSFORMS } from '../audio/spectrogram.ts';
-import { WINDOW_TYPES } from '../audio/window.ts';
+import { buildConfig, longFlag, type GivenFlag } from '../pipeline/build-config.ts';
+import type { Config, PartialConfig } from '../pipeline/config.ts';
+import { FLAGS, defaultHelp, type FlagPath, type FlagSpec } from '../pipeline/flags.ts';
 import { SflError } from '../util/errors.ts';
-import type { SpectrumSettings } from '../pipeline/spectra.ts';
-import { DEFAULT_CONFIG } from '../pipeline/config.ts';
+import { setQuiet } from '../util/progress.ts';
 
+/** A parser for a flag outside the table (e.g. classify's --top). */
 export function intArg(name: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n)) throw new SflError(`${name} must be an integer (got "${v}")`);
+    if (v.trim() === '' || !Number.isInteger(n)) throw new SflError(`${name} must be an integer (got "${v}")`);
     return n;
   };
 }
 
-export function numberArg(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new SflError(`${name} must be a number (got "${v}")`);
-    return n;
-  };
+/** The config paths each command offers as flags, kept for reading the given ones back. */
+const offered = new WeakMap<Command, FlagPath[]>();
+
+/** Commander's name for an option's value: '--trim-db <db>' -> 'trimDb', '--no-log' -> 'log'. */
+function attributeName(spec: FlagSpec): string {
+  return new Option(spec.flag).attributeName();
 }
 
 /**
- * --transform, --frame, --hop, ... : the spectral representation. No commander defaults: an unset
- * flag stays undefined so the one set of defaults (DEFAULT_CONFIG.spectrum) fills it; --help shows it.
+ * Adds the flags of these config paths to `cmd`. `defaults` replaces the shown default of a path
+ * where the command differs (start's run name); '{default}' in it stands for the table's. No commander defaults: a flag not given stays
+ * unset, so the config file's value (or DEFAULT_CONFIG's) stands.
  */
-export function addSpectrumOptions(cmd: Command): Command {
-  const d = DEFAULT_CONFIG.spectrum;
+export function addConfigFlags(cmd: Command, paths: readonly FlagPath[], defaults: Partial<Record<FlagPath, string>> = {}): Command {
+  for (const path of paths) {
+    const spec: FlagSpec = FLAGS[path];
+    const shown = defaults[path]?.replace('{default}', String(defaultHelp(spec, path))) ?? defaultHelp(spec, path);
+    const opt = new Option(spec.flag, shown === null ? spec.help : `${spec.help} (default: ${shown})`);
+    if (spec.choices) opt.choices([...spec.choices]);
+    const parse = spec.parse;
+    if (parse) opt.argParser((raw: string) => parse(raw, longFlag(spec.flag)));
+    cmd.addOption(opt);
+    // A negatable switch whose default is on (--no-baseline) also accepts its positive form.
+    if (spec.flag.startsWith('--no-') && spec.value === undefined) {
+      cmd.addOption(new Option(`--${spec.flag.slice(5)}`, `the default; see ${spec.flag}`));
+    }
+  }
+  offered.set(cmd, [...(offered.get(cmd) ?? []), ...paths]);
+  return cmd;
+}
+
+/** The config paths whose flags a command offers. */
+export function offeredPaths(cmd: Command): FlagPath[] {
+  return offered.get(cmd) ?? [];
+}
+
+/** The table flags given on this command line (not their defaults), with their parsed values. */
+export function givenFlags(cmd: Command): GivenFlag[] {
+  const out: GivenFlag[] = [];
+  for (const path of offeredPaths(cmd)) {
+    const name = attributeName(FLAGS[path]);
+    if (cmd.getOptionValueSource(name) === 'cli') out.push({ path, value: cmd.getOptionValue(name) });
+  }
+  return out;
+}
+
+/** --config and --set: a config file under the flags, and any key over them. */
+export function addConfigFileFlags(cmd: Command, example = 'configs/*.json'): Command {
   return cmd
-    .addOption(new Option('--transform <name>', `spectral transform (default: ${d.transform})`).choices([...TRANSFORMS]))
-    .option('--frame <n>', `frame size in samples, the FFT size, a power of two (default: ${d.frameSize})`, intArg('--frame'))
-    .option('--hop <n>', `samples between frame starts (default: ${d.hop})`, intArg('--hop'))
-    .addOption(new Option('--window <name>', `analysis window (default: ${d.window})`).choices([...WINDOW_TYPES]))
-    .option('--bands <n>', `mel or Bark bands (default: ${d.bands})`, intArg('--bands'))
-    .option('--fmin <hz>', `lowest analysed frequency for mel/bark (default: ${d.fMin})`, numberArg('--fmin'))
-    .option('--fmax <hz>', 'highest analysed frequency for mel/bark (default: Nyquist)', numberArg('--fmax'))
-    .option('--coefficients <n>', `coefficients kept by mfcc and cepstrum (default: ${d.coefficients})`, intArg('--coefficients'))
-    .option('--magnitude', 'use the magnitude |X| instead of the power |X|^2')
-    .option('--no-log', 'no log compression of fft/mel/bark output (default: ln(x + 1e-10))')
-    .option('--mean-normalise', "subtract each band's mean over the recording: removes a fixed colouring of the spectrum (microphone, level, part of the speaker)")
-    .option('--trim-db <db>', 'drop the leading and trailing frames more than this many dB below the loudest frame (default: keep all)', numberArg('--trim-db'))
-    .option('--sample-rate <hz>', "resample every file to this rate (default: the files' own rate when they agree)", intArg('--sample-rate'))
-    .option('--no-cache', 'do not read or write the spectra cache');
+    .option('--config <file>', `start from this JSON config (${example}); flags override its keys one by one`)
+    .option('--set <key=value...>', 'override any config key, e.g. --set sae.lambda=1e-3 windows.count=50000 (applied after the flags)');
 }
 
-export interface SpectrumFlags {
-  transform?: string;
-  frame?: number;
-  hop?: number;
-  window?: string;
-  bands?: number;
-  fmin?: number;
-  fmax?: number;
-  coefficients?: number;
-  magnitude?: boolean;
-  log: boolean;
-  sampleRate?: number;
-  meanNormalise?: boolean;
-  trimDb?: number;
-  cache: boolean;
-}
+/**
+ * Lets a test read the config a command line resolves to without running anything: when set,
+ * commandConfig hands the config to it and the command stops there.
+ */
+export const configProbe: { onConfig?: (config: Config) => void } = {};
 
-/** The spectrum section of the config, with the flags that were given laid over DEFAULT_CONFIG. */
-export function spectrumSettingsFromFlags(f: SpectrumFlags): typeof DEFAULT_CONFIG.spectrum {
-  const d = DEFAULT_CONFIG.spectrum;
-  return {
-    transform: (f.transform as typeof d.transform) ?? d.transform,
-    frameSize: f.frame ?? d.frameSize,
-    hop: f.hop ?? d.hop,
-    window: (f.window as typeof d.window) ?? d.window,
-    bands: f.bands ?? d.bands,
-    fMin: f.fmin ?? d.fMin,
-    fMax: f.fmax ?? d.fMax,
-    coefficients: f.coefficients ?? d.coefficients,
-    power: f.magnitude ? false : d.power,
-    log: f.log === false ? false : d.log,
-    sampleRate: f.sampleRate ?? d.sampleRate,
-    meanNormalise: f.meanNormalise ?? d.meanNormalise,
-    trimDb: f.trimDb ?? d.trimDb,
-  };
+/** Thrown after configProbe.onConfig so the command goes no further. */
+export class ConfigProbed extends Error {}
+
+/**
+ * The config of this command line: DEFAULT_CONFIG <- --config (or `file`) <- `command` <- the
+ * flags given <- --set (pipeline/build-config.ts). Also applies --quiet.
+ */
+export async function commandConfig(
+  cmd: Command,
+  o: { command?: PartialConfig; file?: string | { partial: PartialConfig; source: string }; model?: string; flags?: GivenFlag[]; sets?: string[] } = {},
+): Promise<Config> {
+  const opts = cmd.opts<{ config?: string; set?: string[]; quiet?: boolean }>();
+  if (opts.quiet) setQuiet(true);
+  const config = await buildConfig({
+    file: o.file ?? opts.config,
+    command: o.command,
+    flags: o.flags ?? givenFlags(cmd),
+    model: o.model,
+    sets: o.sets ?? opts.set,
+  });
+  if (configProbe.onConfig) {
+    configProbe.onConfig(config);
+    throw new ConfigProbed('config probed');
+  }
+  return config;
 }

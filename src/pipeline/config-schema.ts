@@ -10,7 +10,7 @@ export type Rule =
   | { type: 'number'; min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean; nullable?: boolean }
   | { type: 'string'; nonEmpty?: boolean; nullable?: boolean }
   | { type: 'boolean' }
-  | { type: 'enum'; values: readonly string[] }
+  | { type: 'enum'; values: readonly string[]; nullable?: boolean }
   | { type: 'array'; of: Rule; nonEmpty?: boolean }
   | { type: 'object'; fields: Record<string, Rule> };
 
@@ -112,7 +112,7 @@ export const CONFIG_SCHEMA: Rule = {
       type: 'object',
       fields: { frames: int(1), count: int(1), seed },
     },
-    normalise: { type: 'enum', values: ['none', 'example-mean', 'standardise', 'rescale01'] },
+    normalise: { type: 'enum', values: ['none', 'example-mean', 'standardise', 'rescale01'], nullable: true },
     whitening: {
       type: 'object',
       fields: {
@@ -140,6 +140,7 @@ export const CONFIG_SCHEMA: Rule = {
         chooseLambda: { type: 'array', of: num(0) },
         validationFraction: num(0, { exclusiveMin: true, max: 0.5 }),
         standardise: { type: 'enum', values: ['training', 'speaker'] },
+        baseline: { type: 'boolean' },
       },
     },
     stacked: {
@@ -241,9 +242,10 @@ export function validateConfig(value: unknown, rule: Rule, opts: { partial: bool
       return value.flatMap((v, i) => validateConfig(v, rule.of, opts, `${path}[${i}]`));
     }
     case 'enum':
+      if (value === null && rule.nullable) return [];
       return typeof value === 'string' && rule.values.includes(value)
         ? []
-        : [`${name} must be one of ${rule.values.map((v) => `"${v}"`).join(', ')} (got ${show(value)})`];
+        : [`${name} must be one of ${rule.values.map((v) => `"${v}"`).join(', ')}${rule.nullable ? ' or null' : ''} (got ${show(value)})`];
     case 'boolean':
       return typeof value === 'boolean' ? [] : [`${name} must be true or false (got ${show(value)})`];
     case 'string':

@@ -157,6 +157,8 @@ export interface SoftmaxConfig {
    * so it adapts to the new voice without seeing a label).
    */
   standardise: 'training' | 'speaker';
+  /** Audio: also train the no-learning baseline (log-spectrum statistics -> softmax) on the same split and report it beside the result. */
+  baseline: boolean;
 }
 
 export interface StackedConfig {
@@ -220,6 +222,7 @@ export interface Config {
   windows: WindowsConfig;
   /** Audio classification: how a recording's window features are pooled over time. */
   pooling: PoolingConfig;
+  /** Normalisation before whitening; null in the defaults: 'none' for MNIST (pixels are already in [0, 1]), 'rescale01' for audio. */
   normalise: Normalise;
   whitening: WhiteningConfig;
   sae: SaeConfig;
@@ -238,10 +241,12 @@ export interface Config {
 /** Objects may be given in part; arrays and scalars are replaced whole. */
 export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 export type PartialConfig = DeepPartial<Config>;
+/** The defaults: a Config whose source-dependent keys are still null (resolveConfig fills them). */
+export type ConfigDefaults = Omit<Config, 'normalise'> & { normalise: Normalise | null };
 
 // Defaults follow the UFLDL exercises where they apply (sparse autoencoder, softmax, stacked).
 // rescale01 + sigmoid decoder go together: a sigmoid can only reconstruct values in [0, 1].
-export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
+export const DEFAULT_CONFIG: Readonly<ConfigDefaults> = deepFreeze({
   experiment: 'sae',
   description: '',
   spectrum: {
@@ -261,10 +266,10 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
   },
   windows: { frames: 4, count: 100000, seed: null },
   pooling: { method: 'meanmax', segments: 3 },
-  normalise: 'rescale01',
+  normalise: null,
   whitening: { kind: 'none', epsilon: 0.1, retainVariance: 0.99 },
   sae: { hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 400 },
-  softmax: { lambda: 1e-4, maxIter: 100, chooseLambda: [], validationFraction: 0.2, standardise: 'training' },
+  softmax: { lambda: 1e-4, maxIter: 100, chooseLambda: [], validationFraction: 0.2, standardise: 'training', baseline: true },
   stacked: { layers: [200, 200], fineTune: true, fineTuneMaxIter: 400 },
   conv: { patchSize: 8, bandPatch: null, poolSize: 7, poolStride: null },
   convAe: {
@@ -286,7 +291,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
   data: { source: 'audio', audioDir: 'audio/fsdd/recordings', mnistDir: null, digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], count: null },
   run: { name: null, namePrefix: null, outputs: 'outputs', seed: 1, overwrite: false },
   baselines: BASELINE_DEFAULTS,
-} satisfies Config);
+} satisfies ConfigDefaults);
 
 /**
  * Deep-merges `partial` onto `base` (default: the defaults), validates the result and fills the
@@ -294,21 +299,21 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze({
  * `configs/x.json: sae.lambda must be a number >= 0 (got "abc")`. Unknown keys are errors, so a
  * typo never silently falls back to a default.
  */
-export function resolveConfig(partial: PartialConfig = {}, source?: string, base: Readonly<Config> = DEFAULT_CONFIG): Config {
+export function resolveConfig(partial: PartialConfig = {}, source?: string, base: Readonly<ConfigDefaults> = DEFAULT_CONFIG): Config {
   // Validated as unknown: the partial may come from JSON or plain JavaScript, whatever its type says.
   if (partial === null) partial = {};
   const problems = validateConfig(partial, CONFIG_SCHEMA, { partial: true });
   if (problems.length === 0) {
     const merged = deepMerge(structuredClone(base) as unknown as Record<string, unknown>, partial as Record<string, unknown>) as unknown as Config;
     problems.push(...validateConfig(merged, CONFIG_SCHEMA, { partial: false }), ...crossChecks(merged));
-    if (problems.length === 0) return fillSeeds(merged);
+    if (problems.length === 0) return fillDerived(merged);
   }
   const message = problems.length === 1 ? problems[0] : `${problems.length} problems: ${problems.join('; ')}`;
   throw new SflError(message, source);
 }
 
 /** Reads a JSON config file and resolves it onto `base`; every error names the file. */
-export async function loadConfigFile(path: string, base: Readonly<Config> = DEFAULT_CONFIG): Promise<Config> {
+export async function loadConfigFile(path: string, base: Readonly<ConfigDefaults> = DEFAULT_CONFIG): Promise<Config> {
   return resolveConfig(await readConfigFile(path), path, base);
 }
 
@@ -409,9 +414,11 @@ function crossChecks(c: Config): string[] {
   return out;
 }
 
-function fillSeeds(c: Config): Config {
+/** Keys whose default depends on another key, filled once the layers are merged (run.json records the values used). */
+function fillDerived(c: Config): Config {
   c.windows.seed ??= c.run.seed;
   c.split.seed ??= c.run.seed;
+  c.normalise ??= c.data.source === 'mnist' ? 'none' : 'rescale01';
   return c;
 }
 

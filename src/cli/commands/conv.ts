@@ -1,15 +1,9 @@
 import type { Command } from 'commander';
 import { initBackend } from '../../compute/backend.ts';
-import { resolveConfig, type PartialConfig } from '../../pipeline/config.ts';
 import { runConvExperiment } from '../../pipeline/experiments/conv.ts';
 import { printClassificationResult } from '../classification-output.ts';
-import {
-  addAudioClassificationOptions, addDataOptions, addPreprocessOptions, addRunOptions, addSaeOptions, addSoftmaxOptions,
-  configFromFlags, defined, withAudioClassificationFlags, type AudioClassificationFlags, type ExperimentFlags,
-} from '../experiment-options.ts';
-import { intArg } from '../options.ts';
-
-type ConvFlags = ExperimentFlags & AudioClassificationFlags & { patch?: number; bandPatch?: number; poolSize?: number; poolStride?: number };
+import { addDataOptions, addRunOptions, AUDIO_CLASSIFICATION_FLAGS, PREPROCESS_FLAGS, SAE_FLAGS, SOFTMAX_FLAGS } from '../experiment-options.ts';
+import { addConfigFlags, commandConfig } from '../options.ts';
 
 /** `sfl conv`: learned features convolved over whole inputs, pooled, classified by a softmax. */
 export function registerConv(program: Command): void {
@@ -24,23 +18,14 @@ export function registerConv(program: Command): void {
         '(--pool, --segments), classified per --split. Prints the test accuracy (see configs/fsdd-conv.json, configs/mnist-conv.json)',
     );
   addDataOptions(cmd);
-  cmd
-    .option('--patch <n>', 'MNIST: side of the square patches the features span (default: 8)', intArg('--patch'))
-    .option('--band-patch <n>', 'audio: bands a feature spans, sliding over frequency too (default: all bands, sliding in time only)', intArg('--band-patch'))
-    .option('--pool-size <n>', 'side of a pooling region: pixels of the feature maps (MNIST) or frequency offsets (audio with --band-patch) (default: 7)', intArg('--pool-size'))
-    .option('--pool-stride <n>', 'step between pooling regions (default: the pool size, regions do not overlap)', intArg('--pool-stride'));
-  addPreprocessOptions(cmd);
-  addSaeOptions(cmd);
-  addSoftmaxOptions(cmd);
+  addConfigFlags(cmd, ['conv.patchSize', 'conv.bandPatch', 'conv.poolSize', 'conv.poolStride']);
+  addConfigFlags(cmd, [...PREPROCESS_FLAGS, ...SAE_FLAGS, ...SOFTMAX_FLAGS]);
   addRunOptions(cmd);
-  addAudioClassificationOptions(cmd);
-  cmd.action(async (flags: ConvFlags) => {
-    let config = await configFromFlags(flags);
-    const conv = defined({ patchSize: flags.patch, bandPatch: flags.bandPatch, poolSize: flags.poolSize, poolStride: flags.poolStride });
-    config = resolveConfig({ experiment: 'conv', conv } as PartialConfig, 'command-line flags', config);
-    config = withAudioClassificationFlags(config, flags);
+  addConfigFlags(cmd, AUDIO_CLASSIFICATION_FLAGS);
+  cmd.action(async (flags: { json?: boolean }) => {
+    const config = await commandConfig(cmd, { command: { experiment: 'conv' } });
     await initBackend();
-    const { runPath, metrics } = await runConvExperiment(config, { baseline: Boolean(flags.baseline) });
+    const { runPath, metrics } = await runConvExperiment(config, { baseline: config.softmax.baseline });
     if (config.data.source === 'audio') console.log(`run written to ${runPath}`);
     else printClassificationResult(runPath, metrics as Parameters<typeof printClassificationResult>[1], flags.json);
   });

@@ -7,7 +7,8 @@ import { matrix } from '../../compute/matrix.ts';
 import { loadSpectra } from '../../pipeline/spectra.ts';
 import { progress } from '../../util/progress.ts';
 import { SflError } from '../../util/errors.ts';
-import { addSpectrumOptions, spectrumSettingsFromFlags, type SpectrumFlags } from '../options.ts';
+import { SPECTRUM_FLAGS } from '../experiment-options.ts';
+import { addConfigFileFlags, addConfigFlags, commandConfig } from '../options.ts';
 
 /** The .wav files to read for a file or folder argument (folders: recursively, sorted). */
 export function wavPaths(target: string): string[] {
@@ -42,11 +43,15 @@ export function registerFeatures(program: Command): void {
     )
     .argument('<file-or-dir>', 'a .wav file or a folder searched recursively for .wav files')
     .requiredOption('--out <file.npy>', 'where to write the array; the sidecar is <file.npy>.json');
-  addSpectrumOptions(cmd).action(async (target: string, opts: SpectrumFlags & { out: string }) => {
+  addConfigFlags(cmd, SPECTRUM_FLAGS);
+  addConfigFileFlags(cmd, 'configs/*.json: its spectrum section is used');
+  cmd.option('--no-cache', 'do not read or write the spectra cache');
+  cmd.action(async (target: string, opts: { out: string; cache: boolean }) => {
+    const { spectrum } = await commandConfig(cmd);
     const paths = wavPaths(target);
     const isFolder = paths.length > 1 || paths[0] !== target;
     const bar = progress({ stage: 'spectra', total: paths.length });
-    const res = await loadSpectra(paths, spectrumSettingsFromFlags(opts), {
+    const res = await loadSpectra(paths, spectrum, {
       skipBad: isFolder,
       cache: opts.cache,
       onProgress: (done) => bar.update(done),

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../pipeline/config.ts';
+import { addConfigFlags } from '../options.ts';
 import { writeReport } from '../../pipeline/report.ts';
 import { SflError } from '../../util/errors.ts';
 
@@ -15,14 +16,14 @@ export function runFolder(run: string, outputs: string): string {
 
 /** `sfl report <run>`: rebuild report.html of a run. */
 export function registerReport(program: Command): void {
-  program
+  const cmd = program
     .command('report')
     .description('rebuild report.html of a run: one self-contained page with its config, metrics and figures')
     .argument('<run>', 'a run folder (outputs/<run>) or a run name')
-    .option('--outputs <dir>', `folder of runs, for a run given by name (default: ${DEFAULT_CONFIG.run.outputs})`, DEFAULT_CONFIG.run.outputs)
-    .option('--json', 'print {"report": path} on stdout')
-    .action(async (run: string, flags: { outputs: string; json?: boolean }) => {
-      const path = await writeReport(runFolder(run, flags.outputs));
+    .option('--json', 'print {"report": path} on stdout');
+  addConfigFlags(cmd, ['run.outputs']);
+  cmd.action(async (run: string, flags: { outputs?: string; json?: boolean }) => {
+      const path = await writeReport(runFolder(run, flags.outputs ?? DEFAULT_CONFIG.run.outputs));
       console.log(flags.json ? JSON.stringify({ report: path }) : path);
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG } from '../../pipeline/config.ts';
+import { addConfigFlags } from '../options.ts';
 import { formatAccuracy, listRuns, type RunHeadline } from '../../pipeline/run-summary.ts';
 
 /** "2024-05-01 14:03" in local time: the clock the user ran it by. */
@@ -28,15 +29,16 @@ export function runsTable(runs: RunHeadline[]): string {
 
 /** `sfl runs`: the past runs with their key numbers. */
 export function registerRuns(program: Command): void {
-  program
+  const cmd = program
     .command('runs')
     .description('list past runs (newest first) with their experiment, start time, final cost, accuracy and duration')
-    .option('--outputs <dir>', `folder of runs (default: ${DEFAULT_CONFIG.run.outputs})`, DEFAULT_CONFIG.run.outputs)
-    .option('--json', 'print the list as a JSON array on stdout')
-    .action((flags: { outputs: string; json?: boolean }) => {
-      const runs = listRuns(flags.outputs);
+    .option('--json', 'print the list as a JSON array on stdout');
+  addConfigFlags(cmd, ['run.outputs']);
+  cmd.action((flags: { outputs?: string; json?: boolean }) => {
+      const outputs = flags.outputs ?? DEFAULT_CONFIG.run.outputs;
+      const runs = listRuns(outputs);
       if (flags.json) console.log(JSON.stringify(runs, null, 2));
-      else if (runs.length === 0) console.log(`no runs in ${flags.outputs}/`);
+      else if (runs.length === 0) console.log(`no runs in ${outputs}/`);
       else console.log(runsTable(runs));
     });
 }

@@ -1,22 +1,11 @@
 import type { Command } from 'commander';
 import { initBackend } from '../../compute/backend.ts';
-import { resolveConfig, type PartialConfig } from '../../pipeline/config.ts';
 import { runSelfTaughtExperiment } from '../../pipeline/experiments/self-taught.ts';
 import { runAudioSelfTaughtExperiment } from '../../pipeline/experiments/audio-self-taught.ts';
 import { SflError } from '../../util/errors.ts';
 import { printClassificationResult } from '../classification-output.ts';
-import {
-  addAudioClassificationOptions, withAudioClassificationFlags, type AudioClassificationFlags,
-  addDataOptions, addPreprocessOptions, addRunOptions, addSaeOptions, addSoftmaxOptions, configFromFlags, digitsArg, type ExperimentFlags,
-} from '../experiment-options.ts';
-import { numberArg } from '../options.ts';
-
-type SelfTaughtFlags = ExperimentFlags & AudioClassificationFlags & {
-  unlabeled?: number[];
-  labeled?: number[];
-  trainFraction?: number;
-  encoder?: string;
-};
+import { addDataOptions, addRunOptions, AUDIO_CLASSIFICATION_FLAGS, PREPROCESS_FLAGS, SAE_FLAGS, SOFTMAX_FLAGS } from '../experiment-options.ts';
+import { addConfigFlags, commandConfig } from '../options.ts';
 
 /** `sfl self-taught`: features learned from unlabelled data, a softmax trained on them. */
 export function registerSelfTaught(program: Command): void {
@@ -30,28 +19,16 @@ export function registerSelfTaught(program: Command): void {
         'Prints the test accuracy, confusion matrix and per-class accuracy',
     );
   addDataOptions(cmd);
-  cmd
-    .option('--unlabeled <digits>', 'MNIST digits the autoencoder learns from (default: 5-9)', digitsArg)
-    .option('--labeled <digits>', 'MNIST digits to classify (default: 0-4)', digitsArg)
-    .option('--train-fraction <f>', 'fraction of the labelled images, in file order, to train on; the rest test (default: 0.5)', numberArg('--train-fraction'))
-    .option('--encoder <dir>', "use this trained sparse autoencoder (a run's model/ or encoder/ folder) instead of training one");
-  addPreprocessOptions(cmd);
-  addSaeOptions(cmd);
-  addSoftmaxOptions(cmd);
+  addConfigFlags(cmd, ['selfTaught.unlabeledDigits', 'selfTaught.labeledDigits', 'selfTaught.trainFraction', 'selfTaught.encoder']);
+  addConfigFlags(cmd, [...PREPROCESS_FLAGS, ...SAE_FLAGS, ...SOFTMAX_FLAGS]);
   addRunOptions(cmd);
-  addAudioClassificationOptions(cmd);
-  cmd.action(async (flags: SelfTaughtFlags) => {
+  addConfigFlags(cmd, AUDIO_CLASSIFICATION_FLAGS);
+  cmd.action(async (flags: { digits?: number[]; json?: boolean }) => {
     if (flags.digits !== undefined) throw new SflError('self-taught takes --labeled and --unlabeled digits, not --digits');
-    let config = await configFromFlags(flags);
-    const selfTaught = Object.fromEntries(
-      Object.entries({ unlabeledDigits: flags.unlabeled, labeledDigits: flags.labeled, trainFraction: flags.trainFraction, encoder: flags.encoder })
-        .filter(([, v]) => v !== undefined),
-    );
-    config = resolveConfig({ selfTaught } as PartialConfig, 'command-line flags', config);
-    config = withAudioClassificationFlags(config, flags);
+    const config = await commandConfig(cmd, { command: { experiment: 'self-taught' } });
     await initBackend();
     if (config.data.source === 'audio') {
-      const { runPath } = await runAudioSelfTaughtExperiment(config, { baseline: Boolean(flags.baseline) });
+      const { runPath } = await runAudioSelfTaughtExperiment(config, { baseline: config.softmax.baseline });
       console.log(`run written to ${runPath}`);
       return;
     }

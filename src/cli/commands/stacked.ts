@@ -4,9 +4,8 @@ import { runStackedExperiment } from '../../pipeline/experiments/stacked.ts';
 import type { Evaluation } from '../../pipeline/experiments/evaluation.ts';
 import { SflError } from '../../util/errors.ts';
 import { printClassificationResult } from '../classification-output.ts';
-import {
-  addDataOptions, addPreprocessOptions, addRunOptions, addSaeOptions, addSoftmaxOptions, addStackedOptions, configFromFlags, type ExperimentFlags,
-} from '../experiment-options.ts';
+import { addDataOptions, addRunOptions, PREPROCESS_FLAGS, SAE_FLAGS, SOFTMAX_FLAGS, STACKED_FLAGS } from '../experiment-options.ts';
+import { addConfigFlags, commandConfig } from '../options.ts';
 
 /** `sfl stacked`: greedy layer-wise pretraining, a softmax on top, then fine-tuning. */
 export function registerStacked(program: Command): void {
@@ -19,14 +18,11 @@ export function registerStacked(program: Command): void {
         '(a window autoencoder is learned first, as in self-taught), official split (see configs/fsdd-stacked.json)',
     );
   addDataOptions(cmd);
-  addPreprocessOptions(cmd);
-  addSaeOptions(cmd);
-  addStackedOptions(cmd);
-  addSoftmaxOptions(cmd);
+  addConfigFlags(cmd, [...PREPROCESS_FLAGS, ...SAE_FLAGS, ...STACKED_FLAGS, ...SOFTMAX_FLAGS]);
   addRunOptions(cmd);
-  cmd.action(async (flags: ExperimentFlags) => {
+  cmd.action(async (flags: { hidden?: number; json?: boolean }) => {
     if (flags.hidden !== undefined) throw new SflError('stacked takes the hidden layer sizes as --layers (e.g. 200,200), not --hidden');
-    const config = await configFromFlags(flags);
+    const config = await commandConfig(cmd, { command: { experiment: 'stacked' } });
     await initBackend();
     const { runPath, metrics } = await runStackedExperiment(config);
     const before = (metrics.beforeFineTune as { test: Evaluation }).test;

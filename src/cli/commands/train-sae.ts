@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { initBackend } from '../../compute/backend.ts';
 import { runSaeExperiment } from '../../pipeline/experiments/sae.ts';
-import { addDataOptions, addPreprocessOptions, addRunOptions, addSaeOptions, configFromFlags, type ExperimentFlags } from '../experiment-options.ts';
+import { addDataOptions, addRunOptions, PREPROCESS_FLAGS, SAE_FLAGS } from '../experiment-options.ts';
+import { addConfigFlags, commandConfig } from '../options.ts';
 
 /** `sfl train-sae`: learn features with a sparse autoencoder (MNIST or a folder of audio). */
 export function registerTrainSae(program: Command): void {
@@ -13,11 +14,10 @@ export function registerTrainSae(program: Command): void {
         'its filter picture and cost curve to outputs/<run>/',
     );
   addDataOptions(cmd);
-  addPreprocessOptions(cmd);
-  addSaeOptions(cmd);
+  addConfigFlags(cmd, [...PREPROCESS_FLAGS, ...SAE_FLAGS]);
   addRunOptions(cmd);
-  cmd.action(async (flags: ExperimentFlags) => {
-    const config = await configFromFlags(flags);
+  cmd.action(async (flags: { json?: boolean }) => {
+    const config = await commandConfig(cmd, { command: { experiment: 'sae' } });
     await initBackend();
     const { runPath, metrics } = await runSaeExperiment(config);
     if (flags.json) {

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { initBackend } from '../../compute/backend.ts';
 import { runSoftmaxExperiment } from '../../pipeline/experiments/softmax.ts';
 import { printClassificationResult } from '../classification-output.ts';
-import { addDataOptions, addPreprocessOptions, addRunOptions, addSoftmaxOptions, configFromFlags, type ExperimentFlags } from '../experiment-options.ts';
+import { addDataOptions, addRunOptions, PREPROCESS_FLAGS, SOFTMAX_FLAGS } from '../experiment-options.ts';
+import { addConfigFlags, commandConfig } from '../options.ts';
 
 /** `sfl train-softmax`: softmax regression on the input vectors themselves (the baseline). */
 export function registerTrainSoftmax(program: Command): void {
@@ -13,11 +14,10 @@ export function registerTrainSoftmax(program: Command): void {
         'test images) and print the test accuracy, confusion matrix and per-class accuracy; writes outputs/<run>/',
     );
   addDataOptions(cmd);
-  addPreprocessOptions(cmd);
-  addSoftmaxOptions(cmd);
+  addConfigFlags(cmd, [...PREPROCESS_FLAGS, ...SOFTMAX_FLAGS]);
   addRunOptions(cmd);
-  cmd.action(async (flags: ExperimentFlags) => {
-    const config = await configFromFlags(flags);
+  cmd.action(async (flags: { json?: boolean }) => {
+    const config = await commandConfig(cmd, { command: { experiment: 'softmax' } });
     await initBackend();
     const { runPath, metrics } = await runSoftmaxExperiment(config);
     printClassificationResult(runPath, metrics, flags.json);

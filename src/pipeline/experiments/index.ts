@@ -29,10 +29,10 @@ export const EXPERIMENTS: Partial<Record<ExperimentName, ExperimentRunner>> = {
   ...MNIST_BASELINE_EXPERIMENTS,
   // Self-taught learning has an audio pipeline (pooling over windows, baseline beside it) and an image one.
   'self-taught': (config, log) =>
-    config.data.source === 'audio' ? runAudioSelfTaughtExperiment(config, { baseline: true, log }) : runSelfTaughtExperiment(config, log),
+    config.data.source === 'audio' ? runAudioSelfTaughtExperiment(config, { baseline: config.softmax.baseline, log }) : runSelfTaughtExperiment(config, log),
   stacked: (config, log) => runStackedExperiment(config, log),
   softmax: (config, log) => runSoftmaxExperiment(config, log),
-  conv: (config, log) => runConvExperiment(config, { baseline: true, log }),
+  conv: (config, log) => runConvExperiment(config, { baseline: config.softmax.baseline, log }),
   'conv-ae': (config, log) => runConvAeExperiment(config, log),
 };
 
