@@ -4,7 +4,7 @@
  * --json, the metrics as one object (without the long cost histories, which stay in metrics.json).
  */
 import { formatConfusion } from '../models/metrics.ts';
-import type { Evaluation } from '../pipeline/experiments/evaluation.ts';
+import type { ClassifierRunMetrics, Evaluation } from '../pipeline/run-metrics.ts';
 
 const pct = (x: number | null) => (x === null || Number.isNaN(x) ? '-' : `${(100 * x).toFixed(2)}%`);
 
@@ -13,13 +13,15 @@ export function formatEvaluation(e: Evaluation, classNames: string[], label = 't
   return [
     `${label} ${pct(e.accuracy)} (${correct} of ${e.examples})`,
     formatConfusion(e.confusion, classNames),
-    `per-class accuracy: ${classNames.map((c, i) => `${c} ${pct(e.perClassAccuracy[i])}`).join(', ')}`,
+    `per-class accuracy (recall): ${e.perClass.map((c) => `${c.name} ${pct(c.recall)}`).join(', ')}`,
+    `per-class precision: ${e.perClass.map((c) => `${c.name} ${pct(c.precision)}`).join(', ')}`,
+    `per-class F1: ${e.perClass.map((c) => `${c.name} ${pct(c.f1)}`).join(', ')}`,
   ].join('\n');
 }
 
 export function printClassificationResult(
   runPath: string,
-  metrics: Record<string, unknown> & { test: Evaluation; classNames: string[]; seed: number },
+  metrics: ClassifierRunMetrics,
   json: boolean | undefined,
   sections: { label: string; evaluation: Evaluation }[] = [{ label: 'test accuracy', evaluation: metrics.test }],
 ): void {

@@ -71,6 +71,35 @@ export function perClassAccuracy(confusion: number[][]): number[] {
   });
 }
 
+/** One class's scores from a confusion matrix; NaN where a ratio has nothing to divide by. */
+export interface ClassScores {
+  /** Of the examples predicted as this class, the fraction that are (NaN: never predicted). */
+  precision: number;
+  /** Of this class's examples, the fraction predicted as it (NaN: no example). */
+  recall: number;
+  /** Harmonic mean of precision and recall (0 when both are 0; NaN when either is NaN). */
+  f1: number;
+  /** How many examples of this class there are (the row's total). */
+  support: number;
+}
+
+/** Precision, recall, F1 and support of every class (scikit-learn's classification_report, without its zero-division fill). */
+export function classScores(confusion: number[][]): ClassScores[] {
+  const k = checkSquare(confusion, 'class scores');
+  return confusion.map((row, c) => {
+    let support = 0, predicted = 0;
+    for (let j = 0; j < k; j++) {
+      support += row[j];
+      predicted += confusion[j][c];
+    }
+    const tp = row[c];
+    const precision = predicted === 0 ? NaN : tp / predicted;
+    const recall = support === 0 ? NaN : tp / support;
+    const f1 = Number.isNaN(precision) || Number.isNaN(recall) ? NaN : precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    return { precision, recall, f1, support };
+  });
+}
+
 /** Overall accuracy from a confusion matrix: trace / total (NaN when it is empty). */
 export function accuracyFromConfusion(confusion: number[][]): number {
   checkSquare(confusion, 'accuracy');

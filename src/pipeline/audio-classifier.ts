@@ -14,14 +14,16 @@ import { Standardiser, standardiseByGroup } from '../features/normalise.ts';
 import { pooledWidth, type PoolOptions } from '../features/pooling.ts';
 import { recordingStats } from '../features/recording-stats.ts';
 import { samplePatches } from '../features/sampler.ts';
-import { accuracy, confusionMatrix, perClassAccuracy } from '../models/metrics.ts';
-import { SoftmaxModel, softmaxPredict, softmaxTrain } from '../models/softmax/softmax.ts';
+import type { LambdaChoice } from '../models/softmax/choose-lambda.ts';
+import { SoftmaxModel, softmaxPredict } from '../models/softmax/softmax.ts';
 import { columnFrequencies } from '../audio/axis.ts';
 import type { SpectrumParams } from '../audio/spectrogram.ts';
 import { SflError } from '../util/errors.ts';
 import type { Config } from './config.ts';
 import { getWeight, loadModel, saveModel } from '../models/model-io.ts';
 import { loadSaeModel, saveSaeModel, type SaeModel } from '../models/sae/saved-model.ts';
+import { evaluate, type Evaluation } from './run-metrics.ts';
+import { stderrLog, trainSoftmaxStage, type Log } from './softmax-stage.ts';
 import { convFeatureWidth, convRecordingFeatures, recordingFeatures, type ConvSettings } from './recording-features.ts';
 import { trainSae, type TrainSaeResult } from '../models/sae/train.ts';
 import { saeTrainOptions } from './sae-options.ts';
@@ -31,13 +33,6 @@ export interface Classifier {
   classNames: string[];
   standardiser: Standardiser;
   softmax: SoftmaxModel;
-}
-
-export interface Evaluation {
-  accuracy: number;
-  confusion: number[][];
-  perClass: number[];
-  predicted: Int32Array;
 }
 
 export interface AudioClassifierPipeline {
@@ -56,28 +51,34 @@ export function pipelineFeatures(p: Pick<AudioClassifierPipeline, 'sae' | 'pool'
   return p.conv ? convRecordingFeatures(p.sae, spectra, p.pool, p.conv) : recordingFeatures(p.sae, spectra, p.pool);
 }
 
+/**
+ * Standardises the rows (statistics of these training rows) and trains the softmax on them with
+ * the one softmax stage every pipeline uses (config.softmax: given or chosen weight decay, the
+ * run's seed).
+ */
 export async function trainClassifier(
   X: Matrix,
   y: Int32Array,
   classNames: string[],
-  o: { lambda: number; maxIter: number },
-): Promise<Classifier> {
+  config: Config,
+  log: Log = stderrLog,
+): Promise<{ classifier: Classifier; costs: number[]; choice?: LambdaChoice }> {
   const present = new Set(y);
   const missing = classNames.filter((_, c) => !present.has(c));
   if (missing.length) throw new SflError(`no training example of class ${missing.join(', ')}: every class needs at least one`);
   const standardiser = new Standardiser().fit(X);
-  const softmax = await softmaxTrain(standardiser.transform(X), y, { numClasses: classNames.length, lambda: o.lambda }, { maxIter: o.maxIter });
-  return { classNames, standardiser, softmax };
+  const { model, costs, choice } = await trainSoftmaxStage(standardiser.transform(X), y, classNames.length, config, log);
+  return { classifier: { classNames, standardiser, softmax: model }, costs, choice };
 }
 
 export function predict(c: Classifier, X: Matrix): { labels: Int32Array; probs: Matrix } {
   return softmaxPredict(c.softmax, c.standardiser.transform(X));
 }
 
-export function evaluate(c: Classifier, X: Matrix, y: Int32Array): Evaluation {
+/** A classifier's evaluation on rows X with true labels y, and its predictions. */
+export function evaluateClassifier(c: Classifier, X: Matrix, y: Int32Array): { evaluation: Evaluation; predicted: Int32Array } {
   const predicted = predict(c, X).labels;
-  const confusion = confusionMatrix(y, predicted, c.classNames.length);
-  return { accuracy: accuracy(y, predicted), confusion, perClass: perClassAccuracy(confusion), predicted };
+  return { evaluation: evaluate(y, predicted, c.classNames), predicted };
 }
 
 /**
@@ -130,8 +131,12 @@ export interface AudioRunResult {
   pipeline: AudioClassifierPipeline;
   sae: TrainSaeResult;
   test: Evaluation;
+  /** The class predicted for each test recording. */
+  testPredicted: Int32Array;
   train: Evaluation;
-  baseline?: Evaluation;
+  /** The softmax's cost per L-BFGS iteration, and how its weight decay was chosen (chooseLambda). */
+  softmax: { costs: number[]; choice?: LambdaChoice };
+  baseline?: { test: Evaluation; testPredicted: Int32Array };
 }
 
 /** Self-taught learning on one split: features from the training audio, classifier on top. */
@@ -139,27 +144,31 @@ export async function runAudioSelfTaught(
   d: SplitData,
   spectrum: SpectrumParams,
   config: Config,
-  o: { pool: PoolOptions; baseline: boolean; stage?: string; conv?: ConvSettings },
+  o: { pool: PoolOptions; baseline: boolean; stage?: string; conv?: ConvSettings; log?: Log },
 ): Promise<AudioRunResult> {
   const sae = await learnAudioFeatures(d.train, spectrum, config, o.stage, o.conv?.bandPatch ?? null);
   const features = { sae: sae.model, pool: o.pool, conv: o.conv };
   const Ftr = speakerStandardised(pipelineFeatures(features, d.train), d.trainSpeakers, config);
   const Fte = speakerStandardised(pipelineFeatures(features, d.test), d.testSpeakers, config);
-  const classifier = await trainClassifier(Ftr, d.trainY, d.classNames, config.softmax);
+  const { classifier, costs, choice } = await trainClassifier(Ftr, d.trainY, d.classNames, config, o.log);
+  const test = evaluateClassifier(classifier, Fte, d.testY);
   const result: AudioRunResult = {
     pipeline: { spectrum, pool: o.pool, sae: sae.model, classifier, conv: o.conv, standardise: config.softmax.standardise },
     sae,
-    test: evaluate(classifier, Fte, d.testY),
-    train: evaluate(classifier, Ftr, d.trainY),
+    test: test.evaluation,
+    testPredicted: test.predicted,
+    train: evaluateClassifier(classifier, Ftr, d.trainY).evaluation,
+    softmax: { costs, choice },
   };
-  if (o.baseline) result.baseline = await runBaseline(d, config);
+  if (o.baseline) result.baseline = await runBaseline(d, config, o.log);
   return result;
 }
 
 /** The no-learning baseline: log-spectrum statistics (mean, std, 3 segment means) -> softmax. */
-export async function runBaseline(d: SplitData, config: Config): Promise<Evaluation> {
-  const c = await trainClassifier(speakerStandardised(recordingStats(d.train), d.trainSpeakers, config), d.trainY, d.classNames, config.softmax);
-  return evaluate(c, speakerStandardised(recordingStats(d.test), d.testSpeakers, config), d.testY);
+export async function runBaseline(d: SplitData, config: Config, log?: Log): Promise<{ test: Evaluation; testPredicted: Int32Array }> {
+  const { classifier } = await trainClassifier(speakerStandardised(recordingStats(d.train), d.trainSpeakers, config), d.trainY, d.classNames, config, log);
+  const r = evaluateClassifier(classifier, speakerStandardised(recordingStats(d.test), d.testSpeakers, config), d.testY);
+  return { test: r.evaluation, testPredicted: r.predicted };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ import { basename, join, relative } from 'node:path';
 import { renderReport, type ReportContent, type ReportFigure } from '../viz/report.ts';
 import type { InputDescription } from '../features/input-description.ts';
 import { MODEL_FILE } from '../models/model-io.ts';
-import { readRun, flatMetrics, formatValue, formatAccuracy, runHeadline, type RunRecord } from './run-summary.ts';
+import { readRun, formatValue, formatAccuracy, runHeadline, type RunRecord } from './run-summary.ts';
+import { flatMetrics } from './run-metrics.ts';
 import { loadSaeModel } from '../models/sae/saved-model.ts';
 import { filterPicture } from '../models/sae/filter-picture.ts';
 

@@ -7,13 +7,14 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SflError } from '../util/errors.ts';
 import type { RunInfo } from './run-dir.ts';
+import { readRunMetrics, type RunMetrics } from './run-metrics.ts';
 
 export interface RunRecord {
   /** Folder of the run. */
   path: string;
   info: RunInfo;
-  /** metrics.json, or {} when the run wrote none. */
-  metrics: Record<string, unknown>;
+  /** metrics.json in the one schema (upgraded when an earlier version wrote it; empty headline when the run wrote none). */
+  metrics: RunMetrics;
 }
 
 export interface RunHeadline {
@@ -25,7 +26,7 @@ export interface RunHeadline {
   /** Wall-clock seconds from start to commit; null when unknown. */
   seconds: number | null;
   finalCost: number | null;
-  /** Test accuracy when the run measured one (else any accuracy it reported). */
+  /** The run's testAccuracy (run-metrics.ts); null when it does not classify. */
   accuracy: number | null;
 }
 
@@ -42,54 +43,37 @@ export function readRun(dir: string): RunRecord {
   if (!existsSync(runJson)) throw new SflError('not a run folder (it has no run.json)', dir);
   const info = readJson(runJson) as RunInfo;
   const metricsPath = join(dir, 'metrics.json');
-  const metrics = existsSync(metricsPath) ? (readJson(metricsPath) as Record<string, unknown>) : {};
+  const raw = existsSync(metricsPath) ? readJson(metricsPath) : {};
+  let metrics: RunMetrics;
+  try {
+    metrics = readRunMetrics(raw, commandExperiment(info));
+  } catch (e) {
+    throw new SflError((e as Error).message, metricsPath);
+  }
   return { path: dir, info, metrics };
-}
-
-/** Scalar metrics with nested objects flattened to dotted keys; arrays (histories) are left out. */
-export function flatMetrics(m: Record<string, unknown>, prefix = ''): [string, number | string | boolean][] {
-  const out: [string, number | string | boolean][] = [];
-  for (const [k, v] of Object.entries(m)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out.push([key, v]);
-    else if (v && typeof v === 'object' && !Array.isArray(v)) out.push(...flatMetrics(v as Record<string, unknown>, key));
-  }
-  return out;
-}
-
-function firstNumber(flat: [string, unknown][], tests: RegExp[]): number | null {
-  for (const re of tests) {
-    const hit = flat.find(([k, v]) => re.test(k) && typeof v === 'number' && Number.isFinite(v));
-    if (hit) return hit[1] as number;
-  }
-  return null;
 }
 
 /** Commands whose name differs from the experiment they run. */
 const COMMAND_EXPERIMENT: Record<string, string> = { 'train-sae': 'sae', 'train-softmax': 'softmax', start: 'self-taught' };
 
-/** The final test accuracy: after fine-tuning where there is one; 1 - testError for error-reporting runs. */
-function testAccuracy(flat: [string, unknown][]): number | null {
-  const acc = firstNumber(flat, [/^testAccuracy$/i, /^test\.accuracy$/i, /^afterFineTune\..*accuracy$/i, /test.*accuracy|accuracy.*test/i]);
-  if (acc !== null) return acc;
-  const err = firstNumber(flat, [/^testError$/i]);
-  return err !== null ? 1 - err : firstNumber(flat, [/accuracy$/i]);
+/** The experiment a run's command ran, for metrics.json files that do not say. */
+function commandExperiment(info: RunInfo): string {
+  const config = (info.config ?? {}) as { experiment?: string };
+  // `sfl run` takes the pipeline from the config; every other command is its own pipeline
+  // (their configs carry the default experiment name, which would mislabel them).
+  return info.command === 'run' ? (config.experiment ?? info.command) : (COMMAND_EXPERIMENT[info.command] ?? info.command);
 }
 
 export function runHeadline(r: RunRecord): RunHeadline {
-  const flat = flatMetrics(r.metrics);
-  const config = (r.info.config ?? {}) as { experiment?: string };
   const t0 = Date.parse(r.info.startedAt), t1 = r.info.endedAt ? Date.parse(r.info.endedAt) : NaN;
   return {
     name: r.info.name,
-    // `sfl run` takes the pipeline from the config; every other command is its own pipeline
-    // (their configs carry the default experiment name, which would mislabel them).
-    experiment: r.info.command === 'run' ? (config.experiment ?? r.info.command) : (COMMAND_EXPERIMENT[r.info.command] ?? r.info.command),
+    experiment: commandExperiment(r.info),
     command: r.info.command,
     startedAt: r.info.startedAt,
     seconds: Number.isFinite(t1 - t0) ? (t1 - t0) / 1000 : null,
-    finalCost: firstNumber(flat, [/^finalCost$/i, /finalCost$/i, /(^|\.)cost$/i]),
-    accuracy: testAccuracy(flat),
+    finalCost: r.metrics.finalCost,
+    accuracy: r.metrics.testAccuracy,
   };
 }
 

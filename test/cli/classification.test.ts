@@ -15,7 +15,7 @@ describe('sfl stacked / self-taught / train-softmax', () => {
     expect(r.stdout).toMatch(/^before fine-tuning: test accuracy \d+\.\d\d% \(\d+ of 200\)$/m);
     expect(r.stdout).toMatch(/^after fine-tuning: test accuracy \d+\.\d\d% \(\d+ of 200\)$/m);
     expect(r.stdout).toMatch(/^true \\ pred/m);
-    expect(r.stdout).toMatch(/^per-class accuracy: 0 \d/m);
+    expect(r.stdout).toMatch(/^per-class accuracy \(recall\): 0 \d/m);
     expect(r.stdout).toMatch(/^seed 2; run written to /m);
     const run = JSON.parse(readFileSync(join(out, 's', 'run.json'), 'utf8'));
     expect(run.config.stacked).toEqual({ layers: [20, 20], fineTune: true, fineTuneMaxIter: 20 });

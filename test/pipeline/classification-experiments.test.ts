@@ -9,7 +9,7 @@ import { checkClassificationData, classificationData, mnistSelfTaughtData } from
 import { runSelfTaughtExperiment } from '../../src/pipeline/experiments/self-taught.ts';
 import { runSoftmaxExperiment } from '../../src/pipeline/experiments/softmax.ts';
 import { runStackedExperiment } from '../../src/pipeline/experiments/stacked.ts';
-import type { Evaluation } from '../../src/pipeline/experiments/evaluation.ts';
+import type { Evaluation } from '../../src/pipeline/run-metrics.ts';
 import { stackedPredict } from '../../src/models/stacked/stacked.ts';
 import { SflError } from '../../src/util/errors.ts';
 import { setQuiet } from '../../src/util/progress.ts';
@@ -56,7 +56,7 @@ describe('MNIST classification experiments on the fixture', () => {
     expect(onDisk.seed).toBe(3);
     expect(confusionTotal(onDisk.test)).toBe(onDisk.data.test);
     expect(onDisk.data.train + onDisk.data.test).toBe(510); // images of digits 0-4 in the fixture
-    expect(onDisk.test.perClassAccuracy).toHaveLength(5);
+    expect(onDisk.test.perClass).toHaveLength(5);
     expect(readdirSync(runPath).sort()).toEqual(['confusion.png', 'cost.png', 'encoder', 'filters.png', 'metrics.json', 'report.html', 'run.json', 'softmax']);
     expect((await loadSoftmaxClassifier(join(runPath, 'softmax'))).features).toBe('encoder');
 
@@ -111,7 +111,7 @@ describe('MNIST classification experiments on the fixture', () => {
     const m = readMetrics(runPath);
     expect(m.test.accuracy).toBeGreaterThan(0.6);
     expect(confusionTotal(m.test)).toBe(200);
-    expect(m.test.perClassAccuracy).toHaveLength(10);
+    expect(m.test.perClass).toHaveLength(10);
   });
 });
 

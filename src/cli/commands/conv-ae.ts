@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { initBackend } from '../../compute/backend.ts';
 import { runConvAeExperiment } from '../../pipeline/experiments/conv-ae.ts';
-import type { Evaluation } from '../../pipeline/experiments/evaluation.ts';
+import type { Evaluation } from '../../pipeline/run-metrics.ts';
 import { printClassificationResult } from '../classification-output.ts';
 import { addRunOptions, SOFTMAX_FLAGS, SPECTRUM_FLAGS } from '../experiment-options.ts';
 import { addConfigFlags, commandConfig } from '../options.ts';

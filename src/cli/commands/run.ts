@@ -4,7 +4,8 @@ import { basename, join, resolve } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
 import { experimentRunner } from '../../pipeline/experiments/index.ts';
 import { REPORT_FILE } from '../../pipeline/report.ts';
-import { flatMetrics, formatAccuracy, readRun, runHeadline } from '../../pipeline/run-summary.ts';
+import { formatAccuracy, readRun, runHeadline } from '../../pipeline/run-summary.ts';
+import { flatMetrics } from '../../pipeline/run-metrics.ts';
 import { addOutputOptions, RUN_FLAGS } from '../experiment-options.ts';
 import { addConfigFlags, commandConfig } from '../options.ts';
 

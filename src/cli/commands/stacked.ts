@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { initBackend } from '../../compute/backend.ts';
 import { runStackedExperiment } from '../../pipeline/experiments/stacked.ts';
-import type { Evaluation } from '../../pipeline/experiments/evaluation.ts';
+import type { Evaluation } from '../../pipeline/run-metrics.ts';
 import { SflError } from '../../util/errors.ts';
 import { printClassificationResult } from '../classification-output.ts';
 import { addDataOptions, addRunOptions, PREPROCESS_FLAGS, SAE_FLAGS, SOFTMAX_FLAGS, STACKED_FLAGS } from '../experiment-options.ts';

@@ -11,13 +11,15 @@ import { formatConfusion } from '../../models/metrics.ts';
 import { confusionMatrixImage } from '../../viz/heatmap.ts';
 import { encodePng } from '../../viz/png.ts';
 import { SflError } from '../../util/errors.ts';
-import { refuseChooseLambda, type Config } from '../config.ts';
+import type { Config } from '../config.ts';
 import { RunDir, runOptions } from '../run-dir.ts';
 import { audioSpectra } from '../inputs.ts';
 import { costCurve } from '../../models/sae/train.ts';
 import { filterPicture } from '../../models/sae/filter-picture.ts';
 import { convSettings } from '../recording-features.ts';
-import { runAudioSelfTaught, saveAudioPipeline, type AudioRunResult, type Evaluation } from '../audio-classifier.ts';
+import { runAudioSelfTaught, saveAudioPipeline, type AudioRunResult } from '../audio-classifier.ts';
+import { classifierRunMetrics, evaluate, lastCost, type ClassifierRunMetrics, type Evaluation } from '../run-metrics.ts';
+import { softmaxSummary } from '../softmax-stage.ts';
 
 export function splitsFor(config: Config, recs: Recording[]): Split[] {
   const s = config.split;
@@ -36,12 +38,13 @@ export function splitsFor(config: Config, recs: Recording[]): Split[] {
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
-function evalJson(e: Evaluation, classNames: string[]) {
-  return {
-    accuracy: e.accuracy,
-    confusion: e.confusion,
-    perClass: Object.fromEntries(classNames.map((c, i) => [c, e.perClass[i]])),
-  };
+/** Every held-out recording once, predicted by the fold that did not train on it. */
+function pooled(folds: { y: Int32Array; predicted: Int32Array }[], classNames: string[]): Evaluation {
+  return evaluate(
+    Int32Array.from(folds.flatMap((f) => Array.from(f.y))),
+    Int32Array.from(folds.flatMap((f) => Array.from(f.predicted))),
+    classNames,
+  );
 }
 
 export interface AudioExperimentOptions {
@@ -57,11 +60,10 @@ export interface AudioExperimentOptions {
   print?: (s: string) => void;
 }
 
-export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExperimentOptions) {
+export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExperimentOptions): Promise<{ runPath: string; metrics: ClassifierRunMetrics & { baselineAccuracy?: number } }> {
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const print = o.print ?? ((s: string) => console.log(s));
   const experiment = o.experiment ?? 'self-taught';
-  refuseChooseLambda(config, `${experiment} on audio`, 'it is supported on MNIST (self-taught, conv) and by train-softmax');
   const run = await RunDir.create({ command: experiment, ...runOptions(config.run), config });
   try {
     const set = scanLabeledSet(config.data.audioDir);
@@ -72,7 +74,7 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
     const splits = splitsFor(config, set.recordings);
     log(`${config.data.audioDir}: ${spectra.spectra.length} recordings, ${classNames.length} classes; split ${config.split.kind} (${splits.length} run${splits.length > 1 ? 's' : ''})`);
 
-    const folds: { name: string; result: AudioRunResult; testCount: number }[] = [];
+    const folds: { name: string; result: AudioRunResult; testCount: number; testY: Int32Array }[] = [];
     for (const split of splits) {
       const keep = (recs: Recording[]) => recs.filter((r) => byPath.has(r.path));
       const tr = keep(split.train), te = keep(split.test);
@@ -90,21 +92,22 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
         baseline: o.baseline,
         stage: splits.length > 1 ? `autoencoder, ${split.name}` : undefined,
         conv: experiment === 'conv' ? convSettings(config, spectra.spectra[0].cols) : undefined,
+        log,
       });
-      folds.push({ name: split.name, result, testCount: te.length });
+      folds.push({ name: split.name, result, testCount: te.length, testY: data.testY });
       print(
         `${split.name}: test accuracy ${pct(result.test.accuracy)} (${te.length} recordings)` +
-          (result.baseline ? `, baseline ${pct(result.baseline.accuracy)}` : ''),
+          (result.baseline ? `, baseline ${pct(result.baseline.test.accuracy)}` : ''),
       );
     }
 
     const mean = (f: (r: AudioRunResult) => number | undefined) => folds.reduce((s, x) => s + (f(x.result) ?? NaN), 0) / folds.length;
     const testAccuracy = mean((r) => r.test.accuracy);
-    const baselineAccuracy = o.baseline ? mean((r) => r.baseline?.accuracy) : undefined;
+    const baselineAccuracy = o.baseline ? mean((r) => r.baseline?.test.accuracy) : undefined;
     const last = folds[folds.length - 1].result;
     if (folds.length === 1) {
       print(formatConfusion(last.test.confusion, classNames));
-      if (last.baseline) print(`baseline (log-spectrum statistics -> softmax): test accuracy ${pct(last.baseline.accuracy)}`);
+      if (last.baseline) print(`baseline (log-spectrum statistics -> softmax): test accuracy ${pct(last.baseline.test.accuracy)}`);
     } else {
       print(`mean test accuracy ${pct(testAccuracy)} over ${folds.length} held-out speakers` + (baselineAccuracy !== undefined ? `, baseline ${pct(baselineAccuracy)}` : ''));
     }
@@ -114,24 +117,28 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
     await run.writeFile('filters.png', encodePng(filterPicture(last.pipeline.sae).image));
     await run.writeFile('cost.png', encodePng(costCurve(last.sae.lbfgs)));
     await run.writeFile('confusion.png', encodePng(confusionMatrixImage(last.test.confusion, { labels: classNames, title: `test confusion (${folds[folds.length - 1].name})` })));
-    const metrics = {
-      experiment,
-      source: 'audio',
-      conv: last.pipeline.conv,
-      split: config.split.kind,
-      seed: config.run.seed,
-      testAccuracy,
-      baselineAccuracy,
-      classNames,
-      folds: folds.map((f) => ({
-        name: f.name,
-        testCount: f.testCount,
-        test: evalJson(f.result.test, classNames),
-        trainAccuracy: f.result.train.accuracy,
-        baseline: f.result.baseline ? evalJson(f.result.baseline, classNames) : undefined,
-        sae: { finalCost: f.result.sae.lbfgs.cost, iterations: f.result.sae.lbfgs.iterations, seconds: f.result.sae.seconds },
-      })),
-    };
+    const test = pooled(folds.map((f) => ({ y: f.testY, predicted: f.result.testPredicted })), classNames);
+    const baseline = o.baseline ? pooled(folds.map((f) => ({ y: f.testY, predicted: f.result.baseline!.testPredicted })), classNames) : undefined;
+    const metrics: ClassifierRunMetrics & { baselineAccuracy?: number } = classifierRunMetrics(
+      { experiment, seed: config.run.seed, classNames, test, testAccuracy, finalCost: lastCost({ softmax: last.softmax.costs }) },
+      {
+        source: 'audio',
+        conv: last.pipeline.conv,
+        split: config.split.kind,
+        baselineAccuracy,
+        baseline,
+        train: { examples: last.train.examples, accuracy: last.train.accuracy },
+        softmax: softmaxSummary(last.pipeline.classifier.softmax, config, last.softmax.choice),
+        folds: folds.map((f) => ({
+          name: f.name,
+          testCount: f.testCount,
+          test: f.result.test,
+          trainAccuracy: f.result.train.accuracy,
+          baseline: f.result.baseline?.test,
+          sae: { finalCost: f.result.sae.lbfgs.cost, iterations: f.result.sae.lbfgs.iterations, seconds: f.result.sae.seconds },
+        })),
+      },
+    );
     await run.writeJson('metrics.json', metrics);
     const runPath = await run.commit();
     return { runPath, metrics };

@@ -30,9 +30,11 @@ import { audioSpectra } from '../inputs.ts';
 import { progress, type Progress } from '../../util/progress.ts';
 import { RunDir, runOptions } from '../run-dir.ts';
 import { splitsFor } from './audio-self-taught.ts';
-import { mnistTrainTestData, type Log } from './classification-data.ts';
-import { evaluate, writeConfusionPng, type Evaluation } from './evaluation.ts';
-import { stderrLog, type ClassificationExperimentResult } from './softmax.ts';
+import { classifierRunMetrics, evaluate, lastCost, type ClassifierRunMetrics, type Evaluation } from '../run-metrics.ts';
+import { stderrLog, type Log } from '../softmax-stage.ts';
+import { mnistTrainTestData } from './classification-data.ts';
+import { writeConfusionPng } from './evaluation.ts';
+import type { ClassificationExperimentResult } from './softmax.ts';
 
 export interface Examples {
   /** n pictures of height x width, row-major, standardised. */
@@ -173,7 +175,7 @@ interface FoldResult {
   predicted: Int32Array;
 }
 
-async function runFold(fold: Fold, shape: ConvAeShape, fill: number, config: Config, tag: string): Promise<FoldResult> {
+async function runFold(fold: Fold, shape: ConvAeShape, fill: number, config: Config, tag: string, classNames: string[]): Promise<FoldResult> {
   const c = config.convAe;
   const k = shape.classes;
   const x = tf.tensor4d(fold.train.x, [fold.train.n, shape.height, shape.width, 1]);
@@ -200,7 +202,7 @@ async function runFold(fold: Fold, shape: ConvAeShape, fill: number, config: Con
       onStep: (_stage, done, cost) => bar?.update(done, { cost: cost.toPrecision(5) }),
     });
     const predicted = convAePredict(trained.pretrained, xt);
-    const before = evaluate(fold.test.y, predicted, k);
+    const before = evaluate(fold.test.y, predicted, classNames);
     const trainBefore = accuracy(fold.train.y, convAePredict(trained.pretrained, x));
     const fineTuned = trained.model !== trained.pretrained;
     const predictedAfter = fineTuned ? convAePredict(trained.model, xt) : predicted;
@@ -208,7 +210,7 @@ async function runFold(fold: Fold, shape: ConvAeShape, fill: number, config: Con
       fold,
       trained,
       before,
-      after: fineTuned ? evaluate(fold.test.y, predictedAfter, k) : null,
+      after: fineTuned ? evaluate(fold.test.y, predictedAfter, classNames) : null,
       trainBefore,
       trainAfter: fineTuned ? accuracy(fold.train.y, convAePredict(trained.model, x)) : null,
       predicted: predictedAfter,
@@ -270,7 +272,7 @@ export async function runConvAeExperiment(config: Config, log: Log = stderrLog):
     const results: FoldResult[] = [];
     for (const fold of data.folds) {
       const tag = data.folds.length > 1 ? `${fold.name}: ` : '';
-      const r = await runFold(fold, shape, data.fill, config, tag);
+      const r = await runFold(fold, shape, data.fill, config, tag, data.classNames);
       results.push(r);
       log(`${tag}test accuracy ${pct(r.before.accuracy)} before fine-tuning${r.after ? `, ${pct(r.after.accuracy)} after` : ''} (${fold.test.n} examples)`);
     }
@@ -299,39 +301,38 @@ export async function runConvAeExperiment(config: Config, log: Log = stderrLog):
       features: featureSize(shape),
       parameters: paramCount(classifierSpecs(shape)),
     };
+    const head = { experiment: 'conv-ae', seed: config.run.seed, classNames: data.classNames, finalCost: lastCost(last.trained.history) };
     const base = {
-      task: 'conv-ae',
-      seed: config.run.seed,
-      classNames: data.classNames,
       network,
       convAe: c,
       softmax: config.softmax,
     };
-    let metrics: ClassificationExperimentResult['metrics'];
+    let metrics: ClassifierRunMetrics;
     if (results.length === 1) {
       const f = foldJson(last);
       const test = last.after ?? last.before;
       await writeConfusionPng(run, 'confusion.png', test, data.classNames, `${fineTuned ? 'fine-tuned' : 'pretrained'}: ${pct(test.accuracy)}`);
       if (fineTuned) await writeConfusionPng(run, 'confusion-pretrained.png', last.before, data.classNames, `before fine-tuning: ${pct(last.before.accuracy)}`);
-      metrics = { ...base, data: f.data, beforeFineTune: f.beforeFineTune, afterFineTune: f.afterFineTune, test, secondsPerStage: { data: Number(dataSeconds.toFixed(3)), ...f.secondsPerStage }, seconds: Number(((performance.now() - t0) / 1000).toFixed(3)), costHistory: f.costHistory };
+      metrics = classifierRunMetrics({ ...head, test }, { ...base, data: f.data, beforeFineTune: f.beforeFineTune, afterFineTune: f.afterFineTune, secondsPerStage: { data: Number(dataSeconds.toFixed(3)), ...f.secondsPerStage }, seconds: Number(((performance.now() - t0) / 1000).toFixed(3)), costHistory: f.costHistory });
     } else {
       const mean = (f: (r: FoldResult) => number) => results.reduce((s, r) => s + f(r), 0) / results.length;
       // Every held-out example predicted once, by the fold that did not train on its speaker.
       const test = evaluate(
         Int32Array.from(results.flatMap((r) => Array.from(r.fold.test.y))),
         Int32Array.from(results.flatMap((r) => Array.from(r.predicted))),
-        k,
+        data.classNames,
       );
       await writeConfusionPng(run, 'confusion.png', test, data.classNames, `all held-out speakers: ${pct(test.accuracy)}`);
-      metrics = {
-        ...base,
-        split: config.split.kind,
-        testAccuracy: mean((r) => (r.after ?? r.before).accuracy),
-        beforeFineTuneAccuracy: mean((r) => r.before.accuracy),
-        test,
-        folds: results.map(foldJson),
-        seconds: Number(((performance.now() - t0) / 1000).toFixed(3)),
-      };
+      metrics = classifierRunMetrics(
+        { ...head, test, testAccuracy: mean((r) => (r.after ?? r.before).accuracy) },
+        {
+          ...base,
+          split: config.split.kind,
+          beforeFineTuneAccuracy: mean((r) => r.before.accuracy),
+          folds: results.map(foldJson),
+          seconds: Number(((performance.now() - t0) / 1000).toFixed(3)),
+        },
+      );
     }
     await run.writeJson('metrics.json', metrics);
     return { runPath: await run.commit(), metrics };

@@ -1,31 +1,12 @@
 /**
- * What every supervised experiment reports about a set of predictions (accuracy, confusion
- * matrix, per-class accuracy), how it draws it, and a timer for the seconds of each stage.
+ * What every supervised experiment draws of an evaluation (the scores themselves and the
+ * metrics schema are in ../run-metrics.ts), and a timer for the seconds of each stage.
  */
-import { accuracyFromConfusion, confusionMatrix, perClassAccuracy } from '../../models/metrics.ts';
 import { confusionMatrixImage } from '../../viz/heatmap.ts';
 import { linePlot } from '../../viz/line-plot.ts';
 import { encodePng } from '../../viz/png.ts';
 import type { RunDir } from '../run-dir.ts';
-
-export interface Evaluation {
-  examples: number;
-  accuracy: number;
-  /** Rows: true class, columns: predicted class (classNames order). */
-  confusion: number[][];
-  /** Per true class: the fraction predicted correctly; null for a class with no example (JSON has no NaN). */
-  perClassAccuracy: (number | null)[];
-}
-
-export function evaluate(trueLabels: ArrayLike<number>, predicted: ArrayLike<number>, numClasses: number): Evaluation {
-  const confusion = confusionMatrix(trueLabels, predicted, numClasses);
-  return {
-    examples: trueLabels.length,
-    accuracy: accuracyFromConfusion(confusion),
-    confusion,
-    perClassAccuracy: perClassAccuracy(confusion).map((a) => (Number.isNaN(a) ? null : a)),
-  };
-}
+import type { Evaluation } from '../run-metrics.ts';
 
 export async function writeConfusionPng(run: RunDir, file: string, e: Evaluation, classNames: string[], title: string): Promise<void> {
   await run.writeFile(file, encodePng(confusionMatrixImage(e.confusion, { labels: classNames, title })));

@@ -5,6 +5,7 @@
  */
 import type { Config, ExperimentName } from '../config.ts';
 import { SflError } from '../../util/errors.ts';
+import type { RunMetrics } from '../run-metrics.ts';
 import { runSaeExperiment } from './sae.ts';
 import { MNIST_BASELINE_EXPERIMENTS } from './mnist-baselines.ts';
 import { runSelfTaughtExperiment } from './self-taught.ts';
@@ -19,7 +20,8 @@ export type ExperimentLog = (line: string) => void;
 export interface ExperimentResult {
   /** The committed run folder, outputs/<run>/. */
   runPath: string;
-  metrics: Record<string, unknown>;
+  /** What metrics.json holds (run-metrics.ts). */
+  metrics: RunMetrics;
 }
 
 export type ExperimentRunner = (config: Config, log?: ExperimentLog) => Promise<ExperimentResult>;

@@ -13,6 +13,7 @@ import { dirname, resolve } from 'node:path';
 import type { Config } from '../config.ts';
 import { resolveMnistDir } from '../../data/mnist.ts';
 import { RunDir, runOptions } from '../run-dir.ts';
+import { runMetrics, type RunMetrics } from '../run-metrics.ts';
 import { SflError } from '../../util/errors.ts';
 import { mulberry32 } from '../../util/random.ts';
 import { encodePng } from '../../viz/png.ts';
@@ -37,7 +38,7 @@ export interface BaselineRunOptions {
 
 export interface BaselineResult {
   runPath: string;
-  metrics: Record<string, unknown>;
+  metrics: RunMetrics;
 }
 
 type Log = (line: string) => void;
@@ -95,13 +96,25 @@ async function withRun(model: BaselineModel, config: Config, log: Log, opts: Bas
   try {
     const data = loadBaselineData(dir, config.baselines);
     log(`MNIST ${dir}: ${data.train.n} training, ${data.valid.n} validation, ${data.test.n} test images`);
-    let metrics: Record<string, unknown>;
+    let details: Record<string, unknown>;
     try {
-      metrics = await body({ model, config, log, run, data, ckptDir, resumed, startedAt });
+      details = await body({ model, config, log, run, data, ckptDir, resumed, startedAt });
     } finally {
       data.dispose();
     }
-    metrics.wallSeconds = (performance.now() - startedAt) / 1000;
+    details.wallSeconds = (performance.now() - startedAt) / 1000;
+    // The baselines measure a test error (no per-example predictions are kept): the headline is 1 - that.
+    const testError = typeof details.testError === 'number' ? details.testError : null;
+    const metrics = runMetrics(
+      {
+        experiment: `mnist-${model}`,
+        seed: config.run.seed,
+        classNames: 'testError' in details ? Array.from({ length: CLASSES }, (_, i) => String(i)) : null,
+        testAccuracy: testError === null ? null : 1 - testError,
+        finalCost: typeof details.finalCost === 'number' ? details.finalCost : null,
+      },
+      details,
+    );
     await run.writeJson('metrics.json', metrics);
     const runPath = await run.commit();
     await rm(ckptDir, { recursive: true, force: true });

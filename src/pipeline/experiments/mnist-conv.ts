@@ -25,9 +25,10 @@ import { saveSaeModel } from '../../models/sae/saved-model.ts';
 import { trainSae } from '../../models/sae/train.ts';
 import { filterPicture } from '../../models/sae/filter-picture.ts';
 import { saeTrainOptions } from '../sae-options.ts';
-import type { Log } from './classification-data.ts';
-import { evaluate, StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';
-import { softmaxSummary, stderrLog, trainSoftmaxStage, type ClassificationExperimentResult } from './softmax.ts';
+import { classifierRunMetrics, evaluate, type ClassifierRunMetrics } from '../run-metrics.ts';
+import { softmaxSummary, stderrLog, trainSoftmaxStage, type Log } from '../softmax-stage.ts';
+import { StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';
+import type { ClassificationExperimentResult } from './softmax.ts';
 
 /** One Matrix view (height x width) per image row of X, for the patch sampler. */
 function imageViews(X: Matrix, height: number, width: number): Matrix[] {
@@ -75,7 +76,7 @@ export async function runMnistConvExperiment(config: Config, log: Log = stderrLo
     const standardiser = new Standardiser().fit(trainF);
     const trainZ = standardiser.transform(trainF), testZ = standardiser.transform(testF);
     const { model, costs, choice } = await timer.time('softmax', () => trainSoftmaxStage(trainZ, trainY, classNames.length, config, log));
-    const testEval = evaluate(testY, softmaxPredict(model, testZ).labels, classNames.length);
+    const testEval = evaluate(testY, softmaxPredict(model, testZ).labels, classNames);
     const trainAccuracy = accuracy(trainY, softmaxPredict(model, trainZ).labels);
 
     await saveSaeModel(run.path('encoder'), sae.model);
@@ -89,23 +90,20 @@ export async function runMnistConvExperiment(config: Config, log: Log = stderrLo
     await writeConfusionPng(run, 'confusion.png', testEval, classNames, `conv + pool + softmax: ${(100 * testEval.accuracy).toFixed(2)}%`);
     const saeCosts = sae.lbfgs.history.map((h) => h.cost);
     await writeCostCurves(run, 'cost.png', { autoencoder: saeCosts, softmax: costs }, 'convolution and pooling: cost per stage');
-    const metrics = {
-      experiment: 'conv',
-      task: 'conv',
+    const metrics = classifierRunMetrics(
+      { experiment: 'conv', seed: config.run.seed, classNames, test: testEval, finalCost: model.training?.cost ?? null },
+      {
       source: 'mnist',
-      seed: config.run.seed,
       data: { source: 'mnist', digits, train: train.X.rows, test: test.X.rows, patches: patches.rows },
-      classNames,
       encoder: { ...sae.model.hyper, patchSize: p, iterations: sae.lbfgs.iterations, finalCost: sae.lbfgs.cost, stopReason: sae.lbfgs.stopReason },
       pooling: pool,
       features: trainF.cols,
       softmax: softmaxSummary(model, config, choice),
       train: { examples: train.X.rows, accuracy: trainAccuracy },
-      test: testEval,
-      testAccuracy: testEval.accuracy,
       secondsPerStage: timer.seconds,
       costHistory: { autoencoder: saeCosts, softmax: costs },
-    };
+      },
+    );
     await run.writeJson('metrics.json', metrics);
     return { runPath: await run.commit(), metrics };
   } catch (e) {

@@ -8,6 +8,7 @@ import { scanLabeledSet } from '../../data/labeled-set.ts';
 import { officialSplit } from '../../data/splits.ts';
 import { encodePng } from '../../viz/png.ts';
 import { RunDir, runOptions } from '../run-dir.ts';
+import { runMetrics, type RunMetrics } from '../run-metrics.ts';
 import { audioSpectra, audioWindows, mnistImages } from '../inputs.ts';
 import type { InputDescription } from '../../features/input-description.ts';
 import { saveSaeModel } from '../../models/sae/saved-model.ts';
@@ -18,7 +19,7 @@ import type { Matrix } from '../../compute/matrix.ts';
 
 export interface SaeExperimentResult {
   runPath: string;
-  metrics: Record<string, unknown>;
+  metrics: RunMetrics;
 }
 
 /** Loads the unlabeled training vectors the config asks for. */
@@ -49,7 +50,7 @@ export async function runSaeExperiment(config: Config, log: (s: string) => void 
     await saveSaeModel(run.path('model'), res.model);
     await run.writeFile('filters.png', encodePng(filterPicture(res.model).image));
     await run.writeFile('cost.png', encodePng(costCurve(res.lbfgs)));
-    const metrics = {
+    const metrics = runMetrics({ experiment: 'sae', seed: config.run.seed, finalCost: res.lbfgs.cost }, {
       examples: X.rows,
       visible: res.model.preprocessor.outputDim,
       hidden: config.sae.hidden,
@@ -60,7 +61,7 @@ export async function runSaeExperiment(config: Config, log: (s: string) => void 
       stopReason: res.lbfgs.stopReason,
       trainSeconds: res.seconds,
       costHistory: res.lbfgs.history.map((h) => h.cost),
-    };
+    });
     await run.writeJson('metrics.json', metrics);
     const runPath = await run.commit();
     return { runPath, metrics };

@@ -16,9 +16,11 @@ import { loadSaeModel, saeFeatures, saveSaeModel, type SaeModel } from '../../mo
 import { trainSae } from '../../models/sae/train.ts';
 import { filterPicture } from '../../models/sae/filter-picture.ts';
 import { saeTrainOptions } from '../sae-options.ts';
-import { checkClassificationData, classificationData, type ClassificationData, type Log } from './classification-data.ts';
-import { evaluate, StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';
-import { softmaxSummary, stderrLog, trainSoftmaxStage, type ClassificationExperimentResult } from './softmax.ts';
+import { classifierRunMetrics, evaluate, type ClassifierRunMetrics } from '../run-metrics.ts';
+import { softmaxSummary, stderrLog, trainSoftmaxStage, type Log } from '../softmax-stage.ts';
+import { checkClassificationData, classificationData, type ClassificationData } from './classification-data.ts';
+import { StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';
+import type { ClassificationExperimentResult } from './softmax.ts';
 
 /** The encoder: loaded from selfTaught.encoder, or trained on the unlabelled data with config.sae. */
 async function encoder(config: Config, d: ClassificationData, log: Log): Promise<{ model: SaeModel; summary: Record<string, unknown>; costs: number[] }> {
@@ -51,7 +53,7 @@ export async function runSelfTaughtExperiment(config: Config, log: Log = stderrL
     const enc = await timer.time('autoencoder', () => encoder(config, d, log));
     const { trainF, testF } = await timer.time('features', () => ({ trainF: saeFeatures(enc.model, d.trainX), testF: saeFeatures(enc.model, d.testX) }));
     const { model, costs, choice } = await timer.time('softmax', () => trainSoftmaxStage(trainF, d.trainY, k, config, log));
-    const test = evaluate(d.testY, softmaxPredict(model, testF).labels, k);
+    const test = evaluate(d.testY, softmaxPredict(model, testF).labels, d.classNames);
     const trainAccuracy = accuracy(d.trainY, softmaxPredict(model, trainF).labels);
 
     await saveSaeModel(run.path('encoder'), enc.model);
@@ -59,18 +61,17 @@ export async function runSelfTaughtExperiment(config: Config, log: Log = stderrL
     await run.writeFile('filters.png', encodePng(filterPicture(enc.model).image));
     await writeConfusionPng(run, 'confusion.png', test, d.classNames, `self-taught: ${(100 * test.accuracy).toFixed(2)}%`);
     await writeCostCurves(run, 'cost.png', { autoencoder: enc.costs, softmax: costs }, 'self-taught learning: cost per stage');
-    const metrics = {
-      task: 'self-taught',
-      seed: config.run.seed,
-      data: d.description,
-      classNames: d.classNames,
-      encoder: enc.summary,
-      softmax: softmaxSummary(model, config, choice),
-      train: { examples: d.trainX.rows, accuracy: trainAccuracy },
-      test,
-      secondsPerStage: timer.seconds,
-      costHistory: { autoencoder: enc.costs, softmax: costs },
-    };
+    const metrics = classifierRunMetrics(
+      { experiment: 'self-taught', seed: config.run.seed, classNames: d.classNames, test, finalCost: model.training?.cost ?? null },
+      {
+        data: d.description,
+        encoder: enc.summary,
+        softmax: softmaxSummary(model, config, choice),
+        train: { examples: d.trainX.rows, accuracy: trainAccuracy },
+        secondsPerStage: timer.seconds,
+        costHistory: { autoencoder: enc.costs, softmax: costs },
+      },
+    );
     await run.writeJson('metrics.json', metrics);
     return { runPath: await run.commit(), metrics };
   } catch (e) {

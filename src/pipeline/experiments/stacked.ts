@@ -18,9 +18,11 @@ import type { InputDescription } from '../../features/input-description.ts';
 import { progress, type Progress } from '../../util/progress.ts';
 import { RunDir, runOptions } from '../run-dir.ts';
 import { saeCostFunction } from '../../models/sae/train.ts';
-import { checkClassificationData, classificationData, type ClassificationData, type Log } from './classification-data.ts';
-import { evaluate, writeConfusionPng, writeCostCurves } from './evaluation.ts';
-import { stderrLog, type ClassificationExperimentResult } from './softmax.ts';
+import { classifierRunMetrics, evaluate, lastCost, type ClassifierRunMetrics } from '../run-metrics.ts';
+import { stderrLog, type Log } from '../softmax-stage.ts';
+import { checkClassificationData, classificationData, type ClassificationData } from './classification-data.ts';
+import { writeConfusionPng, writeCostCurves } from './evaluation.ts';
+import type { ClassificationExperimentResult } from './softmax.ts';
 
 function stageKey(stage: StageName, layer?: number): string {
   return stage === 'pretrain' ? `layer ${layer}` : stage === 'finetune' ? 'fine-tune' : 'softmax';
@@ -88,8 +90,8 @@ export async function runStackedExperiment(config: Config, log: Log = stderrLog,
       saeCost: (X, opts) => saeCostFunction(X, opts),
     }).finally(() => (bar as Progress | null)?.stop());
 
-    const before = evaluate(d.testY, stackedPredict(res.pretrained, Zt).labels, k);
-    const after = evaluate(d.testY, stackedPredict(res.model, Zt).labels, k);
+    const before = evaluate(d.testY, stackedPredict(res.pretrained, Zt).labels, d.classNames);
+    const after = evaluate(d.testY, stackedPredict(res.model, Zt).labels, d.classNames);
     const trainBefore = accuracy(d.trainY, stackedPredict(res.pretrained, Z).labels);
     const trainAfter = accuracy(d.trainY, stackedPredict(res.model, Z).labels);
 
@@ -102,11 +104,10 @@ export async function runStackedExperiment(config: Config, log: Log = stderrLog,
     await writeConfusionPng(run, 'confusion-pretrained.png', before, d.classNames, `before fine-tuning: ${(100 * before.accuracy).toFixed(2)}%`);
     await writeCostCurves(run, 'cost.png', curves, 'stacked autoencoder: cost per stage');
     const fineTuned = res.model !== res.pretrained;
-    const metrics = {
-      task: 'stacked',
-      seed: config.run.seed,
+    const metrics = classifierRunMetrics(
+      { experiment: 'stacked', seed: config.run.seed, classNames: d.classNames, test: after, finalCost: lastCost(curves) },
+      {
       data: d.description,
-      classNames: d.classNames,
       layerSizes: [...res.model.layerSizes],
       sae: { lambda: s.lambda, beta: s.beta, rho: s.rho, maxIter: s.maxIter },
       softmax: { lambda: config.softmax.lambda, maxIter: config.softmax.maxIter },
@@ -114,10 +115,10 @@ export async function runStackedExperiment(config: Config, log: Log = stderrLog,
       stages: res.stages,
       beforeFineTune: { train: { examples: d.trainX.rows, accuracy: trainBefore }, test: before },
       afterFineTune: fineTuned ? { train: { examples: d.trainX.rows, accuracy: trainAfter }, test: after } : null,
-      test: after,
       secondsPerStage: Object.fromEntries(Object.entries(seconds).map(([key, v]) => [key, Number(v.toFixed(3))])),
       costHistory: curves,
-    };
+      },
+    );
     await run.writeJson('metrics.json', metrics);
     return { runPath: await run.commit(), metrics };
   } catch (e) {

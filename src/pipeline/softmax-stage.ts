@@ -1,0 +1,76 @@
+/**
+ * The one supervised stage every pipeline ends with: softmax regression (config.softmax) on
+ * feature rows, its weight decay given or chosen on held-out training rows, trained with L-BFGS
+ * from an initial point drawn with the run's seed, behind a progress bar. The softmax and
+ * self-taught experiments, conv on MNIST, and the audio pipelines (self-taught, conv, their
+ * baseline) all train their classifier here.
+ */
+import type { Matrix } from '../compute/matrix.ts';
+import { softmaxTrain, type SoftmaxModel } from '../models/softmax/softmax.ts';
+import { chooseSoftmaxLambda, type LambdaChoice } from '../models/softmax/choose-lambda.ts';
+import type { Config } from './config.ts';
+import { progress } from '../util/progress.ts';
+
+export type Log = (s: string) => void;
+
+export const stderrLog: Log = (s) => process.stderr.write(`${s}\n`);
+
+/**
+ * The weight decay config.softmax names: `lambda`, or the one of `chooseLambda` that does best on
+ * held-out training rows (softmax-lambda.ts), each candidate logged.
+ */
+export async function softmaxLambda(X: Matrix, y: Int32Array, numClasses: number, config: Config, log: Log = stderrLog): Promise<{ lambda: number; choice?: LambdaChoice }> {
+  const s = config.softmax;
+  if (s.chooseLambda.length === 0) return { lambda: s.lambda };
+  const choice = await chooseSoftmaxLambda(X, y, s.chooseLambda, {
+    numClasses,
+    fraction: s.validationFraction,
+    seed: config.run.seed,
+    maxIter: s.maxIter,
+    onCandidate: (lambda, acc) => log(`softmax lambda ${lambda}: ${(100 * acc).toFixed(2)}% on ${Math.round(s.validationFraction * X.rows)} held-out training rows`),
+  });
+  log(`softmax lambda chosen: ${choice.lambda}`);
+  return { lambda: choice.lambda, choice };
+}
+
+export interface SoftmaxStageResult {
+  model: SoftmaxModel;
+  /** Cost after each L-BFGS iteration. */
+  costs: number[];
+  /** How the weight decay was chosen, when config.softmax.chooseLambda is set. */
+  choice?: LambdaChoice;
+}
+
+/** Softmax (config.softmax) on feature rows, with a progress bar. */
+export async function trainSoftmaxStage(X: Matrix, y: Int32Array, numClasses: number, config: Config, log: Log = stderrLog): Promise<SoftmaxStageResult> {
+  const { lambda, choice } = await softmaxLambda(X, y, numClasses, config, log);
+  const costs: number[] = [];
+  const bar = progress({ stage: 'softmax (L-BFGS)', total: config.softmax.maxIter });
+  try {
+    const model = await softmaxTrain(X, y, { numClasses, lambda }, {
+      maxIter: config.softmax.maxIter,
+      seed: config.run.seed,
+      onIteration: (info) => {
+        costs.push(info.cost);
+        bar.update(info.iter, { cost: info.cost.toPrecision(6) });
+      },
+    });
+    return { model, costs, choice };
+  } finally {
+    bar.stop();
+  }
+}
+
+/** The softmax's own summary for metrics.json (the weight decay it was trained with, and how that was chosen). */
+export function softmaxSummary(model: SoftmaxModel, config: Config, choice?: LambdaChoice): Record<string, unknown> {
+  const t = model.training;
+  return {
+    lambda: model.lambda,
+    ...(choice ? { lambdaChoice: { validationFraction: config.softmax.validationFraction, ...choice } } : {}),
+    maxIter: config.softmax.maxIter,
+    bias: model.bias,
+    iterations: t?.iterations,
+    finalCost: t?.cost,
+    stopReason: t?.stopReason,
+  };
+}
