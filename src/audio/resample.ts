@@ -11,10 +11,14 @@ type Converter = Awaited<ReturnType<typeof LibSampleRate.create>>;
  * against ~0.17 s) for a band edge no spectral feature at our frame sizes resolves.
  * ZERO_ORDER_HOLD and LINEAR are not band-limited and alias on downsampling.
  */
-const CONVERTER = LibSampleRate.ConverterType.SRC_SINC_MEDIUM_QUALITY;
+export const CONVERTER = LibSampleRate.ConverterType.SRC_SINC_MEDIUM_QUALITY;
 
-/** libsamplerate accepts conversion ratios in [1/256, 256] and rates up to 192 kHz. */
-const MAX_RATE = 192_000;
+/**
+ * libsamplerate-js accepts rates 1..192 kHz and libsamplerate ratios in [1/256, 256]. Only the
+ * ratio matters to the converter, so a pair above 192 kHz (e.g. 384 kHz -> 16 kHz) is handed over
+ * reduced by the rates' greatest common divisor (24 -> 1).
+ */
+const MAX_LIBRARY_RATE = 192_000;
 const MAX_RATIO = 256;
 
 /**
@@ -29,18 +33,152 @@ const FLUSH_BLOCK = 1024;
 /** Flush calls allowed before the converter is declared stuck (a few are ever needed). */
 const MAX_FLUSHES = 64;
 
-// Loading the wasm module and building a converter costs ~10-40 ms; keep one per rate pair.
-// `simple()` runs synchronously on its own state, so sharing a converter between callers is safe.
-const converters = new Map<string, Promise<Converter>>();
+// Loading the wasm module and building a converter costs ~10-40 ms, so finished converters go back
+// to a pool per rate pair. One converter serves one signal at a time (its filter state is the
+// signal's history); a stream that is abandoned without finish() simply never returns its converter.
+const idle = new Map<string, Converter[]>();
 
-function converterFor(fromRate: number, toRate: number): Promise<Converter> {
-  const key = `${fromRate}>${toRate}`;
-  let c = converters.get(key);
-  if (!c) {
-    c = LibSampleRate.create(1, fromRate, toRate, { converterType: CONVERTER });
-    converters.set(key, c);
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** The rate pair given to libsamplerate: the same ratio, within its 1..192 kHz range. */
+function libraryRates(fromRate: number, toRate: number): [number, number] {
+  if (fromRate <= MAX_LIBRARY_RATE && toRate <= MAX_LIBRARY_RATE) return [fromRate, toRate];
+  const g = gcd(fromRate, toRate);
+  return [fromRate / g, toRate / g];
+}
+
+/**
+ * Check a rate pair, throwing SflError (naming `name` when given) when it cannot be converted:
+ * rates must be integers in 1..384000 Hz (the range decode.ts accepts), their ratio within
+ * [1/256, 256], and after reduction by their gcd both within libsamplerate's 1..192000 Hz.
+ */
+export function checkResampleRates(fromRate: number, toRate: number, name?: string): void {
+  for (const [what, r] of [['source', fromRate], ['target', toRate]] as const) {
+    if (!Number.isInteger(r) || r < 1 || r > 2 * MAX_LIBRARY_RATE) {
+      throw new SflError(`resample: ${what} sample rate must be an integer in 1..${2 * MAX_LIBRARY_RATE} Hz, got ${r}`, name);
+    }
   }
-  return c;
+  const ratio = toRate / fromRate;
+  if (ratio > MAX_RATIO || ratio < 1 / MAX_RATIO) {
+    throw new SflError(`resample: ratio ${toRate}/${fromRate} is outside [1/${MAX_RATIO}, ${MAX_RATIO}]`, name);
+  }
+  const [a, b] = libraryRates(fromRate, toRate);
+  if (a > MAX_LIBRARY_RATE || b > MAX_LIBRARY_RATE) {
+    throw new SflError(`resample: cannot convert ${fromRate} Hz to ${toRate} Hz (rates above ${MAX_LIBRARY_RATE} Hz need a simpler ratio)`, name);
+  }
+}
+
+/**
+ * A band-limited resampler for a signal that arrives in pieces (libsamplerate,
+ * SRC_SINC_MEDIUM_QUALITY), so a recording of any length converts with bounded memory.
+ *
+ * Feed the signal with push() (any block sizes; the output does not depend on how the signal is
+ * cut), then call finish() once: altogether the outputs hold exactly round(n * toRate / fromRate)
+ * samples for n samples pushed, with no added delay (output j is at time j / toRate), as
+ * resample() gives for the whole signal at once.
+ */
+export class StreamResampler {
+  private converter: Converter | null;
+  private readonly key: string;
+  private readonly ratio: number;
+  private pushed = 0;
+  private written = 0;
+
+  private constructor(converter: Converter, key: string, readonly fromRate: number, readonly toRate: number) {
+    this.converter = converter;
+    this.key = key;
+    this.ratio = toRate / fromRate;
+  }
+
+  /**
+   * @throws SflError (naming `name`) for rates checkResampleRates refuses.
+   */
+  static async create(fromRate: number, toRate: number, name?: string): Promise<StreamResampler> {
+    checkResampleRates(fromRate, toRate, name);
+    const [a, b] = libraryRates(fromRate, toRate);
+    const key = `${a}>${b}`;
+    let converter = idle.get(key)?.pop();
+    if (converter) {
+      // Assigning the converter type re-initialises its state (src_delete + src_new): no filter
+      // history leaks from the previous signal.
+      converter.converterType = CONVERTER;
+    } else {
+      converter = await LibSampleRate.create(1, a, b, { converterType: CONVERTER });
+    }
+    return new StreamResampler(converter, key, fromRate, toRate);
+  }
+
+  /** Converts the next piece of the signal; returns the output it completes (a new array, maybe empty). */
+  push(x: Float32Array): Float32Array {
+    const c = this.live();
+    const parts: Float32Array[] = [];
+    const block = Math.max(1, Math.floor(BLOCK_OUTPUT / Math.max(1, this.ratio)));
+    for (let start = 0; start < x.length; start += block) {
+      // The result may be a view of wasm memory that the next call overwrites: copy it at once.
+      parts.push(c.full(x.subarray(start, Math.min(x.length, start + block))).slice());
+    }
+    this.pushed += x.length;
+    const out = concat(parts);
+    this.written += out.length;
+    return out;
+  }
+
+  /**
+   * Flushes the filter and returns the last samples, so that the whole output has exactly
+   * round(pushed * ratio) samples. The resampler cannot be used afterwards.
+   * @throws SflError if the converter gave more than that before the end, or too few after flushing.
+   */
+  finish(): Float32Array {
+    const c = this.live();
+    const total = Math.round(this.pushed * this.ratio);
+    const describe = `${this.fromRate} -> ${this.toRate} Hz`;
+    if (this.written > total) {
+      throw new SflError(`resample: the converter returned ${this.written} samples, more than the ${total} promised (${describe})`);
+    }
+    const parts: Float32Array[] = [];
+    let got = this.written;
+    const zeros = new Float32Array(FLUSH_BLOCK);
+    for (let i = 0; got < total; i++) {
+      if (i === MAX_FLUSHES) {
+        throw new SflError(`resample: the converter returned ${got} of ${total} samples (${describe})`);
+      }
+      const y = c.full(zeros);
+      const n = Math.min(y.length, total - got);
+      parts.push(y.slice(0, n));
+      got += n;
+    }
+    this.release();
+    this.written = got;
+    return concat(parts);
+  }
+
+  /** Returns the converter to the pool without finishing (e.g. when the source failed). Idempotent. */
+  release(): void {
+    if (!this.converter) return;
+    const list = idle.get(this.key) ?? [];
+    list.push(this.converter);
+    idle.set(this.key, list);
+    this.converter = null;
+  }
+
+  private live(): Converter {
+    if (!this.converter) throw new Error('StreamResampler used after finish() or release()');
+    return this.converter;
+  }
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /**
@@ -49,51 +187,25 @@ function converterFor(fromRate: number, toRate: number): Promise<Converter> {
  * The output has exactly round(x.length * toRate / fromRate) samples and no added delay:
  * output sample j corresponds to time j / toRate. Content above min(fromRate, toRate) / 2
  * is filtered out (anti-aliasing on downsampling). Any length: the signal streams through the
- * converter in blocks, so a long recording comes back whole (exactly that many samples, or an error).
+ * converter in blocks (StreamResampler), so a long recording comes back whole (exactly that many
+ * samples, or an error).
  *
  * @param x        mono samples at fromRate, nominally in [-1, 1]. Not modified.
- * @param fromRate sample rate of x in Hz (integer, 1..192000).
- * @param toRate   wanted sample rate in Hz (integer, 1..192000; toRate/fromRate in [1/256, 256]).
+ * @param fromRate sample rate of x in Hz (integer, 1..384000).
+ * @param toRate   wanted sample rate in Hz (integer, 1..384000; toRate/fromRate in [1/256, 256]).
  * @returns a new array at toRate; a copy of x when the rates are equal.
  * @throws SflError for rates out of range, or if the converter returns fewer samples than promised.
  */
 export async function resample(x: Float32Array, fromRate: number, toRate: number): Promise<Float32Array> {
-  for (const [what, r] of [['source', fromRate], ['target', toRate]] as const) {
-    if (!Number.isInteger(r) || r < 1 || r > MAX_RATE) {
-      throw new SflError(`resample: ${what} sample rate must be an integer in 1..${MAX_RATE} Hz, got ${r}`);
-    }
-  }
-  const ratio = toRate / fromRate;
-  if (ratio > MAX_RATIO || ratio < 1 / MAX_RATIO) {
-    throw new SflError(`resample: ratio ${toRate}/${fromRate} is outside [1/${MAX_RATIO}, ${MAX_RATIO}]`);
-  }
+  checkResampleRates(fromRate, toRate);
   if (fromRate === toRate) return x.slice();
-  const outLength = Math.round(x.length * ratio);
-  if (outLength === 0) return new Float32Array(0);
-
-  const converter = await converterFor(fromRate, toRate);
-  // From here on the conversion is synchronous, so no other caller can touch the shared converter
-  // between its reset and the last block. Assigning the converter type re-initialises its state
-  // (src_delete + src_new): no filter history leaks from the previous signal.
-  converter.converterType = CONVERTER;
-  const out = new Float32Array(outLength);
-  let written = 0;
-  // y may be a view of wasm memory that the next call overwrites: copy it out at once.
-  const take = (y: Float32Array) => {
-    const n = Math.min(y.length, outLength - written);
-    out.set(y.subarray(0, n), written);
-    written += n;
-  };
-  const block = Math.max(1, Math.floor(BLOCK_OUTPUT / Math.max(1, ratio)));
-  for (let start = 0; start < x.length; start += block) {
-    take(converter.full(x.subarray(start, Math.min(x.length, start + block))));
+  if (Math.round(x.length * (toRate / fromRate)) === 0) return new Float32Array(0);
+  const r = await StreamResampler.create(fromRate, toRate);
+  // push and finish run synchronously, so the converter serves this signal alone until it returns.
+  try {
+    const head = r.push(x);
+    return concat([head, r.finish()]);
+  } finally {
+    r.release();
   }
-  const zeros = new Float32Array(FLUSH_BLOCK);
-  for (let i = 0; written < outLength; i++) {
-    if (i === MAX_FLUSHES) {
-      throw new SflError(`resample: the converter returned ${written} of ${outLength} samples (${fromRate} -> ${toRate} Hz)`);
-    }
-    take(converter.full(zeros));
-  }
-  return out;
 }

@@ -67,9 +67,22 @@ function hex(n: number, digits = 4): string {
  *   an unsupported encoding, or a data chunk without a single whole frame.
  */
 export function parseWavLayout(bytes: Uint8Array, name: string): WavLayout {
-  if (bytes.length < 12 || fourcc(bytes, 8) !== 'WAVE') {
+  const r = parseWavLayoutPrefix(bytes, bytes.length, name);
+  if ('needBytes' in r) throw new Error('unreachable: the whole file was given');
+  return r;
+}
+
+/**
+ * parseWavLayout from the first bytes of a file of `fileSize` bytes, for reading a long file in
+ * pieces: sizes are checked against `fileSize`; when the chunks up to the data chunk's header are
+ * not all in `prefix`, returns how many leading bytes are needed instead (read them and call again).
+ */
+export function parseWavLayoutPrefix(prefix: Uint8Array, fileSize: number, name: string): WavLayout | { needBytes: number } {
+  const bytes = prefix;
+  if (fileSize < 12 || (bytes.length >= 12 && fourcc(bytes, 8) !== 'WAVE')) {
     throw new SflError('not a WAV file (no RIFF/WAVE header)', name);
   }
+  if (bytes.length < 12) return { needBytes: 12 };
   const riff = fourcc(bytes, 0);
   if (riff === 'RIFX' || riff === 'RF64') {
     throw new SflError(`unsupported WAV variant ${riff} (only little-endian RIFF is read)`, name);
@@ -79,11 +92,12 @@ export function parseWavLayout(bytes: Uint8Array, name: string): WavLayout {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let fmt: Omit<WavLayout, 'dataOffset' | 'dataBytes'> | undefined;
   let pos = 12;
-  while (pos + 8 <= bytes.length) {
+  while (pos + 8 <= fileSize) {
+    if (pos + 8 > bytes.length) return { needBytes: pos + 8 };
     const id = fourcc(bytes, pos);
     const size = view.getUint32(pos + 4, true);
     const body = pos + 8;
-    const available = bytes.length - body;
+    const available = fileSize - body;
     if (id === 'data') {
       if (!fmt) throw new SflError('corrupt header: data chunk comes before the fmt chunk', name);
       if (size > available) {
@@ -95,7 +109,10 @@ export function parseWavLayout(bytes: Uint8Array, name: string): WavLayout {
     if (size > available) {
       throw new SflError(`corrupt or truncated header: '${id}' chunk declares ${size} bytes, file holds ${available}`, name);
     }
-    if (id === 'fmt ') fmt = parseFmt(view, body, size, name);
+    if (id === 'fmt ') {
+      if (body + size > bytes.length) return { needBytes: body + size };
+      fmt = parseFmt(view, body, size, name);
+    }
     // RIFF chunks are word-aligned: an odd-sized chunk is followed by one pad byte.
     pos = body + size + (size & 1);
   }

@@ -80,17 +80,26 @@ function sampleReader(view: DataView, layout: WavLayout): (at: number) => number
 }
 
 function mixDown(bytes: Uint8Array, layout: WavLayout): Float32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const frames = Math.floor(layout.dataBytes / layout.blockAlign);
+  return mixDownFrames(bytes.subarray(layout.dataOffset, layout.dataOffset + frames * layout.blockAlign), layout);
+}
+
+/**
+ * Mono samples of whole interleaved frames encoded as `layout` says (averaging the channels).
+ * @param data bytes starting at a frame boundary; a trailing partial frame is ignored.
+ */
+export function mixDownFrames(data: Uint8Array, layout: WavLayout): Float32Array {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const read = sampleReader(view, layout);
-  const { channels, bytesPerSample, blockAlign, dataOffset } = layout;
-  const frames = Math.floor(layout.dataBytes / blockAlign);
+  const { channels, bytesPerSample, blockAlign } = layout;
+  const frames = Math.floor(data.length / blockAlign);
   const out = new Float32Array(frames);
   if (channels === 1) {
-    for (let i = 0, at = dataOffset; i < frames; i++, at += blockAlign) out[i] = read(at);
+    for (let i = 0, at = 0; i < frames; i++, at += blockAlign) out[i] = read(at);
     return out;
   }
   // Sum in float64 then divide once, so averaging adds no rounding beyond the final float32 store.
-  for (let i = 0, at = dataOffset; i < frames; i++, at += blockAlign) {
+  for (let i = 0, at = 0; i < frames; i++, at += blockAlign) {
     let sum = 0;
     for (let c = 0; c < channels; c++) sum += read(at + c * bytesPerSample);
     out[i] = sum / channels;

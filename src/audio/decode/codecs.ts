@@ -1,0 +1,159 @@
+import { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
+import { FLACDecoder } from '@wasm-audio-decoders/flac';
+import { MPEGDecoder } from 'mpg123-decoder';
+import { OggOpusDecoder } from 'ogg-opus-decoder';
+import { SflError } from '../../util/errors.ts';
+import { mixDownFrames } from '../wav.ts';
+import { FORMAT_NAMES, type AudioProbe } from './probe.ts';
+import { chunks, type ByteSource } from './source.ts';
+
+/**
+ * The samples of one file as they come out of its decoder: mono (channels averaged, as the WAV
+ * reader does), at the file's own rate, in blocks of whatever size the decoder produces.
+ *
+ * WAV goes through our own reader (wav.ts, riff.ts); MP3, FLAC, Ogg Vorbis and Opus through the
+ * wasm-audio-decoders family (mpg123, libFLAC, libvorbis and libopus compiled to WebAssembly and
+ * shipped inside the npm packages). Any error a decoder reports, or throws, becomes an SflError
+ * naming the file: damaged compressed data is refused rather than decoded with gaps.
+ */
+export async function* decodeMono(src: ByteSource, probe: AudioProbe): AsyncGenerator<Float32Array> {
+  if (probe.format === 'wav') {
+    yield* wavBlocks(src, probe);
+    return;
+  }
+  const what = FORMAT_NAMES[probe.format];
+  const decoder = createDecoder(probe);
+  try {
+    try {
+      await decoder.ready;
+    } catch (e) {
+      throw new SflError(`cannot start the ${what} decoder: ${(e as Error).message}`, src.name);
+    }
+    const offset = 0;
+    for await (const chunk of chunks(src, offset)) {
+      yield checked(await attempt(() => decoder.decode(chunk), src.name, what), probe, src.name);
+    }
+    if (decoder.flush) yield checked(await attempt(() => decoder.flush!(), src.name, what), probe, src.name);
+  } finally {
+    try {
+      decoder.free();
+    } catch {
+      // a decoder whose start failed has nothing to free
+    }
+  }
+}
+
+/** What the four decoder classes have in common. */
+interface Decoder {
+  ready: Promise<void>;
+  decode(data: Uint8Array): Decoded | Promise<Decoded>;
+  flush?: () => Promise<Decoded>;
+  free(): void;
+}
+
+interface Decoded {
+  channelData: Float32Array[];
+  samplesDecoded: number;
+  sampleRate: number;
+  errors: { message: string; inputBytes: number }[];
+  /** FLAC only: bits per sample of the stream. */
+  bitDepth?: number;
+}
+
+function createDecoder(probe: AudioProbe): Decoder {
+  quietLibraries();
+  switch (probe.format) {
+    case 'mp3':
+      // Gapless: the LAME tag's encoder delay and padding are removed, so the output starts and
+      // ends where the encoded sound did (and matches the length the probe computes).
+      return new MPEGDecoder({ enableGapless: true });
+    case 'flac':
+    case 'ogg-flac':
+      return new FLACDecoder();
+    case 'ogg-vorbis':
+      return new OggVorbisDecoder();
+    case 'ogg-opus':
+      // forceStereo false: the stream's own channel count; no ML speech enhancement (it would
+      // change the sound, and needs SIMD).
+      return new OggOpusDecoder({ forceStereo: false, speechQualityEnhancement: 'none' });
+    default:
+      throw new Error(`no decoder for ${probe.format}`);
+  }
+}
+
+async function attempt(run: () => Decoded | Promise<Decoded>, name: string, what: string): Promise<Decoded> {
+  let d: Decoded;
+  try {
+    d = await run();
+  } catch (e) {
+    if (e instanceof SflError) throw e;
+    throw new SflError(`corrupt ${what} data: ${(e as Error)?.message ?? String(e)}`, name);
+  }
+  if (d.errors.length > 0) {
+    const first = d.errors[0];
+    throw new SflError(`corrupt ${what} data near byte ${first.inputBytes}: ${first.message}`, name);
+  }
+  return d;
+}
+
+/** A decoded block as mono, after checking it is at the rate the header declared. */
+function checked(d: Decoded, probe: AudioProbe, name: string): Float32Array {
+  if (d.samplesDecoded === 0) return new Float32Array(0);
+  if (d.sampleRate !== probe.sampleRate) {
+    throw new SflError(`${FORMAT_NAMES[probe.format]} stream changes its sample rate from ${probe.sampleRate} to ${d.sampleRate} Hz`, name);
+  }
+  // mpg123 always returns two channels (a mono stream twice); average only the real ones.
+  const channels = d.channelData.slice(0, Math.max(1, Math.min(probe.channels, d.channelData.length)));
+  const n = d.samplesDecoded;
+  if ((probe.format === 'flac' || probe.format === 'ogg-flac') && d.bitDepth) rescaleFlac(channels, n, d.bitDepth);
+  if (channels.length === 1) return channels[0].length === n ? channels[0] : channels[0].slice(0, n);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (const c of channels) s += c[i];
+    out[i] = s / channels.length;
+  }
+  return out;
+}
+
+/**
+ * The FLAC decoder scales integer samples by 1/(2^(bits-1) - 1), so full-scale negative comes out
+ * as -1.00003 (16 bits); the WAV reader, like libsndfile, scales by 1/2^(bits-1). Recover the
+ * integer and rescale, so a FLAC file and the WAV it was made from decode to identical samples.
+ */
+function rescaleFlac(channels: Float32Array[], n: number, bits: number): void {
+  const up = 2 ** (bits - 1) - 1;
+  const down = 2 ** (bits - 1);
+  for (const c of channels) for (let i = 0; i < n; i++) c[i] = Math.round(c[i] * up) / down;
+}
+
+/** WAV frames read from disk in blocks (the header already validated by the probe). */
+async function* wavBlocks(src: ByteSource, probe: AudioProbe): AsyncGenerator<Float32Array> {
+  const layout = probe.wav!;
+  const framesPerRead = Math.max(1, Math.floor((1 << 20) / layout.blockAlign));
+  const total = Math.floor(layout.dataBytes / layout.blockAlign);
+  for (let f = 0; f < total; f += framesPerRead) {
+    const n = Math.min(framesPerRead, total - f);
+    yield mixDownFrames(await src.read(layout.dataOffset + f * layout.blockAlign, n * layout.blockAlign), layout);
+  }
+}
+
+/**
+ * The decoder libraries print every error they report to the console as well (and return it in
+ * `errors`, which is what we act on). Those lines would reach the user beside our own one-sentence
+ * error, so the console is filtered once for messages that start with the libraries' prefixes.
+ */
+const LIBRARY_PREFIXES = ['mpg123-decoder', '@wasm-audio-decoders', 'codec-parser', 'libopus', 'ogg-opus-decoder'];
+let quiet = false;
+
+function quietLibraries(): void {
+  if (quiet) return;
+  quiet = true;
+  for (const level of ['error', 'warn'] as const) {
+    const original = console[level].bind(console);
+    console[level] = (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && LIBRARY_PREFIXES.some((p) => (args[0] as string).startsWith(p))) return;
+      original(...args);
+    };
+  }
+}
