@@ -1,6 +1,7 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { SflError } from '../util/errors.ts';
+import { AUDIO_EXTENSIONS } from '../audio/decode.ts';
 
 /** One labeled recording. `speaker` and `index` are known only when the file name carries them. */
 export interface Recording {
@@ -178,7 +179,8 @@ function withFields(rec: Recording, fields: NameFields | null): Recording {
 }
 
 function isWav(path: string): boolean {
-  return extname(path).toLowerCase() === '.wav';
+  // Any format the decoder reads (the name is kept to keep this change small).
+  return (AUDIO_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase());
 }
 
 /** Directory entries, with fs errors turned into SflErrors that name `root` and the problem. */

@@ -1,14 +1,11 @@
 /**
- * From WAV files to spectrograms: decode, resample to one rate, transform, with the on-disk cache.
+ * From audio files (any format decode.ts reads) to spectrograms: decode, resample to one rate, transform, with the on-disk cache.
  *
  * The target rate: `sampleRate` when given; otherwise the files' own rate when they all agree;
  * otherwise an error asking for one (mixing rates silently would change what a band means).
  */
-import { open, readFile } from 'node:fs/promises';
 import type { Matrix } from '../compute/matrix.ts';
-import { parseWavLayout, peekSampleRate } from '../audio/riff.ts';
-import { decodeWav } from '../audio/wav.ts';
-import { resample } from '../audio/resample.ts';
+import { decodeAudio, probeAudio } from '../audio/decode.ts';
 import { defaultSpectrumParams, spectrogram, validateSpectrumParams, type SpectrumParams } from '../audio/spectrogram.ts';
 import { cachedCompute, newCacheStats, type CacheStats } from '../data/spectra-cache.ts';
 import { SflError } from '../util/errors.ts';
@@ -43,22 +40,8 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Bytes read from the start of each file to find its rate: fmt comes first in practice. */
-const HEAD_BYTES = 64 * 1024;
-
-async function readHead(path: string): Promise<Uint8Array> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = new Uint8Array(HEAD_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
 /**
- * Reads the start of each file (not its samples: they are read once, when decoded) to choose the
+ * Reads the header of each file (not its samples: they are read once, when decoded) to choose the
  * sample rate the whole set is analysed at.
  */
 export async function chooseSampleRate(paths: string[], requested: number | null | undefined): Promise<number> {
@@ -67,21 +50,14 @@ export async function chooseSampleRate(paths: string[], requested: number | null
   let firstError: unknown;
   for (const p of paths) {
     try {
-      const rate = peekSampleRate(await readHead(p));
-      // A bad file is reported when it is loaded; it does not vote on the rate.
-      if (rate) rates.add(rate);
-      else firstError ??= new SflError('not a WAV file (no RIFF/WAVE header with a fmt chunk)', p);
+      rates.add((await probeAudio(p)).sampleRate);
     } catch (e) {
-      firstError ??= new SflError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, p);
+      // A bad file is reported when it is loaded; it does not vote on the rate.
+      if (!(e instanceof SflError)) throw e;
+      firstError ??= e;
     }
   }
-  if (rates.size === 0) {
-    // With a single bad file, say what is wrong with it exactly (parseWavLayout's sentence).
-    if (paths.length === 1 && firstError instanceof SflError && !/cannot read/.test(firstError.message)) {
-      parseWavLayout(await readFile(paths[0]), paths[0]);
-    }
-    throw firstError;
-  }
+  if (rates.size === 0) throw firstError;
   if (rates.size > 1) {
     throw new SflError(
       `the files have different sample rates (${[...rates].sort((a, b) => a - b).join(', ')} Hz): ` +
@@ -105,11 +81,10 @@ export function resolveSpectrumParams(settings: SpectrumSettings, sampleRate: nu
 
 /** Decode, resample and transform one file's bytes. Throws SflError naming the file. */
 export async function spectrogramOfBytes(bytes: Uint8Array, path: string, params: SpectrumParams): Promise<Matrix> {
-  const wav = decodeWav(bytes, path);
+  const { samples } = await decodeAudio(bytes, path, { sampleRate: params.sampleRate });
   let peak = 0;
-  for (let i = 0; i < wav.samples.length; i++) peak = Math.max(peak, Math.abs(wav.samples[i]));
+  for (let i = 0; i < samples.length; i++) peak = Math.max(peak, Math.abs(samples[i]));
   if (peak === 0) throw new SflError('silent: every sample is zero, there is nothing to learn from', path);
-  const samples = wav.sampleRate === params.sampleRate ? wav.samples : await resample(wav.samples, wav.sampleRate, params.sampleRate);
   if (samples.length < params.frameSize) {
     throw new SflError(
       `too short: ${samples.length} samples at ${params.sampleRate} Hz, shorter than one frame (${params.frameSize})`,
@@ -121,7 +96,7 @@ export async function spectrogramOfBytes(bytes: Uint8Array, path: string, params
 
 /** Spectrograms of many files, one rate, cached. */
 export async function loadSpectra(paths: string[], settings: SpectrumSettings, opts: LoadOptions = {}): Promise<SpectraResult> {
-  if (paths.length === 0) throw new SflError('no WAV files to load');
+  if (paths.length === 0) throw new SflError('no audio files to load');
   const rate = await chooseSampleRate(paths, settings.sampleRate);
   const params = resolveSpectrumParams(settings, rate);
   const stats = newCacheStats();

@@ -31,7 +31,7 @@ describe('sfl features', () => {
     const out = join(dir, 'f.npy');
     const r = runCli(['features', audio, '--transform', 'fft', '--out', out, '--no-cache']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning: skipped .*b\.wav: not a WAV file/);
+    expect(r.stderr).toMatch(/warning: skipped .*b\.wav: not a recognised audio file/);
     expect(r.stdout).toMatch(/from 1 file \(1 skipped\)/);
     expect(readNpy(out).shape[1]).toBe(129);
   });
@@ -44,7 +44,7 @@ describe('sfl features', () => {
     mkdirSync(empty);
     for (const [target, why] of [
       [bad, /bad\.wav: not a WAV file/],
-      [empty, /empty: no \.wav files in this folder/],
+      [empty, /empty: no audio files \(\.wav, .*\) in this folder/],
       [join(dir, 'nope'), /nope: cannot read \(ENOENT\)/],
     ] as const) {
       const r = runCli(['features', target, '--out', join(dir, 'x.npy')]);

@@ -120,7 +120,7 @@ describe('scanLabeledSet errors name the folder and the problem', () => {
 
   it('no .wav files at all', () => {
     const dir = tempDir();
-    touch(dir, ['a.txt', 'b.mp3']);
+    touch(dir, ['a.txt', 'b.aiff']);
     expectSflError(() => scanLabeledSet(dir), /no \.wav files found \(2 other file\(s\) skipped\)/);
   });
 

@@ -47,6 +47,6 @@ describe('loading spectra from files', () => {
   });
 
   it('an empty list of files is an error', async () => {
-    await expect(loadSpectra([], {})).rejects.toThrow(/no WAV files/);
+    await expect(loadSpectra([], {})).rejects.toThrow(/no audio files/);
   });
 });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
+import { AUDIO_EXTENSIONS } from '../../audio/decode.ts';
 import { writeFileAtomic } from '../../data/atomic-write.ts';
 import { writeNpy } from '../../data/npy.ts';
 import { matrix } from '../../compute/matrix.ts';
@@ -10,7 +11,7 @@ import { SflError } from '../../util/errors.ts';
 import { SPECTRUM_FLAGS } from '../experiment-options.ts';
 import { addConfigFileFlags, addConfigFlags, commandConfig } from '../options.ts';
 
-/** The .wav files to read for a file or folder argument (folders: recursively, sorted). */
+/** The audio files to read for a file or folder argument (folders: recursively, sorted; by extension). */
 export function wavPaths(target: string): string[] {
   let st;
   try {
@@ -24,11 +25,11 @@ export function wavPaths(target: string): string[] {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = join(dir, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (/\.wav$/i.test(entry.name)) out.push(p);
+      else if (!entry.name.startsWith('.') && AUDIO_EXTENSIONS.includes(extname(entry.name).toLowerCase() as never)) out.push(p);
     }
   };
   walk(target);
-  if (out.length === 0) throw new SflError('no .wav files in this folder', target);
+  if (out.length === 0) throw new SflError(`no audio files (${AUDIO_EXTENSIONS.join(', ')}) in this folder`, target);
   return out;
 }
 
@@ -37,11 +38,11 @@ export function registerFeatures(program: Command): void {
   const cmd = program
     .command('features')
     .description(
-      'compute the spectra of a WAV file or of every WAV file in a folder and write the frames as a ' +
+      'compute the spectra of an audio file (WAV, MP3, FLAC, Ogg Vorbis, Opus) or of every audio file in a folder and write the frames as a ' +
         'float32 .npy array (frames x bins, files one after another) with a JSON sidecar of the parameters ' +
         'and of each file\'s row range',
     )
-    .argument('<file-or-dir>', 'a .wav file or a folder searched recursively for .wav files')
+    .argument('<file-or-dir>', 'an audio file or a folder searched recursively for audio files')
     .requiredOption('--out <file.npy>', 'where to write the array; the sidecar is <file.npy>.json');
   addConfigFlags(cmd, SPECTRUM_FLAGS);
   addConfigFileFlags(cmd, 'configs/*.json: its spectrum section is used');
