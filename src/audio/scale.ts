@@ -18,3 +18,31 @@ export function logInPlace(m: Matrix, floor = LOG_FLOOR): Matrix {
   for (let i = 0; i < d.length; i++) d[i] = Math.log(d[i] + floor);
   return m;
 }
+
+export type LogScale = 'ln' | 'db';
+export const LOG_SCALES: readonly LogScale[] = ['ln', 'db'];
+
+/** Smallest power taken to decibels: 1e-10 = -100 dB (librosa.power_to_db's amin). */
+export const DB_AMIN = 1e-10;
+
+/**
+ * Power to decibels in place, as librosa.power_to_db(S, ref=1.0, amin=1e-10, top_db=topDb):
+ * m[i] = 10 log10(max(m[i], 1e-10)); then, if topDb is not null, every value is raised to at
+ * least max(m) - topDb, the maximum taken over the whole matrix (one recording).
+ * @param m     non-negative power spectra (any shape). Overwritten.
+ * @param topDb dynamic range kept below the loudest value, dB (>= 0), or null.
+ * @returns m.
+ */
+export function decibelsInPlace(m: Matrix, topDb: number | null): Matrix {
+  const d = m.data;
+  let max = -Infinity;
+  for (let i = 0; i < d.length; i++) {
+    d[i] = 10 * Math.log10(Math.max(d[i], DB_AMIN));
+    if (d[i] > max) max = d[i];
+  }
+  if (topDb != null && d.length > 0) {
+    const floor = max - topDb;
+    for (let i = 0; i < d.length; i++) if (d[i] < floor) d[i] = floor;
+  }
+  return m;
+}

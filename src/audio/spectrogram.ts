@@ -4,10 +4,10 @@ import { barkFilterbank, specificLoudnessInPlace } from './bark.ts';
 import { realCepstrum } from './cepstrum.ts';
 import { binCount, spectrum } from './fft.ts';
 import { applyFilterbank } from './filterbank.ts';
-import { frameSignal } from './frames.ts';
-import { melFilterbank } from './mel.ts';
+import { frameSignal, PAD_MODES, type PadMode } from './frames.ts';
+import { MEL_NORMS, MEL_SCALES, melFilterbank, type MelNorm, type MelScale } from './mel.ts';
 import { mfccFromMel } from './mfcc.ts';
-import { logInPlace } from './scale.ts';
+import { decibelsInPlace, logInPlace, LOG_SCALES, type LogScale } from './scale.ts';
 import { WINDOW_TYPES, type WindowType } from './window.ts';
 
 export type Transform = 'fft' | 'mel' | 'bark' | 'mfcc' | 'cepstrum';
@@ -34,10 +34,19 @@ export interface SpectrumParams {
   hop: number;
   /** Analysis window (periodic). Default 'hann'. */
   window: WindowType;
-  /** Centre frames on t * hop with zero padding (frames.ts). Default false. */
+  /**
+   * Centre frame t on sample t * hop, padding frameSize/2 samples at each end, with librosa's
+   * frame count 1 + floor(length / hop) (frames.ts). Default false.
+   */
   center: boolean;
+  /** With center: 'constant' (zeros, librosa >= 0.10) or 'reflect' (librosa < 0.10). Default 'constant'. */
+  padMode: PadMode;
   /** Number of mel or bark bands (mfcc uses the mel bands). Default 40. */
   bands: number;
+  /** mel/mfcc: 'htk' (default) or 'slaney' (librosa's default) mel scale (mel.ts). */
+  melScale: MelScale;
+  /** mel/mfcc: 'none' (peak 1, default) or 'slaney' (equal area, librosa's default) filters (mel.ts). */
+  melNorm: MelNorm;
   /** Lowest frequency of the mel/bark analysis, Hz. Default 0. */
   fMin: number;
   /** Highest frequency of the mel/bark analysis, Hz. Default sampleRate / 2. */
@@ -48,10 +57,20 @@ export interface SpectrumParams {
    */
   power: boolean;
   /**
-   * fft/mel/bark: natural log ln(x + 1e-10) of the output (LOG_FLOOR in scale.ts; -23.03 for
-   * digital silence). Default true. Ignored by mfcc (always log mel) and cepstrum (always ln|X|).
+   * fft/mel/bark: take the log of the output, as `logScale` says. Default true. Ignored by mfcc
+   * (always ln of mel) and cepstrum (always ln|X|).
    */
   log: boolean;
+  /**
+   * With log: 'ln' = ln(x + 1e-10) (LOG_FLOOR in scale.ts; -23.03 for digital silence), default;
+   * 'db' = 10 log10(max(x, 1e-10)) (librosa.power_to_db with ref=1.0, amin=1e-10).
+   */
+  logScale: LogScale;
+  /**
+   * With logScale 'db': raise every value to at least the recording's maximum minus topDb dB
+   * (librosa.power_to_db's top_db, default there 80); null = no floor. Default null.
+   */
+  topDb: number | null;
   /** Coefficients kept by mfcc (1 .. bands) and cepstrum (1 .. frameSize/2 + 1). Default 13. */
   coefficients: number;
   /** bark only: raise band energies to 0.23 (specific loudness, bark.ts) before any log. Default false. */
@@ -82,11 +101,16 @@ export function defaultSpectrumParams(sampleRate: number): SpectrumParams {
     hop: 128,
     window: 'hann',
     center: false,
+    padMode: 'constant',
     bands: 40,
+    melScale: 'htk',
+    melNorm: 'none',
     fMin: 0,
     fMax: sampleRate / 2,
     power: true,
     log: true,
+    logScale: 'ln',
+    topDb: null,
     coefficients: 13,
     specificLoudness: false,
     meanNormalise: false,
@@ -123,6 +147,12 @@ export function validateSpectrumParams(p: SpectrumParams): void {
   }
   if (!Number.isInteger(p.hop) || p.hop < 1) fail(`hop must be a positive integer, got ${p.hop}`);
   if (p.trimDb != null && !(p.trimDb > 0)) fail(`trimDb must be a positive number of dB or null, got ${p.trimDb}`);
+  if (!PAD_MODES.includes(p.padMode)) fail(`unknown padMode '${p.padMode}' (expected ${PAD_MODES.join(', ')})`);
+  if (!MEL_SCALES.includes(p.melScale)) fail(`unknown melScale '${p.melScale}' (expected ${MEL_SCALES.join(', ')})`);
+  if (!MEL_NORMS.includes(p.melNorm)) fail(`unknown melNorm '${p.melNorm}' (expected ${MEL_NORMS.join(', ')})`);
+  if (!LOG_SCALES.includes(p.logScale)) fail(`unknown logScale '${p.logScale}' (expected ${LOG_SCALES.join(', ')})`);
+  if (p.topDb != null && !(p.topDb >= 0)) fail(`topDb must be a non-negative number of dB or null, got ${p.topDb}`);
+  if (p.topDb != null && p.logScale !== 'db') fail(`topDb needs logScale 'db' (it is a floor in dB)`);
   if (p.transform === 'mel' || p.transform === 'bark' || p.transform === 'mfcc') {
     if (!Number.isInteger(p.bands) || p.bands < 1) fail(`bands must be a positive integer, got ${p.bands}`);
     if (!(p.fMin >= 0 && p.fMin < p.fMax && p.fMax <= p.sampleRate / 2)) {
@@ -186,7 +216,7 @@ export function loudRange(frames: Matrix, db: number): { start: number; end: num
 function rawSpectrogram(samples: Float32Array, params: SpectrumParams): Matrix {
   validateSpectrumParams(params);
   const p = params;
-  let frames = frameSignal(samples, { frameSize: p.frameSize, hop: p.hop, window: p.window, center: p.center });
+  let frames = frameSignal(samples, { frameSize: p.frameSize, hop: p.hop, window: p.window, center: p.center, padMode: p.padMode });
   if (p.trimDb != null && frames.rows > 0) {
     const { start, end } = loudRange(frames, p.trimDb);
     frames = { data: frames.data.subarray(start * frames.cols, end * frames.cols), rows: end - start, cols: frames.cols };
@@ -196,19 +226,19 @@ function rawSpectrogram(samples: Float32Array, params: SpectrumParams): Matrix {
 
   const spec = spectrum(frames, p.power);
   const bankOptions = { sampleRate: p.sampleRate, frameSize: p.frameSize, bands: p.bands, fMin: p.fMin, fMax: p.fMax };
+  const melOptions = { ...bankOptions, scale: p.melScale, norm: p.melNorm };
+  const compress = (m: Matrix) => (!p.log ? m : p.logScale === 'db' ? decibelsInPlace(m, p.topDb) : logInPlace(m));
   switch (p.transform) {
     case 'fft':
-      return p.log ? logInPlace(spec) : spec;
-    case 'mel': {
-      const mel = applyFilterbank(spec, melFilterbank(bankOptions));
-      return p.log ? logInPlace(mel) : mel;
-    }
+      return compress(spec);
+    case 'mel':
+      return compress(applyFilterbank(spec, melFilterbank(melOptions)));
     case 'bark': {
       const bark = applyFilterbank(spec, barkFilterbank(bankOptions));
       if (p.specificLoudness) specificLoudnessInPlace(bark);
-      return p.log ? logInPlace(bark) : bark;
+      return compress(bark);
     }
     case 'mfcc':
-      return mfccFromMel(applyFilterbank(spec, melFilterbank(bankOptions)), p.coefficients);
+      return mfccFromMel(applyFilterbank(spec, melFilterbank(melOptions)), p.coefficients);
   }
 }

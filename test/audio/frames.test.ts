@@ -64,12 +64,37 @@ describe('frameSignal', () => {
 
   it('center=true centres frame t on sample t*hop', () => {
     const m = frameSignal(x, { frameSize: 256, hop: 128, window: 'rect', center: true });
-    expect(m.rows).toBe(1 + Math.ceil(1000 / 128)); // padded length 1000 + 256
     for (let t = 0; t < m.rows; t++) {
       const i = t * 128;
       expect(m.data[t * 256 + 128]).toBe(i < 1000 ? x[i] : 0);
     }
     expect(m.data.subarray(0, 128).every((v) => v === 0)).toBe(true);
+  });
+
+  it("center=true gives librosa's frame count 1 + floor(length / hop), also when the length is not a multiple of the hop", () => {
+    // Before: 1 + ceil(length / hop), one frame more than librosa.stft(center=True) for 1000 samples.
+    for (const [length, hop, frameSize] of [[1000, 128, 256], [1024, 128, 256], [13230, 512, 2048], [1, 512, 2048], [511, 512, 2048]]) {
+      const m = frameSignal(noise(length, 3), { frameSize, hop, center: true });
+      expect(m.rows, `${length} samples, hop ${hop}`).toBe(1 + Math.floor(length / hop));
+    }
+    // The last frame still covers the last sample (its centre is within hop of the end).
+    const m = frameSignal(x, { frameSize: 256, hop: 128, window: 'rect', center: true });
+    const lastStart = (m.rows - 1) * 128 - 128;
+    expect(lastStart + 256).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("padMode 'reflect' pads with the signal mirrored about its end samples (numpy.pad mode 'reflect')", () => {
+    const s = Float32Array.from([1, 2, 3, 4, 5]);
+    const m = frameSignal(s, { frameSize: 8, hop: 4, window: 'rect', center: true, padMode: 'reflect' });
+    // numpy.pad([1,2,3,4,5], 4, mode='reflect') = [5,4,3,2, 1,2,3,4,5, 4,3,2,1]
+    const padded = [5, 4, 3, 2, 1, 2, 3, 4, 5, 4, 3, 2, 1];
+    expect(m.rows).toBe(2);
+    expect(Array.from(m.data.subarray(0, 8))).toEqual(padded.slice(0, 8));
+    expect(Array.from(m.data.subarray(8, 16))).toEqual(padded.slice(4, 12));
+    // Pads longer than the signal reflect again (period 2(n - 1)), as numpy does.
+    const short = frameSignal(Float32Array.from([1, 2, 3]), { frameSize: 8, hop: 4, window: 'rect', center: true, padMode: 'reflect' });
+    // numpy.pad([1,2,3], 4, mode='reflect') = [1,2,3,2, 1,2,3, 2,1,2,3]
+    expect(Array.from(short.data.subarray(0, 8))).toEqual([1, 2, 3, 2, 1, 2, 3, 2]);
   });
 
   it('rejects bad sizes with SflError', () => {
