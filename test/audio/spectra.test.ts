@@ -234,8 +234,9 @@ describe('spectrogram dispatcher', () => {
 
   it('documents its defaults', () => {
     expect(defaultSpectrumParams(16000)).toEqual({
-      transform: 'mel', sampleRate: 16000, frameSize: 256, hop: 128, window: 'hann', center: false,
-      bands: 40, fMin: 0, fMax: 8000, power: true, log: true, coefficients: 13, specificLoudness: false, meanNormalise: false, trimDb: null,
+      transform: 'mel', sampleRate: 16000, frameSize: 256, hop: 128, window: 'hann', center: false, padMode: 'constant',
+      bands: 40, melScale: 'htk', melNorm: 'none', fMin: 0, fMax: 8000, power: true, log: true, logScale: 'ln', topDb: null,
+      coefficients: 13, specificLoudness: false, meanNormalise: false, trimDb: null,
     });
   });
 
@@ -251,6 +252,12 @@ describe('spectrogram dispatcher', () => {
       { transform: 'mfcc', coefficients: 41 },
       { transform: 'cepstrum', coefficients: 0 },
       { window: 'kaiser' as never },
+      { padMode: 'edge' as never },
+      { melScale: 'bark' as never },
+      { melNorm: 'l2' as never },
+      { logScale: 'log2' as never },
+      { logScale: 'db', topDb: -1 },
+      { topDb: 80 }, // a floor in dB needs logScale 'db'
     ];
     for (const b of bad) expect(() => spectrogram(x, params(b)), JSON.stringify(b)).toThrow(SflError);
   });
