@@ -13,7 +13,7 @@
  * Run alone: npx tsx bench/host-sgd.ts [--rounds 5] [--steps 40]
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { HostKernelKind } from '../src/compute/kernel-arena.ts';
+import type { HostKernelKind } from '../src/compute/row-kernels.ts';
 import { loadMnist } from '../src/data/mnist.ts';
 import { daStep, fineTuneStep, hostDa, hostLayer, type HostDa, type HostNet } from '../src/models/mnist-baselines/host-sgd.ts';
 import { mulberry32 } from '../src/util/random.ts';

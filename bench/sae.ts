@@ -19,9 +19,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../src/compute/backend.ts';
 import { fastMatMulInstalled } from '../src/compute/fast-matmul.ts';
-import { defaultWorkerCount } from '../src/compute/parallel.ts';
+import { onnxThreads, workerCount } from '../src/compute/engine.ts';
 import { loadMnist } from '../src/data/mnist.ts';
-import { loadOnnxRuntime, onnxRuntimeFailure, onnxThreads } from '../src/compute/onnx/runtime.ts';
+import { loadOnnxRuntime, onnxRuntimeFailure } from '../src/compute/onnx/runtime.ts';
 import { sparseAutoencoderCostOnnx } from '../src/models/sae/onnx-cost.ts';
 import {
   initParams, sparseAutoencoderCost, sparseAutoencoderCostParallel, type CostFunction, type SaeOptions,
@@ -167,7 +167,7 @@ export async function benchSae(): Promise<string[]> {
 
   const peerAvailable = existsSync(PEER) && hasNumpy();
   const unset = OPENBLAS_VARS.filter((k) => process.env[k] !== undefined);
-  const workers = defaultWorkerCount();
+  const workers = workerCount();
   const single = sparseAutoencoderCost(images, opts);
   const t0 = performance.now();
   const par = await sparseAutoencoderCostParallel(images, opts, { workers });

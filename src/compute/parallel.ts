@@ -13,10 +13,10 @@
  * stacked autoencoders etc. can reuse this machinery by exporting a factory and a ref.
  */
 import { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Matrix } from './matrix.ts';
+import { workerCount } from './engine.ts';
 
 /** What a worker builds from its shard: answers method calls, frees its device memory on dispose. */
 export interface ShardModel {
@@ -36,7 +36,7 @@ export interface ShardModelRef {
 }
 
 export interface ShardPoolOptions {
-  /** Number of worker threads; default: SFL_WORKERS, else os.availableParallelism(). Never more than the rows. */
+  /** Number of worker threads; default: workerCount() (engine.ts). Never more than the rows. */
   workers?: number;
 }
 
@@ -48,17 +48,6 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'result'; id: number; result: unknown }
   | { type: 'error'; id: number; message: string; stack?: string };
-
-/** The worker count to use: explicit request, else SFL_WORKERS, else one per core; at least 1. */
-export function defaultWorkerCount(requested?: number, env: NodeJS.ProcessEnv = process.env): number {
-  let n = requested;
-  if (n === undefined && env.SFL_WORKERS) {
-    const parsed = Number.parseInt(env.SFL_WORKERS, 10);
-    if (Number.isFinite(parsed)) n = parsed;
-  }
-  n ??= availableParallelism();
-  return Math.max(1, Math.floor(n));
-}
 
 /** Contiguous row ranges [start, end) splitting `rows` into `parts` nearly equal shards. */
 export function shardRanges(rows: number, parts: number): { start: number; end: number }[] {
@@ -175,7 +164,7 @@ export class ShardPool {
    * shared, not copied).
    */
   static async open(model: ShardModelRef, X: Matrix, config: unknown, opts: ShardPoolOptions = {}): Promise<ShardPool> {
-    const ranges = shardRanges(X.rows, defaultWorkerCount(opts.workers));
+    const ranges = shardRanges(X.rows, workerCount(opts.workers));
     const workers = ranges.map(() => new ShardWorker(startTsWorker(new URL('./shard-worker.ts', import.meta.url))));
     const pool = new ShardPool(workers, ranges);
     try {

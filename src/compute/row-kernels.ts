@@ -8,6 +8,20 @@
  * outgoing weights and starts at element i nOut.
  */
 
+/** Which row kernels run: WebAssembly SIMD or these JavaScript loops (chosen in engine.ts). */
+export type HostKernelKind = 'js' | 'simd';
+
+/** Named float arrays with the kernels of one kind bound to them (kernel-arena.ts makes them). */
+export interface KernelArena<F extends string, D extends string> {
+  readonly kind: HostKernelKind;
+  readonly layer: LayerKernels;
+  readonly row: RowKernels;
+  /** Zeroed float32 arrays by name. */
+  readonly f32: Record<F, Float32Array>;
+  /** Zeroed float64 arrays by name. */
+  readonly f64: Record<D, Float64Array>;
+}
+
 /** One pass over (part of) a weight row starting at element o of W. */
 export interface RowKernels {
   /** sum_j W[o + j] v[j] over j < n. */

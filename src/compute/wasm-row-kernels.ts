@@ -8,8 +8,7 @@
  * pulled to and pushed from tfjs variables). A kernel given an array from elsewhere throws.
  */
 import { readFileSync } from 'node:fs';
-import type { KernelArena } from './kernel-arena.ts';
-import type { LayerKernels, RowKernels } from './row-kernels.ts';
+import type { KernelArena, LayerKernels, RowKernels } from './row-kernels.ts';
 
 interface Exports {
   dot(p: number, q: number, n: number): number;

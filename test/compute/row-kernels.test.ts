@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { compileRowKernels, ROW_KERNELS_WASM } from '../../scripts/build-row-kernels.ts';
-import { hostKernelKind, kernelArena, pickHostKernels, simdKernelsRun, type HostKernelKind, type KernelArena } from '../../src/compute/kernel-arena.ts';
+import { hostKernelKind, pickHostKernels, simdKernelsRun } from '../../src/compute/engine.ts';
+import { kernelArena } from '../../src/compute/kernel-arena.ts';
+import type { HostKernelKind, KernelArena } from '../../src/compute/row-kernels.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 
 const EPS = 2 ** -24;

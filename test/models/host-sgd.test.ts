@@ -9,7 +9,7 @@ import { gradientCheck } from '../../src/optim/gradient-check.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 import { denoisingCost, denoisingLayer, stackedDenoising } from '../../src/models/mnist-baselines/denoising.ts';
 import { daCost, daStep, fineTuneCost, fineTuneStep, hostDa, hostLayer, layerFromDevice, type HostDa, type HostNet } from '../../src/models/mnist-baselines/host-sgd.ts';
-import type { HostKernelKind } from '../../src/compute/kernel-arena.ts';
+import type { HostKernelKind } from '../../src/compute/row-kernels.ts';
 
 beforeAll(async () => {
   await initBackend();

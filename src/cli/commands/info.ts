@@ -2,14 +2,14 @@ import type { Command } from 'commander';
 import os from 'node:os';
 import { backendFailures, initBackend, versions } from '../../compute/backend.ts';
 import { fastMatMulInstalled } from '../../compute/fast-matmul.ts';
-import { engine, engineFailure } from '../../compute/engine.ts';
-import { onnxRuntimeVersion, onnxThreads } from '../../compute/onnx/runtime.ts';
+import { engine, engineFailure, hostKernelKind, onnxThreads, workerCount } from '../../compute/engine.ts';
+import { onnxRuntimeVersion } from '../../compute/onnx/runtime.ts';
 
 /** `sfl info`: what this installation computes with. */
 export function registerInfo(program: Command): void {
   program
     .command('info')
-    .description('print the engine of the training costs (onnx or wasm; SFL_ENGINE forces one), the TensorFlow.js backend, versions and the core count')
+    .description('print where the numbers run: the engine of the training costs (onnx or wasm; SFL_ENGINE forces one), the TensorFlow.js backend, the host SGD kernels, versions and the core count')
     .option('--json', 'print one JSON object instead of text')
     .action(async (opts: { json?: boolean }) => {
       const backend = await initBackend();
@@ -19,6 +19,8 @@ export function registerInfo(program: Command): void {
         engine: chosen,
         onnxruntime: onnxRuntimeVersion() ?? null,
         onnxThreads: chosen === 'onnx' ? onnxThreads() : null,
+        workers: chosen === 'wasm' ? workerCount() : null,
+        hostKernels: hostKernelKind(),
         backend,
         tfjs: v.tfjs,
         node: v.node,
@@ -32,9 +34,10 @@ export function registerInfo(program: Command): void {
       }
       const how = info.engine === 'onnx'
         ? `ONNX Runtime ${info.onnxruntime}, ${info.onnxThreads} intra-op threads`
-        : 'TensorFlow.js on the backend below, worker threads';
+        : `TensorFlow.js on the backend below, up to ${info.workers} worker threads`;
       console.log(`engine      ${info.engine} (${how})${process.env.SFL_ENGINE ? ', forced by SFL_ENGINE' : ''}`);
       console.log(`backend     ${info.backend}${info.fastMatMul ? ' (transposed matMul override active)' : ''}`);
+      console.log(`host SGD    ${info.hostKernels === 'simd' ? 'WebAssembly SIMD' : 'JavaScript'} row kernels${process.env.SFL_HOST_KERNELS ? ', forced by SFL_HOST_KERNELS' : ''}`);
       console.log(`tfjs        ${info.tfjs}`);
       console.log(`node        ${info.node}`);
       console.log(`cores       ${info.cores}`);

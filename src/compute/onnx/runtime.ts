@@ -6,7 +6,6 @@
  * then resolves to null and says why in onnxRuntimeFailure(), and callers fall back to the wasm
  * path. Nothing here decides which engine runs: that is ../engine.ts.
  */
-import os from 'node:os';
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 
@@ -48,14 +47,8 @@ export function onnxRuntimeVersion(): string | undefined {
   }
 }
 
-/** Intra-op threads of the sessions: SFL_THREADS, else one per core. */
-export function onnxThreads(): number {
-  const n = Number(process.env.SFL_THREADS ?? os.availableParallelism());
-  return Number.isInteger(n) && n >= 1 ? n : os.availableParallelism();
-}
-
 /** A session over one model, with every optimisation on and `threads` intra-op threads. */
-export async function createSession(ort: OrtModule, model: Uint8Array, threads = onnxThreads()): Promise<Ort.InferenceSession> {
+export async function createSession(ort: OrtModule, model: Uint8Array, threads: number): Promise<Ort.InferenceSession> {
   return ort.InferenceSession.create(model, {
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'all',

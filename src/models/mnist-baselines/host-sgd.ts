@@ -26,7 +26,9 @@
  * and against tfjs autodiff of the device models' costs in test/models/host-sgd.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { hostKernelKind, kernelArena, type HostKernelKind, type KernelArena } from '../../compute/kernel-arena.ts';
+import { hostKernelKind } from '../../compute/engine.ts';
+import { kernelArena } from '../../compute/kernel-arena.ts';
+import type { HostKernelKind, KernelArena } from '../../compute/row-kernels.ts';
 import { sigmoid } from '../../compute/row-kernels.ts';
 
 /** A layer's step buffers, beside its weights: the layer's input and output, and the backward pass's vectors. */

@@ -25,6 +25,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import type { Matrix } from '../../compute/matrix.ts';
 import { GraphBuilder } from '../../compute/onnx/graph-builder.ts';
+import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure, type OrtModule } from '../../compute/onnx/runtime.ts';
 import {
   assembleCostGrad, paramCount, sparsityTerm, type CostAndGradient, type DisposableCostFunction, type SaeOptions,
@@ -133,6 +134,6 @@ export async function sparseAutoencoderCostOnnx(X: Matrix, opts: SaeOptions, thr
   if (X.rows < 1) throw new Error('sparse autoencoder: X has no rows');
   const ort = await loadOnnxRuntime();
   if (!ort) throw new Error(`onnxruntime-node cannot load: ${onnxRuntimeFailure()}`);
-  const session = await createSession(ort, saeCostGraph(X, opts), threads);
+  const session = await createSession(ort, saeCostGraph(X, opts), threads ?? onnxThreads());
   return saeCostFromSession(ort, session, X.rows, opts);
 }

@@ -2,9 +2,8 @@
  * Train a sparse autoencoder on raw input vectors: fit the preprocessing, minimise the cost with
  * L-BFGS (the evaluation split across worker threads), and draw what was learned.
  */
-import os from 'node:os';
 import type { Matrix } from '../../compute/matrix.ts';
-import { engine } from '../../compute/engine.ts';
+import { costPath } from '../../compute/engine.ts';
 import { Preprocessor, type PreprocessOptions } from '../../features/preprocess.ts';
 import {
   initParams,
@@ -51,17 +50,15 @@ function inUnitRange(X: Matrix): boolean {
 }
 
 /**
- * The sparse autoencoder cost on Z on this process's engine (src/compute/engine.ts): one ONNX
- * graph in ONNX Runtime on all cores, or tfjs split over worker threads when the data is big enough
- * to pay for it (one per core by default; SFL_WORKERS overrides). Also used by stacked pretraining.
+ * The sparse autoencoder cost on Z on the path src/compute/engine.ts chooses for it: one ONNX
+ * graph in ONNX Runtime, or tfjs split over worker threads when the data is big enough to pay for
+ * it. Also used by stacked pretraining.
  */
 export async function saeCostFunction(Z: Matrix, opts: SaeOptions, workers?: number): Promise<DisposableCostFunction> {
+  const path = await costPath(Z.rows, Z.cols, workers);
   // Imported here, not at the top: a checkout whose node_modules predate onnx-proto still runs on wasm.
-  if ((await engine()) === 'onnx') return (await import('./onnx-cost.ts')).sparseAutoencoderCostOnnx(Z, opts);
-  const n = workers ?? Number(process.env.SFL_WORKERS ?? os.availableParallelism());
-  // Small problems are faster in one thread than with the round trips to workers.
-  const parallel = n > 1 && Z.rows * Z.cols >= 1e6;
-  return parallel ? sparseAutoencoderCostParallel(Z, opts, { workers: n }) : sparseAutoencoderCost(Z, opts);
+  if (path.engine === 'onnx') return (await import('./onnx-cost.ts')).sparseAutoencoderCostOnnx(Z, opts);
+  return path.workers > 1 ? sparseAutoencoderCostParallel(Z, opts, { workers: path.workers }) : sparseAutoencoderCost(Z, opts);
 }
 
 export async function trainSae(X: Matrix, input: InputDescription, o: TrainSaeOptions): Promise<TrainSaeResult> {

@@ -21,7 +21,7 @@ import { linePlot, type Series } from '../../viz/line-plot.ts';
 import { filterGrid } from '../../viz/filter-grid.ts';
 import { loadBaselineData, type BaselineData } from '../../models/mnist-baselines/data.ts';
 import type { Classifier } from '../../models/mnist-baselines/model.ts';
-import { hostKernelKind } from '../../compute/kernel-arena.ts';
+import { hostKernelKind } from '../../compute/engine.ts';
 import { logisticRegression } from '../../models/mnist-baselines/logreg.ts';
 import { mlp } from '../../models/mnist-baselines/mlp.ts';
 import { lenet } from '../../models/mnist-baselines/lenet.ts';

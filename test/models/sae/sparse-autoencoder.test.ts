@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/compute/backend.ts';
 import { matrix, type Matrix } from '../../../src/compute/matrix.ts';
-import { defaultWorkerCount, shardRanges, ShardPool } from '../../../src/compute/parallel.ts';
+import { shardRanges, ShardPool } from '../../../src/compute/parallel.ts';
+import { workerCount } from '../../../src/compute/engine.ts';
 import { loadMnist } from '../../../src/data/mnist.ts';
 import {
   decode, encode, initParams, packParams, paramCount, sparseAutoencoderCost, sparseAutoencoderCostParallel,
@@ -212,9 +213,9 @@ describe('data-parallel evaluation across worker threads', () => {
   it('splits rows into nearly equal contiguous shards', () => {
     expect(shardRanges(10, 3)).toEqual([{ start: 0, end: 3 }, { start: 3, end: 6 }, { start: 6, end: 10 }]);
     expect(shardRanges(2, 5)).toEqual([{ start: 0, end: 1 }, { start: 1, end: 2 }]);
-    expect(defaultWorkerCount(3)).toBe(3);
-    expect(defaultWorkerCount(undefined, { SFL_WORKERS: '1' })).toBe(1);
-    expect(defaultWorkerCount(0)).toBe(1);
+    expect(workerCount(3)).toBe(3);
+    expect(workerCount(undefined, { SFL_WORKERS: '1' })).toBe(1);
+    expect(workerCount(0)).toBe(1);
   });
 
   for (const [decoder, workers] of [['sigmoid', 2], ['linear', 3]] as const) {
