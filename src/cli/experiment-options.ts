@@ -21,6 +21,13 @@ export const SPECTRUM_FLAGS = [
   'spectrum.log',
   'spectrum.meanNormalise',
   'spectrum.trimDb',
+  'spectrum.center',
+  'spectrum.padMode',
+  'spectrum.melScale',
+  'spectrum.melNorm',
+  'spectrum.logScale',
+  'spectrum.topDb',
+  'spectrum.preset',
   'spectrum.sampleRate',
 ] as const satisfies readonly FlagPath[];
 

@@ -4,6 +4,10 @@
  * validator library because the messages are the point: they name the key in the user's terms
  * and suggest the nearest key for typos.
  */
+import { PAD_MODES } from '../audio/frames.ts';
+import { MEL_NORMS, MEL_SCALES } from '../audio/mel.ts';
+import { PRESET_NAMES } from '../audio/presets.ts';
+import { LOG_SCALES } from '../audio/scale.ts';
 import { WINDOW_TYPES } from '../audio/window.ts';
 
 export type Rule =
@@ -99,6 +103,13 @@ export const CONFIG_SCHEMA: Rule = {
         sampleRate: int(1, { nullable: true }),
         meanNormalise: { type: 'boolean' },
         trimDb: num(0, { exclusiveMin: true, nullable: true }),
+        center: { type: 'boolean' },
+        padMode: { type: 'enum', values: [...PAD_MODES] },
+        melScale: { type: 'enum', values: [...MEL_SCALES] },
+        melNorm: { type: 'enum', values: [...MEL_NORMS] },
+        logScale: { type: 'enum', values: [...LOG_SCALES] },
+        topDb: num(0, { nullable: true }),
+        preset: { type: 'enum', values: PRESET_NAMES, nullable: true },
       },
     },
     pooling: {

@@ -10,6 +10,10 @@ import { CONFIG_SCHEMA, EXPERIMENT_NAMES, validateConfig } from './config-schema
 import { BASELINE_DEFAULTS, type BaselinesConfig } from '../models/mnist-baselines/settings.ts';
 
 import type { Transform } from '../audio/spectrogram.ts';
+import type { PadMode } from '../audio/frames.ts';
+import type { MelNorm, MelScale } from '../audio/mel.ts';
+import type { LogScale } from '../audio/scale.ts';
+import type { SpectrumPreset } from '../audio/presets.ts';
 import type { WindowType as WindowFunction } from '../audio/window.ts';
 export type { Transform, WindowFunction };
 export type Normalise = 'none' | 'example-mean' | 'standardise' | 'rescale01';
@@ -47,6 +51,20 @@ export interface SpectrumConfig {
   meanNormalise: boolean;
   /** Drop leading/trailing frames more than this many dB below the loudest; null keeps all. */
   trimDb: number | null;
+  /** Centre frame t on sample t * hop (librosa's center=True and frame count). */
+  center: boolean;
+  /** With center: zeros ('constant') or the mirrored signal ('reflect') beyond the ends. */
+  padMode: PadMode;
+  /** Mel scale: 'htk' or 'slaney' (librosa's). */
+  melScale: MelScale;
+  /** Mel filter normalisation: 'none' (peak 1) or 'slaney' (equal area, librosa's). */
+  melNorm: MelNorm;
+  /** With log: 'ln' = ln(x + 1e-10), 'db' = 10 log10(max(x, 1e-10)). */
+  logScale: LogScale;
+  /** With logScale 'db': floor at the recording's maximum minus this many dB; null = none. */
+  topDb: number | null;
+  /** The named preset (audio/presets.ts) these settings came from, for the record; null = none. */
+  preset: SpectrumPreset | null;
 }
 
 export interface WindowsConfig {
@@ -263,6 +281,13 @@ export const DEFAULT_CONFIG: Readonly<ConfigDefaults> = deepFreeze({
     sampleRate: null,
     meanNormalise: false,
     trimDb: null,
+    center: false,
+    padMode: 'constant',
+    melScale: 'htk',
+    melNorm: 'none',
+    logScale: 'ln',
+    topDb: null,
+    preset: null,
   },
   windows: { frames: 4, count: 100000, seed: null },
   pooling: { method: 'meanmax', segments: 3 },

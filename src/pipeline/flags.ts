@@ -9,6 +9,10 @@
  * commands that read them, not here.
  */
 import { TRANSFORMS } from '../audio/spectrogram.ts';
+import { PAD_MODES } from '../audio/frames.ts';
+import { MEL_NORMS, MEL_SCALES } from '../audio/mel.ts';
+import { PRESET_NAMES, spectrumPreset, type SpectrumPreset } from '../audio/presets.ts';
+import { LOG_SCALES } from '../audio/scale.ts';
 import { WINDOW_TYPES } from '../audio/window.ts';
 import { BASELINE_DEFAULTS, BASELINE_MODELS } from '../models/mnist-baselines/settings.ts';
 import { SflError } from '../util/errors.ts';
@@ -141,6 +145,22 @@ export const FLAGS = {
     help: 'drop the leading and trailing frames more than this many dB below the loudest frame',
     parse: numberArg,
     defaultText: 'keep all',
+  },
+  'spectrum.center': { flag: '--center', help: "centre frame t on sample t * hop (librosa's center=True and frame count)", value: true, defaultText: false },
+  'spectrum.padMode': { flag: '--pad-mode <mode>', help: 'with --center: what lies beyond the ends (constant = zeros)', choices: PAD_MODES },
+  'spectrum.melScale': { flag: '--mel-scale <scale>', help: 'mel scale of the mel bands', choices: MEL_SCALES },
+  'spectrum.melNorm': { flag: '--mel-norm <norm>', help: 'mel filter normalisation (slaney = equal area)', choices: MEL_NORMS },
+  'spectrum.logScale': { flag: '--log-scale <scale>', help: 'log of fft/mel/bark output: ln = ln(x + 1e-10), db = 10 log10(max(x, 1e-10))', choices: LOG_SCALES },
+  'spectrum.topDb': { flag: '--top-db <db>', help: 'with --log-scale db: floor at the recording\'s maximum minus this many dB', parse: numberArg, defaultText: 'none' },
+  'spectrum.preset': {
+    flag: '--preset <name>',
+    help:
+      "spectrum settings of another tool: librosa = power_to_db(melspectrogram(y, sr)) at librosa's defaults " +
+      '(22050 Hz, n_fft 2048, hop 512, centred, 128 Slaney mels with area normalisation, dB with top_db 80); ' +
+      'change one of its settings with --set, e.g. --set spectrum.sampleRate=16000',
+    choices: PRESET_NAMES,
+    to: (v) => ({ spectrum: { ...spectrumPreset(v as string), preset: v as SpectrumPreset } }) as PartialConfig,
+    defaultText: 'none',
   },
   'spectrum.sampleRate': {
     flag: '--sample-rate <hz>',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNpy } from '../../src/data/npy.ts';
 import { runCli, ROOT } from './run-cli.ts';
+import { buildWav } from '../audio/wav-fixtures.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'sfl-cli-'));
 const fsdd = (name: string) => join(ROOT, 'audio/fsdd/recordings', name);
@@ -52,5 +53,24 @@ describe('sfl features', () => {
       expect(r.stderr).toMatch(why);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+  });
+
+  it("--preset librosa writes librosa's power_to_db(melspectrogram(y, sr)) for a float WAV of the reference signal, and an MP3 is read too", () => {
+    const ref = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/librosa/reference.json'), 'utf8'));
+    const b = Buffer.from(ref.signal_f32le_base64, 'base64');
+    const y = Array.from(new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)));
+    const dir = tmp();
+    writeFileSync(join(dir, 'ref.wav'), buildWav({ encoding: 'float32', sampleRate: ref.sr, channels: [y] }));
+    const out = join(dir, 'lib.npy');
+    const r = runCli(['features', join(dir, 'ref.wav'), '--preset', 'librosa', '--out', out, '--no-cache']);
+    expect(r.code, r.stderr).toBe(0);
+    const arr = readNpy(out);
+    expect(arr.shape).toEqual([ref.results.constant.shape[1], 128]);
+    let worst = 0;
+    for (let i = 0; i < arr.data.length; i++) worst = Math.max(worst, Math.abs(Number(arr.data[i]) - ref.results.constant.db[Math.floor(i / 128)][i % 128]));
+    expect(worst).toBeLessThan(0.01);
+    const mp3 = runCli(['features', join(ROOT, 'test/fixtures/audio/speech.mp3'), '--preset', 'librosa', '--out', join(dir, 'mp3.npy'), '--no-cache']);
+    expect(mp3.code, mp3.stderr).toBe(0);
+    expect(readNpy(join(dir, 'mp3.npy')).shape).toEqual([1 + Math.floor(44100 / 512), 128]);
   });
 });
