@@ -14,6 +14,7 @@ import { mergePartials, resolveConfig, type Config, type PartialConfig } from '.
 import { FLAGS, MODEL } from '../../src/pipeline/flags.ts';
 import { sflVersion } from '../../src/util/version.ts';
 import { ROOT, runCli } from './run-cli.ts';
+import { SPECTRUM_PRESETS } from '../../src/audio/presets.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sfl-flags-'));
 
@@ -70,6 +71,16 @@ const SAMPLES: Record<string, { argv: string[]; means: PartialConfig }> = {
   'spectrum.meanNormalise': { argv: ['--mean-normalise'], means: { spectrum: { meanNormalise: true } } },
   'spectrum.trimDb': { argv: ['--trim-db', '30'], means: { spectrum: { trimDb: 30 } } },
   'spectrum.sampleRate': { argv: ['--sample-rate', '8000'], means: { spectrum: { sampleRate: 8000 } } },
+  'spectrum.center': { argv: ['--center'], means: { spectrum: { center: true } } },
+  'spectrum.padMode': { argv: ['--pad-mode', 'reflect'], means: { spectrum: { padMode: 'reflect' } } },
+  'spectrum.melScale': { argv: ['--mel-scale', 'slaney'], means: { spectrum: { melScale: 'slaney' } } },
+  'spectrum.melNorm': { argv: ['--mel-norm', 'slaney'], means: { spectrum: { melNorm: 'slaney' } } },
+  'spectrum.logScale': { argv: ['--log-scale', 'db'], means: { spectrum: { logScale: 'db' } } },
+  'spectrum.topDb': { argv: ['--top-db', '60'], means: { spectrum: { topDb: 60 } } },
+  'spectrum.preset': {
+    argv: ['--preset', 'librosa'],
+    means: { spectrum: { preset: 'librosa', sampleRate: 22050, frameSize: 2048, hop: 512, bands: 128, center: true, melScale: 'slaney', melNorm: 'slaney', logScale: 'db', topDb: 80 } },
+  },
   normalise: { argv: ['--normalise', 'example-mean'], means: { normalise: 'example-mean' } },
   'whitening.kind': { argv: ['--whitening', 'pca'], means: { whitening: { kind: 'pca' } } },
   'whitening.epsilon': { argv: ['--epsilon', '0.01'], means: { whitening: { epsilon: 0.01 } } },
@@ -154,9 +165,15 @@ describe('the flag table', () => {
       const cmd = program.commands.find((x) => x.name() === c.name)!;
       let paths = offeredPaths(cmd).filter((p) => !(c.without ?? []).includes(p));
       // --mnist and --audio contradict each other: an audio run, and (below) an MNIST one.
-      const variants = paths.includes('data.mnistDir') && paths.includes('data.audioDir')
+      let variants = paths.includes('data.mnistDir') && paths.includes('data.audioDir')
         ? [paths.filter((p) => p !== 'data.mnistDir'), paths.filter((p) => p !== 'data.audioDir')]
         : [paths];
+      // --preset sets several spectrum keys, so it contradicts the flags of those keys: a run with
+      // those flags, and one with the preset instead of them.
+      if (paths.includes('spectrum.preset')) {
+        const presetKeys = Object.keys(SPECTRUM_PRESETS.librosa).map((k) => `spectrum.${k}`);
+        variants = variants.flatMap((v) => [v.filter((p) => p !== 'spectrum.preset'), v.filter((p) => !presetKeys.includes(p))]);
+      }
       for (paths of variants) {
         const argv = paths.flatMap((p) => SAMPLES[p].argv);
         const means = paths.reduce<PartialConfig>((acc, p) => mergePartials(acc, SAMPLES[p].means), {});
