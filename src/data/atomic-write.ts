@@ -1,15 +1,17 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { environmentError, isEnvironmentError, makeDirs } from '../util/fs-errors.ts';
 
 /**
  * Writes `chunks` (concatenated) to `path` so that readers only ever see the old file or the
  * whole new one: the bytes go to a temporary file in the same folder (same file system, so the
  * rename is atomic), then it is renamed over `path`. A crash mid-write leaves at most a stray
- * `*.tmp` file, never a half-written `path`. Creates the parent folder if needed.
+ * `*.tmp` file, never a half-written `path`. Creates the parent folder if needed. A full disk, a
+ * read-only folder and the like are SflErrors naming `path` (the temporary file is removed).
  */
 export function writeFileAtomic(path: string, ...chunks: Uint8Array[]): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirs(dirname(path));
   // pid + random suffix: concurrent writers of the same path never share a temp file.
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
@@ -26,6 +28,6 @@ export function writeFileAtomic(path: string, ...chunks: Uint8Array[]): void {
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw err;
+    throw isEnvironmentError(err) ? environmentError(err, path) : err;
   }
 }

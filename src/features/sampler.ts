@@ -7,6 +7,7 @@
 import { matrix, type Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import { mulberry32, type Rng } from '../util/random.ts';
+import { requireMemory } from '../util/memory.ts';
 import type { RowRange } from './pooling.ts';
 
 /**
@@ -42,6 +43,15 @@ export interface SampleOptions {
   frames?: number;
   /** Seed for a mulberry32 generator, or a generator from src/util/random.ts. Default seed 0. */
   seed?: number | Rng;
+}
+
+/**
+ * Refuses a window count whose matrix cannot fit in memory, before allocating it. The estimate is
+ * three copies (the windows, their normalised and their whitened forms) of count x K*bands float32.
+ */
+export function checkWindowMemory(count: number, K: number, bands: number): void {
+  const values = count * K * bands;
+  requireMemory(values * 4 * 3, values, `${count} windows of ${K} x ${bands} values`, 'use fewer windows (--windows, windows.count)');
 }
 
 function checkK(K: number, what: string): void {
@@ -86,6 +96,7 @@ export function sampleWindows(specs: readonly Matrix[], opts: SampleOptions): Ma
   }
   const rng: Rng = typeof seed === 'function' ? seed : mulberry32(seed);
   const width = K * bands;
+  checkWindowMemory(count, K, bands);
   const out = matrix(count, width);
   for (let r = 0; r < count; r++) {
     const w = Math.min(total - 1, Math.floor(rng() * total));

@@ -10,7 +10,8 @@
  * left in the JSON as {"$weight": name, "as": "matrix" | "array"}; loadModel puts them back.
  * So a 1000 x 1000 whitening matrix costs 4 MB of binary, not 20 MB of decimal text.
  */
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { makeDirs, writeFileNamed } from '../util/fs-errors.ts';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
@@ -74,9 +75,9 @@ export async function saveModel(dir: string, model: SavedModel<unknown>): Promis
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: weights.map((w) => ({ name: w.name, shape: [...w.shape], dtype: 'float32' })) }],
     userDefinedMetadata: metadata,
   };
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, WEIGHTS_FILE), encodeWeights(weights));
-  await writeFile(join(dir, MODEL_FILE), JSON.stringify(json, null, 2) + '\n');
+  makeDirs(dir);
+  await writeFileNamed(join(dir, WEIGHTS_FILE), encodeWeights(weights));
+  await writeFileNamed(join(dir, MODEL_FILE), JSON.stringify(json, null, 2) + '\n');
 }
 
 /**

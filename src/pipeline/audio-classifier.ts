@@ -7,7 +7,6 @@
  * and the no-learning baseline beside it (log-spectrum statistics -> standardise -> softmax).
  * A trained pipeline is saved as a folder (sae/ + classifier/) that `sfl classify` loads.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
 import { Standardiser, standardiseByGroup } from '../features/normalise.ts';
@@ -19,6 +18,7 @@ import { SoftmaxModel, softmaxPredict } from '../models/softmax/softmax.ts';
 import { columnFrequencies } from '../audio/axis.ts';
 import type { SpectrumParams } from '../audio/spectrogram.ts';
 import { SflError } from '../util/errors.ts';
+import { makeDirs } from '../util/fs-errors.ts';
 import type { Config } from './config.ts';
 import { getWeight, loadModel, saveModel } from '../models/model-io.ts';
 import { loadSaeModel, saveSaeModel, type SaeModel } from '../models/sae/saved-model.ts';
@@ -186,7 +186,7 @@ interface ClassifierMetadata {
 }
 
 export async function saveAudioPipeline(dir: string, p: AudioClassifierPipeline): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  makeDirs(dir);
   await saveSaeModel(join(dir, 'sae'), p.sae);
   const c = p.classifier;
   const n = c.softmax.inputSize, k = c.softmax.numClasses;

@@ -6,7 +6,8 @@
  * on a finished run (`sfl report <run>` rebuilds it).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { rename, writeFile, unlink } from 'node:fs/promises';
+import { rename, unlink } from 'node:fs/promises';
+import { writeFileNamed } from '../util/fs-errors.ts';
 import { basename, join, relative } from 'node:path';
 import { renderReport, type ReportContent, type ReportFigure } from '../viz/report.ts';
 import type { InputDescription } from '../features/input-description.ts';
@@ -24,7 +25,7 @@ export async function writeReport(runDir: string): Promise<string> {
   const path = join(runDir, REPORT_FILE);
   const tmp = join(runDir, `.${REPORT_FILE}.${process.pid}.tmp`);
   try {
-    await writeFile(tmp, html);
+    await writeFileNamed(tmp, html);
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);

@@ -24,10 +24,11 @@
  * cleanStaleRuns() on the next RunDir.create() for processes that died without running it.
  */
 import { existsSync, rmSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { dirname, join, relative, resolve, isAbsolute, sep } from 'node:path';
 import { SflError } from '../util/errors.ts';
+import { environmentError, isEnvironmentError, makeDirs, writeFileNamed } from '../util/fs-errors.ts';
 import { sflVersion } from '../util/version.ts';
 import type { RunConfig } from './config.ts';
 
@@ -93,6 +94,25 @@ const OWNER_FILE = '.owner';
 const ORPHAN_CLAIM_MS = 60_000;
 const NAME_OK = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** What a user can do when the outputs folder fails them (disk full, read-only, ...). */
+const OUTPUTS_ADVICE = 'choose another --outputs folder';
+
+/** Folders of runs this process has used: a file-system error under one is about --outputs. */
+const roots = new Set<string>();
+
+/**
+ * A file-system error met while writing under a folder of runs (the run itself, a model saved
+ * into it, a checkpoint beside it) as a sentence naming that folder; null for other errors.
+ */
+export function explainRunError(e: unknown): SflError | null {
+  if (!isEnvironmentError(e) || !e.path) return null;
+  const path = resolve(e.path);
+  for (const root of roots) {
+    if (path === root || path.startsWith(root + sep)) return environmentError(e, root, OUTPUTS_ADVICE);
+  }
+  return null;
+}
+
 /** Staging folders of this process that are not yet committed or aborted. */
 const active = new Set<string>();
 
@@ -115,10 +135,16 @@ export class RunDir {
   static async create(opts: RunDirOptions): Promise<RunDir> {
     const root = resolve(opts.root ?? 'outputs');
     const now = opts.now ?? (() => new Date());
-    await mkdir(root, { recursive: true });
-    await cleanStaleRuns(root);
-
-    const { name, stagingPath } = await claimName(root, opts);
+    makeDirs(root, OUTPUTS_ADVICE);
+    roots.add(root);
+    let claimed: { name: string; stagingPath: string };
+    try {
+      await cleanStaleRuns(root);
+      claimed = await claimName(root, opts);
+    } catch (e) {
+      throw explainRunError(e) ?? e;
+    }
+    const { name, stagingPath } = claimed;
 
     try {
       const info: RunInfo = {
@@ -138,7 +164,7 @@ export class RunDir {
       return run;
     } catch (e) {
       await removeStaging(stagingPath);
-      throw e;
+      throw explainRunError(e) ?? e;
     }
   }
 
@@ -155,8 +181,12 @@ export class RunDir {
 
   async writeFile(name: string, bytes: Uint8Array | string): Promise<string> {
     const p = this.path(name);
-    await mkdir(dirname(p), { recursive: true });
-    await writeFile(p, bytes);
+    try {
+      makeDirs(dirname(p));
+      await writeFileNamed(p, bytes);
+    } catch (e) {
+      throw explainRunError(e) ?? e;
+    }
     return p;
   }
 
@@ -192,7 +222,7 @@ export class RunDir {
       // Put the old run back so a failed commit changes nothing; the staging folder stays
       // tracked and is removed on exit.
       if (replaced) await rename(trash, this.finalPath).catch(() => undefined);
-      throw new SflError(`could not move run ${this.name} into place: ${(e as Error).message}`, this.finalPath);
+      throw explainRunError(e) ?? new SflError(`could not move run ${this.name} into place: ${(e as Error).message}`, this.finalPath);
     }
     active.delete(this.stagingPath);
     untrackIfIdle();
@@ -284,7 +314,7 @@ async function tryClaim(root: string, name: string, opts: RunDirOptions): Promis
     }
   }
   try {
-    await writeFile(join(stagingPath, OWNER_FILE), `${process.pid}\n`);
+    await writeFileNamed(join(stagingPath, OWNER_FILE), `${process.pid}\n`);
     const finalPath = join(root, name);
     let why: string | null = null;
     if (existsSync(finalPath) && !opts.overwrite) {

@@ -4,7 +4,8 @@
  */
 import { PNG } from 'pngjs';
 import { randomBytes } from 'node:crypto';
-import { rename, unlink, writeFile, mkdir } from 'node:fs/promises';
+import { rename, unlink } from 'node:fs/promises';
+import { makeDirs, writeFileNamed } from '../util/fs-errors.ts';
 import { basename, dirname, join } from 'node:path';
 import type { RgbaImage } from './raster.ts';
 
@@ -26,11 +27,11 @@ export function decodePng(buf: Buffer): RgbaImage {
 export async function writePng(path: string, img: RgbaImage): Promise<void> {
   const bytes = encodePng(img);
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  makeDirs(dir);
   // Same folder as the target so rename() stays on one filesystem and is atomic.
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await writeFile(tmp, bytes);
+    await writeFileNamed(tmp, bytes);
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);

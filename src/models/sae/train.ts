@@ -14,7 +14,8 @@ import {
   type DisposableCostFunction,
   type SaeOptions,
 } from './sparse-autoencoder.ts';
-import { lbfgs, type IterationInfo, type LbfgsResult } from '../../optim/lbfgs.ts';
+import { defaultLbfgsOptions, lbfgs, type IterationInfo, type LbfgsResult } from '../../optim/lbfgs.ts';
+import { requireMemory } from '../../util/memory.ts';
 import { linePlot } from '../../viz/line-plot.ts';
 import type { RgbaImage } from '../../viz/raster.ts';
 import { progress } from '../../util/progress.ts';
@@ -44,6 +45,18 @@ export interface TrainSaeResult {
   seconds: number;
 }
 
+/**
+ * Refuses a hidden layer that cannot fit in memory, before anything of its size is allocated.
+ * Estimate: the parameters (2*hidden*visible + hidden + visible) as float64 in L-BFGS (its (s, y)
+ * history of defaultLbfgsOptions.memory pairs, theta, gradient and search vectors) and as float32
+ * in the cost (weights, gradient, a copy), plus three examples x hidden float32 activations.
+ */
+export function checkSaeMemory(examples: number, visible: number, hidden: number): void {
+  const n = paramCount(visible, hidden);
+  const bytes = n * 8 * (2 * defaultLbfgsOptions.memory + 6) + n * 4 * 3 + examples * hidden * 4 * 3;
+  requireMemory(bytes, Math.max(n, examples * hidden), `a sparse autoencoder of ${hidden} hidden units on ${visible} inputs and ${examples} examples`, 'choose fewer hidden units (--hidden, sae.hidden)');
+}
+
 function inUnitRange(X: Matrix): boolean {
   for (let i = 0; i < X.data.length; i++) if (!(X.data[i] >= 0 && X.data[i] <= 1)) return false;
   return true;
@@ -55,6 +68,7 @@ function inUnitRange(X: Matrix): boolean {
  * it. Also used by stacked pretraining.
  */
 export async function saeCostFunction(Z: Matrix, opts: SaeOptions, workers?: number): Promise<DisposableCostFunction> {
+  checkSaeMemory(Z.rows, opts.visible, opts.hidden);
   const path = await costPath(Z.rows, Z.cols, workers);
   // Imported here, not at the top: a checkout whose node_modules predate onnx-proto still runs on wasm.
   if (path.engine === 'onnx') return (await import('./onnx-cost.ts')).sparseAutoencoderCostOnnx(Z, opts);
