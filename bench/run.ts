@@ -1,15 +1,17 @@
 /**
  * `npm run bench`: every speed figure the project tracks, each measured against its target (and
  * against the numpy peer in the same run where there is one, since the machine is shared).
- *   npm run bench              audio throughput, decode throughput per format (vs ffmpeg), matMul before/after, one SAE evaluation vs the peer,
+ *   npm run bench              audio throughput, decode throughput per format (vs ffmpeg),
+ *                              the resampler's pass band and speed per converter, matMul before/after, one SAE evaluation vs the peer,
  *                              convolving and pooling the features of the default sound set,
  *                              the SdA's batch-1 host SGD steps with JavaScript vs SIMD kernels,
  *                              the MLP's SGD step on the host vs the device by minibatch size
  *   npm run bench -- --train   also the 400-iteration MNIST training vs the peer (several minutes)
- *   npm run bench -- --only host-sgd,conv   only the named cases (audio, decode, sae, conv, host-sgd, host-mlp, train)
+ *   npm run bench -- --only host-sgd,conv   only the named cases (audio, decode, resample, sae, conv, host-sgd, host-mlp, train)
  */
 import { benchAudio } from './audio.ts';
 import { benchDecode } from './decode.ts';
+import { benchResample } from './resample.ts';
 import { benchSae } from './sae.ts';
 import { benchTrain } from './train.ts';
 import { benchConv } from './conv.ts';
@@ -19,6 +21,7 @@ import { benchHostMlp } from './host-mlp.ts';
 const CASES: Record<string, () => Promise<string[]>> = {
   audio: () => benchAudio(),
   decode: () => benchDecode(),
+  resample: () => benchResample(),
   sae: () => benchSae(),
   conv: () => benchConv(),
   'host-sgd': () => benchHostSgd(),

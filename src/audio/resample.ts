@@ -4,11 +4,22 @@ import { SflError } from '../util/errors.ts';
 type Converter = Awaited<ReturnType<typeof LibSampleRate.create>>;
 
 /**
- * SRC_SINC_MEDIUM_QUALITY: libsamplerate's band-limited sinc converter, flat over 90% of the
- * output band with a documented worst-case SNR of at least 97 dB. SRC_SINC_FASTEST (80% pass
- * band) rolls off the top fifth of the band, where the highest mel/bark filters still look;
- * SRC_SINC_BEST_QUALITY (97%) is ~3.5x slower (measured: 10 s of 44.1 kHz -> 8 kHz in ~0.6 s
- * against ~0.17 s) for a band edge no spectral feature at our frame sizes resolves.
+ * SRC_SINC_MEDIUM_QUALITY, chosen from a measurement (`npm run bench -- --only resample`, sines at
+ * fractions of the output Nyquist frequency, 44.1 kHz -> 16 kHz and -> 8 kHz, 60 s of noise for
+ * the speed, CPU time on one core):
+ *
+ *   converter      80%       90%       95%       110% (alias)   speed
+ *   BEST_QUALITY   0.00 dB   0.00 dB   -0.32 dB  -156 dB        17-20x real time
+ *   MEDIUM_QUALITY 0.00 dB   -2.1 dB   -20 dB    -128 dB        73x real time
+ *   FASTEST        -2.8 dB   -21 dB    -42 dB    -103 dB        157-171x real time
+ *
+ * So MEDIUM is flat to 80% of the output band, -2.1 dB at 90% and -20 dB at 95%: after resampling,
+ * the top tenth of the band (e.g. 7.2-8 kHz at 16 kHz, the top one or two of 40 mel bands up to
+ * Nyquist) is attenuated, while files already at the target rate are not. BEST is flat to 95% but
+ * 4.3x slower: a 10-minute 44.1 kHz recording would take ~35 s of CPU to resample instead of ~8 s,
+ * which would dominate decoding (MP3 ~600x real time) and the spectra (~500x). We keep MEDIUM for
+ * that speed and say where its band ends; FASTEST already loses 2.8 dB at 80%. To compare files
+ * of different native rates on equal terms, analyse up to ~0.8 x the target Nyquist (--fmax).
  * ZERO_ORDER_HOLD and LINEAR are not band-limited and alias on downsampling.
  */
 export const CONVERTER = LibSampleRate.ConverterType.SRC_SINC_MEDIUM_QUALITY;
@@ -182,7 +193,8 @@ function concat(parts: Float32Array[]): Float32Array {
 }
 
 /**
- * Band-limited resampling of a mono signal (libsamplerate, SRC_SINC_MEDIUM_QUALITY).
+ * Band-limited resampling of a mono signal (libsamplerate, SRC_SINC_MEDIUM_QUALITY: flat to 80%
+ * of the output Nyquist frequency, -2.1 dB at 90%, see CONVERTER).
  *
  * The output has exactly round(x.length * toRate / fromRate) samples and no added delay:
  * output sample j corresponds to time j / toRate. Content above min(fromRate, toRate) / 2

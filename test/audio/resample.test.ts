@@ -56,6 +56,24 @@ describe('resample', () => {
     expect(worst).toBeLessThan(1e-5);
   });
 
+  it("keeps the pass band its comment states: flat to 80% of the output Nyquist frequency, -2.1 dB at 90%", async () => {
+    const gainDb = async (fraction: number) => {
+      const y = await resample(sine(44100, fraction * 8000, 44100), 44100, 16000);
+      return 20 * Math.log10(rms(y, 3200, 12800) * Math.SQRT2);
+    };
+    expect(Math.abs(await gainDb(0.8))).toBeLessThan(0.05);
+    const at90 = await gainDb(0.9);
+    expect(at90).toBeLessThan(-1.5);
+    expect(at90).toBeGreaterThan(-3);
+    expect(await gainDb(0.95)).toBeLessThan(-15);
+  });
+
+  it('converts rates above 192 kHz (libsamplerate-js refuses them) by their reduced ratio', async () => {
+    const y = await resample(sine(38400, 1000, 384000, 0.5), 384000, 16000);
+    expect(y.length).toBe(1600);
+    expect(zeroCrossingFrequency(y, 16000, 100)).toBeCloseTo(1000, 0);
+  });
+
   it('starts each signal from a clean converter state', async () => {
     const loud = sine(44100, 1000, 44100, 0.9);
     const quiet = new Float32Array(4410);
