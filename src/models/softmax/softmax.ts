@@ -32,72 +32,16 @@ import type { CostAndGradient, CostFunction } from '../../optim/types.ts';
 import { lbfgs, type IterationInfo, type LbfgsStopReason } from '../../optim/lbfgs.ts';
 import { SflError } from '../../util/errors.ts';
 import { fillNormal, mulberry32 } from '../../util/random.ts';
+import {
+  checkLabels, checkLambda, checkNumClasses, checkTheta, oneHot, softmaxFinish, softmaxParamCount,
+  type DisposableCostFunction, type LabelArray, type SoftmaxOptions,
+} from './cost-parts.ts';
+import { engine } from '../../compute/engine.ts';
 
-export type LabelArray = Int32Array | Uint8Array;
-
-export interface SoftmaxOptions {
-  numClasses: number;
-  /** Weight decay on W (not on the bias). */
-  lambda: number;
-  /** Add a per-class bias term (default true). */
-  bias?: boolean;
-}
-
-/** A cost function that holds tensors (the data and one-hot labels) until dispose() is called. */
-export type DisposableCostFunction = CostFunction & {
-  (theta: Float64Array): Promise<CostAndGradient>;
-  dispose(): void;
+export {
+  checkLabels, checkLambda, checkNumClasses, checkTheta, oneHot, softmaxFinish, softmaxParamCount,
+  type DisposableCostFunction, type LabelArray, type SoftmaxOptions,
 };
-
-/** Number of parameters for the packing documented above. */
-export function softmaxParamCount(inputSize: number, numClasses: number, bias = true): number {
-  return numClasses * inputSize + (bias ? numClasses : 0);
-}
-
-/** Checks labels are integers in [0, numClasses) and one per row; `what` names the caller. */
-export function checkLabels(labels: LabelArray, m: number, numClasses: number, what: string): void {
-  if (!(labels instanceof Int32Array) && !(labels instanceof Uint8Array)) {
-    throw new SflError(`${what}: labels must be an Int32Array or Uint8Array of class indices`);
-  }
-  if (labels.length !== m) {
-    throw new SflError(`${what}: there are ${m} examples (rows) but ${labels.length} labels; they must match one to one`);
-  }
-  for (let i = 0; i < m; i++) {
-    const y = labels[i];
-    if (y < 0 || y >= numClasses) {
-      throw new SflError(`${what}: label ${i} (0-based) is ${y}, but with ${numClasses} classes labels must be 0 to ${numClasses - 1}`);
-    }
-  }
-}
-
-export function checkNumClasses(numClasses: number, what: string): void {
-  if (!Number.isInteger(numClasses) || numClasses < 2) {
-    throw new SflError(`${what}: the number of classes must be an integer of at least 2, got ${numClasses}`);
-  }
-}
-
-export function checkLambda(lambda: number, what: string): void {
-  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0) {
-    throw new SflError(`${what}: weight decay lambda must be a finite number >= 0, got ${lambda}`);
-  }
-}
-
-export function checkTheta(theta: Float64Array, n: number, what: string): void {
-  if (!(theta instanceof Float64Array)) throw new SflError(`${what}: parameters must be a Float64Array`);
-  if (theta.length !== n) throw new SflError(`${what}: expected ${n} parameters, got ${theta.length}`);
-  for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(theta[i])) {
-      throw new SflError(`${what}: parameter ${i} (0-based) is ${theta[i]}; the optimisation diverged or the parameters are corrupt`);
-    }
-  }
-}
-
-/** One-hot m x k float32 matrix of the labels. */
-export function oneHot(labels: LabelArray, numClasses: number): Float32Array {
-  const y = new Float32Array(labels.length * numClasses);
-  for (let i = 0; i < labels.length; i++) y[i * numClasses + labels[i]] = 1;
-  return y;
-}
 
 /**
  * Softmax head shared with the stacked network: given features A (m x n, a tensor), the one-hot
@@ -162,16 +106,7 @@ export function softmaxCost(X: Matrix, labels: LabelArray, opts: SoftmaxOptions)
         out.gW.data() as Promise<Float32Array>,
         out.gb ? (out.gb.data() as Promise<Float32Array>) : Promise.resolve(null),
       ]);
-      let decay = 0;
-      for (let i = 0; i < nW; i++) decay += theta[i] * theta[i];
-      const cost = -sum64(logp) / m + (lambda / 2) * decay;
-      const grad = new Float64Array(nParams);
-      for (let i = 0; i < nW; i++) grad[i] = gW[i] / m + lambda * theta[i];
-      if (gb) for (let c = 0; c < k; c++) grad[nW + c] = gb[c] / m;
-      if (!Number.isFinite(cost)) {
-        throw new SflError(`${what}: the cost is ${cost}; check the input features for extreme values`);
-      }
-      return { cost, grad };
+      return softmaxFinish(theta, { m, nW, k, lambda }, logp, gW, gb);
     } finally {
       out.rowLogp.dispose();
       out.gW.dispose();
@@ -289,7 +224,10 @@ export async function softmaxTrain(
   if (!Number.isInteger(maxIter) || maxIter < 1) {
     throw new SflError(`softmax: the number of iterations must be a positive integer, got ${maxIter}`);
   }
-  const f = softmaxCost(X, labels, opts);
+  // The onnx graph is imported only when that engine runs (a checkout without onnxruntime-node runs wasm).
+  const f = (await engine()) === 'onnx'
+    ? await (await import('./onnx-cost.ts')).softmaxCostOnnx(X, labels, opts)
+    : softmaxCost(X, labels, opts);
   try {
     const theta0 = train.theta0 ?? softmaxInitParams(X.cols, opts.numClasses, bias, train.seed ?? 0);
     checkTheta(theta0, softmaxParamCount(X.cols, opts.numClasses, bias), 'softmax initial parameters');

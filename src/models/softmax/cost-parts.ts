@@ -1,0 +1,100 @@
+/**
+ * The parts of softmax regression's cost that do not depend on the engine (see ./softmax.ts for the
+ * model and the parameter packing): input checks, one-hot labels, and the float64 end of an
+ * evaluation. Shared by softmax.ts (tfjs) and onnx-cost.ts (ONNX Runtime).
+ */
+import type { CostAndGradient, CostFunction } from '../../optim/types.ts';
+import { SflError } from '../../util/errors.ts';
+
+export type LabelArray = Int32Array | Uint8Array;
+
+export interface SoftmaxOptions {
+  numClasses: number;
+  /** Weight decay on W (not on the bias). */
+  lambda: number;
+  /** Add a per-class bias term (default true). */
+  bias?: boolean;
+}
+
+/** A cost function that holds tensors (the data and one-hot labels) until dispose() is called. */
+export type DisposableCostFunction = CostFunction & {
+  (theta: Float64Array): Promise<CostAndGradient>;
+  dispose(): void;
+};
+
+/** Number of parameters for the packing documented in ./softmax.ts. */
+export function softmaxParamCount(inputSize: number, numClasses: number, bias = true): number {
+  return numClasses * inputSize + (bias ? numClasses : 0);
+}
+
+/** Checks labels are integers in [0, numClasses) and one per row; `what` names the caller. */
+export function checkLabels(labels: LabelArray, m: number, numClasses: number, what: string): void {
+  if (!(labels instanceof Int32Array) && !(labels instanceof Uint8Array)) {
+    throw new SflError(`${what}: labels must be an Int32Array or Uint8Array of class indices`);
+  }
+  if (labels.length !== m) {
+    throw new SflError(`${what}: there are ${m} examples (rows) but ${labels.length} labels; they must match one to one`);
+  }
+  for (let i = 0; i < m; i++) {
+    const y = labels[i];
+    if (y < 0 || y >= numClasses) {
+      throw new SflError(`${what}: label ${i} (0-based) is ${y}, but with ${numClasses} classes labels must be 0 to ${numClasses - 1}`);
+    }
+  }
+}
+
+export function checkNumClasses(numClasses: number, what: string): void {
+  if (!Number.isInteger(numClasses) || numClasses < 2) {
+    throw new SflError(`${what}: the number of classes must be an integer of at least 2, got ${numClasses}`);
+  }
+}
+
+export function checkLambda(lambda: number, what: string): void {
+  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0) {
+    throw new SflError(`${what}: weight decay lambda must be a finite number >= 0, got ${lambda}`);
+  }
+}
+
+export function checkTheta(theta: Float64Array, n: number, what: string): void {
+  if (!(theta instanceof Float64Array)) throw new SflError(`${what}: parameters must be a Float64Array`);
+  if (theta.length !== n) throw new SflError(`${what}: expected ${n} parameters, got ${theta.length}`);
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(theta[i])) {
+      throw new SflError(`${what}: parameter ${i} (0-based) is ${theta[i]}; the optimisation diverged or the parameters are corrupt`);
+    }
+  }
+}
+
+/** One-hot m x k float32 matrix of the labels. */
+export function oneHot(labels: LabelArray, numClasses: number): Float32Array {
+  const y = new Float32Array(labels.length * numClasses);
+  for (let i = 0; i < labels.length; i++) y[i * numClasses + labels[i]] = 1;
+  return y;
+}
+
+/**
+ * The float64 end of a softmax evaluation, shared by the engines: from the per-example log
+ * probabilities of the true class (m), the gradient sums (P - Y)' X (k x n) and sum_i (P - Y)_i (k,
+ * or null without a bias), the cost with weight decay and the gradient divided by m.
+ */
+export function softmaxFinish(
+  theta: Float64Array,
+  shape: { m: number; nW: number; k: number; lambda: number },
+  logp: ArrayLike<number>,
+  gW: ArrayLike<number>,
+  gb: ArrayLike<number> | null,
+): CostAndGradient {
+  const { m, nW, k, lambda } = shape;
+  let decay = 0;
+  for (let i = 0; i < nW; i++) decay += theta[i] * theta[i];
+  let sumLogp = 0;
+  for (let i = 0; i < logp.length; i++) sumLogp += logp[i];
+  const cost = -sumLogp / m + (lambda / 2) * decay;
+  const grad = new Float64Array(theta.length);
+  for (let i = 0; i < nW; i++) grad[i] = gW[i] / m + lambda * theta[i];
+  if (gb) for (let c = 0; c < k; c++) grad[nW + c] = gb[c] / m;
+  if (!Number.isFinite(cost)) {
+    throw new SflError(`softmax: the cost is ${cost}; check the input features for extreme values`);
+  }
+  return { cost, grad };
+}
