@@ -73,28 +73,35 @@ export function oneHot(labels: LabelArray, numClasses: number): Float32Array {
 }
 
 /**
- * The float64 end of a softmax evaluation, shared by the engines: from the per-example log
- * probabilities of the true class (m), the gradient sums (P - Y)' X (k x n) and sum_i (P - Y)_i (k,
- * or null without a bias), the cost with weight decay and the gradient divided by m.
+ * The float64 end of an evaluation of a log-loss cost with weight decay (softmax regression, and
+ * the stacked network's fine-tuning), shared by the engines:
+ *   J = -1/m sum_i logp_i + lambda/2 ||theta[0 .. nDecay)||^2,
+ *   grad = concat(parts) / m + lambda theta (on the first nDecay entries only)
+ * from the per-example log probabilities of the true class (m) and the gradient sums over the
+ * examples, in packing order.
  */
-export function softmaxFinish(
+export function logLossFinish(
   theta: Float64Array,
-  shape: { m: number; nW: number; k: number; lambda: number },
+  shape: { m: number; nDecay: number; lambda: number; what: string },
   logp: ArrayLike<number>,
-  gW: ArrayLike<number>,
-  gb: ArrayLike<number> | null,
+  parts: ArrayLike<number>[],
 ): CostAndGradient {
-  const { m, nW, k, lambda } = shape;
+  const { m, nDecay, lambda, what } = shape;
   let decay = 0;
-  for (let i = 0; i < nW; i++) decay += theta[i] * theta[i];
+  for (let i = 0; i < nDecay; i++) decay += theta[i] * theta[i];
   let sumLogp = 0;
   for (let i = 0; i < logp.length; i++) sumLogp += logp[i];
   const cost = -sumLogp / m + (lambda / 2) * decay;
-  const grad = new Float64Array(theta.length);
-  for (let i = 0; i < nW; i++) grad[i] = gW[i] / m + lambda * theta[i];
-  if (gb) for (let c = 0; c < k; c++) grad[nW + c] = gb[c] / m;
   if (!Number.isFinite(cost)) {
-    throw new SflError(`softmax: the cost is ${cost}; check the input features for extreme values`);
+    throw new SflError(`${what}: the cost is ${cost}; check the input features for extreme values`);
   }
+  const grad = new Float64Array(theta.length);
+  let off = 0;
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++) grad[off + i] = part[i] / m;
+    off += part.length;
+  }
+  if (off !== theta.length) throw new Error(`${what}: the gradient parts hold ${off} values for ${theta.length} parameters`);
+  for (let i = 0; i < nDecay; i++) grad[i] += lambda * theta[i];
   return { cost, grad };
 }

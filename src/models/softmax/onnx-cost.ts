@@ -1,7 +1,7 @@
 /**
  * Softmax regression's cost and gradient as one ONNX graph, run by ONNX Runtime. Same model,
  * packing and hand-derived gradient as ./softmax.ts (see there); the float64 end (sum of log
- * probabilities, weight decay, 1/m) is its softmaxFinish, so the engines differ only in where the
+ * probabilities, weight decay, 1/m) is its logLossFinish, so the engines differ only in where the
  * products run. X and the one-hot labels Y are constants of the graph (uploaded once).
  *
  *   S = X W' (+ b)                          [m x n][n x k] -> m x k   (Gemm, transB)
@@ -16,7 +16,7 @@ import { createSession, loadOnnxRuntime, onnxRuntimeFailure } from '../../comput
 import { checkMatrix } from '../../features/validate.ts';
 import type { CostAndGradient } from '../../optim/types.ts';
 import {
-  checkLabels, checkLambda, checkNumClasses, checkTheta, oneHot, softmaxFinish, softmaxParamCount,
+  checkLabels, checkLambda, checkNumClasses, checkTheta, oneHot, logLossFinish, softmaxParamCount,
   type DisposableCostFunction, type LabelArray, type SoftmaxOptions,
 } from './cost-parts.ts';
 
@@ -70,7 +70,7 @@ export async function softmaxCostOnnx(
     if (bias) feeds.b = new ort.Tensor(precision, p.slice(nW, nW + k), [k]);
     const r = await session.run(feeds);
     const data = (name: string): ArrayLike<number> => r[name].data as Float32Array | Float64Array;
-    return softmaxFinish(theta, { m, nW, k, lambda: opts.lambda }, data('rowLogp'), data('gW'), bias ? data('gb') : null);
+    return logLossFinish(theta, { m, nDecay: nW, lambda: opts.lambda, what }, data('rowLogp'), bias ? [data('gW'), data('gb')] : [data('gW')]);
   };
   return Object.assign(f, {
     dispose() {

@@ -33,13 +33,13 @@ import { lbfgs, type IterationInfo, type LbfgsStopReason } from '../../optim/lbf
 import { SflError } from '../../util/errors.ts';
 import { fillNormal, mulberry32 } from '../../util/random.ts';
 import {
-  checkLabels, checkLambda, checkNumClasses, checkTheta, oneHot, softmaxFinish, softmaxParamCount,
+  checkLabels, checkLambda, checkNumClasses, checkTheta, oneHot, logLossFinish, softmaxParamCount,
   type DisposableCostFunction, type LabelArray, type SoftmaxOptions,
 } from './cost-parts.ts';
 import { engine } from '../../compute/engine.ts';
 
 export {
-  checkLabels, checkLambda, checkNumClasses, checkTheta, oneHot, softmaxFinish, softmaxParamCount,
+  checkLabels, checkLambda, checkNumClasses, checkTheta, oneHot, logLossFinish, softmaxParamCount,
   type DisposableCostFunction, type LabelArray, type SoftmaxOptions,
 };
 
@@ -106,7 +106,7 @@ export function softmaxCost(X: Matrix, labels: LabelArray, opts: SoftmaxOptions)
         out.gW.data() as Promise<Float32Array>,
         out.gb ? (out.gb.data() as Promise<Float32Array>) : Promise.resolve(null),
       ]);
-      return softmaxFinish(theta, { m, nW, k, lambda }, logp, gW, gb);
+      return logLossFinish(theta, { m, nDecay: nW, lambda, what }, logp, gb ? [gW, gb] : [gW]);
     } finally {
       out.rowLogp.dispose();
       out.gW.dispose();

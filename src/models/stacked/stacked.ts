@@ -42,81 +42,14 @@ import {
   encode, initParams as saeInitParams, sparseAutoencoderCost, unpackParams as saeUnpack, type Decoder,
   type DisposableCostFunction as DisposableSaeCost, type SaeOptions,
 } from '../sae/sparse-autoencoder.ts';
+import { logLossFinish } from '../softmax/cost-parts.ts';
+import { engine } from '../../compute/engine.ts';
+import {
+  checkStackedShape, packStacked, stackedParamCount, unpackStacked,
+  type StackedOptions, type StackedParams, type StackedShape,
+} from './params.ts';
 
-export interface StackedShape {
-  /** [inputSize, h1, ..., hL]: the input size followed by at least one hidden layer size. */
-  layerSizes: readonly number[];
-  numClasses: number;
-  /** Softmax bias (default true). */
-  bias?: boolean;
-}
-
-export interface StackedOptions extends StackedShape {
-  /** Weight decay on the softmax weights Theta only. */
-  lambda: number;
-}
-
-/** Views (no copies) into a packed vector. */
-export interface StackedParams {
-  /** The softmax parameters (Theta, then c when bias), as packed by softmax.ts. */
-  softmax: Float64Array;
-  /** One entry per hidden layer: W (out x in, row-major) and b (out). */
-  layers: { W: Float64Array; b: Float64Array }[];
-}
-
-function checkShape(shape: StackedShape, what: string): void {
-  const s = shape.layerSizes;
-  if (!Array.isArray(s) || s.length < 2 || s.some((v) => !Number.isInteger(v) || v < 1)) {
-    throw new SflError(`${what}: layer sizes must be the input size followed by at least one hidden layer size, all positive integers; got ${JSON.stringify(s)}`);
-  }
-  checkNumClasses(shape.numClasses, what);
-}
-
-/** Number of parameters for the packing documented at the top of the file. */
-export function stackedParamCount(shape: StackedShape): number {
-  checkShape(shape, 'stacked autoencoder');
-  const s = shape.layerSizes;
-  let n = softmaxParamCount(s[s.length - 1], shape.numClasses, shape.bias ?? true);
-  for (let l = 1; l < s.length; l++) n += s[l] * s[l - 1] + s[l];
-  return n;
-}
-
-/** Splits a packed vector into views of the softmax and of each layer's W and b. */
-export function unpackStacked(theta: Float64Array, shape: StackedShape): StackedParams {
-  const n = stackedParamCount(shape);
-  if (theta.length !== n) throw new SflError(`stacked autoencoder: expected ${n} parameters, got ${theta.length}`);
-  const s = shape.layerSizes;
-  const nSoft = softmaxParamCount(s[s.length - 1], shape.numClasses, shape.bias ?? true);
-  const layers: StackedParams['layers'] = [];
-  let off = nSoft;
-  for (let l = 1; l < s.length; l++) {
-    const nw = s[l] * s[l - 1];
-    layers.push({ W: theta.subarray(off, off + nw), b: theta.subarray(off + nw, off + nw + s[l]) });
-    off += nw + s[l];
-  }
-  return { softmax: theta.subarray(0, nSoft), layers };
-}
-
-/** Concatenates softmax parameters and layers into one packed vector (copies). */
-export function packStacked(p: StackedParams, shape: StackedShape): Float64Array {
-  const theta = new Float64Array(stackedParamCount(shape));
-  const views = unpackStacked(theta, shape);
-  if (p.softmax.length !== views.softmax.length) {
-    throw new SflError(`stacked autoencoder: the softmax has ${p.softmax.length} parameters, expected ${views.softmax.length}`);
-  }
-  if (p.layers.length !== views.layers.length) {
-    throw new SflError(`stacked autoencoder: ${p.layers.length} layers given, the shape has ${views.layers.length}`);
-  }
-  views.softmax.set(p.softmax);
-  p.layers.forEach((L, i) => {
-    if (L.W.length !== views.layers[i].W.length || L.b.length !== views.layers[i].b.length) {
-      throw new SflError(`stacked autoencoder: layer ${i + 1} has ${L.W.length} weights and ${L.b.length} biases, expected ${views.layers[i].W.length} and ${views.layers[i].b.length}`);
-    }
-    views.layers[i].W.set(L.W);
-    views.layers[i].b.set(L.b);
-  });
-  return theta;
-}
+export { checkStackedShape, packStacked, stackedParamCount, unpackStacked, type StackedOptions, type StackedParams, type StackedShape };
 
 /** Uploads the packed parameters as float32 tensors (call inside tf.tidy). */
 function paramTensors(theta: Float64Array, shape: StackedShape): {
@@ -141,7 +74,7 @@ function paramTensors(theta: Float64Array, shape: StackedShape): {
  */
 export function stackedCost(X: Matrix, labels: LabelArray, opts: StackedOptions): DisposableCostFunction {
   const what = 'stacked autoencoder';
-  checkShape(opts, what);
+  checkStackedShape(opts, what);
   checkLambda(opts.lambda, what);
   checkMatrix(X, `${what} input`, { cols: opts.layerSizes[0], colsReason: 'the first layer size' });
   checkLabels(labels, X.rows, opts.numClasses, what);
@@ -193,21 +126,8 @@ export function stackedCost(X: Matrix, labels: LabelArray, opts: StackedOptions)
     try {
       const logp = (await out.rowLogp.data()) as Float32Array;
       const parts = (await Promise.all(out.grads.map((g) => g.data()))) as Float32Array[];
-      let decay = 0;
-      for (let i = 0; i < nTheta; i++) decay += theta[i] * theta[i];
-      const cost = -sum64(logp) / m + (lambda / 2) * decay;
-      if (!Number.isFinite(cost)) {
-        throw new SflError(`${what}: the cost is ${cost}; check the input features for extreme values`);
-      }
       // The parts come in packing order: Theta, [c], W_1, b_1, ..., W_L, b_L.
-      const grad = new Float64Array(nParams);
-      let off = 0;
-      for (const part of parts) {
-        for (let i = 0; i < part.length; i++) grad[off + i] = part[i] / m;
-        off += part.length;
-      }
-      for (let i = 0; i < nTheta; i++) grad[i] += lambda * theta[i];
-      return { cost, grad };
+      return logLossFinish(theta, { m, nDecay: nTheta, lambda, what }, logp, parts);
     } finally {
       out.rowLogp.dispose();
       for (const g of out.grads) g.dispose();
@@ -231,7 +151,7 @@ export class StackedModel {
     readonly bias: boolean,
     readonly theta: Float64Array,
   ) {
-    checkShape({ layerSizes, numClasses }, 'stacked autoencoder model');
+    checkStackedShape({ layerSizes, numClasses }, 'stacked autoencoder model');
     checkTheta(theta, stackedParamCount({ layerSizes, numClasses, bias }), 'stacked autoencoder model');
     this.layerSizes = [...layerSizes];
   }
@@ -400,7 +320,7 @@ export async function trainStacked(X: Matrix, labels: LabelArray, opts: TrainSta
   }
   checkMatrix(X, `${what} input`);
   const layerSizes = [X.cols, ...opts.hiddenSizes];
-  checkShape({ layerSizes, numClasses: opts.numClasses }, what);
+  checkStackedShape({ layerSizes, numClasses: opts.numClasses }, what);
   checkLabels(labels, X.rows, opts.numClasses, what);
   for (const [name, v] of [['sae', opts.sae.maxIter], ['softmax', opts.softmax.maxIter]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new SflError(`${what}: ${name}.maxIter must be a positive integer, got ${v}`);
@@ -466,7 +386,11 @@ export async function trainStacked(X: Matrix, labels: LabelArray, opts: TrainSta
   let model = pretrained;
   if (opts.fineTune.maxIter > 0) {
     emit({ stage: 'finetune', phase: 'start' });
-    const f = stackedCost(X, labels, { ...shape, lambda: opts.softmax.lambda });
+    // The onnx graph is imported only when that engine runs (a checkout without onnxruntime-node runs wasm).
+    const costOpts = { ...shape, lambda: opts.softmax.lambda };
+    const f = (await engine()) === 'onnx'
+      ? await (await import('./onnx-cost.ts')).stackedCostOnnx(X, labels, costOpts)
+      : stackedCost(X, labels, costOpts);
     try {
       const r = await lbfgs(f, pretrained.theta, {
         maxIter: opts.fineTune.maxIter,
