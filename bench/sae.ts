@@ -31,7 +31,8 @@ import {
 const ORIGINAL_BATCH_MATMUL = fastMatMulInstalled() ? undefined : tf.getKernel('BatchMatMul', 'wasm');
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const PEER = fileURLToPath(new URL('../../shared/peers/sae_numpy.py', import.meta.url));
+/** The numpy peer: SFL_PEER, else ../shared/peers/sae_numpy.py beside the repository. */
+const PEER = process.env.SFL_PEER || fileURLToPath(new URL('../../shared/peers/sae_numpy.py', import.meta.url));
 const DEFAULT_MNIST = fileURLToPath(new URL('../../shared/data/mnist', import.meta.url));
 /** Set on this machine for old-OpenBLAS safety; they slow current numpy, so the peer's child runs without them. */
 const OPENBLAS_VARS = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];

@@ -19,7 +19,8 @@ import { loadMnist } from '../src/data/mnist.ts';
 import { trainSae } from '../src/models/sae/train.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const PEER = fileURLToPath(new URL('../../shared/peers/sae_numpy.py', import.meta.url));
+/** The numpy peer: SFL_PEER, else ../shared/peers/sae_numpy.py beside the repository. */
+const PEER = process.env.SFL_PEER || fileURLToPath(new URL('../../shared/peers/sae_numpy.py', import.meta.url));
 const DEFAULT_MNIST = fileURLToPath(new URL('../../shared/data/mnist', import.meta.url));
 
 export async function benchTrain(iters = 400): Promise<string[]> {

@@ -12,6 +12,7 @@
  */
 import type { Matrix } from '../../compute/matrix.ts';
 import { GraphBuilder, type ElementType } from '../../compute/onnx/graph-builder.ts';
+import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure } from '../../compute/onnx/runtime.ts';
 import { checkMatrix } from '../../features/validate.ts';
 import type { CostAndGradient } from '../../optim/types.ts';
@@ -57,7 +58,7 @@ export async function softmaxCostOnnx(
   checkLabels(labels, X.rows, opts.numClasses, what);
   const ort = await loadOnnxRuntime();
   if (!ort) throw new Error(`onnxruntime-node cannot load: ${onnxRuntimeFailure()}`);
-  const session = await createSession(ort, softmaxCostGraph(X, labels, opts, precision), threads);
+  const session = await createSession(ort, softmaxCostGraph(X, labels, opts, precision), threads ?? onnxThreads());
   const m = X.rows, n = X.cols, k = opts.numClasses, bias = opts.bias ?? true;
   const nW = k * n;
   const nParams = softmaxParamCount(n, k, bias);

@@ -13,6 +13,7 @@
 import type { Tensor } from 'onnxruntime-node';
 import type { Matrix } from '../../compute/matrix.ts';
 import { GraphBuilder } from '../../compute/onnx/graph-builder.ts';
+import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure } from '../../compute/onnx/runtime.ts';
 import { checkMatrix } from '../../features/validate.ts';
 import type { CostAndGradient } from '../../optim/types.ts';
@@ -75,7 +76,7 @@ export async function stackedCostOnnx(
   checkLabels(labels, X.rows, opts.numClasses, what);
   const ort = await loadOnnxRuntime();
   if (!ort) throw new Error(`onnxruntime-node cannot load: ${onnxRuntimeFailure()}`);
-  const session = await createSession(ort, stackedCostGraph(X, labels, opts, precision), threads);
+  const session = await createSession(ort, stackedCostGraph(X, labels, opts, precision), threads ?? onnxThreads());
   const s = opts.layerSizes, L = s.length - 1, k = opts.numClasses, bias = opts.bias ?? true;
   const nParams = stackedParamCount(opts);
   const tensor = (a: Float64Array, dims: number[]): Tensor =>
