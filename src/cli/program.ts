@@ -17,6 +17,7 @@ import { registerConvAe } from './commands/conv-ae.ts';
 import { registerRun } from './commands/run.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRuns } from './commands/runs.ts';
+import { registerCache } from './commands/cache.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -41,5 +42,6 @@ export function buildProgram(): Command {
   registerRun(program);
   registerReport(program);
   registerRuns(program);
+  registerCache(program);
   return program;
 }

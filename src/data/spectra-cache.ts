@@ -1,18 +1,23 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, utimes } from 'node:fs/promises';
 import { endianness, homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { sha256Hex, stableStringify } from './cache-key.ts';
+import { cacheMaxBytes, cacheUsage, evictLeastRecentlyUsed } from './cache-eviction.ts';
 
 /**
- * An on-disk cache of computed spectra (or any float32 matrix computed from one file).
+ * An on-disk cache of computed spectra (or any float32 matrix computed from one file), so that a
+ * second run over the same recordings with the same settings skips decoding and the transform.
+ * Where: defaultCacheDir(). How big: at most cacheMaxBytes() ($SFL_CACHE_MAX, default 2 GB);
+ * beyond that the least recently used entries are deleted (cache-eviction.ts). `sfl cache` shows
+ * its size, `sfl cache clear` empties it.
  *
  * Key: sha256 of the cache format version, the transform parameters (JSON with sorted keys) and
  * the sha256 of the file's bytes. So an entry is found again only for the same content and the
  * same parameters: editing a file or changing any parameter simply misses, and stale entries are
- * never returned (they are left on disk; delete the folder to reclaim space).
+ * never returned (they are left on disk until the size cap evicts them).
  *
  * Entry file `<dir>/<key[0..1]>/<key>.f32`, one file so that one atomic rename publishes it whole:
  *   bytes 0-3   'SFLC'
@@ -34,6 +39,8 @@ export interface CacheOptions {
   enabled?: boolean;
   /** Counters added to on every call, e.g. for a "cache: 2480 hits, 20 misses" line. */
   stats?: CacheStats;
+  /** Size cap in bytes; default cacheMaxBytes() ($SFL_CACHE_MAX or 2 GB). 0: no cache. */
+  maxBytes?: number;
 }
 
 export interface CacheStats {
@@ -85,7 +92,8 @@ export async function cachedCompute(
 ): Promise<Matrix> {
   const bytes = await readSource(filePath);
   const stats = opts.stats;
-  if (opts.enabled === false || !HOST_IS_LE) {
+  const maxBytes = opts.maxBytes ?? cacheMaxBytes();
+  if (opts.enabled === false || !HOST_IS_LE || maxBytes <= 0) {
     return checkResult(await compute(bytes), filePath);
   }
   const dir = opts.dir ?? defaultCacheDir();
@@ -95,13 +103,18 @@ export async function cachedCompute(
   if (cached === 'corrupt' && stats) stats.corrupt++;
   if (cached && cached !== 'corrupt') {
     if (stats) stats.hits++;
+    // The entry's mtime is its last use: the size cap evicts the least recently used first.
+    const now = new Date();
+    await utimes(entry, now, now).catch(() => undefined);
     return cached;
   }
   if (stats) stats.misses++;
 
   const result = checkResult(await compute(bytes), filePath);
   try {
-    writeFileAtomic(entry, ...encodeEntry(result));
+    const chunks = encodeEntry(result);
+    writeFileAtomic(entry, ...chunks);
+    keepUnderCap(dir, chunks.reduce((n, c) => n + c.byteLength, 0), maxBytes);
   } catch (err) {
     // A read-only or full disk must not stop the run: the value is still good, only not kept.
     if (stats) stats.writeErrors++;
@@ -111,6 +124,23 @@ export async function cachedCompute(
     }
   }
   return result;
+}
+
+/**
+ * Bytes in each cache folder as this process last knew them: the folder is measured once (at the
+ * first write), then each write adds its size, and only when that passes the cap is the folder
+ * listed again and trimmed, to 90% of the cap so that the next writes do not each trigger a
+ * listing. Other processes' writes are seen at that listing.
+ */
+const knownBytes = new Map<string, number>();
+
+function keepUnderCap(dir: string, written: number, maxBytes: number): void {
+  const bytes = (knownBytes.get(dir) ?? cacheUsage(dir).bytes - written) + written;
+  if (bytes <= maxBytes) {
+    knownBytes.set(dir, bytes);
+    return;
+  }
+  knownBytes.set(dir, evictLeastRecentlyUsed(dir, Math.floor(0.9 * maxBytes)).left.bytes);
 }
 
 async function readSource(filePath: string): Promise<Uint8Array> {
