@@ -198,6 +198,15 @@ describe('per-file validation', () => {
   });
 });
 
+describe('resampling overshoot', () => {
+  it('a full-scale square wave resampled stays within [-1, 1], and the warning says it was clipped after resampling', async () => {
+    const square = Array.from({ length: 4410 }, (_, i) => (Math.floor(i / 50) % 2 ? 32767 : -32768));
+    const d = await decodeAudio(buildWav({ encoding: 'pcm16', sampleRate: 44100, channels: [square] }), 'square.wav', { sampleRate: 16000 });
+    expect(d.samples.every((v) => Math.abs(v) <= 1)).toBe(true);
+    expect(d.warnings.join(' ')).toMatch(/^square\.wav: \d+ sample\(s\) beyond full scale after resampling/);
+  });
+});
+
 describe('exact length or an error naming the file', () => {
   const cut = (file: string, keep: number) => {
     const b = readFileSync(fixture(file));

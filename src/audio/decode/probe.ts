@@ -136,7 +136,7 @@ function oggPage(b: Uint8Array, at: number) {
 
 async function probeOgg(src: ByteSource, head: Uint8Array): Promise<AudioProbe> {
   const first = oggPage(head, 0);
-  if (!first) throw new SflError('corrupt Ogg file: the first page is cut short', src.name);
+  if (!first || first.end > head.length) throw new SflError('corrupt Ogg file: the first page is cut short', src.name);
   const p = first.bodyAt;
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   let format: AudioFormat, sampleRate: number, channels: number, preSkip = 0;

@@ -53,6 +53,10 @@ export async function openStream(src: ByteSource, options: AudioStreamOptions = 
   async function* run(): AsyncGenerator<Float32Array> {
     const resampler = outRate === probe.sampleRate ? null : await StreamResampler.create(probe.sampleRate, outRate, src.name);
     const check = new SampleCheck(src.name);
+    // A band-limited filter overshoots on material near full scale (a few per cent), so the
+    // resampled signal is checked and clipped again to keep the output within [-1, 1].
+    const overshoot = new SampleCheck(src.name, 'after resampling');
+    const resampled = (y: Float32Array) => (overshoot.apply(y, outRate), y);
     const pending: Float32Array[] = [];
     let pendingLength = 0;
     let decoded = 0;
@@ -83,7 +87,7 @@ export async function openStream(src: ByteSource, options: AudioStreamOptions = 
         if (block.length === 0) continue;
         check.apply(block, probe.sampleRate);
         decoded += block.length;
-        yield* reblock(resampler ? resampler.push(block) : block, false);
+        yield* reblock(resampler ? resampled(resampler.push(block)) : block, false);
       }
       const what = FORMAT_NAMES[probe.format];
       if (decoded === 0) throw new SflError(`no samples: the ${what} file decodes to nothing`, src.name);
@@ -95,8 +99,8 @@ export async function openStream(src: ByteSource, options: AudioStreamOptions = 
           src.name,
         );
       }
-      yield* reblock(resampler ? resampler.finish() : new Float32Array(0), true);
-      warnings.push(...check.warnings());
+      yield* reblock(resampler ? resampled(resampler.finish()) : new Float32Array(0), true);
+      warnings.push(...check.warnings(), ...overshoot.warnings());
     } finally {
       resampler?.release();
       await src.close();

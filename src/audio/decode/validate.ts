@@ -36,7 +36,11 @@ export class SampleCheck {
   private peak = 0;
   private seen = 0;
 
-  constructor(private readonly name: string) {}
+  /** @param stage words for the warning, e.g. 'after resampling'; empty for the decoded samples. */
+  constructor(
+    private readonly name: string,
+    private readonly stage = '',
+  ) {}
 
   /**
    * Clips `block` in place (see the rules above).
@@ -63,6 +67,7 @@ export class SampleCheck {
   warnings(): string[] {
     if (this.clipped === 0) return [];
     const db = 20 * Math.log10(this.peak);
-    return [`${this.name}: ${this.clipped} sample(s) beyond full scale (peak ${this.peak.toPrecision(4)}, +${db.toFixed(1)} dB) clipped to +-1`];
+    const stage = this.stage ? ` ${this.stage}` : '';
+    return [`${this.name}: ${this.clipped} sample(s) beyond full scale${stage} (peak ${this.peak.toPrecision(4)}, +${db.toFixed(1)} dB) clipped to +-1`];
   }
 }
