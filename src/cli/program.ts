@@ -9,6 +9,7 @@ import { registerVisualize } from './commands/visualize.ts';
 import { registerMnist } from './commands/mnist.ts';
 import { registerData } from './commands/data.ts';
 import { registerClassify } from './commands/classify.ts';
+import { registerEncode } from './commands/encode.ts';
 import { registerTrainSoftmax } from './commands/train-softmax.ts';
 import { registerSelfTaught } from './commands/self-taught.ts';
 import { registerStacked } from './commands/stacked.ts';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerMnist(program);
   registerData(program);
   registerClassify(program);
+  registerEncode(program);
   registerTrainSoftmax(program);
   registerSelfTaught(program);
   registerStacked(program);

@@ -11,7 +11,7 @@
  */
 import { matrix, type Matrix } from '../compute/matrix.ts';
 import { allWindows } from '../features/sampler.ts';
-import { poolRecordings, pooledWidth, type PoolOptions } from '../features/pooling.ts';
+import { poolRecordings, pooledWidth, type PoolOptions, type RowRange } from '../features/pooling.ts';
 import { convolveSpectrograms, foldFilters, pooledSide } from '../models/conv/convolve.ts';
 import { saeFeatures, type SaeModel } from '../models/sae/saved-model.ts';
 import { SflError } from '../util/errors.ts';
@@ -27,6 +27,12 @@ function padToFrames(S: Matrix, K: number): Matrix {
 }
 
 export function recordingFeatures(model: SaeModel, spectra: readonly Matrix[], pool: PoolOptions): Matrix {
+  const { H, ranges } = windowFeatures(model, spectra);
+  return poolRecordings(H, ranges, pool);
+}
+
+/** The features of every window (hop 1) of every recording, before pooling: ranges[i] are recording i's rows of H. */
+export function windowFeatures(model: SaeModel, spectra: readonly Matrix[]): { H: Matrix; ranges: RowRange[] } {
   const { K, P } = checkAudioModel(model);
   const bands = spectra[0]?.cols;
   if (bands !== undefined && bands !== P) {
@@ -38,8 +44,7 @@ export function recordingFeatures(model: SaeModel, spectra: readonly Matrix[], p
   }
   const padded = spectra.map((S) => padToFrames(S, K));
   const { windows, ranges } = allWindows(padded, K);
-  const H = saeFeatures(model, windows);
-  return poolRecordings(H, ranges, pool);
+  return { H: saeFeatures(model, windows), ranges };
 }
 
 /** How convolution features are made (config.conv for audio). */
@@ -59,13 +64,18 @@ function checkAudioModel(model: SaeModel): { K: number; P: number } {
 
 /** Feature maps of every recording (filters convolved over time, and over frequency for band patches), pooled over time. */
 export function convRecordingFeatures(model: SaeModel, spectra: readonly Matrix[], pool: PoolOptions, conv: ConvSettings): Matrix {
+  const { H, ranges } = convWindowFeatures(model, spectra, conv);
+  return poolRecordings(H, ranges, pool);
+}
+
+/** convRecordingFeatures before the time pooling: one row per time offset, ranges[i] are recording i's rows. */
+export function convWindowFeatures(model: SaeModel, spectra: readonly Matrix[], conv: ConvSettings): { H: Matrix; ranges: RowRange[] } {
   const { K, P } = checkAudioModel(model);
   const bands = spectra[0]?.cols;
   if (bands !== conv.inputBands) throw new SflError(`the convolution features were made for spectrograms of ${conv.inputBands} bands, these have ${bands}`);
   const filters = foldFilters(model.preprocessor, model.theta, K, P);
   const padded = spectra.map((S) => padToFrames(S, K));
-  const { H, ranges } = convolveSpectrograms(padded, filters, { frequencyPool: conv.frequencyPool });
-  return poolRecordings(H, ranges, pool);
+  return convolveSpectrograms(padded, filters, { frequencyPool: conv.frequencyPool });
 }
 
 /** Length of convRecordingFeatures' vectors for spectrograms of `bands` bands. */

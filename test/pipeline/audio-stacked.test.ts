@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { initBackend } from '../../src/compute/backend.ts';
 import { scanLabeledSet } from '../../src/data/labeled-set.ts';
 import { resolveConfig } from '../../src/pipeline/config.ts';
 import { runStackedExperiment } from '../../src/pipeline/experiments/stacked.ts';
+import { loadSpectra } from '../../src/pipeline/spectra.ts';
+import { loadTrainedRun } from '../../src/pipeline/trained-run.ts';
 import { ROOT } from '../cli/run-cli.ts';
 
 describe('stacked autoencoders on audio', () => {
@@ -29,9 +31,22 @@ describe('stacked autoencoders on audio', () => {
       split: { kind: 'official' },
       run: { outputs: join(root, 'outputs'), name: 'tiny' },
     });
-    const { metrics } = await runStackedExperiment(config, () => {});
+    const { metrics, runPath } = await runStackedExperiment(config, () => {});
     const m = metrics as unknown as { test: { accuracy: number; confusion: number[][] }; data: { test: number } };
     expect(m.test.accuracy).toBeGreaterThan(0.5); // 10 classes: chance is 0.1
     expect(m.test.confusion.flat().reduce((a, b) => a + b, 0)).toBe(m.data.test);
+
+    // The run keeps its window autoencoder, so it classifies recordings themselves: the test ones as reported.
+    const run = await loadTrainedRun(runPath);
+    expect(run.kind).toBe('stacked');
+    if (run.input.kind !== 'audio') throw new Error('an audio run');
+    const test = scanLabeledSet(audio).recordings.filter((r) => r.index! < 5);
+    const s = await loadSpectra(test.map((r) => r.path), { ...run.input.spectrum }, { cache: false });
+    const { labels } = run.classify(s.spectra);
+    expect(test.filter((r, i) => run.classNames![labels[i]] === r.label).length / test.length).toBeCloseTo(m.test.accuracy, 10);
+    // A run saved without it (earlier versions) says how to get one that can.
+    rmSync(join(runPath, 'window-encoder'), { recursive: true });
+    const old = await loadTrainedRun(runPath);
+    expect(old.cannotClassify).toMatch(/saved without the window autoencoder.*train it again/);
   }, 300_000);
 });

@@ -14,6 +14,8 @@ import { stackedPredict } from '../../src/models/stacked/stacked.ts';
 import { SflError } from '../../src/util/errors.ts';
 import { setQuiet } from '../../src/util/progress.ts';
 import { ROOT } from '../cli/run-cli.ts';
+import { loadTrainedRun } from '../../src/pipeline/trained-run.ts';
+import type { Matrix } from '../../src/compute/matrix.ts';
 
 // The committed fixture: 1,000 training and 200 test images. Tiny networks and few iterations,
 // so each experiment takes a few seconds; the accuracies are far above chance all the same.
@@ -40,6 +42,11 @@ function readMetrics(runPath: string) {
   return JSON.parse(readFileSync(join(runPath, 'metrics.json'), 'utf8'));
 }
 
+/** Rows of 28 x 28 pixels as one picture each. */
+function images(X: Matrix): Matrix[] {
+  return Array.from({ length: X.rows }, (_, i) => ({ data: X.data.subarray(i * X.cols, (i + 1) * X.cols), rows: 28, cols: 28 }));
+}
+
 beforeAll(async () => {
   setQuiet(true);
   await initBackend();
@@ -59,6 +66,12 @@ describe('MNIST classification experiments on the fixture', () => {
     expect(onDisk.test.perClass).toHaveLength(5);
     expect(readdirSync(runPath).sort()).toEqual(['confusion.png', 'cost.png', 'encoder', 'filters.png', 'metrics.json', 'report.html', 'run.json', 'softmax']);
     expect((await loadSoftmaxClassifier(join(runPath, 'softmax'))).features).toBe('encoder');
+    // The run through the one run interface classifies the test images as reported.
+    const d = await classificationData(config(out), 'self-taught', quiet);
+    const run = await loadTrainedRun(runPath);
+    expect(run.kind).toBe('self-taught');
+    const got = run.classify(images(d.testX)).labels;
+    expect(got.filter((p, i) => p === d.testY[i]).length / got.length).toBe(metrics.test.accuracy);
 
     // Reusing the saved encoder gives the same features, hence the same softmax and accuracy.
     const again = await runSelfTaughtExperiment(config(out, { selfTaught: { encoder: join(runPath, 'encoder') } as PartialConfig['selfTaught'] }), quiet);
@@ -103,6 +116,13 @@ describe('MNIST classification experiments on the fixture', () => {
     let correct = 0;
     pred.forEach((p, i) => { if (p === d.testY[i]) correct++; });
     expect(correct / pred.length).toBeCloseTo(m.afterFineTune.test.accuracy, 6);
+    // The same through the one run interface, fed the test images as pictures.
+    const run = await loadTrainedRun(runPath);
+    expect(run.kind).toBe('stacked');
+    expect(Array.from(run.classify(images(d.testX)).labels)).toEqual(Array.from(pred));
+    expect(Array.from((await loadTrainedRun(join(runPath, 'pretrained'))).classify(images(d.testX)).labels)).toEqual(
+      Array.from(stackedPredict((await loadStackedClassifier(join(runPath, 'pretrained'))).model, saved.preprocessor.transform(d.testX)).labels),
+    );
   });
 
   it('softmax on pixels beats chance by far and writes the same metrics', async () => {

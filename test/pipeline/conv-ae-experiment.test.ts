@@ -9,6 +9,8 @@ import { convAePredict } from '../../src/models/conv-ae/conv-autoencoder.ts';
 import { resolveConfig } from '../../src/pipeline/config.ts';
 import { loadConvAeClassifier } from '../../src/models/conv-ae/saved-model.ts';
 import { convAeData, runConvAeExperiment } from '../../src/pipeline/experiments/conv-ae.ts';
+import { loadSpectra } from '../../src/pipeline/spectra.ts';
+import { loadTrainedRun } from '../../src/pipeline/trained-run.ts';
 import { ROOT, runCli } from '../cli/run-cli.ts';
 
 // 240 FSDD recordings: two speakers, indices 0-11; the official split tests on 0-4 (100) and trains on 5-11 (140).
@@ -67,6 +69,17 @@ describe('sfl conv-ae on a handful of FSDD recordings', () => {
     x.dispose();
     const correct = predicted.reduce((a, p, i) => a + (p === fold.test.y[i] ? 1 : 0), 0);
     expect(correct / fold.test.n).toBe(m.test.accuracy);
+
+    // The run by its name through the one run interface, from the test recordings themselves: the same accuracy.
+    const run = await loadTrainedRun('tiny', join(root, 'outputs'));
+    expect(run.kind).toBe('conv-ae');
+    if (run.input.kind !== 'audio') throw new Error('an audio run');
+    const testRecs = scanLabeledSet(audio).recordings.filter((r) => r.index! < 5);
+    const s = await loadSpectra(testRecs.map((r) => r.path), { ...run.input.spectrum }, { cache: false });
+    const { labels, probs } = run.classify(s.spectra);
+    expect(probs.rows).toBe(100);
+    expect(testRecs.filter((r, i) => run.classNames![labels[i]] === r.label).length / 100).toBe(m.test.accuracy);
+    expect(() => run.encode(s.spectra)).toThrow(/convolutional autoencoder classifier/);
   }, 60_000);
 
   it('runs on MNIST pictures too (the test fixture)', async () => {

@@ -1,53 +1,82 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
-import { loadAudioPipeline, classifySpectra } from '../../pipeline/audio-classifier.ts';
-import { loadSpectra } from '../../pipeline/spectra.ts';
+import { DEFAULT_CONFIG } from '../../pipeline/config.ts';
+import { classifyRecordings, DEFAULT_SEGMENT_SECONDS, topClasses } from '../../pipeline/classify-recordings.ts';
+import { loadTrainedRun } from '../../pipeline/trained-run.ts';
+import { SflError } from '../../util/errors.ts';
 import { setQuiet } from '../../util/progress.ts';
 import { intArg } from '../options.ts';
 import { wavPaths } from './features.ts';
 
-/** A run folder, its pipeline/ folder, or the folder itself. */
-function pipelineDir(target: string): string {
-  return existsSync(join(target, 'pipeline', 'classifier')) ? join(target, 'pipeline') : target;
+function secondsArg(name: string) {
+  return (v: string): number => {
+    const x = Number(v);
+    if (v.trim() === '' || !Number.isFinite(x) || x <= 0) throw new SflError(`${name} takes a positive number of seconds (got "${v}")`);
+    return x;
+  };
 }
 
-/** `sfl classify`: label new recordings with a saved pipeline. */
+const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
+
+interface ClassifyFlags {
+  top: number;
+  segment?: number;
+  hop?: number;
+  outputs: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** `sfl classify`: label new recordings, and their segments over time, with any trained audio run. */
 export function registerClassify(program: Command): void {
   program
     .command('classify')
     .description(
-      'label recordings with a saved pipeline (a run of `sfl self-taught --audio` or `npm start`): prints, for each ' +
-        'recording, the predicted label and the most probable classes. Recordings at another sample rate are ' +
-        'resampled to the training rate; unreadable ones are reported and skipped. A pipeline trained with ' +
+      'label recordings with a trained run (self-taught, conv, stacked, conv-ae, train-softmax on audio; `npm start`): ' +
+        'prints, for each recording, the predicted label and the most probable classes, and for a recording longer than ' +
+        'one segment the label of each segment with its start and end time. Recordings at another sample rate are ' +
+        'resampled to the training rate; unreadable ones are reported and skipped. A run trained with ' +
         '--standardise-per-speaker takes all the recordings given as one speaker\'s (at least 10) and standardises them together',
     )
-    .argument('<model>', 'a run folder (outputs/<run>) or its pipeline/ folder')
+    .argument('<run>', 'a run name (under --outputs) or a run folder')
     .argument('<wav...>', 'WAV files or folders of WAV files')
     .option('--top <k>', 'how many classes to show per recording', intArg('--top'), 3)
-    .option('--json', 'print one JSON object per recording (JSON lines)')
+    .option('--segment <seconds>', `length of the segments a long recording is labelled in (default: ${DEFAULT_SEGMENT_SECONDS})`, secondsArg('--segment'))
+    .option('--hop <seconds>', 'time between segment starts (default: half the segment)', secondsArg('--hop'))
+    .option('--outputs <dir>', 'folder of runs a run name is looked up in', DEFAULT_CONFIG.run.outputs)
+    .option('--json', 'print one JSON object per recording (JSON lines), segments included')
     .option('--quiet', 'no progress display')
-    .action(async (model: string, targets: string[], opts: { top: number; json?: boolean; quiet?: boolean }) => {
+    .action(async (target: string, targets: string[], opts: ClassifyFlags) => {
       if (opts.quiet || opts.json) setQuiet(true);
+      if (opts.top < 1) throw new SflError(`--top must be at least 1 (got ${opts.top})`);
       await initBackend();
-      const p = await loadAudioPipeline(pipelineDir(model));
+      const run = await loadTrainedRun(target, opts.outputs);
+      if (run.cannotClassify) throw new SflError(run.cannotClassify);
       const paths = targets.flatMap((t) => wavPaths(t));
-      // The training parameters, rate included: other rates are resampled, never silently mixed.
-      const { sampleRate, ...rest } = p.spectrum;
-      const res = await loadSpectra(paths, { ...rest, sampleRate }, { skipBad: true, cache: false });
-      for (const s of res.skipped) {
+      const { predictions, skipped } = await classifyRecordings(run, paths, { segment: opts.segment, hop: opts.hop });
+      for (const s of skipped) {
         if (opts.json) console.log(JSON.stringify({ file: s.path, error: s.reason }));
         else process.stderr.write(`skipped ${s.reason}\n`);
       }
-      const { labels, probs } = classifySpectra(p, res.spectra);
-      const names = p.classifier.classNames;
-      res.paths.forEach((path, i) => {
-        const row = Array.from(probs.data.subarray(i * probs.cols, (i + 1) * probs.cols));
-        const top = row.map((pr, c) => ({ label: names[c], probability: pr })).sort((a, b) => b.probability - a.probability).slice(0, opts.top);
-        if (opts.json) console.log(JSON.stringify({ file: path, label: names[labels[i]], top }));
-        else console.log(`${path}\t${names[labels[i]]}\t${top.map((t) => `${t.label} ${(100 * t.probability).toFixed(1)}%`).join(', ')}`);
-      });
-      if (res.skipped.length && !opts.json) process.exitCode = 1;
+      const names = run.classNames!;
+      for (const p of predictions) {
+        const top = topClasses(p.probabilities, names, opts.top);
+        if (opts.json) {
+          const segments = p.segments.map((s) => ({ start: s.start, end: s.end, label: s.label, top: topClasses(s.probabilities, names, opts.top) }));
+          console.log(JSON.stringify({ file: p.file, seconds: p.seconds, label: p.label, top, segments }));
+          continue;
+        }
+        console.log(`${p.file}\t${p.label}\t${top.map((t) => `${t.label} ${pct(t.probability)}`).join(', ')}`);
+        if (p.segments.length > 1) {
+          for (const s of p.segments) {
+            const best = topClasses(s.probabilities, names, 1)[0];
+            console.log(`  ${s.start.toFixed(2)}-${s.end.toFixed(2)} s\t${s.label}\t${pct(best.probability)}`);
+          }
+        }
+      }
+      if (skipped.length) {
+        process.stderr.write(`${predictions.length} of ${paths.length} recordings classified, ${skipped.length} skipped\n`);
+        if (!opts.json) process.exitCode = 1;
+      }
     });
 }

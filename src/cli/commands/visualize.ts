@@ -1,29 +1,14 @@
 import { Option, type Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
-import { loadSaeModel } from '../../models/sae/saved-model.ts';
-import { FILTER_VIEWS, filterPicture, type FilterView } from '../../models/sae/filter-picture.ts';
+import { FILTER_VIEWS, type FilterView } from '../../models/sae/filter-picture.ts';
+import { DEFAULT_CONFIG } from '../../pipeline/config.ts';
+import { loadTrainedRun } from '../../pipeline/trained-run.ts';
 import { UNIT_ORDERS, UNIT_ORDER_TEXT, type UnitOrder } from '../../viz/patch-measures.ts';
 import type { TileScale } from '../../viz/filter-atlas.ts';
 import { writePng } from '../../viz/png.ts';
 import { SflError } from '../../util/errors.ts';
 import { intArg } from '../options.ts';
-
-/**
- * A run folder, its model/ folder, a self-taught pipeline (pipeline/sae) or a model folder itself
- * -> the folder holding the sparse autoencoder's model.json, and the run folder the picture goes to.
- */
-export function modelDir(target: string): { dir: string; run: string } {
-  for (const sub of ['model', join('pipeline', 'sae')]) {
-    if (existsSync(join(target, sub, 'model.json'))) return { dir: join(target, sub), run: target };
-  }
-  if (existsSync(join(target, 'model.json'))) {
-    const up = dirname(target);
-    return { dir: target, run: existsSync(join(up, 'run.json')) ? up : existsSync(join(up, '..', 'run.json')) ? join(up, '..') : target };
-  }
-  throw new SflError(`${target}: no model.json here, in model/ or in pipeline/sae/ (give a run folder or a model folder)`);
-}
 
 interface VisualizeFlags {
   out?: string;
@@ -31,6 +16,7 @@ interface VisualizeFlags {
   sort: UnitOrder;
   scale: TileScale;
   view: FilterView | 'auto';
+  outputs: string;
 }
 
 /** `sfl visualize`: the filter picture of a saved sparse autoencoder. */
@@ -43,7 +29,8 @@ export function registerVisualize(program: Command): void {
         'blue-white-red colour map centred on zero with a colour bar; image units (MNIST) are grey tiles, mid-grey = 0. ' +
         'Prints how to read the picture',
     )
-    .argument('<run|path>', 'a run folder (outputs/<run>) or a model folder holding model.json')
+    .argument('<run>', 'a run name (under --outputs), a run folder, or a model folder inside one: any trained run (sparse autoencoder, self-taught, conv, stacked, conv-ae)')
+    .option('--outputs <dir>', 'folder of runs a run name is looked up in', DEFAULT_CONFIG.run.outputs)
     .option('--out <file.png>', 'where to write the picture (default: <run>/filters.png)')
     .option('--top <n>', 'draw only the N strongest units (largest patch norm; default: all)', intArg('--top'))
     .addOption(
@@ -60,10 +47,10 @@ export function registerVisualize(program: Command): void {
     .action(async (target: string, flags: VisualizeFlags) => {
       if (flags.top !== undefined && flags.top < 1) throw new SflError(`--top must be at least 1 (got ${flags.top})`);
       await initBackend();
-      const { dir, run } = modelDir(target);
-      const model = await loadSaeModel(dir);
-      const out = flags.out ?? join(run, 'filters.png');
-      const pic = filterPicture(model, { top: flags.top ?? null, sort: flags.sort, scale: flags.scale, view: flags.view });
+      const run = await loadTrainedRun(target, flags.outputs);
+      const out = flags.out ?? join(run.dir, 'filters.png');
+      // Sparse-autoencoder pictures take the drawing options; stacked and conv-ae first layers are drawn as tiles.
+      const pic = run.filters({ top: flags.top ?? null, sort: flags.sort, scale: flags.scale, view: flags.view });
       await writePng(out, pic.image);
       console.log(`${out}: ${pic.image.width} x ${pic.image.height} pixels`);
       console.log(pic.caption);

@@ -38,6 +38,7 @@ export async function audioClassificationData(config: Config, log: Log): Promise
     // A row is (segment, statistic) blocks of one value per window unit: drawn as units across,
     // blocks down, so a stacked filter's picture shows which window features it combines.
     input: { kind: 'image', width: config.sae.hidden, height: trainX.cols / config.sae.hidden },
+    windowEncoder: { sae: sae.model, pool: config.pooling },
     description: {
       source: 'audio',
       audioDir: config.data.audioDir,

@@ -10,6 +10,7 @@ import { SflError } from '../../util/errors.ts';
 import type { Config } from '../config.ts';
 import { mnistImages } from '../inputs.ts';
 import type { InputDescription } from '../../features/input-description.ts';
+import type { WindowEncoder } from '../trained-run.ts';
 
 export interface ClassificationData {
   trainX: Matrix;
@@ -24,6 +25,11 @@ export interface ClassificationData {
   input: InputDescription;
   /** Where the data came from and how it was split, in words and counts (goes to metrics.json). */
   description: Record<string, unknown>;
+  /**
+   * Audio: the window autoencoder and pooling that made each row from a recording; the run saves
+   * them (trained-run.ts) so that it can classify new recordings.
+   */
+  windowEncoder?: WindowEncoder;
 }
 
 export type ClassificationTask = 'softmax' | 'self-taught' | 'stacked';

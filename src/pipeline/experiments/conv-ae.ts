@@ -16,12 +16,11 @@ import type { Matrix } from '../../compute/matrix.ts';
 import { fixFrames } from '../../features/fixed-length.ts';
 import { Standardiser } from '../../features/normalise.ts';
 import {
-  classifierSpecs, convAePredict, featureSize, firstLayerFilters, layerShapes, paramCount, trainConvAe, type ConvAeModel, type ConvAeShape,
+  classifierSpecs, convAePredict, featureSize, layerShapes, paramCount, trainConvAe, type ConvAeShape,
   type ConvAeTrainResult,
 } from '../../models/conv-ae/conv-autoencoder.ts';
 import { accuracy } from '../../models/metrics.ts';
 import { SflError } from '../../util/errors.ts';
-import { filterGrid, spectroTemporalGrid } from '../../viz/filter-grid.ts';
 import { linePlot } from '../../viz/line-plot.ts';
 import { encodePng } from '../../viz/png.ts';
 import { refuseChooseLambda, type Config } from '../config.ts';
@@ -35,6 +34,7 @@ import { stderrLog, type Log } from '../softmax-stage.ts';
 import { mnistTrainTestData } from './classification-data.ts';
 import { writeConfusionPng } from './evaluation.ts';
 import type { ClassificationExperimentResult } from './softmax.ts';
+import { convAeFilterPicture } from '../trained-run.ts';
 
 export interface Examples {
   /** n pictures of height x width, row-major, standardised. */
@@ -177,7 +177,6 @@ interface FoldResult {
 
 async function runFold(fold: Fold, shape: ConvAeShape, fill: number, config: Config, tag: string, classNames: string[]): Promise<FoldResult> {
   const c = config.convAe;
-  const k = shape.classes;
   const x = tf.tensor4d(fold.train.x, [fold.train.n, shape.height, shape.width, 1]);
   const xt = tf.tensor4d(fold.test.x, [fold.test.n, shape.height, shape.width, 1]);
   let bar: Progress | null = null;
@@ -221,16 +220,6 @@ async function runFold(fold: Fold, shape: ConvAeShape, fill: number, config: Con
   }
 }
 
-function filterPicture(model: ConvAeModel, picture: ConvAeInput): Uint8Array {
-  const W = firstLayerFilters(model);
-  const [kh, kw] = model.shape.kernel;
-  const scale = Math.max(2, Math.round(48 / Math.max(kh, kw)));
-  // Audio: time to the right, low frequency at the bottom; images: as the pixels lie.
-  const img = picture.kind === 'image'
-    ? filterGrid(W, { tileWidth: kw, tileHeight: kh, scale })
-    : spectroTemporalGrid(W, { frames: kh, bands: kw, scale, scaleX: 1 });
-  return encodePng(img);
-}
 
 async function writeLearningCurves(run: RunDir, history: Record<string, number[]>): Promise<void> {
   const label = (stage: string) => (stage.startsWith('layer') ? `${stage} autoencoder (reconstruction)` : `${stage} (cross-entropy + decay)`);
@@ -277,14 +266,13 @@ export async function runConvAeExperiment(config: Config, log: Log = stderrLog):
       log(`${tag}test accuracy ${pct(r.before.accuracy)} before fine-tuning${r.after ? `, ${pct(r.after.accuracy)} after` : ''} (${fold.test.n} examples)`);
     }
     const last = results[results.length - 1];
-    const k = shape.classes;
     const fineTuned = last.after !== null;
 
     const common = { classNames: data.classNames, picture: data.picture, standardise: last.fold.standardise };
     await saveConvAeClassifier(run.path('model'), { model: last.trained.model, ...common });
     if (fineTuned) await saveConvAeClassifier(run.path('pretrained'), { model: last.trained.pretrained, ...common });
-    await run.writeFile('filters.png', filterPicture(last.trained.model, data.picture));
-    if (fineTuned) await run.writeFile('filters-pretrained.png', filterPicture(last.trained.pretrained, data.picture));
+    await run.writeFile('filters.png', encodePng(convAeFilterPicture({ model: last.trained.model, picture: data.picture })));
+    if (fineTuned) await run.writeFile('filters-pretrained.png', encodePng(convAeFilterPicture({ model: last.trained.pretrained, picture: data.picture })));
     await writeLearningCurves(run, last.trained.history);
 
     const foldJson = (r: FoldResult) => ({

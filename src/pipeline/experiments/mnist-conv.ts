@@ -25,7 +25,7 @@ import { saveSaeModel } from '../../models/sae/saved-model.ts';
 import { trainSae } from '../../models/sae/train.ts';
 import { filterPicture } from '../../models/sae/filter-picture.ts';
 import { saeTrainOptions } from '../sae-options.ts';
-import { classifierRunMetrics, evaluate, type ClassifierRunMetrics } from '../run-metrics.ts';
+import { classifierRunMetrics, evaluate } from '../run-metrics.ts';
 import { softmaxSummary, stderrLog, trainSoftmaxStage, type Log } from '../softmax-stage.ts';
 import { StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';
 import type { ClassificationExperimentResult } from './softmax.ts';

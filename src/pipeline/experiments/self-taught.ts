@@ -16,7 +16,7 @@ import { loadSaeModel, saeFeatures, saveSaeModel, type SaeModel } from '../../mo
 import { trainSae } from '../../models/sae/train.ts';
 import { filterPicture } from '../../models/sae/filter-picture.ts';
 import { saeTrainOptions } from '../sae-options.ts';
-import { classifierRunMetrics, evaluate, type ClassifierRunMetrics } from '../run-metrics.ts';
+import { classifierRunMetrics, evaluate } from '../run-metrics.ts';
 import { softmaxSummary, stderrLog, trainSoftmaxStage, type Log } from '../softmax-stage.ts';
 import { checkClassificationData, classificationData, type ClassificationData } from './classification-data.ts';
 import { StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';

@@ -13,6 +13,7 @@ import { classifierRunMetrics, evaluate, type ClassifierRunMetrics } from '../ru
 import { softmaxSummary, stderrLog, trainSoftmaxStage, type Log } from '../softmax-stage.ts';
 import { checkClassificationData, classificationData, type ClassificationData } from './classification-data.ts';
 import { StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';
+import { saveWindowEncoder } from '../trained-run.ts';
 
 export interface ClassificationExperimentResult {
   runPath: string;
@@ -38,6 +39,7 @@ export async function runSoftmaxExperiment(config: Config, log: Log = stderrLog,
     const test = evaluate(d.testY, softmaxPredict(model, Zt).labels, d.classNames);
     const trainAccuracy = accuracy(d.trainY, softmaxPredict(model, Z).labels);
 
+    if (d.windowEncoder) await saveWindowEncoder(run.stagingPath, d.windowEncoder);
     await saveSoftmaxClassifier(run.path('model'), { model, classNames: d.classNames, input: d.input, features: 'raw', preprocessor });
     await writeConfusionPng(run, 'confusion.png', test, d.classNames, `softmax: ${(100 * test.accuracy).toFixed(2)}%`);
     await writeCostCurves(run, 'cost.png', { softmax: costs }, 'softmax cost');

@@ -9,20 +9,19 @@
 import type { Matrix } from '../../compute/matrix.ts';
 import { Preprocessor } from '../../features/preprocess.ts';
 import { accuracy } from '../../models/metrics.ts';
-import { stackedPredict, trainStacked, type StackedModel, type StageEvent, type StageName } from '../../models/stacked/stacked.ts';
-import { filterGrid, spectroTemporalGrid } from '../../viz/filter-grid.ts';
+import { stackedPredict, trainStacked, type StageEvent, type StageName } from '../../models/stacked/stacked.ts';
 import { encodePng } from '../../viz/png.ts';
 import { refuseChooseLambda, type Config } from '../config.ts';
 import { saveStackedClassifier } from '../../models/classifier-model.ts';
-import type { InputDescription } from '../../features/input-description.ts';
 import { progress, type Progress } from '../../util/progress.ts';
 import { RunDir, runOptions } from '../run-dir.ts';
 import { saeCostFunction } from '../../models/sae/train.ts';
-import { classifierRunMetrics, evaluate, lastCost, type ClassifierRunMetrics } from '../run-metrics.ts';
+import { classifierRunMetrics, evaluate, lastCost } from '../run-metrics.ts';
 import { stderrLog, type Log } from '../softmax-stage.ts';
 import { checkClassificationData, classificationData, type ClassificationData } from './classification-data.ts';
 import { writeConfusionPng, writeCostCurves } from './evaluation.ts';
 import type { ClassificationExperimentResult } from './softmax.ts';
+import { saveWindowEncoder, stackedFilterPicture } from '../trained-run.ts';
 
 function stageKey(stage: StageName, layer?: number): string {
   return stage === 'pretrain' ? `layer ${layer}` : stage === 'finetune' ? 'fine-tune' : 'softmax';
@@ -31,16 +30,6 @@ function stageKey(stage: StageName, layer?: number): string {
 function inUnitRange(X: Matrix): boolean {
   for (let i = 0; i < X.data.length; i++) if (!(X.data[i] >= 0 && X.data[i] <= 1)) return false;
   return true;
-}
-
-/** The first layer's weights drawn in the raw input space, one tile per hidden unit. */
-function firstLayerPicture(model: StackedModel, pre: Preprocessor, input: InputDescription): Uint8Array {
-  const s = model.layerSizes;
-  const W = pre.filtersToInputSpace({ data: Float32Array.from(model.params.layers[0].W), rows: s[1], cols: s[0] });
-  const img = input.kind === 'image'
-    ? filterGrid(W, { tileWidth: input.width, tileHeight: input.height, scale: 2 })
-    : spectroTemporalGrid(W, { frames: input.frames, bands: input.bands, scaleY: 2, scaleX: Math.max(2, Math.round((2 * input.bands) / input.frames)) });
-  return encodePng(img);
 }
 
 export async function runStackedExperiment(config: Config, log: Log = stderrLog, data?: ClassificationData): Promise<ClassificationExperimentResult> {
@@ -96,10 +85,11 @@ export async function runStackedExperiment(config: Config, log: Log = stderrLog,
     const trainAfter = accuracy(d.trainY, stackedPredict(res.model, Z).labels);
 
     const common = { classNames: d.classNames, input: d.input, preprocessor };
+    if (d.windowEncoder) await saveWindowEncoder(run.stagingPath, d.windowEncoder);
     await saveStackedClassifier(run.path('model'), { model: res.model, ...common });
     await saveStackedClassifier(run.path('pretrained'), { model: res.pretrained, ...common });
-    await run.writeFile('filters.png', firstLayerPicture(res.model, preprocessor, d.input));
-    await run.writeFile('filters-pretrained.png', firstLayerPicture(res.pretrained, preprocessor, d.input));
+    await run.writeFile('filters.png', encodePng(stackedFilterPicture({ model: res.model, preprocessor, input: d.input })));
+    await run.writeFile('filters-pretrained.png', encodePng(stackedFilterPicture({ model: res.pretrained, preprocessor, input: d.input })));
     await writeConfusionPng(run, 'confusion.png', after, d.classNames, `fine-tuned: ${(100 * after.accuracy).toFixed(2)}%`);
     await writeConfusionPng(run, 'confusion-pretrained.png', before, d.classNames, `before fine-tuning: ${(100 * before.accuracy).toFixed(2)}%`);
     await writeCostCurves(run, 'cost.png', curves, 'stacked autoencoder: cost per stage');

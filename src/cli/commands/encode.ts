@@ -1,0 +1,67 @@
+import { Option, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { initBackend } from '../../compute/backend.ts';
+import { writeFileAtomic } from '../../data/atomic-write.ts';
+import { writeNpy } from '../../data/npy.ts';
+import { DEFAULT_CONFIG } from '../../pipeline/config.ts';
+import { encodeRecordings, type EncodePer } from '../../pipeline/encode-recordings.ts';
+import { loadTrainedRun } from '../../pipeline/trained-run.ts';
+import { SflError } from '../../util/errors.ts';
+import { setQuiet } from '../../util/progress.ts';
+import { wavPaths } from './features.ts';
+
+interface EncodeFlags {
+  out: string;
+  per: EncodePer;
+  outputs: string;
+  quiet?: boolean;
+}
+
+/** `sfl encode`: a trained run's learned features of recordings, as .npy with a JSON sidecar. */
+export function registerEncode(program: Command): void {
+  program
+    .command('encode')
+    .description(
+      'write the learned features of recordings (a self-taught, conv, stacked or train-sae run) as a float32 .npy ' +
+        'array with a JSON sidecar <file.npy>.json naming each recording\'s rows: one row per recording (the run\'s ' +
+        'pooling over time) or one row per window of K frames (hop one frame)',
+    )
+    .argument('<run>', 'a run name (under --outputs) or a run folder')
+    .argument('<wav...>', 'WAV files or folders of WAV files')
+    .requiredOption('--out <file.npy>', 'where to write the array; the sidecar is <file.npy>.json')
+    .addOption(new Option('--per <what>', 'recording: one pooled row per recording; window: one row per window').choices(['recording', 'window']).default('recording'))
+    .option('--outputs <dir>', 'folder of runs a run name is looked up in', DEFAULT_CONFIG.run.outputs)
+    .option('--quiet', 'no progress display')
+    .action(async (target: string, targets: string[], flags: EncodeFlags) => {
+      if (flags.quiet) setQuiet(true);
+      if (!flags.out.endsWith('.npy')) throw new SflError(`--out must name a .npy file (got ${flags.out})`);
+      await initBackend();
+      const run = await loadTrainedRun(target, flags.outputs);
+      const paths = targets.flatMap((t) => wavPaths(t));
+      const r = await encodeRecordings(run, paths, flags.per);
+      for (const s of r.skipped) process.stderr.write(`warning: skipped ${s.reason}\n`);
+      if (r.recordings.length === 0) throw new SflError(`none of the ${paths.length} recordings could be used; first problem: ${r.skipped[0]?.reason}`);
+      writeNpy(flags.out, r.features);
+      const spectrum = run.input.kind === 'audio' ? run.input.spectrum : null;
+      const sidecar = {
+        run: run.dir,
+        model: run.describe(),
+        per: r.per,
+        shape: [r.features.rows, r.features.cols],
+        layout:
+          r.per === 'recording'
+            ? 'one row per recording (recordings[].rows), the window features pooled over time as `pooling` says'
+            : 'one row per window of the recording (window j starts at frame j, j * spectrum.hop / spectrum.sampleRate seconds); recordings follow one another, see recordings[].rows = [start, end)',
+        pooling: r.pool,
+        spectrum,
+        recordings: r.recordings,
+        skipped: r.skipped,
+      };
+      writeFileAtomic(`${flags.out}.json`, Buffer.from(JSON.stringify(sidecar, null, 2)));
+      console.log(
+        `${resolve(flags.out)}: ${r.features.rows} x ${r.features.cols} features (${r.per === 'recording' ? 'one row per recording' : 'one row per window'}) ` +
+          `from ${r.recordings.length} of ${paths.length} recordings${r.skipped.length ? ` (${r.skipped.length} skipped)` : ''}`,
+      );
+      if (r.skipped.length) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,156 @@
+/**
+ * Classifying recordings with a trained audio run: the whole file's label, and for a recording
+ * longer than one segment the label of every segment over time (segments of `segment` seconds
+ * every `hop` seconds, each classified exactly as if it were a file of its own: its spectrogram is
+ * computed from its samples with the run's spectrum settings).
+ *
+ *   segment i covers [i * hop, min(i * hop + segment, duration)) seconds, for i = 0 .. n-1 with
+ *   n = max(1, ceil((duration - segment) / hop) + 1): the last one ends at the end of the file.
+ */
+import { readFile } from 'node:fs/promises';
+import { resample } from '../audio/resample.ts';
+import { spectrogram, type SpectrumParams } from '../audio/spectrogram.ts';
+import { decodeWav } from '../audio/wav.ts';
+import type { Matrix } from '../compute/matrix.ts';
+import { SflError } from '../util/errors.ts';
+import { progress } from '../util/progress.ts';
+import type { TrainedRun } from './trained-run.ts';
+
+/** Segment length and hop when none is given, seconds: about one spoken word, half overlapping. */
+export const DEFAULT_SEGMENT_SECONDS = 1;
+
+export interface ClassProbability {
+  label: string;
+  probability: number;
+}
+
+export interface SegmentPrediction {
+  /** Seconds from the start of the recording. */
+  start: number;
+  end: number;
+  label: string;
+  /** Every class's probability, in the run's class order. */
+  probabilities: number[];
+}
+
+export interface RecordingPrediction {
+  file: string;
+  seconds: number;
+  /** The whole recording's label. */
+  label: string;
+  probabilities: number[];
+  /** Labels over time; one entry (the whole file) when it is no longer than one segment. */
+  segments: SegmentPrediction[];
+}
+
+/** The samples of an audio file at `sampleRate` Hz (mono), resampled when the file has another rate. */
+export async function decodeAt(path: string, sampleRate: number): Promise<Float32Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new SflError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
+  }
+  const wav = decodeWav(bytes, path);
+  return wav.sampleRate === sampleRate ? wav.samples : resample(wav.samples, wav.sampleRate, sampleRate);
+}
+
+/** [start, end) sample ranges of the segments of a recording of `length` samples (see the file comment). */
+export function segmentRanges(length: number, sampleRate: number, segment: number, hop: number): { start: number; end: number }[] {
+  if (!(segment > 0) || !(hop > 0)) throw new SflError(`the segment length and hop must be positive seconds (got ${segment} and ${hop})`);
+  const S = Math.round(segment * sampleRate), H = Math.max(1, Math.round(hop * sampleRate));
+  const n = length <= S ? 1 : Math.ceil((length - S) / H) + 1;
+  return Array.from({ length: n }, (_, i) => ({ start: i * H, end: Math.min(i * H + S, length) }));
+}
+
+function spectrumOf(samples: Float32Array, params: SpectrumParams, what: string): Matrix {
+  if (samples.length < params.frameSize) {
+    throw new SflError(`${what} is ${samples.length} samples at ${params.sampleRate} Hz, shorter than one frame (${params.frameSize})`);
+  }
+  return spectrogram(samples, params);
+}
+
+function rowOf(m: Matrix, i: number): number[] {
+  return Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols));
+}
+
+/** The `k` most probable classes of a probability row, most probable first. */
+export function topClasses(probabilities: number[], classNames: readonly string[], k: number): ClassProbability[] {
+  return probabilities.map((p, c) => ({ label: classNames[c], probability: p })).sort((a, b) => b.probability - a.probability).slice(0, k);
+}
+
+/**
+ * Labels of one recording's segments (samples at the run's rate), classified in blocks with a
+ * progress bar when there are many.
+ */
+export function classifySegments(run: TrainedRun, samples: Float32Array, o: { segment: number; hop: number; name?: string }): SegmentPrediction[] {
+  if (run.input.kind !== 'audio') throw new SflError(run.cannotClassify ?? 'this run does not take audio');
+  const params = run.input.spectrum;
+  const names = run.classNames!;
+  const ranges = segmentRanges(samples.length, params.sampleRate, o.segment, o.hop);
+  const out: SegmentPrediction[] = [];
+  const BLOCK = 64;
+  const bar = ranges.length > BLOCK ? progress({ stage: `segments${o.name ? ` of ${o.name}` : ''}`, total: ranges.length }) : null;
+  try {
+    for (let b = 0; b < ranges.length; b += BLOCK) {
+      const block = ranges.slice(b, b + BLOCK);
+      const spectra = block.map((r) => spectrumOf(samples.subarray(r.start, r.end), params, `the segment at ${(r.start / params.sampleRate).toFixed(2)} s`));
+      const { labels, probs } = run.classify(spectra);
+      block.forEach((r, i) =>
+        out.push({ start: r.start / params.sampleRate, end: r.end / params.sampleRate, label: names[labels[i]], probabilities: rowOf(probs, i) }),
+      );
+      bar?.update(Math.min(b + BLOCK, ranges.length));
+    }
+  } finally {
+    bar?.stop();
+  }
+  return out;
+}
+
+/**
+ * Whole-file labels of several recordings (classified together, as a speaker-standardised run
+ * needs) and each one's labels over time. Files that cannot be used are returned in `skipped`.
+ */
+export async function classifyRecordings(
+  run: TrainedRun,
+  paths: readonly string[],
+  o: { segment?: number; hop?: number } = {},
+): Promise<{ predictions: RecordingPrediction[]; skipped: { path: string; reason: string }[] }> {
+  if (run.cannotClassify) throw new SflError(run.cannotClassify);
+  if (run.input.kind !== 'audio') {
+    throw new SflError(`run ${run.dir} classifies ${run.input.height} x ${run.input.width} images, not recordings (the library's loadRun(...).classify takes images)`);
+  }
+  const params = run.input.spectrum;
+  const segment = o.segment ?? DEFAULT_SEGMENT_SECONDS;
+  const hop = o.hop ?? segment / 2;
+  const loaded: { path: string; samples: Float32Array; spectrum: Matrix }[] = [];
+  const skipped: { path: string; reason: string }[] = [];
+  const bar = paths.length > 20 ? progress({ stage: 'decoding', total: paths.length }) : null;
+  for (const [i, path] of paths.entries()) {
+    try {
+      const samples = await decodeAt(path, params.sampleRate);
+      let peak = 0;
+      for (let j = 0; j < samples.length; j++) peak = Math.max(peak, Math.abs(samples[j]));
+      if (peak === 0) throw new SflError('silent: every sample is zero', path);
+      loaded.push({ path, samples, spectrum: spectrumOf(samples, params, path) });
+    } catch (e) {
+      if (!(e instanceof SflError)) throw e;
+      skipped.push({ path, reason: e.message });
+    }
+    bar?.update(i + 1);
+  }
+  bar?.stop();
+  if (loaded.length === 0) return { predictions: [], skipped };
+  const whole = run.classify(loaded.map((l) => l.spectrum));
+  const names = run.classNames!;
+  const predictions = loaded.map((l, i): RecordingPrediction => {
+    const seconds = l.samples.length / params.sampleRate;
+    const probabilities = rowOf(whole.probs, i);
+    const label = names[whole.labels[i]];
+    const segments = l.samples.length > Math.round(segment * params.sampleRate)
+      ? classifySegments(run, l.samples, { segment, hop, name: l.path })
+      : [{ start: 0, end: seconds, label, probabilities }];
+    return { file: l.path, seconds, label, probabilities, segments };
+  });
+  return { predictions, skipped };
+}

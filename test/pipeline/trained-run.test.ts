@@ -1,0 +1,160 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readNpyMatrix } from '../../src/data/npy.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spectrogram } from '../../src/audio/spectrogram.ts';
+import { readWav } from '../../src/audio/wav.ts';
+import { initBackend } from '../../src/compute/backend.ts';
+import { labelNames, scanLabeledSet } from '../../src/data/labeled-set.ts';
+import { saveSaeModel } from '../../src/models/sae/saved-model.ts';
+import { loadAudioPipeline, pipelineFeatures, runAudioSelfTaught, saveAudioPipeline } from '../../src/pipeline/audio-classifier.ts';
+import { classifyRecordings, segmentRanges } from '../../src/pipeline/classify-recordings.ts';
+import { resolveConfig } from '../../src/pipeline/config.ts';
+import { loadSpectra } from '../../src/pipeline/spectra.ts';
+import { loadTrainedRun, type TrainedRun } from '../../src/pipeline/trained-run.ts';
+import { buildWav } from '../audio/wav-fixtures.ts';
+import { runCli, ROOT } from '../cli/run-cli.ts';
+
+// Two speakers, all ten digits; recordings 5-14 train, as in the official split.
+const recs = scanLabeledSet(join(ROOT, 'audio/fsdd/recordings')).recordings.filter(
+  (r) => (r.speaker === 'jackson' || r.speaker === 'lucas') && r.index! < 15,
+);
+const train = recs.filter((r) => r.index! >= 5);
+const config = resolveConfig({
+  windows: { frames: 4, count: 3000 },
+  normalise: 'standardise',
+  whitening: { kind: 'zca', epsilon: 0.1 },
+  sae: { hidden: 24, maxIter: 25, decoder: 'linear' },
+  softmax: { lambda: 1e-3, maxIter: 100 },
+  pooling: { method: 'meanmax', segments: 3 },
+});
+const root = mkdtempSync(join(tmpdir(), 'sfl-trained-run-'));
+const outputs = join(root, 'outputs');
+let run: TrainedRun;
+
+beforeAll(async () => {
+  await initBackend();
+  const classNames = labelNames(recs);
+  const spectra = await loadSpectra(train.map((r) => r.path), config.spectrum, { cache: false });
+  const res = await runAudioSelfTaught(
+    { train: spectra.spectra, trainY: Int32Array.from(train.map((r) => classNames.indexOf(r.label))), test: spectra.spectra.slice(0, 10), testY: Int32Array.from(train.slice(0, 10).map((r) => classNames.indexOf(r.label))), classNames },
+    spectra.params,
+    config,
+    { pool: config.pooling, baseline: false, log: () => undefined },
+  );
+  await saveAudioPipeline(join(outputs, 'digits', 'pipeline'), res.pipeline);
+  writeFileSync(join(outputs, 'digits', 'run.json'), '{}');
+  await saveSaeModel(join(outputs, 'features-only', 'model'), res.pipeline.sae);
+  run = await loadTrainedRun('digits', outputs);
+}, 300_000);
+
+/** A 1-second clip of recording `path`, zero-padded (or cut) to exactly `rate` samples. */
+async function oneSecond(path: string): Promise<{ samples: Float32Array; rate: number }> {
+  const w = await readWav(path);
+  const out = new Float32Array(w.sampleRate);
+  out.set(w.samples.subarray(0, w.sampleRate));
+  return { samples: out, rate: w.sampleRate };
+}
+
+function wavFile(path: string, samples: Float32Array, rate: number): string {
+  writeFileSync(path, buildWav({ encoding: 'pcm16', sampleRate: rate, channels: [Array.from(samples, (v) => Math.round(Math.max(-1, Math.min(1, v)) * 32767))] }));
+  return path;
+}
+
+describe('a trained run through the one run interface', () => {
+  it('finds a run by its name and by its folders, and says what it is', async () => {
+    expect(run.kind).toBe('audio-pipeline');
+    expect(run.classNames).toHaveLength(10);
+    expect(run.cannotClassify).toBeNull();
+    expect((await loadTrainedRun(join(outputs, 'digits', 'pipeline'))).kind).toBe('audio-pipeline');
+    await expect(loadTrainedRun('nobody', outputs)).rejects.toThrow(/no run named nobody in .*outputs\//);
+  });
+
+  it('encodes recordings: features per window with each recording\'s rows', async () => {
+    if (run.input.kind !== 'audio') throw new Error('audio run');
+    const s = await loadSpectra(train.slice(0, 3).map((r) => r.path), { ...run.input.spectrum }, { cache: false });
+    const e = run.encode(s.spectra);
+    expect(e.features.cols).toBe(24);
+    expect(e.ranges).toHaveLength(3);
+    // One window per hop-1 position of K = 4 frames.
+    expect(e.ranges.map((r) => r.end - r.start)).toEqual(s.spectra.map((S) => S.rows - 3));
+  });
+
+  it('a sparse autoencoder run encodes but says in a sentence that it cannot classify', async () => {
+    const sae = await loadTrainedRun(join(outputs, 'features-only'));
+    expect(sae.kind).toBe('sae');
+    expect(sae.cannotClassify).toMatch(/sparse autoencoder \(sfl train-sae\): it learned features but no classifier/);
+    const r = runCli(['classify', 'features-only', train[0].path, '--outputs', outputs]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/learned features but no classifier/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('sfl encode', () => {
+  it('writes the features the classifier sees, pooled per recording, or every window, with a sidecar', async () => {
+    const files = train.slice(0, 3).map((r) => r.path);
+    const out = join(root, 'f.npy');
+    const r = runCli(['encode', 'digits', ...files, '--out', out, '--outputs', outputs, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const pooled = readNpyMatrix(out);
+    const side = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
+    expect(side).toMatchObject({ per: 'recording', shape: [3, pooled.cols], pooling: config.pooling });
+    expect(side.recordings.map((x: { file: string }) => x.file)).toEqual(files);
+    // Exactly the vectors the pipeline's classifier takes.
+    const p = await loadAudioPipeline(join(outputs, 'digits', 'pipeline'));
+    const s = await loadSpectra(files, { ...p.spectrum }, { cache: false });
+    expect(Array.from(pooled.data)).toEqual(Array.from(pipelineFeatures(p, s.spectra).data));
+
+    const w = runCli(['encode', 'digits', ...files, '--out', out, '--per', 'window', '--outputs', outputs, '--quiet']);
+    expect(w.code, w.stderr).toBe(0);
+    const windows = readNpyMatrix(out);
+    const ws = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
+    expect(windows.cols).toBe(24);
+    expect(ws.recordings.map((x: { rows: number[] }) => x.rows[1] - x.rows[0])).toEqual(s.spectra.map((S) => S.rows - 3));
+    expect(windows.rows).toBe(ws.recordings[2].rows[1]);
+  }, 60_000);
+});
+
+describe('classify a long recording segment by segment', () => {
+  it('cuts segments of the given length and hop, the last one ending at the end', () => {
+    expect(segmentRanges(8000, 8000, 1, 0.5)).toEqual([{ start: 0, end: 8000 }]);
+    expect(segmentRanges(20000, 8000, 1, 0.5)).toEqual([
+      { start: 0, end: 8000 }, { start: 4000, end: 12000 }, { start: 8000, end: 16000 }, { start: 12000, end: 20000 },
+    ]);
+    expect(() => segmentRanges(100, 8000, 0, 1)).toThrow(/positive seconds/);
+  });
+
+  it('clips of known labels put end to end come back as segment labels in order, with their times', async () => {
+    if (run.input.kind !== 'audio') throw new Error('audio run');
+    const params = run.input.spectrum;
+    // Training clips the model labels correctly on their own (1 s each), four different digits.
+    const clips: { label: string; samples: Float32Array }[] = [];
+    for (const r of train) {
+      if (clips.length === 4) break;
+      if (clips.some((c) => c.label === r.label)) continue;
+      const { samples } = await oneSecond(r.path);
+      if (run.classNames![run.classify([spectrogram(samples, params)]).labels[0]] === r.label) clips.push({ label: r.label, samples });
+    }
+    expect(clips).toHaveLength(4);
+    const all = new Float32Array(4 * params.sampleRate);
+    clips.forEach((c, i) => all.set(c.samples, i * params.sampleRate));
+    const file = wavFile(join(root, 'four-digits.wav'), all, params.sampleRate);
+
+    const { predictions } = await classifyRecordings(run, [file], { segment: 1, hop: 1 });
+    expect(predictions[0].seconds).toBe(4);
+    expect(predictions[0].segments.map((s) => s.label)).toEqual(clips.map((c) => c.label));
+    expect(predictions[0].segments.map((s) => [s.start, s.end])).toEqual([[0, 1], [1, 2], [2, 3], [3, 4]]);
+
+    // The command line, by run name, in JSON and in text.
+    const j = runCli(['classify', 'digits', file, '--segment', '1', '--hop', '1', '--json', '--outputs', outputs]);
+    expect(j.code).toBe(0);
+    const line = JSON.parse(j.stdout.trim());
+    expect(line.segments.map((s: { label: string }) => s.label)).toEqual(clips.map((c) => c.label));
+    expect(line.label).toBe(predictions[0].label);
+    const t = runCli(['classify', join(outputs, 'digits'), file, '--segment', '1', '--hop', '1', '--quiet']);
+    expect(t.stdout).toMatch(new RegExp(`^  0\\.00-1\\.00 s\\t${clips[0].label}\\t`, 'm'));
+    expect(t.stdout).toMatch(new RegExp(`^  3\\.00-4\\.00 s\\t${clips[3].label}\\t`, 'm'));
+  }, 120_000);
+});
