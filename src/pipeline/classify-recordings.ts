@@ -7,10 +7,8 @@
  *   segment i covers [i * hop, min(i * hop + segment, duration)) seconds, for i = 0 .. n-1 with
  *   n = max(1, ceil((duration - segment) / hop) + 1): the last one ends at the end of the file.
  */
-import { readFile } from 'node:fs/promises';
-import { resample } from '../audio/resample.ts';
+import { readAudio } from '../audio/decode.ts';
 import { spectrogram, type SpectrumParams } from '../audio/spectrogram.ts';
-import { decodeWav } from '../audio/wav.ts';
 import type { Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import { progress } from '../util/progress.ts';
@@ -43,16 +41,14 @@ export interface RecordingPrediction {
   segments: SegmentPrediction[];
 }
 
-/** The samples of an audio file at `sampleRate` Hz (mono), resampled when the file has another rate. */
+/**
+ * The samples of an audio file (any format audio/decode.ts reads) at `sampleRate` Hz, mono;
+ * repairs the decoder made (clipping) are reported on stderr.
+ */
 export async function decodeAt(path: string, sampleRate: number): Promise<Float32Array> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new SflError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
-  }
-  const wav = decodeWav(bytes, path);
-  return wav.sampleRate === sampleRate ? wav.samples : resample(wav.samples, wav.sampleRate, sampleRate);
+  const { samples, warnings } = await readAudio(path, { sampleRate });
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  return samples;
 }
 
 /** [start, end) sample ranges of the segments of a recording of `length` samples (see the file comment). */

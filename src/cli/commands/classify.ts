@@ -39,7 +39,7 @@ export function registerClassify(program: Command): void {
         '--standardise-per-speaker takes all the recordings given as one speaker\'s (at least 10) and standardises them together',
     )
     .argument('<run>', 'a run name (under --outputs) or a run folder')
-    .argument('<wav...>', 'WAV files or folders of WAV files')
+    .argument('<audio...>', 'audio files (WAV, MP3, FLAC, Ogg, Opus) or folders of them')
     .option('--top <k>', 'how many classes to show per recording', intArg('--top'), 3)
     .option('--segment <seconds>', `length of the segments a long recording is labelled in (default: ${DEFAULT_SEGMENT_SECONDS})`, secondsArg('--segment'))
     .option('--hop <seconds>', 'time between segment starts (default: half the segment)', secondsArg('--hop'))

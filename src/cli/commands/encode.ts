@@ -27,7 +27,7 @@ export function registerEncode(program: Command): void {
         'pooling over time) or one row per window of K frames (hop one frame)',
     )
     .argument('<run>', 'a run name (under --outputs) or a run folder')
-    .argument('<wav...>', 'WAV files or folders of WAV files')
+    .argument('<audio...>', 'audio files (WAV, MP3, FLAC, Ogg, Opus) or folders of them')
     .requiredOption('--out <file.npy>', 'where to write the array; the sidecar is <file.npy>.json')
     .addOption(new Option('--per <what>', 'recording: one pooled row per recording; window: one row per window').choices(['recording', 'window']).default('recording'))
     .option('--outputs <dir>', 'folder of runs a run name is looked up in', DEFAULT_CONFIG.run.outputs)
