@@ -21,8 +21,16 @@ export function loadOnnxRuntime(): Promise<OrtModule | null> {
     try {
       const ort = (await import('onnxruntime-node')) as OrtModule & { default?: OrtModule };
       const mod = ort.InferenceSession ? ort : ort.default!;
-      // Loading the binding is lazy in some versions: create a trivial session to be sure it works.
       if (!mod.InferenceSession) throw new Error('onnxruntime-node has no InferenceSession');
+      // Importing loads the binding, but the runtime itself starts with the first session: run a
+      // one-node graph, so that a library that cannot start falls back here, not mid-training.
+      const { GraphBuilder } = await import('./graph-builder.ts');
+      const g = new GraphBuilder('smoke');
+      g.output(g.op('Neg', [g.input('x', 'float32', [1])]), 'y', 'float32', [1]);
+      const session = await mod.InferenceSession.create(g.toBytes(), { intraOpNumThreads: 1 });
+      const r = await session.run({ x: new mod.Tensor('float32', Float32Array.of(2), [1]) });
+      await session.release();
+      if ((r.y.data as Float32Array)[0] !== -2) throw new Error('onnxruntime-node computed a wrong value in its smoke test');
       return mod;
     } catch (e) {
       failure = (e as Error).message.split('\n')[0];
