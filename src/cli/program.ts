@@ -19,6 +19,7 @@ import { registerRun } from './commands/run.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerCache } from './commands/cache.ts';
+import { registerExport } from './commands/export.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -45,5 +46,6 @@ export function buildProgram(): Command {
   registerReport(program);
   registerRuns(program);
   registerCache(program);
+  registerExport(program);
   return program;
 }
