@@ -76,9 +76,11 @@ export function predict(c: Classifier, X: Matrix): { labels: Int32Array; probs: 
 }
 
 /** A classifier's evaluation on rows X with true labels y, and its predictions. */
-export function evaluateClassifier(c: Classifier, X: Matrix, y: Int32Array): { evaluation: Evaluation; predicted: Int32Array } {
-  const predicted = predict(c, X).labels;
-  return { evaluation: evaluate(y, predicted, c.classNames), predicted };
+export function evaluateClassifier(c: Classifier, X: Matrix, y: Int32Array): { evaluation: Evaluation; predicted: Int32Array; confidence: Float32Array } {
+  const { labels: predicted, probs } = predict(c, X);
+  // The probability given to the predicted class: how sure the classifier was (the report lists mistakes by it).
+  const confidence = Float32Array.from(predicted, (k, i) => probs.data[i * probs.cols + k]);
+  return { evaluation: evaluate(y, predicted, c.classNames), predicted, confidence };
 }
 
 /**
@@ -133,6 +135,8 @@ export interface AudioRunResult {
   test: Evaluation;
   /** The class predicted for each test recording. */
   testPredicted: Int32Array;
+  /** The probability the classifier gave each test recording's predicted class. */
+  testConfidence: Float32Array;
   train: Evaluation;
   /** The softmax's cost per L-BFGS iteration, and how its weight decay was chosen (chooseLambda). */
   softmax: { costs: number[]; choice?: LambdaChoice };
@@ -157,6 +161,7 @@ export async function runAudioSelfTaught(
     sae,
     test: test.evaluation,
     testPredicted: test.predicted,
+    testConfidence: test.confidence,
     train: evaluateClassifier(classifier, Ftr, d.trainY).evaluation,
     softmax: { costs, choice },
   };

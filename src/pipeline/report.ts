@@ -8,12 +8,21 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { writeFileNamed } from '../util/fs-errors.ts';
-import { basename, join, relative } from 'node:path';
-import { renderReport, type ReportContent, type ReportFigure } from '../viz/report.ts';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import type { Matrix } from '../compute/matrix.ts';
+import type { SpectrumParams } from '../audio/spectrogram.ts';
+import { columnFrequencies } from '../audio/axis.ts';
+import { spectrogramImage } from '../viz/heatmap.ts';
+import { encodePng } from '../viz/png.ts';
+import { timelineImage } from '../viz/timeline.ts';
+import { renderReport, type MistakeRow, type ReportContent, type ReportFigure } from '../viz/report.ts';
+import { humanMetricName } from './metric-names.ts';
+import { readDataSummary, readPredictions, type DataSummary, type PredictionsRecord } from './run-records.ts';
+import { spectrogramOfBytes } from './spectra.ts';
 import type { InputDescription } from '../features/input-description.ts';
 import { MODEL_FILE } from '../models/model-io.ts';
 import { readRun, formatValue, formatAccuracy, runHeadline, type RunRecord } from './run-summary.ts';
-import { flatMetrics } from './run-metrics.ts';
+import { evaluate, flatMetrics, type RunMetrics } from './run-metrics.ts';
 import { loadSaeModel } from '../models/sae/saved-model.ts';
 import { filterPicture } from '../models/sae/filter-picture.ts';
 
@@ -55,6 +64,10 @@ export async function reportContent(runDir: string): Promise<ReportContent> {
       problems.push(`${relative(runDir, p)}: ${(e as Error).message}`);
     }
   }
+  const records = readRecords(runDir, problems);
+  const spectrum = models.map((m) => m.json.input).find((i) => i?.kind === 'spectro-temporal') as SpectroInput | undefined;
+  const mistakes = records.predictions ? await mistakesSection(records.predictions, records.data, spectrum?.spectrum, problems) : undefined;
+  figures.push(...timelineFigures(records.predictions, problems));
   const config = (run.info.config ?? {}) as { description?: string };
   return {
     title: `sfl run ${run.info.name}`,
@@ -63,6 +76,9 @@ export async function reportContent(runDir: string): Promise<ReportContent> {
     config: run.info.config,
     facts: facts(run),
     metrics: metricRows(run.metrics),
+    classes: classSection(run.metrics, records.predictions),
+    mistakes,
+    data: records.data ?? undefined,
     figures,
     problems,
   };
@@ -90,8 +106,11 @@ function facts(run: RunRecord): [string, string][] {
 // Headline numbers first, in this order; everything else scalar after them as written.
 const FIRST = [/accuracy/i, /^finalCost$/i, /cost$/i, /^iterations$/i, /stopReason/i, /^examples$/i, /^hidden$/i, /Seconds$/];
 
-function metricRows(metrics: Record<string, unknown>): [string, string][] {
-  const flat = flatMetrics(metrics);
+// Shown elsewhere on the page (test: the per-class table) or bookkeeping, not a result.
+const NOT_A_METRIC = /^(schema|upgradedFrom|test\.|baseline\.(examples|accuracy)$)/;
+
+function metricRows(metrics: Record<string, unknown>): [string, string, string][] {
+  const flat = flatMetrics(metrics).filter(([k]) => !NOT_A_METRIC.test(k));
   const rank = (k: string) => {
     const i = FIRST.findIndex((re) => re.test(k));
     return i < 0 ? FIRST.length : i;
@@ -99,7 +118,95 @@ function metricRows(metrics: Record<string, unknown>): [string, string][] {
   return flat
     .map((e, i) => ({ e, i }))
     .sort((a, b) => rank(a.e[0]) - rank(b.e[0]) || a.i - b.i)
-    .map(({ e: [k, v] }) => [k, typeof v === 'number' && /accuracy/i.test(k) ? formatAccuracy(v) : formatValue(v)]);
+    .map(({ e: [k, v] }) => [humanMetricName(k), typeof v === 'number' && /accuracy|error/i.test(k) ? formatAccuracy(v) : formatValue(v), k]);
+}
+
+type SpectroInput = Extract<InputDescription, { kind: 'spectro-temporal' }>;
+
+function readRecords(runDir: string, problems: string[]): { predictions: PredictionsRecord | null; data: DataSummary | null } {
+  const attempt = <T>(read: () => T | null): T | null => {
+    try {
+      return read();
+    } catch (e) {
+      problems.push((e as Error).message);
+      return null;
+    }
+  };
+  return { predictions: attempt(() => readPredictions(runDir)), data: attempt(() => readDataSummary(runDir)) };
+}
+
+/**
+ * Per-class scores of the run's test evaluation (metrics.json's `test`, the one schema); for a run
+ * whose metrics have none, scored from its recorded test predictions.
+ */
+function classSection(metrics: RunMetrics, p: PredictionsRecord | null): ReportContent['classes'] {
+  if (metrics.test && metrics.test.perClass.length) {
+    return { source: `the ${metrics.test.examples} test examples${p ? ` (${p.split})` : ''}`, rows: metrics.test.perClass };
+  }
+  if (!p || p.test.length === 0) return undefined;
+  const index = (l: string) => p.classNames.indexOf(l);
+  const e = evaluate(p.test.map((t) => index(t.label)), p.test.map((t) => index(t.predicted)), p.classNames);
+  return { source: `the ${p.test.length} test recordings (${p.split})`, rows: e.perClass };
+}
+
+/** The most confidently wrong first: those are the mistakes worth hearing. */
+const MAX_MISTAKES = 40;
+const MAX_AUDIO_BYTES = 2_000_000;
+const MIME: Record<string, string> = { '.wav': 'audio/wav', '.mp3': 'audio/mpeg', '.flac': 'audio/flac', '.ogg': 'audio/ogg', '.opus': 'audio/ogg' };
+
+async function mistakesSection(p: PredictionsRecord, data: DataSummary | null, spectrum: SpectrumParams | undefined, problems: string[]): Promise<ReportContent['mistakes']> {
+  const wrong = p.test.filter((t) => t.label !== t.predicted).sort((a, b) => b.confidence - a.confidence || a.path.localeCompare(b.path));
+  const folder = data ? resolve(data.folder) : null;
+  const rows: MistakeRow[] = [];
+  for (const t of wrong.slice(0, MAX_MISTAKES)) {
+    const name = folder && !relative(folder, t.path).startsWith('..') ? relative(folder, t.path) : basename(t.path);
+    const row: MistakeRow = { name, label: t.label, predicted: t.predicted, confidence: t.confidence, audio: null, spectrogram: null };
+    try {
+      const bytes = readFileSync(t.path);
+      if (bytes.length <= MAX_AUDIO_BYTES) row.audio = { bytes, mime: MIME[extname(t.path).toLowerCase()] ?? 'audio/wav' };
+      else row.note = `not embedded: ${(bytes.length / 1e6).toFixed(1)} MB`;
+      if (spectrum) row.spectrogram = smallSpectrogram(await spectrogramOfBytes(bytes, t.path, spectrum), spectrum);
+    } catch (e) {
+      row.note = `cannot be read now: ${(e as Error).message}`;
+    }
+    rows.push(row);
+  }
+  if (rows.some((r) => r.note?.startsWith('cannot'))) problems.push('some misclassified recordings could not be read (moved or deleted since the run?): their rows have no player');
+  return { total: wrong.length, tested: p.test.length, split: p.split, rows };
+}
+
+function smallSpectrogram(S: Matrix, params: SpectrumParams) {
+  const hz = columnFrequencies(params) ?? Array.from({ length: S.cols }, (_, i) => i);
+  const img = spectrogramImage(S, {
+    frameRate: params.sampleRate / params.hop,
+    bandHz: hz,
+    pixelsPerFrame: Math.max(1, Math.min(4, Math.round(240 / S.rows))),
+    pixelsPerBand: Math.max(1, Math.round(80 / S.cols)),
+    colorbar: false,
+  });
+  return { png: encodePng(img), width: img.width, height: img.height };
+}
+
+/** Long recordings classified segment by segment: one strip each (at most 10). */
+function timelineFigures(p: PredictionsRecord | null, problems: string[]): ReportFigure[] {
+  if (!p) return [];
+  const out: ReportFigure[] = [];
+  for (const t of p.test.filter((x) => (x.segments?.length ?? 0) > 1).slice(0, 10)) {
+    try {
+      const img = timelineImage(t.segments!, { classNames: p.classNames });
+      out.push({
+        title: `Segment predictions (${basename(t.path)})`,
+        caption: `What each stretch of ${basename(t.path)} was classified as (true label ${t.label}, whole recording predicted ${t.predicted}); colour = predicted class, paler = less sure.`,
+        png: encodePng(img),
+        width: img.width,
+        height: img.height,
+        alt: `timeline of segment predictions of ${basename(t.path)}`,
+      });
+    } catch (e) {
+      problems.push(`could not draw the segment predictions of ${basename(t.path)}: ${(e as Error).message}`);
+    }
+  }
+  return out;
 }
 
 /** Files under `dir` whose name passes `want`, depth-first, skipping hidden folders. */

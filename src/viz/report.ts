@@ -22,6 +22,35 @@ export interface ReportFigure {
   enlarge?: boolean;
 }
 
+/** Per-class scores on the test set (scikit-learn's classification_report). */
+export interface ClassRow {
+  name: string;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  support: number;
+}
+
+/** A misclassified test recording: what it is, what it was taken for, and how to hear and see it. */
+export interface MistakeRow {
+  name: string;
+  label: string;
+  predicted: string;
+  confidence: number;
+  /** The file's bytes and MIME type, played in place (null with a note when too big or unreadable). */
+  audio: { bytes: Uint8Array; mime: string } | null;
+  /** A small spectrogram PNG (null with a note when it could not be drawn). */
+  spectrogram: { png: Uint8Array; width: number; height: number } | null;
+  note?: string;
+}
+
+export interface DataSection {
+  folder: string;
+  split: string;
+  classes: { label: string; train: number; test: number }[];
+  skipped: { path: string; reason: string }[];
+}
+
 export interface ReportContent {
   title: string;
   description?: string;
@@ -31,8 +60,13 @@ export interface ReportContent {
   config: unknown;
   /** Run facts as label/value rows: seed, versions, backend, dates. */
   facts: [string, string][];
-  /** Key metrics as label/value rows. */
-  metrics: [string, string][];
+  /** Key metrics as label/value rows (human names; the raw key, when given, shows on hover). */
+  metrics: ([string, string] | [string, string, string])[];
+  /** Per-class precision, recall, F1, support, and which evaluation they come from. */
+  classes?: { source: string; rows: ClassRow[] };
+  /** Misclassified test recordings (at most a page of them) and how many there were in all. */
+  mistakes?: { total: number; tested: number; split: string; rows: MistakeRow[] };
+  data?: DataSection;
   figures: ReportFigure[];
   /** Parts that could not be shown, one sentence each (the page still shows the rest). */
   problems?: string[];
@@ -53,10 +87,66 @@ export function enlargeFactor(width: number, target = 900): number {
   return Math.max(1, Math.min(4, Math.floor(target / width)));
 }
 
-function table(rows: [string, string][], cls: string): string {
+function table(rows: ([string, string] | [string, string, string])[], cls: string): string {
   if (rows.length === 0) return '<p class="none">none recorded</p>';
-  const body = rows.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n');
+  const body = rows
+    .map(([k, v, key]) => `<tr><th scope="row"${key ? ` title="${escapeHtml(key)}"` : ''}>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+    .join('\n');
   return `<table class="${cls}">\n${body}\n</table>`;
+}
+
+const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+function classTable(c: NonNullable<ReportContent['classes']>): string {
+  const head = '<tr><th scope="col">class</th><th scope="col">precision</th><th scope="col">recall</th><th scope="col">F1</th><th scope="col">support</th></tr>';
+  const rows = c.rows.map(
+    (r) => `<tr><th scope="row">${escapeHtml(r.name)}</th><td>${pct(r.precision)}</td><td>${pct(r.recall)}</td><td>${pct(r.f1)}</td><td>${r.support}</td></tr>`,
+  );
+  return [
+    `<p>On ${escapeHtml(c.source)}. Precision: of the recordings predicted as the class, the share that were; recall: of the recordings of the class, the share found; F1: their harmonic mean; support: recordings of the class.</p>`,
+    `<table class="classes">\n${head}\n${rows.join('\n')}\n</table>`,
+  ].join('\n');
+}
+
+function mistakesTable(m: NonNullable<ReportContent['mistakes']>): string {
+  if (m.total === 0) return `<p>None: all ${m.tested} test recordings (${escapeHtml(m.split)}) were classified correctly.</p>`;
+  const rows = m.rows.map((r) => {
+    const audio = r.audio ? `<audio controls preload="metadata" src="data:${r.audio.mime};base64,${b64(r.audio.bytes)}"></audio>` : '';
+    const img = r.spectrogram
+      ? `<img class="spec" src="data:image/png;base64,${b64(r.spectrogram.png)}" width="${r.spectrogram.width}" height="${r.spectrogram.height}" alt="spectrogram of ${escapeHtml(r.name)}">`
+      : '';
+    const note = r.note ? `<div class="none">${escapeHtml(r.note)}</div>` : '';
+    return (
+      `<tr><td class="file">${escapeHtml(r.name)}</td><td>${escapeHtml(r.label)}</td><td>${escapeHtml(r.predicted)}</td>` +
+      `<td>${pct(r.confidence)}</td><td>${audio}${note}</td><td>${img}</td></tr>`
+    );
+  });
+  const shown = m.rows.length < m.total ? ` The first ${m.rows.length} are listed.` : '';
+  return [
+    `<p>${m.total} of ${m.tested} test recordings (${escapeHtml(m.split)}) were misclassified.${shown} Confidence is the probability the classifier gave its (wrong) answer.</p>`,
+    '<table class="mistakes">',
+    '<tr><th scope="col">recording</th><th scope="col">true</th><th scope="col">predicted</th><th scope="col">confidence</th><th scope="col">listen</th><th scope="col">spectrogram</th></tr>',
+    ...rows,
+    '</table>',
+  ].join('\n');
+}
+
+function dataSection(d: DataSection): string {
+  const total = (k: 'train' | 'test') => d.classes.reduce((a, c) => a + c[k], 0);
+  const rows = d.classes.map((c) => `<tr><th scope="row">${escapeHtml(c.label)}</th><td>${c.train}</td><td>${c.test}</td></tr>`);
+  const skipped = d.skipped.length
+    ? `<p>${d.skipped.length} file(s) skipped:</p>\n<ul class="skipped">\n${d.skipped.map((s) => `<li><code>${escapeHtml(s.path)}</code>: ${escapeHtml(s.reason)}</li>`).join('\n')}\n</ul>`
+    : '<p>No file was skipped.</p>';
+  return [
+    `<p>Folder <code>${escapeHtml(d.folder)}</code>, split ${escapeHtml(d.split)}: ${total('train')} training and ${total('test')} test recordings.</p>`,
+    '<table class="data">',
+    '<tr><th scope="col">class</th><th scope="col">training</th><th scope="col">test</th></tr>',
+    ...rows,
+    `<tr class="total"><th scope="row">all</th><td>${total('train')}</td><td>${total('test')}</td></tr>`,
+    '</table>',
+    skipped,
+  ].join('\n');
 }
 
 function figure(f: ReportFigure, i: number): string {
@@ -86,6 +176,10 @@ figure img { max-width: 100%; height: auto; display: block; border: 1px solid #d
 figure.large img { image-rendering: pixelated; image-rendering: crisp-edges; }
 figcaption { color: #444; margin-top: 6px; max-width: 900px; }
 .none { color: #888; }
+table.classes td, table.data td, table.mistakes td { font-variant-numeric: tabular-nums; padding-right: 18px; }
+table.mistakes td { vertical-align: middle; } table.mistakes audio { width: 220px; }
+img.spec { display: block; border: 1px solid #ddd; }
+tr.total th, tr.total td { border-top: 2px solid #ccc; font-weight: 600; }
 ul.problems { background: #fff4e5; border: 1px solid #f0c36d; padding: 8px 8px 8px 28px; }
 `;
 
@@ -108,6 +202,11 @@ export function renderReport(c: ReportContent): string {
     c.problems?.length ? `<ul class="problems">\n${c.problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('\n')}\n</ul>` : '',
     '<h2>Key metrics</h2>',
     table(c.metrics, 'metrics'),
+    c.classes ? `<h2>Per class</h2>\n${classTable(c.classes)}` : '',
+    c.mistakes ? `<h2>Misclassified test recordings</h2>\n${mistakesTable(c.mistakes)}` : '',
+    c.data ? `<h2>Data</h2>\n${dataSection(c.data)}` : '',
+    '<h2>Figures</h2>',
+    c.figures.length ? c.figures.map(figure).join('\n') : '<p class="none">This run wrote no figures.</p>',
     '<h2>Run</h2>',
     table(c.facts, 'facts'),
     '<details>',
@@ -115,8 +214,6 @@ export function renderReport(c: ReportContent): string {
     `<pre class="command">${escapeHtml(c.command)}</pre>`,
     `<pre class="config">${escapeHtml(configJson)}</pre>`,
     '</details>',
-    '<h2>Figures</h2>',
-    c.figures.length ? c.figures.map(figure).join('\n') : '<p class="none">This run wrote no figures.</p>',
     '</body>',
     '</html>',
   ]

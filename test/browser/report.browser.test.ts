@@ -1,10 +1,13 @@
 /**
  * report.html in a real browser: Debian's chromium driven by playwright-core (no browser
  * download). Two tiny real runs, MNIST and audio, are made with `sfl run`; each page must load
- * from file:// with no console errors, fetch nothing but itself, and show every image.
+ * from file:// with no console errors, fetch nothing but itself, and show every image. The audio
+ * run classifies (a deliberately weak model, so some recordings are misclassified): its page must
+ * also score each class, play each misclassified recording and show its spectrogram, and list the
+ * data and the skipped file.
  * Skips, saying why, when /usr/bin/chromium is not installed (apt-get install -y chromium).
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,10 +39,12 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in chromium', () => {
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'sfl-browser-'));
     outputs = join(tmp, 'outputs');
-    // A few recordings of three digits; index 0 goes to the official test split, the rest train.
+    // A few recordings of every digit; indices 0-4 go to the official test split, the rest train.
+    // And a file that is not audio, which the run must skip and the report must say so.
     const audio = join(tmp, 'audio');
     mkdirSync(audio);
-    for (const d of [0, 1, 2]) for (const i of [0, 10, 11]) copyFileSync(join(ROOT, `audio/fsdd/recordings/${d}_george_${i}.wav`), join(audio, `${d}_george_${i}.wav`));
+    for (let d = 0; d < 10; d++) for (const i of [0, 1, 10, 11, 12]) copyFileSync(join(ROOT, `audio/fsdd/recordings/${d}_george_${i}.wav`), join(audio, `${d}_george_${i}.wav`));
+    writeFileSync(join(audio, 'notes.txt'), 'not a recording');
     const env = { SFL_CACHE_DIR: join(tmp, 'cache') };
     const mnist = runCli(
       ['run', 'configs/mnist-sae.json', '--set', `data.mnistDir=${join(ROOT, 'test/fixtures/mnist')}`, 'data.count=100', 'sae.hidden=16', 'sae.maxIter=5', '--outputs', outputs, '--name', 'mnist', '--quiet'],
@@ -47,7 +52,7 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in chromium', () => {
     );
     expect(mnist.code, mnist.stderr).toBe(0);
     const sound = runCli(
-      ['run', 'configs/fsdd-sae.json', '--set', `data.audioDir=${audio}`, 'windows.count=300', 'sae.hidden=16', 'sae.maxIter=5', '--outputs', outputs, '--name', 'audio', '--quiet'],
+      ['run', 'configs/fsdd-self-taught.json', '--set', `data.audioDir=${audio}`, 'windows.count=300', 'sae.hidden=4', 'sae.maxIter=3', 'softmax.maxIter=10', '--outputs', outputs, '--name', 'audio', '--quiet'],
       env,
     );
     expect(sound.code, sound.stderr).toBe(0);
@@ -95,8 +100,44 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in chromium', () => {
     // The filter grid is enlarged so 28 x 28 tiles can be read.
     const grid = imgs.find((i) => i.alt.startsWith('Learned filters'))!;
     expect(grid.shownWidth).toBeGreaterThan(2 * grid.naturalWidth);
-    expect(await page.textContent('table.metrics')).toMatch(/finalCost/);
+    expect(await page.textContent('table.metrics')).toMatch(/Final cost/);
     expect(await page.textContent('body')).toMatch(/sae/);
+    await page.close();
+  });
+
+  it('audio run: per-class scores, the misclassified recordings playable with their spectrograms, the data and what was skipped', async () => {
+    const { page, errors } = await open('audio');
+    expect(errors).toEqual([]);
+    expect(await page.$$eval('table.classes tr', (rows) => rows.length)).toBe(11); // header + 10 digits
+    const mistakes = await page.$$eval('table.mistakes tr', (rows) => rows.length - 1);
+    expect(mistakes).toBeGreaterThan(0);
+    // Every player can play its recording: the browser decodes the embedded WAV's header.
+    const audio = await page.$$eval('table.mistakes audio', (els) =>
+      Promise.all(
+        (els as HTMLAudioElement[]).map(
+          (a) =>
+            new Promise<{ playable: string; duration: number; error: number | null }>((done) => {
+              const report = () => done({ playable: a.canPlayType('audio/wav'), duration: a.duration, error: a.error?.code ?? null });
+              if (a.readyState >= 1) report();
+              else {
+                a.addEventListener('loadedmetadata', report, { once: true });
+                a.addEventListener('error', report, { once: true });
+                a.load();
+              }
+            }),
+        ),
+      ),
+    );
+    expect(audio).toHaveLength(mistakes);
+    for (const a of audio) {
+      expect(a.error).toBeNull();
+      expect(a.playable).not.toBe('');
+      expect(a.duration).toBeGreaterThan(0.1);
+    }
+    const specs = await page.$$eval('table.mistakes img.spec', (imgs) => (imgs as HTMLImageElement[]).map((i) => i.complete && i.naturalWidth > 0));
+    expect(specs).toEqual(Array(mistakes).fill(true));
+    expect(await page.textContent('table.data')).toMatch(/all\s*30\s*20/);
+    expect(await page.textContent('ul.skipped')).toMatch(/notes\.txt: not a \.wav file/);
     await page.close();
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, accuracyFromConfusion, confusionMatrix, formatConfusion, perClassAccuracy } from '../../src/models/metrics.ts';
+import { accuracy, accuracyFromConfusion, classScores, confusionMatrix, formatConfusion, perClassAccuracy } from '../../src/models/metrics.ts';
 import { SflError } from '../../src/util/errors.ts';
 
 const truth = Int32Array.from([0, 0, 0, 0, 1, 1, 2]);

@@ -8,6 +8,8 @@ import { resolveConfig } from '../../src/pipeline/config.ts';
 import { writeReport } from '../../src/pipeline/report.ts';
 import { RunDir } from '../../src/pipeline/run-dir.ts';
 import { listRuns, runHeadline, readRun } from '../../src/pipeline/run-summary.ts';
+import { DATA_FILE, PREDICTIONS_FILE } from '../../src/pipeline/run-records.ts';
+import { ROOT } from '../cli/run-cli.ts';
 import { saveSaeModel } from '../../src/models/sae/saved-model.ts';
 import { encodePng } from '../../src/viz/png.ts';
 import { createImage } from '../../src/viz/raster.ts';
@@ -42,8 +44,8 @@ describe('writeReport', () => {
     expect(html).toContain('<title>sfl run st</title>');
     expect(html).toContain('a test run');
     // Accuracy first and as a percentage; nested metrics flattened; histories left out.
-    expect(html).toMatch(/<table class="metrics">\s*<tr><th scope="row">testAccuracy<\/th><td>91.25%<\/td>/);
-    expect(html).toContain('sae.iterations');
+    expect(html).toMatch(/<table class="metrics">\s*<tr><th scope="row" title="testAccuracy">Test accuracy<\/th><td>91.25%<\/td>/);
+    expect(html).toContain('Sparse autoencoder: iterations');
     expect(html).not.toContain('>history<');
     // Filters first, then the rest.
     const titles = [...html.matchAll(/<h3>([^<]*)<\/h3>/g)].map((m) => m[1]);
@@ -71,6 +73,51 @@ describe('writeReport', () => {
   it('says what is wrong with a folder that is not a run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sfl-report-'));
     await expect(writeReport(dir)).rejects.toThrow(/not a run folder \(it has no run.json\)/);
+  });
+});
+
+describe('writeReport: what a user asks of a classification run', () => {
+  it('names metrics in words, scores each class, lists the mistakes with a player and a spectrogram, and summarises the data', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'sfl-report-'));
+    const run = await fakeRun(root, 'cls', { testAccuracy: 0.5, beforeFineTune: { train: { accuracy: 0.75 } } });
+    const wav = (n: string) => join(ROOT, 'audio/fsdd/recordings', n);
+    const test = [
+      { path: wav('0_george_0.wav'), label: '0', predicted: '0', confidence: 0.9 },
+      { path: wav('1_george_0.wav'), label: '1', predicted: '0', confidence: 0.6 },
+      { path: wav('1_george_1.wav'), label: '1', predicted: '0', confidence: 0.8 },
+      { path: wav('0_george_1.wav'), label: '0', predicted: '0', confidence: 0.7 },
+    ];
+    await run.writeJson(PREDICTIONS_FILE, { split: 'official', classNames: ['0', '1'], test });
+    await run.writeJson(DATA_FILE, {
+      folder: join(ROOT, 'audio/fsdd/recordings'),
+      split: 'official',
+      classes: [{ label: '0', train: 45, test: 5 }, { label: '1', train: 45, test: 5 }],
+      skipped: [{ path: 'x/notes.txt', reason: 'not a .wav file' }],
+    });
+    const html = readFileSync(await writeReport(run.stagingPath), 'utf8');
+    expect(html).toContain('<th scope="row" title="beforeFineTune.train.accuracy">Before fine-tuning: training accuracy</th><td>75.00%</td>');
+    // Class 0: 2 of 4 predictions right (precision 50%), both found (recall 100%); class 1 never predicted.
+    expect(html).toMatch(/<tr><th scope="row">0<\/th><td>50.0%<\/td><td>100.0%<\/td><td>66.7%<\/td><td>2<\/td><\/tr>/);
+    expect(html).toMatch(/<tr><th scope="row">1<\/th><td>-<\/td><td>0.0%<\/td><td>-<\/td><td>2<\/td><\/tr>/);
+    // The two mistakes, most confident first, each with its sound and a spectrogram.
+    expect(html).toContain('2 of 4 test recordings (official) were misclassified.');
+    const rows = [...html.matchAll(/<tr><td class="file">([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td>/g)].map((m) => m.slice(1));
+    expect(rows).toEqual([['1_george_1.wav', '1', '0', '80.0%'], ['1_george_0.wav', '1', '0', '60.0%']]);
+    expect(html.match(/<audio controls preload="metadata" src="data:audio\/wav;base64,UklGR/g)).toHaveLength(2);
+    expect(html.match(/<img class="spec" src="data:image\/png;base64,/g)).toHaveLength(2);
+    // The data: files per class and split, and what was skipped and why.
+    expect(html).toContain('90 training and 10 test recordings');
+    expect(html).toContain('<li><code>x/notes.txt</code>: not a .wav file</li>');
+  });
+
+  it('draws a timeline for a recording classified segment by segment', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'sfl-report-'));
+    const run = await fakeRun(root, 'long', {});
+    const segments = [0, 1, 2].map((i) => ({ start: i, end: i + 1, predicted: i === 1 ? 'b' : 'a', confidence: 0.9 }));
+    await run.writeJson(PREDICTIONS_FILE, { split: 'official', classNames: ['a', 'b'], test: [{ path: '/nowhere/long.wav', label: 'a', predicted: 'a', confidence: 0.9, segments }] });
+    const html = readFileSync(await writeReport(run.stagingPath), 'utf8');
+    expect(html).toContain('<h3>Segment predictions (long.wav)</h3>');
+    expect(html).toContain('None: all 1 test recordings');
   });
 });
 

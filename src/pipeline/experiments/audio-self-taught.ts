@@ -12,6 +12,7 @@ import { confusionMatrixImage } from '../../viz/heatmap.ts';
 import { encodePng } from '../../viz/png.ts';
 import { SflError } from '../../util/errors.ts';
 import type { Config } from '../config.ts';
+import { DATA_FILE, PREDICTIONS_FILE, dataSummary, predictionsRecord } from '../run-records.ts';
 import { RunDir, runOptions } from '../run-dir.ts';
 import { audioSpectra } from '../inputs.ts';
 import { costCurve } from '../../models/sae/train.ts';
@@ -74,7 +75,7 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
     const splits = splitsFor(config, set.recordings);
     log(`${config.data.audioDir}: ${spectra.spectra.length} recordings, ${classNames.length} classes; split ${config.split.kind} (${splits.length} run${splits.length > 1 ? 's' : ''})`);
 
-    const folds: { name: string; result: AudioRunResult; testCount: number; testY: Int32Array }[] = [];
+    const folds: { name: string; result: AudioRunResult; testCount: number; testY: Int32Array; train: Recording[]; test: Recording[] }[] = [];
     for (const split of splits) {
       const keep = (recs: Recording[]) => recs.filter((r) => byPath.has(r.path));
       const tr = keep(split.train), te = keep(split.test);
@@ -94,7 +95,7 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
         conv: experiment === 'conv' ? convSettings(config, spectra.spectra[0].cols) : undefined,
         log,
       });
-      folds.push({ name: split.name, result, testCount: te.length, testY: data.testY });
+      folds.push({ name: split.name, result, testCount: te.length, testY: data.testY, train: tr, test: te });
       print(
         `${split.name}: test accuracy ${pct(result.test.accuracy)} (${te.length} recordings)` +
           (result.baseline ? `, baseline ${pct(result.baseline.test.accuracy)}` : ''),
@@ -140,6 +141,20 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
       },
     );
     await run.writeJson('metrics.json', metrics);
+    // For the report: every held-out recording with its prediction (by the fold that held it out),
+    // and what data was used (the last fold's split when there are several).
+    const lastFold = folds[folds.length - 1];
+    await run.writeJson(
+      PREDICTIONS_FILE,
+      predictionsRecord(
+        folds.length === 1 ? lastFold.name : `${folds.length} folds, each recording predicted by the fold that held it out`,
+        classNames,
+        folds.flatMap((f) => f.test),
+        Int32Array.from(folds.flatMap((f) => Array.from(f.result.testPredicted))),
+        Float32Array.from(folds.flatMap((f) => Array.from(f.result.testConfidence))),
+      ),
+    );
+    await run.writeJson(DATA_FILE, dataSummary(config.data.audioDir, lastFold.name, lastFold.train, lastFold.test, [...set.skipped, ...spectra.skipped]));
     const runPath = await run.commit();
     return { runPath, metrics };
   } catch (e) {

@@ -1,0 +1,61 @@
+/**
+ * Metric keys as a person says them: `beforeFineTune.train.accuracy` -> "Before fine-tuning:
+ * training accuracy", `secondsPerStage.layer 1` -> "Seconds per stage: layer 1". Known words come
+ * from one table; anything else is split at its capitals, so a new metric still reads as words.
+ */
+
+const WORDS: Record<string, string> = {
+  testAccuracy: 'test accuracy',
+  trainAccuracy: 'training accuracy',
+  validationAccuracy: 'validation accuracy',
+  baselineAccuracy: 'baseline test accuracy (no feature learning)',
+  testError: 'test error',
+  validationError: 'validation error',
+  bestValidationError: 'best validation error',
+  beforeFineTune: 'before fine-tuning',
+  afterFineTune: 'after fine-tuning',
+  fineTune: 'fine-tuning',
+  pretrain: 'pretraining',
+  train: 'training',
+  test: 'test',
+  validation: 'validation',
+  secondsPerStage: 'seconds per stage',
+  seconds: 'wall time (s)',
+  finalCost: 'final cost',
+  stopReason: 'why training stopped',
+  iterations: 'iterations',
+  examples: 'examples',
+  hidden: 'hidden units',
+  seed: 'random seed',
+  source: 'data source',
+  split: 'split',
+  experiment: 'experiment',
+  sae: 'sparse autoencoder',
+  softmax: 'softmax',
+  lambda: 'weight decay',
+  accuracy: 'accuracy',
+  engine: 'compute engine',
+  backend: 'backend',
+};
+
+function words(segment: string): string {
+  if (WORDS[segment]) return WORDS[segment];
+  return segment
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
+}
+
+/**
+ * The human name of a flattened metric key. The last segment is the quantity, the ones before it
+ * say where or when: "<context>: <quantity>", with "training"/"test" + "accuracy" read together.
+ */
+export function humanMetricName(key: string): string {
+  const parts = key.split('.').map(words);
+  let quantity = parts.pop()!;
+  // "training" + "accuracy" -> "training accuracy"; the same for the other splits.
+  const last = parts[parts.length - 1];
+  if (last && ['training', 'test', 'validation'].includes(last)) quantity = `${parts.pop()} ${quantity}`;
+  const name = parts.length ? `${parts.join(', ')}: ${quantity}` : quantity;
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
