@@ -161,13 +161,20 @@ async function mistakesSection(p: PredictionsRecord, data: DataSummary | null, s
   for (const t of wrong.slice(0, MAX_MISTAKES)) {
     const name = folder && !relative(folder, t.path).startsWith('..') ? relative(folder, t.path) : basename(t.path);
     const row: MistakeRow = { name, label: t.label, predicted: t.predicted, confidence: t.confidence, audio: null, spectrogram: null };
+    let bytes: Uint8Array | null = null;
     try {
-      const bytes = readFileSync(t.path);
-      if (bytes.length <= MAX_AUDIO_BYTES) row.audio = { bytes, mime: MIME[extname(t.path).toLowerCase()] ?? 'audio/wav' };
-      else row.note = `not embedded: ${(bytes.length / 1e6).toFixed(1)} MB`;
-      if (spectrum) row.spectrogram = smallSpectrogram(await spectrogramOfBytes(bytes, t.path, spectrum), spectrum);
+      bytes = readFileSync(t.path);
     } catch (e) {
       row.note = `cannot be read now: ${(e as Error).message}`;
+    }
+    if (bytes && bytes.length <= MAX_AUDIO_BYTES) row.audio = { bytes, mime: MIME[extname(t.path).toLowerCase()] ?? 'audio/wav' };
+    else if (bytes) row.note = `not embedded: ${(bytes.length / 1e6).toFixed(1)} MB`;
+    if (bytes && spectrum) {
+      try {
+        row.spectrogram = smallSpectrogram(await spectrogramOfBytes(bytes, t.path, spectrum), spectrum);
+      } catch (e) {
+        problems.push(`no spectrogram of ${name}: ${(e as Error).message}`);
+      }
     }
     rows.push(row);
   }

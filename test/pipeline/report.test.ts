@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultSpectrumParams } from '../../src/audio/spectrogram.ts';
 import { Preprocessor } from '../../src/features/preprocess.ts';
 import { initParams } from '../../src/models/sae/sparse-autoencoder.ts';
 import { resolveConfig } from '../../src/pipeline/config.ts';
@@ -24,7 +25,7 @@ async function fakeRun(root: string, name: string, metrics: Record<string, unkno
   const preprocessor = new Preprocessor({ normalise: 'none', whitening: { kind: 'none', epsilon: 0.1, retainVariance: 1 } });
   preprocessor.fit(X);
   await saveSaeModel(run.path('model/sae'), {
-    input: { kind: 'spectro-temporal', frames: K, bands: B, spectrum: { transform: 'mel', sampleRate: 8000, frameSize: 256, hop: 128, window: 'hann', center: false, bands: B, fMin: 0, fMax: 4000, log: true, power: true, coefficients: 13 } as never, bandHz: [100, 300, 600, 1000, 1800, 3000] },
+    input: { kind: 'spectro-temporal', frames: K, bands: B, spectrum: { ...defaultSpectrumParams(8000), bands: B }, bandHz: [100, 300, 600, 1000, 1800, 3000] },
     preprocessor,
     hyper: { hidden: HIDDEN, lambda: 0, beta: 0, rho: 0.1, decoder: 'sigmoid' },
     theta: Float64Array.from(initParams(K * B, HIDDEN, 1)),
