@@ -128,10 +128,10 @@ export async function classifyRecordings(
       let peak = 0;
       for (let j = 0; j < samples.length; j++) peak = Math.max(peak, Math.abs(samples[j]));
       if (peak === 0) throw new SflError('silent: every sample is zero', path);
-      loaded.push({ path, samples, spectrum: spectrumOf(samples, params, path) });
+      loaded.push({ path, samples, spectrum: spectrumOf(samples, params, "the recording") });
     } catch (e) {
       if (!(e instanceof SflError)) throw e;
-      skipped.push({ path, reason: e.message });
+      skipped.push({ path, reason: e.message.startsWith(path) ? e.message : `${path}: ${e.message}` });
     }
     bar?.update(i + 1);
   }

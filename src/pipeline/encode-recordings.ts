@@ -41,7 +41,7 @@ export async function encodeRecordings(run: TrainedRun, paths: readonly string[]
         used.push({ file: path, seconds: samples.length / params.sampleRate });
       } catch (e) {
         if (!(e instanceof SflError)) throw e;
-        skipped.push({ path, reason: e.message });
+        skipped.push({ path, reason: e.message.startsWith(path) ? e.message : `${path}: ${e.message}` });
       }
       bar.update(i + 1);
     }

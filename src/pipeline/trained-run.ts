@@ -24,7 +24,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { SpectrumParams } from '../audio/spectrogram.ts';
+import { defaultSpectrumParams, type SpectrumParams } from '../audio/spectrogram.ts';
 import type { Matrix } from '../compute/matrix.ts';
 import { convolvePoolImages, foldFilters } from '../models/conv/convolve.ts';
 import { fixFrames } from '../features/fixed-length.ts';
@@ -151,9 +151,18 @@ function refuse(why: string | null): never {
   throw new SflError(why ?? 'cannot');
 }
 
+/**
+ * A saved run's spectrum settings with every setting added since it was saved at its default,
+ * which is what that version computed (padMode 'constant', HTK mel without area normalisation,
+ * natural log, no top_db).
+ */
+export function savedSpectrum(p: SpectrumParams): SpectrumParams {
+  return { ...defaultSpectrumParams(p.sampleRate), ...p };
+}
+
 function audioInput(sae: SaeModel): RunInput {
   if (sae.input.kind !== 'spectro-temporal') throw new Error('an audio model must have spectro-temporal input');
-  return { kind: 'audio', spectrum: sae.input.spectrum };
+  return { kind: 'audio', spectrum: savedSpectrum(sae.input.spectrum) };
 }
 
 function saeInput(sae: SaeModel): RunInput {
@@ -178,7 +187,7 @@ function audioPipelineRun(dir: string, p: AudioClassifierPipeline): TrainedRun {
   return {
     dir,
     kind: 'audio-pipeline',
-    input: { kind: 'audio', spectrum: p.spectrum },
+    input: { kind: 'audio', spectrum: savedSpectrum(p.spectrum) },
     classNames: p.classifier.classNames,
     cannotClassify: null,
     cannotEncode: null,
@@ -311,7 +320,7 @@ async function softmaxRun(dir: string, modelDir: string): Promise<TrainedRun> {
     const { H, ranges } = windowFeatures(front.sae, spectra);
     return poolRecordings(H, ranges, front.pool);
   };
-  const input: RunInput = front ? audioInput(front.sae) : c.input.kind === 'image' ? { kind: 'image', width: c.input.width, height: c.input.height } : { kind: 'audio', spectrum: c.input.spectrum };
+  const input: RunInput = front ? audioInput(front.sae) : c.input.kind === 'image' ? { kind: 'image', width: c.input.width, height: c.input.height } : { kind: 'audio', spectrum: savedSpectrum(c.input.spectrum) };
   const rows = (pictures: readonly Matrix[]) => {
     const X = front ? audioRows(pictures) : imageRows(pictures, input);
     return c.preprocessor ? c.preprocessor.transform(X) : X;
@@ -338,7 +347,7 @@ async function stackedRun(dir: string, c: StackedClassifier): Promise<TrainedRun
   // Audio stacked runs' rows are pooled window features (drawn as an image); without the window
   // autoencoder they cannot be made from new recordings.
   const legacyAudio = !front && has(dir, 'run.json') && JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'))?.config?.data?.source === 'audio';
-  const input: RunInput = isAudioRows ? audioInput(front!.sae) : c.input.kind === 'image' ? { kind: 'image', width: c.input.width, height: c.input.height } : { kind: 'audio', spectrum: c.input.spectrum };
+  const input: RunInput = isAudioRows ? audioInput(front!.sae) : c.input.kind === 'image' ? { kind: 'image', width: c.input.width, height: c.input.height } : { kind: 'audio', spectrum: savedSpectrum(c.input.spectrum) };
   const cannot = legacyAudio ? `run ${basename(dir)}: ${RETRAIN}` : null;
   const rows = (pictures: readonly Matrix[]) => {
     if (cannot) refuse(cannot);
@@ -394,7 +403,7 @@ function softmaxRows(S: Matrix): Matrix {
 
 function convAeRun(dir: string, c: ConvAeClassifier): TrainedRun {
   const pic = c.picture;
-  const input: RunInput = pic.kind === 'image' ? { kind: 'image', width: pic.width, height: pic.height } : { kind: 'audio', spectrum: pic.spectrum };
+  const input: RunInput = pic.kind === 'image' ? { kind: 'image', width: pic.width, height: pic.height } : { kind: 'audio', spectrum: savedSpectrum(pic.spectrum) };
   const { height: H, width: W } = c.model.shape;
   const examples = (pictures: readonly Matrix[]): Float32Array => {
     const x = new Float32Array(pictures.length * H * W);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { readNpyMatrix } from '../../src/data/npy.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +69,22 @@ describe('a trained run through the one run interface', () => {
     expect(run.cannotClassify).toBeNull();
     expect((await loadTrainedRun(join(outputs, 'digits', 'pipeline'))).kind).toBe('audio-pipeline');
     await expect(loadTrainedRun('nobody', outputs)).rejects.toThrow(/no run named nobody in .*outputs\//);
+  });
+
+  it('a run saved before the newer spectrum settings existed loads with their old behaviour', async () => {
+    cpSync(join(outputs, 'digits'), join(outputs, 'older'), { recursive: true });
+    const strip = (file: string, at: (j: Record<string, any>) => Record<string, unknown>) => {
+      const j = JSON.parse(readFileSync(file, 'utf8'));
+      for (const k of ['padMode', 'melScale', 'melNorm', 'logScale', 'topDb']) delete at(j)[k];
+      writeFileSync(file, JSON.stringify(j));
+    };
+    strip(join(outputs, 'older', 'pipeline', 'classifier', 'model.json'), (j) => j.userDefinedMetadata.spectrum);
+    strip(join(outputs, 'older', 'pipeline', 'sae', 'model.json'), (j) => j.userDefinedMetadata.input.spectrum);
+    const older = await loadTrainedRun('older', outputs);
+    const files = train.slice(0, 4).map((r) => r.path);
+    const a = await classifyRecordings(run, files), b = await classifyRecordings(older, files);
+    expect(b.skipped).toEqual([]);
+    expect(b.predictions.map((p) => p.probabilities)).toEqual(a.predictions.map((p) => p.probabilities));
   });
 
   it('encodes recordings: features per window with each recording\'s rows', async () => {
