@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
 import { loadAudioPipeline } from '../../pipeline/audio-classifier.ts';
 import { pipelineToOnnx } from '../../pipeline/onnx-export.ts';
+import { loadTrainedRun } from '../../pipeline/trained-run.ts';
 import { SflError } from '../../util/errors.ts';
 
 /** `sfl export <run> --onnx`: the trained pipeline as one .onnx file plus a JSON description. */
@@ -17,18 +18,19 @@ export function registerExport(program: Command): void {
         'probabilities, plus <file>.json describing its input, output and class names; it runs in any ONNX Runtime ' +
         '(Python, C++, browsers, a Spark or Ray job)',
     )
-    .argument('<run>', 'a run folder (outputs/<run>) or its pipeline/ folder')
+    .argument('<run>', 'a run name (under outputs/), a run folder, or its pipeline/ folder')
     .option('--onnx', 'export as ONNX (the only format so far)')
     .option('--out <file>', 'where to write the model (default: <run>/pipeline.onnx)')
     .action(async (run: string, opts: { onnx?: boolean; out?: string }) => {
       if (!opts.onnx) throw new SflError('sfl export needs a format: add --onnx');
-      const dir = existsSync(join(run, 'pipeline', 'classifier')) ? join(run, 'pipeline') : run;
-      if (!existsSync(join(dir, 'classifier'))) {
-        throw new SflError(`${run} is not a trained audio pipeline (no classifier/ inside it or its pipeline/ folder)`);
-      }
       await initBackend();
+      const trained = await loadTrainedRun(run);
+      if (trained.kind !== 'audio-pipeline') {
+        throw new SflError(`${trained.dir} is a ${trained.kind} run; export --onnx takes audio pipelines (npm start, sfl self-taught --audio)`);
+      }
+      const dir = existsSync(join(trained.dir, 'pipeline', 'classifier')) ? join(trained.dir, 'pipeline') : trained.dir;
       const { model, description } = pipelineToOnnx(await loadAudioPipeline(dir));
-      const out = resolve(opts.out ?? join(run, 'pipeline.onnx'));
+      const out = resolve(opts.out ?? join(trained.dir, 'pipeline.onnx'));
       await writeFile(out, model);
       await writeFile(`${out}.json`, `${JSON.stringify(description, null, 2)}\n`);
       console.log(`wrote ${out} (${(model.length / 1024).toFixed(0)} KiB, ${description.classNames.length} classes) and ${out}.json`);
