@@ -34,6 +34,7 @@ export async function audioSpectra(paths: string[], settings: SpectrumSettings, 
   const res = await loadSpectra(paths, settings, { skipBad: true, cache, onProgress: (d) => bar.update(d) });
   bar.stop();
   for (const s of res.skipped) process.stderr.write(`warning: skipped ${s.reason}\n`);
+  for (const w of res.warnings) process.stderr.write(`warning: ${w}\n`);
   return res;
 }
 

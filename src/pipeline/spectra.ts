@@ -23,6 +23,12 @@ export interface SpectraResult {
   paths: string[];
   /** Files that could not be used, with the reason (only when skipBad is set). */
   skipped: { path: string; reason: string }[];
+  /**
+   * Repairs made while decoding (samples clipped to full scale), one sentence each naming the file.
+   * Only files decoded in this call report them: a file whose spectrum came from the cache is not
+   * decoded again.
+   */
+  warnings: string[];
   /** The fully resolved parameters (with the rate used). */
   params: SpectrumParams;
   /** Seconds of audio covered by the frames (after the zero-padding rule of frames.ts). */
@@ -80,8 +86,9 @@ export function resolveSpectrumParams(settings: SpectrumSettings, sampleRate: nu
 }
 
 /** Decode, resample and transform one file's bytes. Throws SflError naming the file. */
-export async function spectrogramOfBytes(bytes: Uint8Array, path: string, params: SpectrumParams): Promise<Matrix> {
-  const { samples } = await decodeAudio(bytes, path, { sampleRate: params.sampleRate });
+export async function spectrogramOfBytes(bytes: Uint8Array, path: string, params: SpectrumParams, warnings?: string[]): Promise<Matrix> {
+  const { samples, warnings: repaired } = await decodeAudio(bytes, path, { sampleRate: params.sampleRate });
+  warnings?.push(...repaired);
   let peak = 0;
   for (let i = 0; i < samples.length; i++) peak = Math.max(peak, Math.abs(samples[i]));
   if (peak === 0) throw new SflError('silent: every sample is zero, there is nothing to learn from', path);
@@ -100,11 +107,11 @@ export async function loadSpectra(paths: string[], settings: SpectrumSettings, o
   const rate = await chooseSampleRate(paths, settings.sampleRate);
   const params = resolveSpectrumParams(settings, rate);
   const stats = newCacheStats();
-  const out: SpectraResult = { spectra: [], paths: [], skipped: [], params, audioSeconds: 0, cache: stats };
+  const out: SpectraResult = { spectra: [], paths: [], skipped: [], warnings: [], params, audioSeconds: 0, cache: stats };
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i];
     try {
-      const m = await cachedCompute(path, params, (bytes) => spectrogramOfBytes(bytes, path, params), {
+      const m = await cachedCompute(path, params, (bytes) => spectrogramOfBytes(bytes, path, params, out.warnings), {
         enabled: opts.cache ?? true,
         dir: opts.cacheDir,
         stats,

@@ -46,6 +46,19 @@ describe('loading spectra from files', () => {
     expect(peak(res.spectra[1])).toBe(peak(res.spectra[0]));
   });
 
+  it('every format is read; a NaN file is skipped with its name; clipping is reported in warnings', async () => {
+    const fixtures = ['speech.mp3', 'speech.flac', 'speech.ogg', 'speech.opus'].map((f) => join('test/fixtures/audio', f));
+    const nan = join(dir, 'nan.wav');
+    writeFileSync(nan, buildWav({ encoding: 'float32', sampleRate: 16000, channels: [Array.from({ length: 4000 }, (_, i) => (i === 99 ? NaN : 0.1 * Math.sin(i / 5)))] }));
+    const hot = join(dir, 'hot.wav');
+    writeFileSync(hot, buildWav({ encoding: 'float32', sampleRate: 16000, channels: [Array.from({ length: 4000 }, (_, i) => 1.5 * Math.sin(i / 5))] }));
+    const res = await loadSpectra([...fixtures, nan, hot], { sampleRate: 16000 }, { cache: false, skipBad: true });
+    expect(res.paths).toEqual([...fixtures, hot]);
+    expect(res.skipped).toEqual([{ path: nan, reason: expect.stringMatching(/nan\.wav: non-finite sample value NaN at sample 99/) }]);
+    expect(res.warnings).toEqual([expect.stringMatching(/hot\.wav: \d+ sample\(s\) beyond full scale .* clipped/)]);
+    for (const m of res.spectra) expect(m.data.every(Number.isFinite)).toBe(true);
+  });
+
   it('an empty list of files is an error', async () => {
     await expect(loadSpectra([], {})).rejects.toThrow(/no audio files/);
   });

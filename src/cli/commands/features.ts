@@ -59,6 +59,8 @@ export function registerFeatures(program: Command): void {
     });
     bar.stop();
     for (const s of res.skipped) process.stderr.write(`warning: skipped ${s.reason}\n`);
+  for (const w of res.warnings) process.stderr.write(`warning: ${w}\n`);
+    for (const w of res.warnings) process.stderr.write(`warning: ${w}\n`);
     const cols = res.spectra[0].cols;
     const rows = res.spectra.reduce((n, m) => n + m.rows, 0);
     const all = matrix(rows, cols);
