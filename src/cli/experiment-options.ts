@@ -6,7 +6,10 @@ import type { Command } from 'commander';
 import type { FlagPath } from '../pipeline/flags.ts';
 import { addConfigFileFlags, addConfigFlags } from './options.ts';
 
-export const DATA_FLAGS = ['data.mnistDir', 'data.audioDir', 'data.digits', 'data.count', 'windows.frames', 'windows.count'] as const satisfies readonly FlagPath[];
+export const DATA_FLAGS = ['data.mnistDir', 'data.audioDir', 'data.labels', 'data.digits', 'data.count', 'windows.frames', 'windows.count'] as const satisfies readonly FlagPath[];
+
+/** The split: every command that trains a classifier on audio offers it. */
+export const SPLIT_FLAGS = ['split.kind', 'split.testSpeakers'] as const satisfies readonly FlagPath[];
 
 export const SPECTRUM_FLAGS = [
   'spectrum.transform',
@@ -41,8 +44,7 @@ export const STACKED_FLAGS = ['stacked.layers', 'stacked.fineTuneMaxIter'] as co
 
 /** Audio classification: the split, the pooling over time, the baseline, the standardisation. */
 export const AUDIO_CLASSIFICATION_FLAGS = [
-  'split.kind',
-  'split.testSpeakers',
+  ...SPLIT_FLAGS,
   'pooling.method',
   'pooling.segments',
   'softmax.baseline',

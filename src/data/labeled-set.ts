@@ -1,9 +1,13 @@
-import { readdirSync, statSync, type Dirent } from 'node:fs';
-import { basename, extname, join, relative } from 'node:path';
+import { basename, extname, relative, sep } from 'node:path';
 import { SflError } from '../util/errors.ts';
-import { AUDIO_EXTENSIONS } from '../audio/decode.ts';
+import { naturalCompare, scanAudioFiles, type AudioFiles, type SkippedFile } from './audio-files.ts';
 
-/** One labeled recording. `speaker` and `index` are known only when the file name carries them. */
+export { naturalCompare, type SkippedFile };
+
+/**
+ * One recording. `label` is '' when the set was read without labels; `speaker` and `index` are
+ * known only when the file name carries them.
+ */
 export interface Recording {
   path: string;
   label: string;
@@ -11,32 +15,37 @@ export interface Recording {
   index?: number;
 }
 
-/** A file that was found but not used, and why (shown to the user, so the reason is plain text). */
-export interface SkippedFile {
-  path: string;
-  reason: string;
-}
-
 export interface LabeledSet {
   /** Sorted by label, speaker, index, then path (labels and names compared "naturally": 2 < 10). */
   recordings: Recording[];
+  /** Files found but not used: not audio, or not fitting the labelling scheme. */
   skipped: SkippedFile[];
+  /** Hidden files not looked at (see AudioFiles.hidden). */
+  hidden: number;
+  /** The scheme that was applied ('auto' resolved). */
+  labelsFrom: Exclude<LabelSource, 'auto'>;
+  /** One line for the user: where the labels came from. */
+  note: string;
 }
 
 /**
  * Where labels come from:
- * - 'folders': `dir/<label>/**.wav`, the label being the top-level sub-folder's name;
+ * - 'folders': `dir/<label>/**', the label being the top-level sub-folder's name;
  * - 'pattern': the file name, e.g. FSDD's `{label}_{speaker}_{index}.wav`;
- * - 'auto': 'folders' if any sub-folder holds a .wav file, else 'pattern'.
+ * - 'none': no labels (unsupervised commands); every audio file is used;
+ * - 'auto': 'folders' if any audio file sits in a sub-folder, else 'pattern'.
  */
-export type LabelSource = 'auto' | 'folders' | 'pattern';
+export type LabelSource = 'auto' | 'folders' | 'pattern' | 'none';
+
+export const LABEL_SOURCES: readonly LabelSource[] = ['auto', 'folders', 'pattern', 'none'];
 
 export interface ScanOptions {
   labelsFrom?: LabelSource;
   /**
-   * File-name pattern (without the .wav extension) with the placeholders {label}, {speaker},
+   * File-name pattern (without the extension) with the placeholders {label}, {speaker},
    * {index} (digits) and {*} (anything, ignored); all other characters are literal.
-   * Default FSDD_PATTERN. In 'folders' mode it is used, when it matches, only for speaker and index.
+   * Default FSDD_PATTERN. In 'folders' and 'none' modes it is used, when it matches, only for
+   * speaker and index.
    */
   pattern?: string;
 }
@@ -94,55 +103,43 @@ function escapeRegex(text: string): string {
 }
 
 /**
- * Scans `dir` for labeled .wav recordings (synchronously: a listing of a few thousand names is
- * quick, and callers get plain values). Throws SflError naming `dir` when it is missing,
- * unreadable, not a folder, empty, or yields no labeled recording.
+ * Scans `dir` recursively for audio files and labels them (see LabelSource). Throws SflError
+ * naming `dir` when it is missing, unreadable or holds no audio, and, unless labelsFrom is
+ * 'none', when no file gets a label (saying which other scheme to try).
  */
 export function scanLabeledSet(dir: string, opts: ScanOptions = {}): LabeledSet {
+  return labelFiles(scanAudioFiles(dir), opts);
+}
+
+/** Labels the audio files of a scan; files that do not fit the scheme are skipped with the reason. */
+export function labelFiles(found: AudioFiles, opts: ScanOptions = {}): LabeledSet {
   const pattern = opts.pattern ?? FSDD_PATTERN;
   const match = compilePattern(pattern);
-  const entries = listDir(dir, dir);
-  if (entries.length === 0) throw new SflError('the folder is empty: expected .wav files or label sub-folders', dir);
-
-  const labelDirs = entries.filter((e) => e.isDirectory()).map((e) => e.name);
-  const wavsByLabelDir = new Map<string, string[]>();
-  for (const name of labelDirs) {
-    wavsByLabelDir.set(name, walk(join(dir, name), dir));
-  }
-  const folderWavCount = [...wavsByLabelDir.values()].reduce((n, files) => n + files.filter(isWav).length, 0);
+  const root = found.root;
+  const rel = (path: string) => relative(root, path);
+  const inSubFolder = (path: string) => rel(path).includes(sep);
+  const fieldsOf = (path: string) => match(basename(path, extname(path)));
 
   let mode = opts.labelsFrom ?? 'auto';
-  if (mode === 'auto') mode = folderWavCount > 0 ? 'folders' : 'pattern';
+  const auto = mode === 'auto';
+  if (mode === 'auto') mode = found.files.some(inSubFolder) ? 'folders' : 'pattern';
 
   const recordings: Recording[] = [];
-  const skipped: SkippedFile[] = [];
-  const topFiles = entries.filter((e) => !e.isDirectory()).map((e) => join(dir, e.name));
-
-  if (mode === 'folders') {
-    for (const path of topFiles) {
-      skipped.push({ path, reason: isWav(path) ? 'not inside a label sub-folder' : 'not a .wav file' });
-    }
-    for (const [label, files] of wavsByLabelDir) {
-      for (const path of files) {
-        if (!isWav(path)) {
-          skipped.push({ path, reason: 'not a .wav file' });
-          continue;
-        }
-        // The folder gives the label; a matching name may still tell speaker and index.
-        const fields = match(basename(path, extname(path)));
-        recordings.push(withFields({ path, label }, fields));
-      }
-    }
-  } else {
-    // Files in sub-folders are not looked at in pattern mode; only the top level is scanned.
-    for (const path of topFiles) {
-      if (!isWav(path)) {
-        skipped.push({ path, reason: 'not a .wav file' });
+  const skipped: SkippedFile[] = [...found.skipped];
+  for (const path of found.files) {
+    const fields = fieldsOf(path);
+    if (mode === 'none') {
+      recordings.push(withFields({ path, label: '' }, fields));
+    } else if (mode === 'folders') {
+      if (!inSubFolder(path)) {
+        skipped.push({ path, reason: 'no label: not inside a label sub-folder' });
         continue;
       }
-      const fields = match(basename(path, extname(path)));
+      // The folder gives the label; a matching name may still tell speaker and index.
+      recordings.push(withFields({ path, label: rel(path).split(sep)[0] }, fields));
+    } else {
       if (!fields || fields.label === undefined) {
-        skipped.push({ path, reason: `name does not match the pattern '${pattern}.wav'` });
+        skipped.push({ path, reason: `no label: the name does not match the pattern '${pattern}'` });
         continue;
       }
       recordings.push(withFields({ path, label: fields.label }, fields));
@@ -150,63 +147,38 @@ export function scanLabeledSet(dir: string, opts: ScanOptions = {}): LabeledSet 
   }
 
   if (recordings.length === 0) {
-    const topWavCount = topFiles.filter(isWav).length;
-    if (topWavCount + folderWavCount === 0) {
-      throw new SflError(`no .wav files found (${skipped.length} other file(s) skipped)`, dir);
-    }
     if (mode === 'folders') {
-      throw new SflError('no labels: no sub-folder holds .wav files (labels from folder names need dir/<label>/*.wav)', dir);
-    }
-    if (topWavCount === 0) {
-      throw new SflError('no .wav files at the top level (labels from file names do not look into sub-folders)', dir);
+      throw new SflError(
+        `no labels: every audio file is at the top level, and labels from folder names need dir/<label>/<files> ` +
+          `(or take labels from the names: --labels pattern:<pattern>; or none)`,
+        root,
+      );
     }
     throw new SflError(
-      `no labels: none of the ${topWavCount} .wav file(s) matches the pattern '${pattern}.wav' ` +
-        `and there are no label sub-folders (dir/<label>/*.wav)`,
-      dir,
+      `no labels: none of the ${found.files.length} audio file(s) matches the pattern '${pattern}' ` +
+        `(e.g. ${basename(found.files[0])}); put the files in one sub-folder per label, or give a pattern ` +
+        `that fits the names (--labels pattern:<pattern>, with {label}, {speaker}, {index}, {*})`,
+      root,
     );
   }
 
   recordings.sort(compareRecordings);
-  skipped.sort((a, b) => naturalCompare(a.path, b.path));
-  return { recordings, skipped };
+  skipped.sort((a, b) => naturalCompare(rel(a.path), rel(b.path)));
+  const classes = mode === 'none' ? 0 : new Set(recordings.map((r) => r.label)).size;
+  const how = auto ? ' (chosen automatically; --labels folders|pattern:<pattern>|none to change)' : '';
+  const note =
+    mode === 'none'
+      ? 'labels: none (not needed)'
+      : mode === 'folders'
+        ? `labels: from sub-folder names, ${classes} class${classes === 1 ? '' : 'es'}${how}`
+        : `labels: from file names matching '${pattern}', ${classes} class${classes === 1 ? '' : 'es'}${how}`;
+  return { recordings, skipped, hidden: found.hidden, labelsFrom: mode, note };
 }
 
 function withFields(rec: Recording, fields: NameFields | null): Recording {
   if (fields?.speaker !== undefined) rec.speaker = fields.speaker;
   if (fields?.index !== undefined) rec.index = fields.index;
   return rec;
-}
-
-function isWav(path: string): boolean {
-  // Any format the decoder reads (the name is kept to keep this change small).
-  return (AUDIO_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase());
-}
-
-/** Directory entries, with fs errors turned into SflErrors that name `root` and the problem. */
-function listDir(path: string, root: string): Dirent[] {
-  try {
-    return readdirSync(path, { withFileTypes: true });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const where = path === root ? '' : ` (in ${relative(root, path)})`;
-    if (code === 'ENOENT') throw new SflError(`no such folder${where}`, path);
-    if (code === 'ENOTDIR') throw new SflError(`not a folder${where}`, path);
-    if (code === 'EACCES' || code === 'EPERM') throw new SflError(`cannot read the folder: permission denied${where}`, path);
-    throw new SflError(`cannot read the folder${where}: ${(err as Error).message}`, path);
-  }
-}
-
-/** All files under `dir`, recursively (symlinks followed once via stat). */
-function walk(dir: string, root: string): string[] {
-  const out: string[] = [];
-  for (const e of listDir(dir, root)) {
-    const path = join(dir, e.name);
-    const isDir = e.isDirectory() || (e.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isDirectory());
-    if (isDir) out.push(...walk(path, root));
-    else out.push(path);
-  }
-  return out;
 }
 
 /** Order: label, speaker (absent first), index (absent first), path. */
@@ -217,28 +189,6 @@ export function compareRecordings(a: Recording, b: Recording): number {
     (a.index ?? -1) - (b.index ?? -1) ||
     naturalCompare(a.path, b.path)
   );
-}
-
-/**
- * Compares strings with digit runs taken as numbers ('2' < '10'), else by UTF-16 code units.
- * Locale-free on purpose, so the order is the same on every machine.
- */
-export function naturalCompare(a: string, b: string): number {
-  const ta = a.match(/\d+|\D+/g) ?? [];
-  const tb = b.match(/\d+|\D+/g) ?? [];
-  for (let i = 0; i < Math.min(ta.length, tb.length); i++) {
-    const x = ta[i];
-    const y = tb[i];
-    if (x === y) continue;
-    const xd = /^\d/.test(x);
-    const yd = /^\d/.test(y);
-    if (xd && yd) {
-      const d = Number(x) - Number(y);
-      if (d !== 0) return d;
-    }
-    return x < y ? -1 : 1;
-  }
-  return ta.length - tb.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** The distinct labels of `recs`, naturally sorted; a label's class id is its position here. */

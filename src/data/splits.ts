@@ -12,6 +12,102 @@ export interface Split {
   test: Recording[];
 }
 
+/**
+ * How to divide a labeled set (the `split` section of a config):
+ * - 'auto': 'official' when every file name carries FSDD's recording index, else a seeded,
+ *   stratified random split (testFraction);
+ * - 'official': FSDD's own split by recording index;
+ * - 'random': seeded, stratified, testFraction of each label to test;
+ * - 'speakers': testSpeakers held out; 'loso': each speaker held out in turn;
+ * - 'kfold': stratified K-fold cross-validation (folds = K), one run per fold.
+ */
+export type SplitKind = 'auto' | 'official' | 'random' | 'speakers' | 'loso' | 'kfold';
+
+export const SPLIT_KINDS: readonly SplitKind[] = ['auto', 'official', 'random', 'speakers', 'loso', 'kfold'];
+
+export interface SplitSpec {
+  kind: SplitKind;
+  /** Share of each label held out by 'random' (and 'auto' when it falls back to random). */
+  testFraction: number;
+  testSpeakers: readonly string[];
+  /** K of 'kfold'. */
+  folds: number;
+  /** Seed of 'random' and 'kfold'. */
+  seed: number;
+}
+
+export interface SplitPlan {
+  /** One split per run: 1, or K folds, or one per speaker. */
+  splits: Split[];
+  /** One line for the user saying which split was used and why. */
+  note: string;
+}
+
+/** The splits `spec` asks for on `recs`, with the line that tells the user which and why. */
+export function planSplits(recs: readonly Recording[], spec: SplitSpec): SplitPlan {
+  switch (spec.kind) {
+    case 'auto': {
+      if (recs.length > 0 && recs.every((r) => r.index !== undefined)) {
+        const plan = planSplits(recs, { ...spec, kind: 'official' });
+        return { ...plan, note: `${plan.note}; the file names carry the recording index (--split to change)` };
+      }
+      const plan = planSplits(recs, { ...spec, kind: 'random' });
+      return { ...plan, note: `${plan.note}; the file names carry no recording index for FSDD's split (--split to change)` };
+    }
+    case 'official':
+      return { splits: [officialSplit(recs)], note: `split: official (recording index 0-${OFFICIAL_TEST_MAX_INDEX} test, the rest train)` };
+    case 'random':
+      return {
+        splits: [randomSplit(recs, { testFraction: spec.testFraction, seed: spec.seed })],
+        note: `split: seeded stratified random, ${Math.round(100 * spec.testFraction)}% of each label to test (seed ${spec.seed})`,
+      };
+    case 'speakers':
+      if (spec.testSpeakers.length === 0) throw new SflError('split "speakers" needs the speakers to hold out (--test-speakers a,b)');
+      return { splits: [speakerSplit(recs, spec.testSpeakers)], note: `split: speakers ${spec.testSpeakers.join(', ')} held out` };
+    case 'loso': {
+      const splits = leaveOneSpeakerOut(recs);
+      return { splits, note: `split: leave one speaker out, ${splits.length} runs` };
+    }
+    case 'kfold':
+      return {
+        splits: kFoldSplits(recs, spec.folds, spec.seed),
+        note: `split: seeded stratified ${spec.folds}-fold cross-validation (seed ${spec.seed}), ${spec.folds} runs`,
+      };
+  }
+}
+
+/**
+ * Stratified K-fold cross-validation: each label's recordings are shuffled (seeded) and dealt
+ * round-robin into K folds, so every fold keeps the label proportions; split k tests on fold k
+ * and trains on the others. Throws SflError when K < 2 or K exceeds the number of recordings.
+ */
+export function kFoldSplits(recs: readonly Recording[], k: number, seed: number): Split[] {
+  if (!Number.isInteger(k) || k < 2) throw new SflError(`k-fold cross-validation needs at least 2 folds, got ${k}`);
+  if (k > recs.length) throw new SflError(`${k}-fold cross-validation needs at least ${k} recordings, there are ${recs.length}`);
+  const rng = mulberry32(seed);
+  const groups = new Map<string, number[]>();
+  recs.forEach((r, i) => {
+    const group = groups.get(r.label);
+    if (group) group.push(i);
+    else groups.set(r.label, [i]);
+  });
+  const fold = new Int32Array(recs.length);
+  // Dealing continues across labels, so small labels do not all land in fold 0.
+  let next = 0;
+  for (const key of [...groups.keys()].sort(naturalCompare)) {
+    for (const i of shuffle(rng, groups.get(key)!)) fold[i] = next++ % k;
+  }
+  return Array.from({ length: k }, (_, f) => {
+    const split: Split = {
+      name: `fold ${f + 1}/${k}`,
+      train: recs.filter((_, i) => fold[i] !== f),
+      test: recs.filter((_, i) => fold[i] === f),
+    };
+    requireBoth(split, `fold ${f + 1} of ${k}`);
+    return split;
+  });
+}
+
 /** Highest recording index in the test half of FSDD's official split (indices 0-4 are test). */
 export const OFFICIAL_TEST_MAX_INDEX = 4;
 

@@ -9,6 +9,8 @@ import { MEL_NORMS, MEL_SCALES } from '../audio/mel.ts';
 import { PRESET_NAMES } from '../audio/presets.ts';
 import { LOG_SCALES } from '../audio/scale.ts';
 import { WINDOW_TYPES } from '../audio/window.ts';
+import { LABEL_SOURCES } from '../data/labeled-set.ts';
+import { SPLIT_KINDS } from '../data/splits.ts';
 
 export type Rule =
   | { type: 'number'; min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean; nullable?: boolean }
@@ -191,9 +193,10 @@ export const CONFIG_SCHEMA: Rule = {
     split: {
       type: 'object',
       fields: {
-        kind: { type: 'enum', values: ['official', 'random', 'speakers', 'loso'] },
+        kind: { type: 'enum', values: SPLIT_KINDS },
         testFraction: num(0, { exclusiveMin: true, max: 0.99 }),
         testSpeakers: { type: 'array', of: { type: 'string', nonEmpty: true } },
+        folds: int(2),
         seed,
       },
     },
@@ -202,6 +205,8 @@ export const CONFIG_SCHEMA: Rule = {
       fields: {
         source: { type: 'enum', values: ['audio', 'mnist'] },
         audioDir: { type: 'string', nonEmpty: true },
+        labels: { type: 'enum', values: LABEL_SOURCES },
+        pattern: { type: 'string', nonEmpty: true },
         mnistDir: { type: 'string', nonEmpty: true, nullable: true },
         digits: { type: 'array', of: int(0, { max: 9 }), nonEmpty: true },
         count: int(1, { nullable: true }),

@@ -8,6 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { SflError } from '../util/errors.ts';
 import { CONFIG_SCHEMA, EXPERIMENT_NAMES, validateConfig } from './config-schema.ts';
 import { BASELINE_DEFAULTS, type BaselinesConfig } from '../models/mnist-baselines/settings.ts';
+import { FSDD_PATTERN, type LabelSource } from '../data/labeled-set.ts';
+import type { SplitKind } from '../data/splits.ts';
 
 import type { Transform } from '../audio/spectrogram.ts';
 import type { PadMode } from '../audio/frames.ts';
@@ -20,8 +22,6 @@ export type Normalise = 'none' | 'example-mean' | 'standardise' | 'rescale01';
 export type Whitening = 'none' | 'pca' | 'zca';
 /** 'auto': sigmoid when the preprocessed data lies in [0, 1], else linear. */
 export type Decoder = 'auto' | 'sigmoid' | 'linear';
-/** 'loso': leave-one-speaker-out, one run per speaker, accuracies averaged. */
-export type SplitKind = 'official' | 'random' | 'speakers' | 'loso';
 export type DataSource = 'audio' | 'mnist';
 /** Which pipeline `sfl run` runs (src/pipeline/experiments/index.ts). */
 export type ExperimentName = (typeof EXPERIMENT_NAMES)[number];
@@ -199,19 +199,26 @@ export interface SelfTaughtConfig {
   encoder: string | null;
 }
 
+/** See SplitKind (data/splits.ts): 'auto' is the official split when names carry FSDD's index, else seeded stratified random. */
 export interface SplitConfig {
   kind: SplitKind;
   /** Fraction of examples (random) or speakers (speakers, when testSpeakers is empty) held out. */
   testFraction: number;
   /** Speakers held out by kind 'speakers'; empty: chosen with the seed to match testFraction. */
   testSpeakers: string[];
+  /** K of kind 'kfold'. */
+  folds: number;
   seed: number | null;
 }
 
 export interface DataConfig {
   source: DataSource;
-  /** Folder of labeled .wav recordings. */
+  /** Folder of recordings (searched recursively). */
   audioDir: string;
+  /** Where labels come from when a command needs them: sub-folder names, file names (pattern), or auto. */
+  labels: LabelSource;
+  /** File-name pattern (no extension) with {label}, {speaker}, {index}, {*}: labels when labels = 'pattern', else speaker and index. */
+  pattern: string;
   /** Folder with the MNIST idx files; null: --mnist DIR or SFL_MNIST_DIR. */
   mnistDir: string | null;
   /** MNIST classes to use. */
@@ -312,8 +319,8 @@ export const DEFAULT_CONFIG: Readonly<ConfigDefaults> = deepFreeze({
     tied: true,
   },
   selfTaught: { unlabeledDigits: [5, 6, 7, 8, 9], labeledDigits: [0, 1, 2, 3, 4], trainFraction: 0.5, encoder: null },
-  split: { kind: 'official', testFraction: 0.2, testSpeakers: [], seed: null },
-  data: { source: 'audio', audioDir: 'audio/fsdd/recordings', mnistDir: null, digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], count: null },
+  split: { kind: 'auto', testFraction: 0.2, testSpeakers: [], folds: 5, seed: null },
+  data: { source: 'audio', audioDir: 'audio/fsdd/recordings', labels: 'auto', pattern: FSDD_PATTERN, mnistDir: null, digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], count: null },
   run: { name: null, namePrefix: null, outputs: 'outputs', seed: 1, overwrite: false },
   baselines: BASELINE_DEFAULTS,
 } satisfies ConfigDefaults);

@@ -16,6 +16,8 @@ import { LOG_SCALES } from '../audio/scale.ts';
 import { WINDOW_TYPES } from '../audio/window.ts';
 import { BASELINE_DEFAULTS, BASELINE_MODELS } from '../models/mnist-baselines/settings.ts';
 import { SflError } from '../util/errors.ts';
+import { compilePattern, LABEL_SOURCES, type LabelSource } from '../data/labeled-set.ts';
+import { SPLIT_KINDS, type SplitKind } from '../data/splits.ts';
 import { DEFAULT_CONFIG, type PartialConfig } from './config.ts';
 
 export interface FlagSpec {
@@ -104,6 +106,30 @@ function perModel(key: string): string {
 
 const D = DEFAULT_CONFIG;
 
+/** `--labels folders|pattern:<p>|auto|none` -> data.labels (and data.pattern). */
+export function labelsArg(raw: string, flag: string): { labels: LabelSource; pattern?: string } {
+  if (raw.startsWith('pattern:')) {
+    const pattern = raw.slice('pattern:'.length);
+    if (!pattern.includes('{label}')) throw new SflError(`${flag} pattern:<pattern> needs {label} in the pattern (got "${pattern}")`);
+    compilePattern(pattern);
+    return { labels: 'pattern', pattern };
+  }
+  if ((LABEL_SOURCES as readonly string[]).includes(raw)) return { labels: raw as LabelSource };
+  throw new SflError(`${flag} takes folders, pattern:<pattern>, auto or none (got "${raw}")`);
+}
+
+/** `--split auto|official|random|speakers|loso|kfold:K` -> split.kind (and split.folds). */
+export function splitArg(raw: string, flag: string): { kind: SplitKind; folds?: number } {
+  const k = /^kfold:(\d+)$/.exec(raw);
+  if (k) {
+    const folds = Number(k[1]);
+    if (folds < 2) throw new SflError(`${flag} kfold:K needs K >= 2 (got "${raw}")`);
+    return { kind: 'kfold', folds };
+  }
+  if (raw !== 'kfold' && (SPLIT_KINDS as readonly string[]).includes(raw)) return { kind: raw as SplitKind };
+  throw new SflError(`${flag} takes auto, official, random, speakers, loso or kfold:K (got "${raw}")`);
+}
+
 /** Every flag that sets a config key, by the key it sets. */
 export const FLAGS = {
   // The data
@@ -115,8 +141,17 @@ export const FLAGS = {
   },
   'data.audioDir': {
     flag: '--audio <dir>',
-    help: 'learn from a folder of labelled recordings',
+    help: 'learn from a folder of recordings (.wav .mp3 .flac .ogg .oga .opus), searched recursively; hidden files are ignored',
     to: (v) => ({ data: { source: 'audio', audioDir: v as string } }),
+  },
+  'data.labels': {
+    flag: '--labels <source>',
+    help:
+      'audio, where a classifier needs labels: folders (the name of the top sub-folder), pattern:<pattern> (the file name, ' +
+      'e.g. pattern:{label}_{speaker}_{index}, with {label}, {speaker}, {index}, {*}), auto (folders when the files sit in ' +
+      `sub-folders, else the pattern ${D.data.pattern}) or none; a file that does not fit is reported, never dropped silently`,
+    parse: labelsArg,
+    to: (v) => ({ data: v as { labels: LabelSource; pattern?: string } }),
   },
   'data.digits': { flag: '--digits <list>', help: 'MNIST digits to use, e.g. 0-9, 5-9 or 1,3,5', parse: digitsArg, defaultText: 'all' },
   'data.count': { flag: '--count <n>', help: 'MNIST: use the first n images (after the digit filter)', parse: intArg, defaultText: 'all' },
@@ -226,8 +261,12 @@ export const FLAGS = {
   // Audio classification
   'split.kind': {
     flag: '--split <kind>',
-    help: 'audio: official (FSDD index 0-4 test), random, speakers (with --test-speakers) or loso (leave one speaker out, each in turn)',
-    choices: ['official', 'random', 'speakers', 'loso'],
+    help:
+      "audio: auto (official when the file names carry FSDD's recording index, else random), official (FSDD index 0-4 test), " +
+      `random (seeded, stratified, ${D.split.testFraction} of each label to test), speakers (with --test-speakers), ` +
+      'loso (leave one speaker out, each in turn) or kfold:K (K-fold cross-validation, stratified; prints the mean and standard deviation)',
+    parse: splitArg,
+    to: (v) => ({ split: v as { kind: SplitKind; folds?: number } }),
   },
   'split.testSpeakers': {
     flag: '--test-speakers <list>',

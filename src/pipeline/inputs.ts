@@ -4,8 +4,7 @@ import { columnFrequencies } from '../audio/axis.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { sampleWindows } from '../features/sampler.ts';
 import { SflError } from '../util/errors.ts';
-import { loadSpectra, type SpectraResult, type SpectrumSettings } from './spectra.ts';
-import { progress } from '../util/progress.ts';
+import type { SpectraResult } from './spectra.ts';
 import type { InputDescription } from '../features/input-description.ts';
 
 /** MNIST images of the chosen digits (in file order), the first `count` of them. */
@@ -28,18 +27,8 @@ export function mnistImages(dir: string, opts: { split?: 'train' | 'test'; digit
   return { X, labels, input };
 }
 
-/** Spectrograms of audio files, with a progress bar. Corrupt files are skipped with a warning. */
-export async function audioSpectra(paths: string[], settings: SpectrumSettings, cache = true): Promise<SpectraResult> {
-  const bar = progress({ stage: 'spectra', total: paths.length });
-  const res = await loadSpectra(paths, settings, { skipBad: true, cache, onProgress: (d) => bar.update(d) });
-  bar.stop();
-  for (const s of res.skipped) process.stderr.write(`warning: skipped ${s.reason}\n`);
-  for (const w of res.warnings) process.stderr.write(`warning: ${w}\n`);
-  return res;
-}
-
 /** Random spectro-temporal windows (count x K*bands) from spectrograms, for unsupervised learning. */
-export function audioWindows(res: SpectraResult, opts: { frames: number; count: number; seed: number }) {
+export function audioWindows(res: Pick<SpectraResult, 'spectra' | 'params'>, opts: { frames: number; count: number; seed: number }) {
   const X = sampleWindows(res.spectra, { count: opts.count, frames: opts.frames, seed: opts.seed });
   const bands = res.spectra[0].cols;
   const input: InputDescription = {

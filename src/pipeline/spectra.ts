@@ -1,14 +1,37 @@
 /**
- * From audio files (any format decode.ts reads) to spectrograms: decode, resample to one rate, transform, with the on-disk cache.
+ * From audio files to spectrograms: decode, resample to one rate, transform, with the on-disk cache.
  *
- * The target rate: `sampleRate` when given; otherwise the files' own rate when they all agree;
- * otherwise an error asking for one (mixing rates silently would change what a band means).
+ * The target rate: `sampleRate` when given; otherwise the most common rate among the files (ties:
+ * the higher rate, so no file loses bandwidth it has), every other file resampled to it, and a
+ * line saying so. A file that cannot be used (unreadable, undecodable, an absurd rate, non-finite
+ * or absurdly large samples, silent, too short) is skipped with its reason in a folder scan
+ * (skipBad) and is an error naming it otherwise; no spectrum with a non-finite value is returned.
  */
 import type { Matrix } from '../compute/matrix.ts';
-import { decodeAudio, probeAudio } from '../audio/decode.ts';
+import { decodeAudio, probeAudio, MAX_SAMPLE_RATE } from '../audio/decode.ts';
 import { defaultSpectrumParams, spectrogram, validateSpectrumParams, type SpectrumParams } from '../audio/spectrogram.ts';
 import { cachedCompute, newCacheStats, type CacheStats } from '../data/spectra-cache.ts';
 import { SflError } from '../util/errors.ts';
+
+/**
+ * Sample rates accepted from a file (Hz). The decoder refuses rates outside 1 Hz..384 kHz; below
+ * 1 kHz a header is as surely corrupt (nothing is recorded at such rates, and one frame would
+ * span seconds).
+ */
+export const MIN_FILE_RATE = 1000;
+export const MAX_FILE_RATE = MAX_SAMPLE_RATE;
+/** Only used to try files one by one when none of them could tell its rate. */
+const FALLBACK_RATE = 16_000;
+
+/** The sample rate read from a file's header (not decoded), or null when it cannot be read (then it does not vote). */
+async function peekRate(path: string): Promise<number | null> {
+  try {
+    return (await probeAudio(path)).sampleRate;
+  } catch (e) {
+    if (e instanceof SflError) return null;
+    throw e;
+  }
+}
 
 /** Spectrum settings as a user gives them: any subset, with the rate optional (null = keep). */
 export type SpectrumSettings = Partial<Omit<SpectrumParams, 'sampleRate' | 'fMax'>> & {
@@ -23,14 +46,12 @@ export interface SpectraResult {
   paths: string[];
   /** Files that could not be used, with the reason (only when skipBad is set). */
   skipped: { path: string; reason: string }[];
-  /**
-   * Repairs made while decoding (samples clipped to full scale), one sentence each naming the file.
-   * Only files decoded in this call report them: a file whose spectrum came from the cache is not
-   * decoded again.
-   */
+  /** What the decoder repaired (clipping), one sentence each naming the file (files computed now, not cached ones). */
   warnings: string[];
   /** The fully resolved parameters (with the rate used). */
   params: SpectrumParams;
+  /** One line for the user: the rate analysed at, and why. */
+  rateNote: string;
   /** Seconds of audio covered by the frames (after the zero-padding rule of frames.ts). */
   audioSeconds: number;
   cache: CacheStats;
@@ -42,35 +63,41 @@ export interface LoadOptions {
   /** Use the spectra cache (default true). */
   cache?: boolean;
   cacheDir?: string;
+  /** Return an empty result rather than an error when no file could be used (the caller reports). */
+  allowNone?: boolean;
   /** Called after each file with (done, total). */
   onProgress?: (done: number, total: number) => void;
 }
 
+export interface RateChoice {
+  sampleRate: number;
+  /** One line for the user: which rate and why. */
+  note: string;
+}
+
 /**
- * Reads the header of each file (not its samples: they are read once, when decoded) to choose the
- * sample rate the whole set is analysed at.
+ * Chooses the rate the whole set is analysed at, reading only the start of each file (samples are
+ * read once, when decoded). Files whose rate cannot be read here, or is outside
+ * MIN_FILE_RATE..MAX_FILE_RATE, do not vote; they are reported when they are decoded.
  */
-export async function chooseSampleRate(paths: string[], requested: number | null | undefined): Promise<number> {
-  if (requested) return requested;
-  const rates = new Set<number>();
-  let firstError: unknown;
+export async function chooseSampleRate(paths: string[], requested: number | null | undefined): Promise<RateChoice> {
+  if (requested) return { sampleRate: requested, note: `sample rate: ${requested} Hz (as asked); files at other rates are resampled` };
+  const counts = new Map<number, number>();
   for (const p of paths) {
-    try {
-      rates.add((await probeAudio(p)).sampleRate);
-    } catch (e) {
-      // A bad file is reported when it is loaded; it does not vote on the rate.
-      if (!(e instanceof SflError)) throw e;
-      firstError ??= e;
-    }
+    const rate = await peekRate(p);
+    if (rate !== null && rate >= MIN_FILE_RATE && rate <= MAX_FILE_RATE) counts.set(rate, (counts.get(rate) ?? 0) + 1);
   }
-  if (rates.size === 0) throw firstError;
-  if (rates.size > 1) {
-    throw new SflError(
-      `the files have different sample rates (${[...rates].sort((a, b) => a - b).join(', ')} Hz): ` +
-        'choose one to resample them all to (--sample-rate HZ)',
-    );
+  if (counts.size === 0) {
+    throw new SflError(`none of the ${paths.length} file(s) could be read as audio${paths.length === 1 ? '' : `, e.g. ${paths[0]}`}`, paths.length === 1 ? paths[0] : undefined);
   }
-  return [...rates][0];
+  const ranked = [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0]);
+  const [rate] = ranked[0];
+  if (ranked.length === 1) return { sampleRate: rate, note: `sample rate: ${rate} Hz (every file)` };
+  const tally = ranked.map(([r, n]) => `${n} at ${r} Hz`).join(', ');
+  return {
+    sampleRate: rate,
+    note: `sample rate: ${rate} Hz, the most common (${tally}); the others are resampled to it (--sample-rate to choose)`,
+  };
 }
 
 /** Settings plus a rate -> complete, validated SpectrumParams. */
@@ -85,33 +112,64 @@ export function resolveSpectrumParams(settings: SpectrumSettings, sampleRate: nu
   return params;
 }
 
-/** Decode, resample and transform one file's bytes. Throws SflError naming the file. */
-export async function spectrogramOfBytes(bytes: Uint8Array, path: string, params: SpectrumParams, warnings?: string[]): Promise<Matrix> {
-  const { samples, warnings: repaired } = await decodeAudio(bytes, path, { sampleRate: params.sampleRate });
-  warnings?.push(...repaired);
-  let peak = 0;
-  for (let i = 0; i < samples.length; i++) peak = Math.max(peak, Math.abs(samples[i]));
-  if (peak === 0) throw new SflError('silent: every sample is zero, there is nothing to learn from', path);
+/**
+ * Decode (decode.ts checks the values: a non-finite or absurd sample refuses the file, values
+ * beyond full scale are clipped with a warning), check, resample and transform one file's bytes.
+ * Throws SflError naming the file; the decoder's warnings go to `onWarning`.
+ */
+export async function spectrogramOfBytes(bytes: Uint8Array, path: string, params: SpectrumParams, onWarning?: (w: string) => void): Promise<Matrix> {
+  const rate = (await probeAudio({ bytes, name: path })).sampleRate;
+  if (!(rate >= MIN_FILE_RATE && rate <= MAX_FILE_RATE)) {
+    throw new SflError(`sample rate ${rate} Hz is outside ${MIN_FILE_RATE / 1000}-${MAX_FILE_RATE / 1000} kHz (corrupt header?)`, path);
+  }
+  const sound = await decodeAudio(bytes, path, { sampleRate: params.sampleRate });
+  for (const w of sound.warnings) onWarning?.(w);
+  const samples = sound.samples;
+  checkSamples(samples, path);
   if (samples.length < params.frameSize) {
     throw new SflError(
       `too short: ${samples.length} samples at ${params.sampleRate} Hz, shorter than one frame (${params.frameSize})`,
       path,
     );
   }
-  return spectrogram(samples, params);
+  const m = spectrogram(samples, params);
+  // Belt and braces: whatever got through, no non-finite value leaves this function.
+  for (let i = 0; i < m.data.length; i++) {
+    if (!Number.isFinite(m.data[i])) throw new SflError(`the spectrum has a non-finite value at frame ${Math.floor(i / m.cols)}`, path);
+  }
+  return m;
+}
+
+/** Rejects samples that are not finite or all zero, naming the file. */
+export function checkSamples(x: Float32Array, path: string): void {
+  let peak = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (!Number.isFinite(v)) throw new SflError(`sample ${i} is ${v} (non-finite samples: a corrupt file?)`, path);
+    const a = Math.abs(v);
+    if (a > peak) peak = a;
+  }
+  if (peak === 0) throw new SflError('silent: every sample is zero, there is nothing to learn from', path);
 }
 
 /** Spectrograms of many files, one rate, cached. */
 export async function loadSpectra(paths: string[], settings: SpectrumSettings, opts: LoadOptions = {}): Promise<SpectraResult> {
   if (paths.length === 0) throw new SflError('no audio files to load');
-  const rate = await chooseSampleRate(paths, settings.sampleRate);
-  const params = resolveSpectrumParams(settings, rate);
+  let rate: RateChoice;
+  try {
+    rate = await chooseSampleRate(paths, settings.sampleRate);
+  } catch (e) {
+    if (!(e instanceof SflError) || !opts.skipBad || !opts.allowNone) throw e;
+    // No file can be read: each is still tried below, so each is skipped with its own reason.
+    rate = { sampleRate: FALLBACK_RATE, note: 'sample rate: none of the files could be read' };
+  }
+  const params = resolveSpectrumParams(settings, rate.sampleRate);
   const stats = newCacheStats();
-  const out: SpectraResult = { spectra: [], paths: [], skipped: [], warnings: [], params, audioSeconds: 0, cache: stats };
+  const out: SpectraResult = { spectra: [], paths: [], skipped: [], warnings: [], params, rateNote: rate.note, audioSeconds: 0, cache: stats };
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i];
     try {
-      const m = await cachedCompute(path, params, (bytes) => spectrogramOfBytes(bytes, path, params, out.warnings), {
+      const m = await cachedCompute(path, params, (bytes) => spectrogramOfBytes(bytes, path, params, (w) => out.warnings.push(w)), {
         enabled: opts.cache ?? true,
         dir: opts.cacheDir,
         stats,
@@ -120,13 +178,16 @@ export async function loadSpectra(paths: string[], settings: SpectrumSettings, o
       out.paths.push(path);
       out.audioSeconds += ((m.rows - 1) * params.hop + params.frameSize) / params.sampleRate;
     } catch (e) {
-      if (!(e instanceof SflError) || !opts.skipBad) throw e;
-      out.skipped.push({ path, reason: e.message });
+      if (!opts.skipBad || !(e instanceof Error)) throw e;
+      // One bad file never ends a folder scan; an error that is not ours is still named as such.
+      out.skipped.push({ path, reason: e instanceof SflError ? e.message : `${path}: cannot be decoded (${e.message})` });
     }
     opts.onProgress?.(i + 1, paths.length);
   }
-  if (out.spectra.length === 0) {
-    throw new SflError(`none of the ${paths.length} files could be used; first problem: ${out.skipped[0]?.reason}`);
+  if (out.spectra.length === 0 && !opts.allowNone) {
+    throw new SflError(
+      paths.length === 1 ? out.skipped[0].reason : `none of the ${paths.length} files could be used; first problem: ${out.skipped[0]?.reason}`,
+    );
   }
   return out;
 }

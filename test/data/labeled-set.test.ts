@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import {
   compilePattern, labelNames, naturalCompare, scanLabeledSet, speakerNames,
 } from '../../src/data/labeled-set.ts';
+import { NOT_AUDIO } from '../../src/data/audio-files.ts';
 import { SflError } from '../../src/util/errors.ts';
 import { FSDD_DIR, tempDir, touch } from './helpers.ts';
 
@@ -26,20 +27,25 @@ describe('scanLabeledSet on the embedded FSDD', () => {
 });
 
 describe('scanLabeledSet on small folders', () => {
-  it('takes labels from sub-folders in auto mode, and skips non-wav files with a reason', () => {
+  it('takes labels from sub-folders in auto mode, any depth, any audio format; reports what it skips', () => {
     const dir = tempDir();
-    touch(dir, ['dog/b.wav', 'dog/a.WAV', 'cat/x/1.wav', 'cat/notes.txt', 'stray.wav', 'README.md']);
-    const { recordings, skipped } = scanLabeledSet(dir);
-    expect(recordings.map((r) => [r.label, r.path])).toEqual([
-      ['cat', join(dir, 'cat/x/1.wav')],
+    touch(dir, ['dog/b.wav', 'dog/a.WAV', 'cat/x/1.flac', 'cat/x/2.mp3', 'cat/notes.txt', 'stray.wav', 'README.md', '.DS_Store', 'dog/._b.wav', '.git/x.wav']);
+    const set = scanLabeledSet(dir);
+    expect(set.recordings.map((r) => [r.label, r.path])).toEqual([
+      ['cat', join(dir, 'cat/x/1.flac')],
+      ['cat', join(dir, 'cat/x/2.mp3')],
       ['dog', join(dir, 'dog/a.WAV')],
       ['dog', join(dir, 'dog/b.wav')],
     ]);
-    expect(skipped).toEqual([
-      { path: join(dir, 'README.md'), reason: 'not a .wav file' },
-      { path: join(dir, 'cat/notes.txt'), reason: 'not a .wav file' },
-      { path: join(dir, 'stray.wav'), reason: 'not inside a label sub-folder' },
+    expect(set.skipped).toEqual([
+      { path: join(dir, 'README.md'), reason: NOT_AUDIO },
+      { path: join(dir, 'cat/notes.txt'), reason: NOT_AUDIO },
+      { path: join(dir, 'stray.wav'), reason: 'no label: not inside a label sub-folder' },
     ]);
+    // .DS_Store, the ._b.wav resource fork and the .git folder: not looked at, only counted.
+    expect(set.hidden).toBe(3);
+    expect(set.labelsFrom).toBe('folders');
+    expect(set.note).toMatch(/^labels: from sub-folder names, 2 classes \(chosen automatically/);
   });
 
   it('keeps speaker and index from names that match the pattern in folder mode', () => {
@@ -54,28 +60,41 @@ describe('scanLabeledSet on small folders', () => {
 
   it('falls back to the file-name pattern, reporting names that do not match', () => {
     const dir = tempDir();
-    touch(dir, ['3_bob_10.wav', '3_bob_2.wav', '10_amy_0.wav', 'noise.wav', 'list.csv']);
+    touch(dir, ['3_bob_10.wav', '3_bob_2.wav', '10_amy_0.ogg', 'noise.wav', 'list.csv']);
     mkdirSync(join(dir, 'empty-sub'));
-    const { recordings, skipped } = scanLabeledSet(dir);
+    const { recordings, skipped, labelsFrom } = scanLabeledSet(dir);
+    expect(labelsFrom).toBe('pattern');
     expect(recordings.map((r) => [r.label, r.speaker, r.index])).toEqual([
       ['3', 'bob', 2],
       ['3', 'bob', 10],
       ['10', 'amy', 0],
     ]);
-    expect(skipped.map((s) => s.reason)).toEqual([
-      'not a .wav file',
-      "name does not match the pattern '{label}_{speaker}_{index}.wav'",
+    expect(skipped).toEqual([
+      { path: join(dir, 'list.csv'), reason: NOT_AUDIO },
+      { path: join(dir, 'noise.wav'), reason: "no label: the name does not match the pattern '{label}_{speaker}_{index}'" },
     ]);
   });
 
-  it('accepts another pattern', () => {
+  it('accepts another pattern, also in sub-folders', () => {
     const dir = tempDir();
-    touch(dir, ['rec-007-up.wav', 'rec-008-down.wav']);
+    touch(dir, ['rec-007-up.wav', 'day2/rec-008-down.wav']);
     const { recordings } = scanLabeledSet(dir, { labelsFrom: 'pattern', pattern: 'rec-{index}-{label}' });
     expect(recordings.map((r) => [r.label, r.index, r.speaker])).toEqual([
       ['down', 8, undefined],
       ['up', 7, undefined],
     ]);
+  });
+
+  it("'none' uses every audio file, unlabelled, still reading speaker and index when the name fits", () => {
+    const dir = tempDir();
+    touch(dir, ['field/take1.wav', 'walk.mp3', '4_ann_2.wav']);
+    const set = scanLabeledSet(dir, { labelsFrom: 'none' });
+    expect(set.recordings).toEqual([
+      { path: join(dir, 'field/take1.wav'), label: '' },
+      { path: join(dir, 'walk.mp3'), label: '' },
+      { path: join(dir, '4_ann_2.wav'), label: '', speaker: 'ann', index: 2 },
+    ]);
+    expect(set.skipped).toEqual([]);
   });
 
   it('compiles patterns with literal regex characters and rejects unknown placeholders', () => {
@@ -104,30 +123,32 @@ describe('scanLabeledSet errors name the folder and the problem', () => {
 
   it('missing path', () => {
     const dir = join(tempDir(), 'nope');
-    expectSflError(() => scanLabeledSet(dir), new RegExp(`^${dir}: no such folder`));
+    expectSflError(() => scanLabeledSet(dir), new RegExp(`^${dir}: no such file or folder`));
   });
 
-  it('a file instead of a folder', () => {
+  it('a file that is not audio', () => {
     const dir = tempDir();
-    touch(dir, ['a.wav']);
-    expectSflError(() => scanLabeledSet(join(dir, 'a.wav')), /a\.wav: not a folder/);
+    touch(dir, ['a.txt']);
+    expectSflError(() => scanLabeledSet(join(dir, 'a.txt')), /a\.txt: not an audio file/);
   });
 
-  it('empty folder', () => {
+  it('empty folder, or only hidden files', () => {
     const dir = tempDir();
-    expectSflError(() => scanLabeledSet(dir), new RegExp(`^${dir}: the folder is empty`));
+    expectSflError(() => scanLabeledSet(dir), new RegExp(`^${dir}: the folder holds no audio files`));
+    touch(dir, ['._a.wav']);
+    expectSflError(() => scanLabeledSet(dir), new RegExp(`^${dir}: the folder holds no audio files`));
   });
 
-  it('no .wav files at all', () => {
+  it('no audio files at all', () => {
     const dir = tempDir();
-    touch(dir, ['a.txt', 'b.aiff']);
-    expectSflError(() => scanLabeledSet(dir), /no \.wav files found \(2 other file\(s\) skipped\)/);
+    touch(dir, ['a.txt', 'b.doc']);
+    expectSflError(() => scanLabeledSet(dir), /no audio files \(.*\) in this folder; 2 other file\(s\), e\.g\. a\.txt, b\.doc/);
   });
 
-  it('wavs but no labels', () => {
+  it('audio but no labels: says which schemes to try', () => {
     const dir = tempDir();
     touch(dir, ['take1.wav', 'take2.wav']);
-    expectSflError(() => scanLabeledSet(dir), new RegExp(`^${dir}: no labels: none of the 2 \\.wav file\\(s\\) matches`));
-    expectSflError(() => scanLabeledSet(dir, { labelsFrom: 'folders' }), /no labels: no sub-folder holds \.wav files/);
+    expectSflError(() => scanLabeledSet(dir), new RegExp(`^${dir}: no labels: none of the 2 audio file\\(s\\) matches the pattern.*--labels pattern:`));
+    expectSflError(() => scanLabeledSet(dir, { labelsFrom: 'folders' }), /no labels: every audio file is at the top level/);
   });
 });

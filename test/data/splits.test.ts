@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scanLabeledSet, type Recording } from '../../src/data/labeled-set.ts';
-import { leaveOneSpeakerOut, officialSplit, randomSplit, speakerSplit } from '../../src/data/splits.ts';
+import { labelNames, scanLabeledSet, type Recording } from '../../src/data/labeled-set.ts';
+import { kFoldSplits, leaveOneSpeakerOut, officialSplit, planSplits, randomSplit, speakerSplit } from '../../src/data/splits.ts';
 import { SflError } from '../../src/util/errors.ts';
 import { FSDD_DIR } from './helpers.ts';
 
@@ -88,5 +88,61 @@ describe('randomSplit', () => {
   it('rejects a fraction outside (0, 1)', () => {
     expect(() => randomSplit(fsdd, { testFraction: 1, seed: 1 })).toThrow(SflError);
     expect(() => randomSplit(fsdd, { testFraction: 0, seed: 1 })).toThrow(/between 0 and 1/);
+  });
+});
+
+describe('kFoldSplits', () => {
+  const folds = kFoldSplits(fsdd, 5, 3);
+
+  it('tests every recording exactly once over the folds, never in its own training set', () => {
+    expect(folds).toHaveLength(5);
+    const tested = folds.flatMap((f) => f.test.map((r) => r.path));
+    expect(new Set(tested).size).toBe(fsdd.length);
+    expect(tested).toHaveLength(fsdd.length);
+    for (const f of folds) {
+      const train = new Set(f.train.map((r) => r.path));
+      expect(f.test.some((r) => train.has(r.path))).toBe(false);
+      expect(f.train.length + f.test.length).toBe(fsdd.length);
+    }
+  });
+
+  it('is stratified: each fold holds a fifth of every label', () => {
+    for (const f of folds) {
+      for (const label of labelNames(fsdd)) expect(f.test.filter((r) => r.label === label)).toHaveLength(50);
+    }
+  });
+
+  it('is reproducible by seed and changes with it', () => {
+    const again = kFoldSplits(fsdd, 5, 3);
+    expect(again[2].test).toEqual(folds[2].test);
+    expect(kFoldSplits(fsdd, 5, 4)[2].test).not.toEqual(folds[2].test);
+  });
+
+  it('refuses fewer than 2 folds or more folds than recordings', () => {
+    expect(() => kFoldSplits(fsdd, 1, 1)).toThrow(/at least 2 folds/);
+    expect(() => kFoldSplits(fsdd.slice(0, 3), 4, 1)).toThrow(/needs at least 4 recordings, there are 3/);
+  });
+});
+
+describe('planSplits', () => {
+  const spec = { kind: 'auto', testFraction: 0.2, testSpeakers: [], folds: 5, seed: 1 } as const;
+
+  it("auto: FSDD's official split when every name carries the recording index, and says why", () => {
+    const plan = planSplits(fsdd, spec);
+    expect(plan.splits).toEqual([officialSplit(fsdd)]);
+    expect(plan.note).toMatch(/^split: official .*carry the recording index/);
+  });
+
+  it('auto: a seeded stratified random split when the names carry no index', () => {
+    const recs = fsdd.map((r) => ({ path: r.path, label: r.label }));
+    const plan = planSplits(recs, spec);
+    expect(plan.splits).toEqual([randomSplit(recs, { testFraction: 0.2, seed: 1 })]);
+    expect(plan.note).toMatch(/^split: seeded stratified random, 20% of each label to test \(seed 1\); the file names carry no recording index/);
+  });
+
+  it('kfold: K runs', () => {
+    const plan = planSplits(fsdd, { ...spec, kind: 'kfold', folds: 3 });
+    expect(plan.splits.map((s) => s.name)).toEqual(['fold 1/3', 'fold 2/3', 'fold 3/3']);
+    expect(plan.note).toMatch(/3-fold cross-validation/);
   });
 });

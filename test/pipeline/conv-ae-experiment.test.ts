@@ -116,7 +116,7 @@ describe('sfl conv-ae on a handful of FSDD recordings', () => {
     const r = runCli(['conv-ae', '--audio', audio, ...smallFlags, '--split', 'loso', '--fine-tune-epochs', '0', '--outputs', join(root, 'cli'), '--name', 'loso']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^speakers-out\(jackson\): test accuracy before fine-tuning \d+\.\d\d%$/m);
-    expect(r.stdout).toMatch(/^mean test accuracy \d+\.\d\d% over 2 held-out speakers/m);
+    expect(r.stdout).toMatch(/^mean test accuracy \d+\.\d\d% ± \d+\.\d\d% \(standard deviation\) over 2 runs/m);
     const m = JSON.parse(readFileSync(join(root, 'cli', 'loso', 'metrics.json'), 'utf8'));
     expect(m.folds).toHaveLength(2);
     expect(m.test.examples).toBe(240);

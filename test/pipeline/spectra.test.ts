@@ -3,7 +3,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSpectra } from '../../src/pipeline/spectra.ts';
-import { SflError } from '../../src/util/errors.ts';
 import { buildWav } from '../audio/wav-fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sfl-spectra-'));
@@ -30,12 +29,15 @@ describe('loading spectra from files', () => {
     expect(res.spectra[0].cols).toBe(129);
   });
 
-  it('files at different rates need a chosen rate, and are resampled to it', async () => {
-    const a = wav('a8k.wav', 4000, 8000), b = wav('b16k.wav', 8000, 16000);
-    const err = await loadSpectra([a, b], {}, { cache: false }).catch((e) => e);
-    expect(err).toBeInstanceOf(SflError);
-    expect(err.message).toMatch(/different sample rates \(8000, 16000 Hz\).*--sample-rate/);
+  it('files at different rates: the most common rate wins (said in one line), the others are resampled to it', async () => {
+    const a = wav('a8k.wav', 4000, 8000), b = wav('b16k.wav', 8000, 16000), c = wav('c16k.wav', 8000, 16000);
+    const mixed = await loadSpectra([a, b, c], { transform: 'fft' }, { cache: false });
+    expect(mixed.params.sampleRate).toBe(16000);
+    expect(mixed.rateNote).toBe('sample rate: 16000 Hz, the most common (2 at 16000 Hz, 1 at 8000 Hz); the others are resampled to it (--sample-rate to choose)');
+    // A tie goes to the higher rate, so no file loses bandwidth it has.
+    expect((await loadSpectra([a, b], { transform: 'fft' }, { cache: false })).params.sampleRate).toBe(16000);
     const res = await loadSpectra([a, b], { sampleRate: 8000, transform: 'fft' }, { cache: false });
+    expect(res.rateNote).toMatch(/^sample rate: 8000 Hz \(as asked\)/);
     // Same tone, same duration (0.5 s) -> same number of frames and the same peak bin at 8 kHz.
     expect(res.spectra[0].rows).toBe(res.spectra[1].rows);
     const peak = (m: { data: Float32Array; cols: number }) => {
@@ -57,6 +59,30 @@ describe('loading spectra from files', () => {
     expect(res.skipped).toEqual([{ path: nan, reason: expect.stringMatching(/nan\.wav: non-finite sample value NaN at sample 99/) }]);
     expect(res.warnings).toEqual([expect.stringMatching(/hot\.wav: \d+ sample\(s\) beyond full scale .* clipped/)]);
     for (const m of res.spectra) expect(m.data.every(Number.isFinite)).toBe(true);
+  });
+
+  it('an absurd rate, non-finite or huge samples skip the file, named, and do not vote on the rate', async () => {
+    const good = wav('ok.wav', 4000, 8000);
+    const tone = Array.from({ length: 4000 }, (_, i) => 0.5 * Math.sin(i / 3));
+    const put = (name: string, bytes: Uint8Array) => (writeFileSync(join(dir, name), bytes), join(dir, name));
+    const oneHz = put('one-hz.wav', buildWav({ encoding: 'pcm16', sampleRate: 1, channels: [tone.map((v) => Math.round(v * 3e4))] }));
+    const nan = put('nan.wav', buildWav({ encoding: 'float32', channels: [tone.map((v, i) => (i === 77 ? NaN : v))] }));
+    const inf = put('inf.wav', buildWav({ encoding: 'float32', channels: [tone.map((v, i) => (i === 5 ? -Infinity : v))] }));
+    const huge = put('huge.wav', buildWav({ encoding: 'float32', channels: [tone.map((v) => v * 1e38)] }));
+    const res = await loadSpectra([good, oneHz, nan, inf, huge], {}, { cache: false, skipBad: true });
+    expect(res.paths).toEqual([good]);
+    expect(res.params.sampleRate).toBe(8000);
+    expect(res.skipped).toEqual([
+      { path: oneHz, reason: `${oneHz}: sample rate 1 Hz is outside 1-384 kHz (corrupt header?)` },
+      { path: nan, reason: `${nan}: non-finite sample value NaN at sample 77 (0.010 s): the file is corrupt` },
+      { path: inf, reason: `${inf}: non-finite sample value -Infinity at sample 5 (0.001 s): the file is corrupt` },
+      { path: huge, reason: expect.stringMatching(/huge\.wav: sample value .* is more than 1000 times full scale/) },
+    ]);
+    // A float file a little over full scale is used, clipped, with a warning naming it.
+    const hot = put('hot.wav', buildWav({ encoding: 'float32', channels: [tone.map((v) => 3 * v)] }));
+    const clipped = await loadSpectra([good, hot], {}, { cache: false, skipBad: true });
+    expect(clipped.paths).toEqual([good, hot]);
+    expect(clipped.warnings).toEqual([expect.stringMatching(/^.*hot\.wav: \d+ sample\(s\) beyond full scale .* clipped to \+-1$/)]);
   });
 
   it('an empty list of files is an error', async () => {

@@ -3,7 +3,7 @@ import { initBackend } from '../../compute/backend.ts';
 import { runConvAeExperiment } from '../../pipeline/experiments/conv-ae.ts';
 import type { Evaluation } from '../../pipeline/run-metrics.ts';
 import { printClassificationResult } from '../classification-output.ts';
-import { addRunOptions, SOFTMAX_FLAGS, SPECTRUM_FLAGS } from '../experiment-options.ts';
+import { addRunOptions, SOFTMAX_FLAGS, SPECTRUM_FLAGS, SPLIT_FLAGS } from '../experiment-options.ts';
 import { addConfigFlags, commandConfig } from '../options.ts';
 
 /** `sfl conv-ae`: convolutional autoencoders pretrained layer by layer, a softmax on top, fine-tuned. */
@@ -15,12 +15,12 @@ export function registerConvAe(program: Command): void {
         'without labels as a denoising autoencoder that reconstructs its input from the largest response of each pooling ' +
         'region through the transposed convolution; a softmax on the top layer; then the whole network fine-tuned with ' +
         'Adam. Prints the test accuracy before and after fine-tuning. --audio DIR: whole log-mel spectrograms, each brought ' +
-        'to --input-frames frames and standardised per band, split per --split (default: FSDD official). --mnist: the ' +
+        'to --input-frames frames and standardised per band, split per --split. --mnist: the ' +
         'training images vs the test images. Writes outputs/<run>/ with the model, first-layer filters (filters.png: ' +
         'audio time to the right, frequency up), cost per epoch, confusion matrices, metrics.json and report.html ' +
         '(see configs/fsdd-conv-ae.json)',
     );
-  addConfigFlags(cmd, ['data.mnistDir', 'data.audioDir', 'data.digits', 'data.count', 'split.kind', 'split.testSpeakers', ...SPECTRUM_FLAGS]);
+  addConfigFlags(cmd, ['data.mnistDir', 'data.audioDir', 'data.labels', 'data.digits', 'data.count', ...SPLIT_FLAGS, ...SPECTRUM_FLAGS]);
   addConfigFlags(cmd, [
     'convAe.filters',
     'convAe.kernel',
@@ -41,14 +41,17 @@ export function registerConvAe(program: Command): void {
     const config = await commandConfig(cmd, { command: { experiment: 'conv-ae' } });
     await initBackend();
     const { runPath, metrics } = await runConvAeExperiment(config, flags.quiet ? () => undefined : undefined);
-    if (config.split.kind === 'loso' && config.data.source === 'audio' && !flags.json) {
+    if (Array.isArray(metrics.folds) && !flags.json) {
       const folds = metrics.folds as { name: string; beforeFineTune: { test: Evaluation }; afterFineTune: { test: Evaluation } | null }[];
       for (const f of folds) {
         const after = f.afterFineTune ? `, after fine-tuning ${pct(f.afterFineTune.test.accuracy)}` : '';
         console.log(`${f.name}: test accuracy before fine-tuning ${pct(f.beforeFineTune.test.accuracy)}${after}`);
       }
-      console.log(`mean test accuracy ${pct(metrics.testAccuracy as number)} over ${folds.length} held-out speakers (before fine-tuning ${pct(metrics.beforeFineTuneAccuracy as number)})\n`);
-      printClassificationResult(runPath, metrics, false, [{ label: 'all held-out speakers pooled: test accuracy', evaluation: metrics.test }]);
+      console.log(
+        `mean test accuracy ${pct(metrics.testAccuracy as number)} ± ${pct(metrics.testAccuracySd as number)} (standard deviation) over ${folds.length} runs ` +
+          `(before fine-tuning ${pct(metrics.beforeFineTuneAccuracy as number)})\n`,
+      );
+      printClassificationResult(runPath, metrics, false, [{ label: 'every held-out recording, pooled over the runs: test accuracy', evaluation: metrics.test }]);
       return;
     }
     const before = (metrics.beforeFineTune as { test: Evaluation } | undefined)?.test;

@@ -1,36 +1,16 @@
 import type { Command } from 'commander';
-import { readdirSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
-import { AUDIO_EXTENSIONS } from '../../audio/decode.ts';
+import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../data/atomic-write.ts';
 import { writeNpy } from '../../data/npy.ts';
 import { matrix } from '../../compute/matrix.ts';
-import { loadSpectra } from '../../pipeline/spectra.ts';
-import { progress } from '../../util/progress.ts';
-import { SflError } from '../../util/errors.ts';
+import { AUDIO_EXTENSIONS, scanAudioFiles } from '../../data/audio-files.ts';
+import { loadAudioSet } from '../../pipeline/audio-set.ts';
 import { SPECTRUM_FLAGS } from '../experiment-options.ts';
 import { addConfigFileFlags, addConfigFlags, commandConfig } from '../options.ts';
 
-/** The audio files to read for a file or folder argument (folders: recursively, sorted; by extension). */
+/** The audio files to read for a file or folder argument (folders: recursively, hidden files ignored). */
 export function wavPaths(target: string): string[] {
-  let st;
-  try {
-    st = statSync(target);
-  } catch (e) {
-    throw new SflError(`cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, target);
-  }
-  if (st.isFile()) return [target];
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (!entry.name.startsWith('.') && AUDIO_EXTENSIONS.includes(extname(entry.name).toLowerCase() as never)) out.push(p);
-    }
-  };
-  walk(target);
-  if (out.length === 0) throw new SflError(`no audio files (${AUDIO_EXTENSIONS.join(', ')}) in this folder`, target);
-  return out;
+  return scanAudioFiles(target).files;
 }
 
 /** `sfl features`: spectra of a file or a folder as a NumPy .npy file plus a JSON sidecar. */
@@ -38,29 +18,20 @@ export function registerFeatures(program: Command): void {
   const cmd = program
     .command('features')
     .description(
-      'compute the spectra of an audio file (WAV, MP3, FLAC, Ogg Vorbis, Opus) or of every audio file in a folder and write the frames as a ' +
+      'compute the spectra of an audio file or of every audio file in a folder (recursively; no labels needed) and write the frames as a ' +
         'float32 .npy array (frames x bins, files one after another) with a JSON sidecar of the parameters ' +
         'and of each file\'s row range',
     )
-    .argument('<file-or-dir>', 'an audio file or a folder searched recursively for audio files')
+    .argument('<file-or-dir>', `an audio file or a folder searched recursively for ${AUDIO_EXTENSIONS.join(' ')} files (hidden files ignored)`)
     .requiredOption('--out <file.npy>', 'where to write the array; the sidecar is <file.npy>.json');
   addConfigFlags(cmd, SPECTRUM_FLAGS);
   addConfigFileFlags(cmd, 'configs/*.json: its spectrum section is used');
   cmd.option('--no-cache', 'do not read or write the spectra cache');
   cmd.action(async (target: string, opts: { out: string; cache: boolean }) => {
     const { spectrum } = await commandConfig(cmd);
-    const paths = wavPaths(target);
-    const isFolder = paths.length > 1 || paths[0] !== target;
-    const bar = progress({ stage: 'spectra', total: paths.length });
-    const res = await loadSpectra(paths, spectrum, {
-      skipBad: isFolder,
-      cache: opts.cache,
-      onProgress: (done) => bar.update(done),
-    });
-    bar.stop();
-    for (const s of res.skipped) process.stderr.write(`warning: skipped ${s.reason}\n`);
-  for (const w of res.warnings) process.stderr.write(`warning: ${w}\n`);
-    for (const w of res.warnings) process.stderr.write(`warning: ${w}\n`);
+    // The summary line comes last, after the result line.
+    const set = await loadAudioSet({ dir: target, labels: null, spectrum, cache: opts.cache, deferSummary: true });
+    const res = { spectra: set.spectra, paths: set.recordings.map((r) => r.path), params: set.params, skipped: set.skipped };
     const cols = res.spectra[0].cols;
     const rows = res.spectra.reduce((n, m) => n + m.rows, 0);
     const all = matrix(rows, cols);
@@ -84,5 +55,6 @@ export function registerFeatures(program: Command): void {
       `${resolve(opts.out)}: ${rows} frames x ${cols} ${res.params.transform} bins from ${res.spectra.length} file${res.spectra.length === 1 ? "" : "s"}` +
         (res.skipped.length ? ` (${res.skipped.length} skipped)` : ''),
     );
+    process.stderr.write(`${set.summary}\n`);
   });
 }

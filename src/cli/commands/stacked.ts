@@ -4,7 +4,7 @@ import { runStackedExperiment } from '../../pipeline/experiments/stacked.ts';
 import type { Evaluation } from '../../pipeline/run-metrics.ts';
 import { SflError } from '../../util/errors.ts';
 import { printClassificationResult } from '../classification-output.ts';
-import { addDataOptions, addRunOptions, PREPROCESS_FLAGS, SAE_FLAGS, SOFTMAX_FLAGS, STACKED_FLAGS } from '../experiment-options.ts';
+import { addDataOptions, addRunOptions, PREPROCESS_FLAGS, SAE_FLAGS, SOFTMAX_FLAGS, SPLIT_FLAGS, STACKED_FLAGS } from '../experiment-options.ts';
 import { addConfigFlags, commandConfig } from '../options.ts';
 
 /** `sfl stacked`: greedy layer-wise pretraining, a softmax on top, then fine-tuning. */
@@ -15,10 +15,10 @@ export function registerStacked(program: Command): void {
       'stacked autoencoders: pretrain --layers sparse autoencoders one after the other, train a softmax on the top layer, ' +
         'fine-tune the whole network by backpropagation; prints the accuracy before and after fine-tuning. --mnist: on the ' +
         'pixels, training images vs test images. --audio DIR: on each recording\'s window features pooled over time ' +
-        '(a window autoencoder is learned first, as in self-taught), official split (see configs/fsdd-stacked.json)',
+        '(a window autoencoder is learned first, as in self-taught), split per --split (see configs/fsdd-stacked.json)',
     );
   addDataOptions(cmd);
-  addConfigFlags(cmd, [...PREPROCESS_FLAGS, ...SAE_FLAGS, ...STACKED_FLAGS, ...SOFTMAX_FLAGS]);
+  addConfigFlags(cmd, [...PREPROCESS_FLAGS, ...SAE_FLAGS, ...STACKED_FLAGS, ...SOFTMAX_FLAGS, ...SPLIT_FLAGS]);
   addRunOptions(cmd);
   cmd.action(async (flags: { hidden?: number; json?: boolean }) => {
     if (flags.hidden !== undefined) throw new SflError('stacked takes the hidden layer sizes as --layers (e.g. 200,200), not --hidden');

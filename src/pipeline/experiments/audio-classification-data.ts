@@ -4,35 +4,32 @@
  * encoded and pooled over time (as in self-taught learning), and the pooled vectors are the rows.
  * The stacked experiment then stacks further autoencoder layers on them and fine-tunes.
  */
-import { labelNames, scanLabeledSet } from '../../data/labeled-set.ts';
 import { SflError } from '../../util/errors.ts';
 import type { Config } from '../config.ts';
-import { audioSpectra } from '../inputs.ts';
+import { loadConfiguredAudioSet } from '../audio-set.ts';
 import { learnAudioFeatures } from '../audio-classifier.ts';
 import { recordingFeatures } from '../recording-features.ts';
 import type { ClassificationData, Log } from './classification-data.ts';
-import { splitsFor } from './audio-self-taught.ts';
 
 export async function audioClassificationData(config: Config, log: Log): Promise<ClassificationData> {
   if (config.softmax.standardise === 'speaker') throw new SflError('softmax.standardise "speaker" is supported by self-taught and conv, not by this experiment');
-  const set = scanLabeledSet(config.data.audioDir);
-  const splits = splitsFor(config, set.recordings);
-  if (splits.length !== 1) throw new SflError(`split.kind "${config.split.kind}" gives ${splits.length} runs; this experiment takes one split (official, random or speakers)`);
-  const split = splits[0];
-  const classNames = labelNames(set.recordings);
-  const spectra = await audioSpectra(set.recordings.map((r) => r.path), config.spectrum);
-  const byPath = new Map(spectra.paths.map((p, i) => [p, spectra.spectra[i]] as const));
-  const train = split.train.filter((r) => byPath.has(r.path)), test = split.test.filter((r) => byPath.has(r.path));
-  const trainSpectra = train.map((r) => byPath.get(r.path)!), testSpectra = test.map((r) => byPath.get(r.path)!);
+  if (config.split.kind === 'loso' || config.split.kind === 'kfold') {
+    throw new SflError(`split "${config.split.kind}" gives several runs; this experiment takes one split (auto, official, random or speakers)`);
+  }
+  const set = await loadConfiguredAudioSet(config, 'classifier', log);
+  const split = set.splits[0];
+  const classNames = set.classNames;
+  const train = split.train, test = split.test;
+  const trainSpectra = train.map(set.spectrumOf), testSpectra = test.map(set.spectrumOf);
   log(`${config.data.audioDir}: ${train.length} training / ${test.length} test recordings; learning window features first`);
-  const sae = await learnAudioFeatures(trainSpectra, spectra.params, config, 'window autoencoder (L-BFGS)');
+  const sae = await learnAudioFeatures(trainSpectra, set.params, config, 'window autoencoder (L-BFGS)');
   const trainX = recordingFeatures(sae.model, trainSpectra, config.pooling);
   const testX = recordingFeatures(sae.model, testSpectra, config.pooling);
   return {
     trainX,
-    trainY: Int32Array.from(train.map((r) => classNames.indexOf(r.label))),
+    trainY: set.classIds(train),
     testX,
-    testY: Int32Array.from(test.map((r) => classNames.indexOf(r.label))),
+    testY: set.classIds(test),
     unlabeledX: null,
     classNames,
     // A row is (segment, statistic) blocks of one value per window unit: drawn as units across,

@@ -11,7 +11,7 @@
  * `test` pools the held-out predictions of all folds; the model and figures are the last fold's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { labelNames, scanLabeledSet, type Recording } from '../../data/labeled-set.ts';
+import type { Recording } from '../../data/labeled-set.ts';
 import type { Matrix } from '../../compute/matrix.ts';
 import { fixFrames } from '../../features/fixed-length.ts';
 import { Standardiser } from '../../features/normalise.ts';
@@ -25,10 +25,11 @@ import { linePlot } from '../../viz/line-plot.ts';
 import { encodePng } from '../../viz/png.ts';
 import { refuseChooseLambda, type Config } from '../config.ts';
 import { saveConvAeClassifier, type ConvAeInput } from '../../models/conv-ae/saved-model.ts';
-import { audioSpectra } from '../inputs.ts';
+import { loadConfiguredAudioSet } from '../audio-set.ts';
 import { progress, type Progress } from '../../util/progress.ts';
-import { RunDir, runOptions } from '../run-dir.ts';
-import { splitsFor } from './audio-self-taught.ts';
+import { inRunFolder } from '../run-folder.ts';
+import type { RunDir } from '../run-dir.ts';
+import { spread } from './fold-stats.ts';
 import { classifierRunMetrics, evaluate, lastCost, type ClassifierRunMetrics, type Evaluation } from '../run-metrics.ts';
 import { stderrLog, type Log } from '../softmax-stage.ts';
 import { mnistTrainTestData } from './classification-data.ts';
@@ -86,31 +87,25 @@ function fitted(st: Standardiser): { mean: Float32Array; std: Float32Array } {
 }
 
 async function audioData(config: Config, log: Log): Promise<ConvAeData> {
-  const set = scanLabeledSet(config.data.audioDir);
-  for (const s of set.skipped) log(`warning: skipped ${s.path}: ${s.reason}`);
-  const classNames = labelNames(set.recordings);
-  const spectra = await audioSpectra(set.recordings.map((r) => r.path), config.spectrum);
-  if (spectra.spectra.length === 0) throw new SflError(`no usable recordings in ${config.data.audioDir}`);
-  const byPath = new Map(spectra.paths.map((p, i) => [p, spectra.spectra[i]] as const));
   if (config.softmax.standardise === 'speaker') throw new SflError('softmax.standardise "speaker" is supported by self-taught and conv, not conv-ae');
-  const splits = splitsFor(config, set.recordings);
+  const set = await loadConfiguredAudioSet(config, 'classifier', log);
+  const classNames = set.classNames;
+  const splits = set.splits;
   const T = config.convAe.frames;
-  const bands = spectra.spectra[0].cols;
-  log(`${config.data.audioDir}: ${spectra.spectra.length} recordings, ${classNames.length} classes; split ${config.split.kind} (${splits.length} run${splits.length > 1 ? 's' : ''}); each recording brought to ${T} frames x ${bands} bands`);
+  const bands = set.spectra[0].cols;
+  log(`${config.data.audioDir}: ${set.recordings.length} recordings, ${classNames.length} classes; ${splits.length} run${splits.length > 1 ? 's' : ''}; each recording brought to ${T} frames x ${bands} bands`);
   const folds = splits.map((split): Fold => {
-    const keep = (recs: Recording[]) => recs.filter((r) => byPath.has(r.path));
-    const tr = keep(split.train), te = keep(split.test);
-    if (tr.length === 0 || te.length === 0) throw new SflError(`split ${split.name}: no ${tr.length === 0 ? 'training' : 'test'} recordings`);
+    const tr = split.train, te = split.test;
     // Per-band statistics of every frame of the training recordings (before cutting or padding).
-    const st = new Standardiser().fit(stackRows(tr.map((r) => byPath.get(r.path)!)));
+    const st = new Standardiser().fit(stackRows(tr.map(set.spectrumOf)));
     const standardise = fitted(st);
     const examples = (recs: Recording[]): Examples => {
       const x = new Float32Array(recs.length * T * bands);
-      recs.forEach((r, i) => x.set(fixFrames(byPath.get(r.path)!, T, standardise.mean).data, i * T * bands));
+      recs.forEach((r, i) => x.set(fixFrames(set.spectrumOf(r), T, standardise.mean).data, i * T * bands));
       standardiseInPlace(x, bands, standardise);
-      return { x, y: Int32Array.from(recs.map((r) => classNames.indexOf(r.label))), n: recs.length };
+      return { x, y: set.classIds(recs), n: recs.length };
     };
-    const lengths = tr.concat(te).map((r) => byPath.get(r.path)!.rows);
+    const lengths = tr.concat(te).map((r) => set.spectrumOf(r).rows);
     return {
       name: split.name,
       train: examples(tr),
@@ -132,7 +127,7 @@ async function audioData(config: Config, log: Log): Promise<ConvAeData> {
   });
   return {
     classNames,
-    picture: { kind: 'spectrogram', frames: T, bands, spectrum: spectra.params },
+    picture: { kind: 'spectrogram', frames: T, bands, spectrum: set.params },
     height: T,
     width: bands,
     fill: 0,
@@ -235,8 +230,7 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 export async function runConvAeExperiment(config: Config, log: Log = stderrLog): Promise<ClassificationExperimentResult> {
   refuseChooseLambda(config, 'conv-ae', 'its softmax weight decay also serves fine-tuning');
-  const run = await RunDir.create({ command: 'conv-ae', ...runOptions(config.run), config });
-  try {
+  return inRunFolder({ command: 'conv-ae', config }, async (run) => {
     const t0 = performance.now();
     const c = config.convAe;
     const data = await convAeData(config, log);
@@ -316,16 +310,13 @@ export async function runConvAeExperiment(config: Config, log: Log = stderrLog):
         {
           ...base,
           split: config.split.kind,
+          testAccuracySd: spread(results.map((r) => (r.after ?? r.before).accuracy)).sd,
           beforeFineTuneAccuracy: mean((r) => r.before.accuracy),
           folds: results.map(foldJson),
           seconds: Number(((performance.now() - t0) / 1000).toFixed(3)),
         },
       );
     }
-    await run.writeJson('metrics.json', metrics);
-    return { runPath: await run.commit(), metrics };
-  } catch (e) {
-    await run.abort();
-    throw e;
-  }
+    return { metrics };
+  });
 }

@@ -12,7 +12,8 @@ import { rm, rmdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Config } from '../config.ts';
 import { resolveMnistDir } from '../../data/mnist.ts';
-import { RunDir, runOptions } from '../run-dir.ts';
+import type { RunDir } from '../run-dir.ts';
+import { inRunFolder } from '../run-folder.ts';
 import { runMetrics, type RunMetrics } from '../run-metrics.ts';
 import { SflError } from '../../util/errors.ts';
 import { mulberry32 } from '../../util/random.ts';
@@ -87,13 +88,12 @@ async function withRun(model: BaselineModel, config: Config, log: Log, opts: Bas
         path: checkpointDir(root, name),
         hint: `has an unfinished run's checkpoint in ${checkpointDir(root, name)}; continue it with --resume ${name}, or pass --overwrite to start again`,
       });
-  const run = await RunDir.create({ command: `mnist-${model}`, ...runOptions(config.run), root, config, alsoOwns });
-  const ckptDir = checkpointDir(root, run.name);
-  // Starting over (--overwrite): the old checkpoint must not be resumed by mistake later.
-  if (!resumed) await rm(ckptDir, { recursive: true, force: true });
-  log(`mnist ${model}: run ${run.name}${resumed ? ' (resumed)' : ''}; checkpoints in ${ckptDir} (continue with --resume ${run.name})`);
-  const startedAt = performance.now();
-  try {
+  const result = await inRunFolder({ command: `mnist-${model}`, config, root, alsoOwns }, async (run) => {
+    const ckptDir = checkpointDir(root, run.name);
+    // Starting over (--overwrite): the old checkpoint must not be resumed by mistake later.
+    if (!resumed) await rm(ckptDir, { recursive: true, force: true });
+    log(`mnist ${model}: run ${run.name}${resumed ? ' (resumed)' : ''}; checkpoints in ${ckptDir} (continue with --resume ${run.name})`);
+    const startedAt = performance.now();
     const data = loadBaselineData(dir, config.baselines);
     log(`MNIST ${dir}: ${data.train.n} training, ${data.valid.n} validation, ${data.test.n} test images`);
     let details: Record<string, unknown>;
@@ -115,16 +115,12 @@ async function withRun(model: BaselineModel, config: Config, log: Log, opts: Bas
       },
       details,
     );
-    await run.writeJson('metrics.json', metrics);
-    const runPath = await run.commit();
-    await rm(ckptDir, { recursive: true, force: true });
-    // The shared checkpoints folder goes too once no run needs it.
-    await rmdir(dirname(ckptDir)).catch(() => undefined);
-    return { runPath, metrics };
-  } catch (e) {
-    await run.abort();
-    throw e;
-  }
+    return { metrics, ckptDir };
+  });
+  // The checkpoints go once the run is committed; the shared checkpoints folder too once no run needs it.
+  await rm(result.ckptDir, { recursive: true, force: true });
+  await rmdir(dirname(result.ckptDir)).catch(() => undefined);
+  return { runPath: result.runPath, metrics: result.metrics };
 }
 
 function mean(xs: number[]): number | null {

@@ -20,7 +20,7 @@ import { mnistImages } from '../inputs.ts';
 import { saveModel } from '../../models/model-io.ts';
 import { softmaxWeights } from '../../models/classifier-model.ts';
 import { progress } from '../../util/progress.ts';
-import { RunDir, runOptions } from '../run-dir.ts';
+import { inRunFolder } from '../run-folder.ts';
 import { saveSaeModel } from '../../models/sae/saved-model.ts';
 import { trainSae } from '../../models/sae/train.ts';
 import { filterPicture } from '../../models/sae/filter-picture.ts';
@@ -41,8 +41,7 @@ export async function runMnistConvExperiment(config: Config, log: Log = stderrLo
   const p = c.patchSize;
   const stride = c.poolStride ?? c.poolSize;
   const kind: PoolKind = config.pooling.method;
-  const run = await RunDir.create({ command: 'conv', ...runOptions(config.run), config });
-  try {
+  return inRunFolder({ command: 'conv', config }, async (run) => {
     const timer = new StageTimer();
     const dir = resolveMnistDir(config.data.mnistDir ?? undefined);
     const digits = config.data.digits;
@@ -104,10 +103,6 @@ export async function runMnistConvExperiment(config: Config, log: Log = stderrLo
       costHistory: { autoencoder: saeCosts, softmax: costs },
       },
     );
-    await run.writeJson('metrics.json', metrics);
-    return { runPath: await run.commit(), metrics };
-  } catch (e) {
-    await run.abort();
-    throw e;
-  }
+    return { metrics };
+  });
 }

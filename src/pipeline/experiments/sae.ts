@@ -4,12 +4,13 @@
  */
 import type { Config } from '../config.ts';
 import { resolveMnistDir } from '../../data/mnist.ts';
-import { scanLabeledSet } from '../../data/labeled-set.ts';
-import { officialSplit } from '../../data/splits.ts';
+import { OFFICIAL_TEST_MAX_INDEX } from '../../data/splits.ts';
 import { encodePng } from '../../viz/png.ts';
-import { RunDir, runOptions } from '../run-dir.ts';
+import type { RunDir } from '../run-dir.ts';
+import { audioSetRecord, loadConfiguredAudioSet } from '../audio-set.ts';
+import { inRunFolder } from '../run-folder.ts';
 import { runMetrics, type RunMetrics } from '../run-metrics.ts';
-import { audioSpectra, audioWindows, mnistImages } from '../inputs.ts';
+import { audioWindows, mnistImages } from '../inputs.ts';
 import type { InputDescription } from '../../features/input-description.ts';
 import { saveSaeModel } from '../../models/sae/saved-model.ts';
 import { costCurve, trainSae } from '../../models/sae/train.ts';
@@ -23,7 +24,7 @@ export interface SaeExperimentResult {
 }
 
 /** Loads the unlabeled training vectors the config asks for. */
-export async function saeTrainingData(config: Config, log: (s: string) => void): Promise<{ X: Matrix; input: InputDescription; source: string }> {
+export async function saeTrainingData(config: Config, log: (s: string) => void, run?: RunDir): Promise<{ X: Matrix; input: InputDescription; source: string }> {
   const d = config.data;
   if (d.source === 'mnist') {
     const dir = resolveMnistDir(d.mnistDir ?? undefined);
@@ -31,21 +32,29 @@ export async function saeTrainingData(config: Config, log: (s: string) => void):
     log(`MNIST ${dir}: ${X.rows} training images of digits ${d.digits.join(',')}`);
     return { X, input, source: dir };
   }
-  // Audio: learn from the training recordings only when the folder has an official split, so a
-  // later classifier's test recordings stay unseen; otherwise from every recording.
-  const set = scanLabeledSet(d.audioDir);
+  // Audio: any folder, no labels needed. When the file names carry FSDD's recording index (and
+  // the split is FSDD's), learn from the training recordings only, so a later classifier's test
+  // recordings stay unseen; otherwise from every recording.
+  const set = await loadConfiguredAudioSet(config, 'unsupervised', log);
   let recs = set.recordings;
-  if (config.split.kind === 'official' && recs.every((r) => r.index !== undefined)) recs = officialSplit(recs).train;
-  const spectra = await audioSpectra(recs.map((r) => r.path), config.spectrum);
+  const official = config.split.kind === 'official' || config.split.kind === 'auto';
+  if (official && recs.every((r) => r.index !== undefined)) {
+    const train = recs.filter((r) => r.index! > OFFICIAL_TEST_MAX_INDEX);
+    if (train.length > 0 && train.length < recs.length) {
+      recs = train;
+      log(`learning from the ${recs.length} training recordings of FSDD's split (recording index > ${OFFICIAL_TEST_MAX_INDEX})`);
+    }
+  }
+  await run?.writeJson('inputs.json', audioSetRecord(set));
+  const spectra = { spectra: recs.map(set.spectrumOf), params: set.params };
   const { X, input } = audioWindows(spectra, { frames: config.windows.frames, count: config.windows.count, seed: config.windows.seed ?? config.run.seed });
-  log(`${d.audioDir}: ${spectra.spectra.length} recordings -> ${X.rows} windows of ${config.windows.frames} x ${X.cols / config.windows.frames} ${config.spectrum.transform} frames`);
+  log(`${d.audioDir}: ${recs.length} recordings -> ${X.rows} windows of ${config.windows.frames} x ${X.cols / config.windows.frames} ${config.spectrum.transform} frames`);
   return { X, input, source: d.audioDir };
 }
 
 export async function runSaeExperiment(config: Config, log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<SaeExperimentResult> {
-  const run = await RunDir.create({ command: 'train-sae', ...runOptions(config.run), config });
-  try {
-    const { X, input } = await saeTrainingData(config, log);
+  return inRunFolder({ command: 'train-sae', config }, async (run) => {
+    const { X, input } = await saeTrainingData(config, log, run);
     const res = await trainSae(X, input, saeTrainOptions(config));
     await saveSaeModel(run.path('model'), res.model);
     await run.writeFile('filters.png', encodePng(filterPicture(res.model).image));
@@ -62,11 +71,6 @@ export async function runSaeExperiment(config: Config, log: (s: string) => void 
       trainSeconds: res.seconds,
       costHistory: res.lbfgs.history.map((h) => h.cost),
     });
-    await run.writeJson('metrics.json', metrics);
-    const runPath = await run.commit();
-    return { runPath, metrics };
-  } catch (e) {
-    await run.abort();
-    throw e;
-  }
+    return { metrics };
+  });
 }

@@ -11,7 +11,7 @@ import { encodePng } from '../../viz/png.ts';
 import type { Config } from '../config.ts';
 import { saveSoftmaxClassifier } from '../../models/classifier-model.ts';
 import { inputDim } from '../../features/input-description.ts';
-import { RunDir, runOptions } from '../run-dir.ts';
+import { inRunFolder } from '../run-folder.ts';
 import { loadSaeModel, saeFeatures, saveSaeModel, type SaeModel } from '../../models/sae/saved-model.ts';
 import { trainSae } from '../../models/sae/train.ts';
 import { filterPicture } from '../../models/sae/filter-picture.ts';
@@ -44,8 +44,7 @@ async function encoder(config: Config, d: ClassificationData, log: Log): Promise
 }
 
 export async function runSelfTaughtExperiment(config: Config, log: Log = stderrLog, data?: ClassificationData): Promise<ClassificationExperimentResult> {
-  const run = await RunDir.create({ command: 'self-taught', ...runOptions(config.run), config });
-  try {
+  return inRunFolder({ command: 'self-taught', config }, async (run) => {
     const timer = new StageTimer();
     const d = data ?? (await timer.time('data', () => classificationData(config, 'self-taught', log)));
     checkClassificationData(d);
@@ -72,10 +71,6 @@ export async function runSelfTaughtExperiment(config: Config, log: Log = stderrL
         costHistory: { autoencoder: enc.costs, softmax: costs },
       },
     );
-    await run.writeJson('metrics.json', metrics);
-    return { runPath: await run.commit(), metrics };
-  } catch (e) {
-    await run.abort();
-    throw e;
-  }
+    return { metrics };
+  });
 }

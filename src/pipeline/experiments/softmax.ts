@@ -8,7 +8,7 @@ import { softmaxPredict } from '../../models/softmax/softmax.ts';
 import { accuracy } from '../../models/metrics.ts';
 import type { Config } from '../config.ts';
 import { saveSoftmaxClassifier } from '../../models/classifier-model.ts';
-import { RunDir, runOptions } from '../run-dir.ts';
+import { inRunFolder } from '../run-folder.ts';
 import { classifierRunMetrics, evaluate, type ClassifierRunMetrics } from '../run-metrics.ts';
 import { softmaxSummary, stderrLog, trainSoftmaxStage, type Log } from '../softmax-stage.ts';
 import { checkClassificationData, classificationData, type ClassificationData } from './classification-data.ts';
@@ -26,8 +26,7 @@ export interface ClassificationExperimentResult {
  * experiment on another source's vectors.
  */
 export async function runSoftmaxExperiment(config: Config, log: Log = stderrLog, data?: ClassificationData): Promise<ClassificationExperimentResult> {
-  const run = await RunDir.create({ command: 'train-softmax', ...runOptions(config.run), config });
-  try {
+  return inRunFolder({ command: 'train-softmax', config }, async (run) => {
     const timer = new StageTimer();
     const d = data ?? (await timer.time('data', () => classificationData(config, 'softmax', log)));
     checkClassificationData(d);
@@ -53,10 +52,6 @@ export async function runSoftmaxExperiment(config: Config, log: Log = stderrLog,
         costHistory: { softmax: costs },
       },
     );
-    await run.writeJson('metrics.json', metrics);
-    return { runPath: await run.commit(), metrics };
-  } catch (e) {
-    await run.abort();
-    throw e;
-  }
+    return { metrics };
+  });
 }

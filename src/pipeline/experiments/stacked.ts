@@ -14,7 +14,7 @@ import { encodePng } from '../../viz/png.ts';
 import { refuseChooseLambda, type Config } from '../config.ts';
 import { saveStackedClassifier } from '../../models/classifier-model.ts';
 import { progress, type Progress } from '../../util/progress.ts';
-import { RunDir, runOptions } from '../run-dir.ts';
+import { inRunFolder } from '../run-folder.ts';
 import { saeCostFunction } from '../../models/sae/train.ts';
 import { classifierRunMetrics, evaluate, lastCost } from '../run-metrics.ts';
 import { stderrLog, type Log } from '../softmax-stage.ts';
@@ -34,8 +34,7 @@ function inUnitRange(X: Matrix): boolean {
 
 export async function runStackedExperiment(config: Config, log: Log = stderrLog, data?: ClassificationData): Promise<ClassificationExperimentResult> {
   refuseChooseLambda(config, 'stacked', 'its softmax weight decay also serves fine-tuning');
-  const run = await RunDir.create({ command: 'stacked', ...runOptions(config.run), config });
-  try {
+  return inRunFolder({ command: 'stacked', config }, async (run) => {
     const seconds: Record<string, number> = {};
     let t0 = performance.now();
     const d = data ?? (await classificationData(config, 'stacked', log));
@@ -109,10 +108,6 @@ export async function runStackedExperiment(config: Config, log: Log = stderrLog,
       costHistory: curves,
       },
     );
-    await run.writeJson('metrics.json', metrics);
-    return { runPath: await run.commit(), metrics };
-  } catch (e) {
-    await run.abort();
-    throw e;
-  }
+    return { metrics };
+  });
 }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../../src/compute/backend.ts';
 import { scanLabeledSet } from '../../../src/data/labeled-set.ts';
-import { audioSpectra, audioWindows, mnistImages } from '../../../src/pipeline/inputs.ts';
+import { audioWindows, mnistImages } from '../../../src/pipeline/inputs.ts';
+import { loadSpectra } from '../../../src/pipeline/spectra.ts';
 import { loadSaeModel, saeFeatures, saeFilters, saveSaeModel } from '../../../src/models/sae/saved-model.ts';
 import { trainSae } from '../../../src/models/sae/train.ts';
 import { filterPicture } from '../../../src/models/sae/filter-picture.ts';
@@ -40,7 +41,7 @@ describe('train a sparse autoencoder end to end', () => {
   it('audio: ZCA-whitened windows get the linear decoder and filters drawn back in K x bands input space', async () => {
     await initBackend();
     const recs = scanLabeledSet(join(ROOT, 'audio/fsdd/recordings')).recordings.filter((r) => r.speaker === 'george').slice(0, 20);
-    const spectra = await audioSpectra(recs.map((r) => r.path), { transform: 'mel', bands: 20 }, false);
+    const spectra = await loadSpectra(recs.map((r) => r.path), { transform: 'mel', bands: 20 }, { cache: false });
     const { X, input } = audioWindows(spectra, { frames: 3, count: 1500, seed: 2 });
     expect(X.cols).toBe(60);
     const res = await trainSae(X, input, {

@@ -1,0 +1,250 @@
+/**
+ * The one loader of a folder of audio, used by every command that reads one: scan (recursive,
+ * hidden files ignored), labels (only when the command needs them), spectra (one rate, cached),
+ * the train/test split (only when a classifier is trained), and the account of every file:
+ * a few lines saying which labels, which rate and which split were chosen, then one summary line
+ * with the files used and the files skipped by reason, the first few named.
+ */
+import { relative } from 'node:path';
+import type { Matrix } from '../compute/matrix.ts';
+import type { SpectrumParams } from '../audio/spectrogram.ts';
+import { scanAudioFiles, type SkippedFile } from '../data/audio-files.ts';
+import { labelFiles, labelNames, type LabelSource, type Recording } from '../data/labeled-set.ts';
+import { planSplits, type Split, type SplitSpec } from '../data/splits.ts';
+import type { CacheStats } from '../data/spectra-cache.ts';
+import { SflError } from '../util/errors.ts';
+import type { Config } from './config.ts';
+import { progress } from '../util/progress.ts';
+import { loadSpectra, type SpectrumSettings } from './spectra.ts';
+
+export interface AudioSetOptions {
+  /** A folder (scanned recursively) or a single audio file. */
+  dir: string;
+  /**
+   * Labels wanted: null for the unsupervised commands (then file names are still read for the
+   * speaker and recording index when they fit `pattern`); else where they come from.
+   */
+  labels: LabelSource | null;
+  /** File-name pattern for labels from names (and for speaker/index). Default FSDD's. */
+  pattern?: string;
+  spectrum: SpectrumSettings;
+  /** The split, when a classifier is trained; null: no split. */
+  split?: SplitSpec | null;
+  /** Use the spectra cache (default true). */
+  cache?: boolean;
+  /** Where the lines for the user go (default stderr). */
+  log?: (line: string) => void;
+  /**
+   * Do not log the summary line when all went well: the caller prints `summary` as its last line
+   * (a short command whose result line would otherwise come after it). Logged anyway on failure.
+   */
+  deferSummary?: boolean;
+}
+
+/** A named group of skipped files. */
+export interface SkipGroup {
+  reason: string;
+  files: SkippedFile[];
+}
+
+export interface AudioSet {
+  dir: string;
+  /** The recordings whose spectra loaded, sorted (label, speaker, index, path). */
+  recordings: Recording[];
+  /** spectra[i] belongs to recordings[i] (frames x bands). */
+  spectra: Matrix[];
+  params: SpectrumParams;
+  /** Sorted distinct labels (empty without labels); a label's class id is its index here. */
+  classNames: string[];
+  /** The splits of `recordings` (one per run), empty when no split was asked for. */
+  splits: Split[];
+  /** Every file found and not used, with its own reason (for result files). */
+  skipped: SkippedFile[];
+  /** The same files grouped by kind of reason (for the summary line). */
+  skipGroups: SkipGroup[];
+  hidden: number;
+  /** The lines that were logged: labels, rate, split, then the summary line last. */
+  notes: string[];
+  summary: string;
+  audioSeconds: number;
+  cache: CacheStats;
+  /** The spectrogram of a recording of this set. */
+  spectrumOf(r: Recording): Matrix;
+  /** Class ids of recordings (index into classNames). */
+  classIds(recs: readonly Recording[]): Int32Array;
+}
+
+/** How many skipped files the summary names per reason. */
+const NAMED_PER_REASON = 3;
+/** How many unusable files get a line of their own with the full reason before the summary. */
+const DETAILED = 5;
+
+export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
+  const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const found = scanAudioFiles(o.dir);
+  const labelled = labelFiles(found, { labelsFrom: o.labels ?? 'none', pattern: o.pattern });
+  const notes: string[] = [];
+  const say = (line: string) => {
+    notes.push(line);
+    log(line);
+  };
+  if (o.labels !== null) {
+    say(labelled.note);
+    requireTwoClasses(labelNames(labelled.recordings), o.dir);
+  }
+
+  const bar = progress({ stage: 'spectra', total: labelled.recordings.length });
+  let spectra;
+  try {
+    spectra = await loadSpectra(labelled.recordings.map((r) => r.path), o.spectrum, {
+      skipBad: true,
+      allowNone: true,
+      cache: o.cache ?? true,
+      onProgress: (d) => bar.update(d),
+    });
+  } finally {
+    bar.stop();
+  }
+  say(spectra.rateNote);
+  const byPath = new Map(spectra.paths.map((p, i) => [p, spectra.spectra[i]] as const));
+  const recordings = labelled.recordings.filter((r) => byPath.has(r.path));
+
+  const notAudio = labelled.skipped.filter((s) => found.skipped.includes(s));
+  const noLabel = labelled.skipped.filter((s) => !found.skipped.includes(s));
+  const skipGroups = groupSkipped(notAudio, noLabel, spectra.skipped);
+  const skipped = [...labelled.skipped, ...spectra.skipped];
+
+  const classNames = o.labels === null ? [] : labelNames(recordings);
+  const classIndex = new Map(classNames.map((c, i) => [c, i] as const));
+  let splits: Split[] = [];
+  let splitError: unknown = null;
+  if (o.split) {
+    try {
+      requireTwoClasses(classNames, o.dir, ' that could be read');
+      const plan = planSplits(recordings, o.split);
+      splits = plan.splits;
+      say(plan.note);
+    } catch (e) {
+      splitError = e;
+    }
+  }
+  for (const s of spectra.skipped.slice(0, DETAILED)) log(`warning: skipped ${s.reason}`);
+  for (const w of spectra.warnings.slice(0, DETAILED)) log(`warning: ${w}`);
+  const clipped = [...new Set(spectra.warnings.map((w) => spectra.paths.find((p) => w.startsWith(`${p}: `)) ?? w))];
+  const summary = summaryLine(o.dir, recordings.length, skipGroups, found.hidden, clipped);
+  notes.push(summary);
+  const failed = recordings.length === 0 || splitError !== null;
+  if (!o.deferSummary || failed) log(summary);
+  // After the summary, so the user sees what was (not) read before the complaint.
+  if (recordings.length === 0) {
+    throw new SflError(`none of the ${labelled.recordings.length} audio file(s) could be used; first problem: ${spectra.skipped[0]?.reason}`, o.dir);
+  }
+  if (splitError) throw splitError;
+
+  return {
+    dir: o.dir,
+    recordings,
+    spectra: recordings.map((r) => byPath.get(r.path)!),
+    params: spectra.params,
+    classNames,
+    splits,
+    skipped,
+    skipGroups,
+    hidden: found.hidden,
+    notes,
+    summary,
+    audioSeconds: spectra.audioSeconds,
+    cache: spectra.cache,
+    spectrumOf: (r) => {
+      const m = byPath.get(r.path);
+      if (!m) throw new Error(`no spectrum loaded for ${r.path}`);
+      return m;
+    },
+    classIds: (recs) => Int32Array.from(recs, (r) => classIndex.get(r.label) ?? -1),
+  };
+}
+
+function requireTwoClasses(classNames: string[], dir: string, which = ''): void {
+  if (classNames.length >= 2) return;
+  throw new SflError(
+    `a classifier needs at least 2 classes, and the recordings${which} have ${classNames.length === 0 ? 'none' : `one (${classNames[0]})`}: ` +
+      'put each class in its own sub-folder, or give a file-name pattern with {label} (--labels pattern:<pattern>)',
+    dir,
+  );
+}
+
+/** Groups skipped files by the kind of their reason, in the order a user would fix them. */
+export function groupSkipped(notAudio: SkippedFile[], noLabel: SkippedFile[], unusable: SkippedFile[]): SkipGroup[] {
+  const groups = new Map<string, SkippedFile[]>();
+  const add = (reason: string, s: SkippedFile) => {
+    const g = groups.get(reason);
+    if (g) g.push(s);
+    else groups.set(reason, [s]);
+  };
+  for (const s of notAudio) add('not audio', s);
+  for (const s of noLabel) add('no label', s);
+  for (const s of unusable) add(unusableKind(s.reason), s);
+  return [...groups].map(([reason, files]) => ({ reason, files }));
+}
+
+function unusableKind(reason: string): string {
+  if (/not a recognised audio file/.test(reason)) return 'unknown format';
+  if (/sample rate/.test(reason)) return 'bad sample rate';
+  if (/non-finite|full scale/.test(reason)) return 'bad sample values';
+  if (/silent/.test(reason)) return 'silent';
+  if (/too short/.test(reason)) return 'too short';
+  if (/cannot read/.test(reason)) return 'unreadable';
+  return 'cannot be decoded';
+}
+
+/**
+ * `DIR: 57 files used; 4 skipped: 2 cannot be decoded (a.wav, b.wav), 1 no label (x.wav), 1 not
+ * audio (notes.txt); 3 hidden files ignored`.
+ */
+export function summaryLine(dir: string, used: number, groups: SkipGroup[], hidden: number, clipped: string[] = []): string {
+  const n = groups.reduce((k, g) => k + g.files.length, 0);
+  const name = (p: string) => relative(dir, p) || p;
+  const few = (paths: string[]) => {
+    const shown = paths.slice(0, NAMED_PER_REASON).map(name);
+    return `(${shown.join(', ')}${paths.length > shown.length ? `, +${paths.length - shown.length} more` : ''})`;
+  };
+  const parts = groups.map((g) => `${g.files.length} ${g.reason} ${few(g.files.map((s) => s.path))}`);
+  let line = `${dir}: ${used} file${used === 1 ? '' : 's'} used`;
+  if (clipped.length > 0) line += `, ${clipped.length} of them clipped to full scale ${few(clipped)}`;
+  line += n === 0 ? ', none skipped' : `; ${n} skipped: ${parts.join(', ')}`;
+  if (hidden > 0) line += `; ${hidden} hidden file${hidden === 1 ? '' : 's'} ignored`;
+  return line;
+}
+
+/** What a run folder records about its inputs (inputs.json). */
+export function audioSetRecord(set: AudioSet): Record<string, unknown> {
+  return {
+    dir: set.dir,
+    notes: set.notes,
+    used: set.recordings.map((r) => r.path),
+    skipped: set.skipped,
+    hidden: set.hidden,
+    splits: set.splits.map((s) => ({ name: s.name, train: s.train.length, test: s.test.length })),
+  };
+}
+
+/**
+ * The loader as the experiments use it: config.data says where and how to label, config.spectrum
+ * how to analyse; `classifier` asks for labels and config.split's splits.
+ */
+export function loadConfiguredAudioSet(
+  config: Pick<Config, 'data' | 'spectrum' | 'split' | 'run'>,
+  use: 'unsupervised' | 'classifier',
+  log?: (line: string) => void,
+): Promise<AudioSet> {
+  const d = config.data;
+  const s = config.split;
+  return loadAudioSet({
+    dir: d.audioDir,
+    labels: use === 'classifier' ? d.labels : null,
+    pattern: d.pattern,
+    spectrum: config.spectrum,
+    split: use === 'classifier' ? { kind: s.kind, testFraction: s.testFraction, testSpeakers: s.testSpeakers, folds: s.folds, seed: s.seed ?? config.run.seed } : null,
+    log,
+  });
+}

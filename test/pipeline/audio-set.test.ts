@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { loadAudioSet, summaryLine } from '../../src/pipeline/audio-set.ts';
+import { buildWav } from '../audio/wav-fixtures.ts';
+import { tempDir, touch } from '../data/helpers.ts';
+
+function tone(rate: number, seconds: number, f: number): Uint8Array {
+  const n = Math.round(rate * seconds);
+  return buildWav({ encoding: 'pcm16', sampleRate: rate, channels: [Array.from({ length: n }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * f * i) / rate)))] });
+}
+
+/** Two labelled sub-folders at mixed rates, a broken file, an unlabelled one, a text file, a resource fork. */
+function userFolder(): string {
+  const dir = tempDir();
+  const files: Record<string, Uint8Array | string> = { 'notes.txt': 'hello', 'loose.wav': tone(8000, 0.3, 300), 'low/._a.wav': 'junk' };
+  for (let i = 0; i < 6; i++) {
+    files[`low/a${i}.wav`] = tone(i < 4 ? 8000 : 16000, 0.3, 200 + 10 * i);
+    files[`high/b${i}.wav`] = tone(i < 4 ? 8000 : 22050, 0.3, 1500 + 10 * i);
+  }
+  files['high/broken.wav'] = tone(8000, 0.3, 1000).subarray(0, 30);
+  touch(dir, files);
+  return dir;
+}
+
+describe('loadAudioSet', () => {
+  it('accounts for every file: used, or skipped by reason, in one summary line', async () => {
+    const dir = userFolder();
+    const lines: string[] = [];
+    const set = await loadAudioSet({ dir, labels: 'auto', spectrum: { transform: 'mel', bands: 10 }, split: { kind: 'auto', testFraction: 0.34, testSpeakers: [], folds: 3, seed: 1 }, cache: false, log: (l) => lines.push(l) });
+    expect(set.recordings).toHaveLength(12);
+    expect(set.classNames).toEqual(['high', 'low']);
+    expect(set.params.sampleRate).toBe(8000);
+    expect(set.splits).toHaveLength(1);
+    expect(set.splits[0].test.map((r) => r.label).sort()).toEqual(['high', 'high', 'low', 'low']);
+    expect(lines[0]).toMatch(/^labels: from sub-folder names, 2 classes \(chosen automatically/);
+    expect(lines[1]).toMatch(/^sample rate: 8000 Hz, the most common \(8 at 8000 Hz, 2 at 22050 Hz, 2 at 16000 Hz\)/);
+    expect(lines[2]).toMatch(/^split: seeded stratified random, 34% of each label to test \(seed 1\); the file names carry no recording index/);
+    expect(lines.at(-1)).toBe(
+      `${dir}: 12 files used; 3 skipped: 1 not audio (notes.txt), 1 no label (loose.wav), 1 cannot be decoded (high/broken.wav); 1 hidden file ignored`,
+    );
+    expect(lines.some((l) => l.startsWith(`warning: skipped ${join(dir, 'high/broken.wav')}: corrupt or truncated header`))).toBe(true);
+    expect(set.notes.at(-1)).toBe(lines.at(-1));
+    for (const m of set.spectra) expect(m.data.every(Number.isFinite)).toBe(true);
+  });
+
+  it('unsupervised: no labels needed, every audio file used', async () => {
+    const dir = userFolder();
+    const set = await loadAudioSet({ dir, labels: null, spectrum: { transform: 'mel', bands: 10 }, cache: false, log: () => {} });
+    expect(set.recordings).toHaveLength(13);
+    expect(set.classNames).toEqual([]);
+    expect(set.summary).toBe(`${dir}: 13 files used; 2 skipped: 1 not audio (notes.txt), 1 cannot be decoded (high/broken.wav); 1 hidden file ignored`);
+  });
+
+  it('fewer than two classes fails before any file is decoded, with a sentence', async () => {
+    const dir = tempDir();
+    touch(dir, { 'only/a.wav': 'not even a wav', 'only/b.wav': 'x' });
+    await expect(loadAudioSet({ dir, labels: 'auto', spectrum: {}, split: null, cache: false, log: () => {} })).rejects.toThrow(
+      `${dir}: a classifier needs at least 2 classes, and the recordings have one (only): put each class in its own sub-folder`,
+    );
+  });
+
+  it('the summary names the first few files of each reason and counts the rest', () => {
+    const files = ['a', 'b', 'c', 'd', 'e'].map((n) => ({ path: `/d/${n}.wav`, reason: 'x' }));
+    expect(summaryLine('/d', 0, [{ reason: 'too short', files }], 0)).toBe('/d: 0 files used; 5 skipped: 5 too short (a.wav, b.wav, c.wav, +2 more)');
+    expect(summaryLine('/d', 1, [], 0)).toBe('/d: 1 file used, none skipped');
+  });
+});
