@@ -54,6 +54,7 @@ function configFile(partial: PartialConfig): string {
 const SAMPLES: Record<string, { argv: string[]; means: PartialConfig }> = {
   'data.mnistDir': { argv: ['--mnist', '/data/mnist'], means: { data: { source: 'mnist', mnistDir: '/data/mnist' } } },
   'data.audioDir': { argv: ['--audio', '/data/sounds'], means: { data: { source: 'audio', audioDir: '/data/sounds' } } },
+  'data.labels': { argv: ['--labels', 'pattern:take-{label}-{index}'], means: { data: { labels: 'pattern', pattern: 'take-{label}-{index}' } } },
   'data.digits': { argv: ['--digits', '1-3,7'], means: { data: { digits: [1, 2, 3, 7] } } },
   'data.count': { argv: ['--count', '123'], means: { data: { count: 123 } } },
   'windows.frames': { argv: ['--frames', '3'], means: { windows: { frames: 3 } } },
@@ -188,6 +189,18 @@ describe('the flag table', () => {
       }
     });
   }
+});
+
+describe('labels and splits for your own folders', () => {
+  it('--split kfold:K sets the kind and K; --labels pattern:<p> the scheme and the pattern; bad values are one sentence', async () => {
+    expect((await configOf(['train-softmax', '--split', 'kfold:4'])).split).toMatchObject({ kind: 'kfold', folds: 4 });
+    expect((await configOf(['stacked', '--split', 'random'])).split.kind).toBe('random');
+    expect((await configOf(['self-taught'])).split.kind).toBe('auto');
+    expect((await configOf(['conv-ae', '--labels', 'folders'])).data.labels).toBe('folders');
+    await expect(configOf(['self-taught', '--split', 'kfold:1'])).rejects.toThrow(/--split kfold:K needs K >= 2/);
+    await expect(configOf(['self-taught', '--split', 'halves'])).rejects.toThrow(/--split takes auto, official, random, speakers, loso or kfold:K/);
+    await expect(configOf(['self-taught', '--labels', 'pattern:{speaker}_{index}'])).rejects.toThrow(/needs \{label\} in the pattern/);
+  });
 });
 
 describe('one config builder', () => {

@@ -122,7 +122,9 @@ describe('a folder of mutated WAV files', () => {
 
   it('train-sae: the model and every saved number finite; every file accounted for in inputs.json', () => {
     const outputs = mkdtempSync(join(tmpdir(), 'sfl-mutated-runs-'));
-    const r = runCli(['train-sae', '--audio', dir, '--hidden', '4', '--iterations', '3', '--windows', '300', '--frames', '2', '--bands', '12', '--outputs', outputs, '--name', 'm', '--quiet', '--no-cache']);
+    const r = runCli(['train-sae', '--audio', dir, '--hidden', '4', '--iterations', '3', '--windows', '300', '--frames', '2', '--bands', '12', '--outputs', outputs, '--name', 'm', '--quiet'], {
+      SFL_CACHE_DIR: mkdtempSync(join(tmpdir(), 'sfl-mutated-cache-')),
+    });
     expect(r.code, r.stderr).toBe(0);
     const run = join(outputs, 'm');
     const inputs = JSON.parse(readFileSync(join(run, 'inputs.json'), 'utf8'));
