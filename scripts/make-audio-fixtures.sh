@@ -9,6 +9,8 @@
 #   speech.ogg        Ogg Vorbis (-q:a 3)
 #   speech.opus       Ogg Opus, 32 kbit/s (decodes at 48 kHz, as every Opus stream does)
 #   speech-stereo.mp3 / .flac  the stereo source, to check the mix-down of each decoder
+#   speech-shine.mp3  CBR 64 kbit/s by libshine: its Info header carries no encoder delay, so the
+#                     decoded length differs from the header's by the decoder's own 529 samples
 # The decode tests compare each decoded file with its source WAV (test/audio/decode.test.ts).
 # Needs espeak-ng, sox and ffmpeg (Debian: apt-get install espeak-ng sox ffmpeg). The output of
 # the lossy encoders depends on the library versions; the tests compare with tolerances, not bytes.
@@ -33,4 +35,5 @@ $ff -i "$out/speech.wav" -c:a libvorbis -q:a 3 "$out/speech.ogg"
 $ff -i "$out/speech.wav" -c:a libopus -b:a 32k "$out/speech.opus"
 $ff -i "$out/speech-stereo.wav" -c:a libmp3lame -q:a 4 "$out/speech-stereo.mp3"
 $ff -i "$out/speech-stereo.wav" -c:a flac "$out/speech-stereo.flac"
+$ff -i "$out/speech.wav" -c:a libshine -b:a 64k "$out/speech-shine.mp3"
 ls -l "$out"

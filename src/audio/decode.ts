@@ -18,9 +18,10 @@
  *    stored, then the checks of decode/validate.ts: a non-finite sample or one beyond 1000x full
  *    scale refuses the file; values beyond +-1 are clipped, with a warning in `warnings` (never
  *    printed). No output ever holds a non-finite value.
- *  - Exact length: a file declaring its length (WAV data chunk, FLAC STREAMINFO, Ogg last granule,
- *    MP3 Xing/Info/VBRI header) decodes to exactly that many samples, or throws; damaged compressed
- *    data (any error a decoder reports) throws. At the output rate the length is
+ *  - Exact length: a file declaring its length (WAV data chunk, FLAC STREAMINFO, Ogg last granule)
+ *    decodes to exactly that many samples, or throws; an MP3 with a Xing/Info/VBRI header to within
+ *    two MPEG frames (encoders disagree on the delay fields, see AudioProbe.framesTolerance).
+ *    Damaged compressed data (any error a decoder reports) throws. At the output rate the length is
  *    round(decoded * outRate / sourceRate).
  *  - Errors: only SflError, its message starting with the file's name (one sentence: unreadable,
  *    unknown format, corrupt header, rate outside 1 Hz..384 kHz, truncated, corrupt data,

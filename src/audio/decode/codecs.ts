@@ -29,8 +29,7 @@ export async function* decodeMono(src: ByteSource, probe: AudioProbe): AsyncGene
     } catch (e) {
       throw new SflError(`cannot start the ${what} decoder: ${(e as Error).message}`, src.name);
     }
-    const offset = 0;
-    for await (const chunk of chunks(src, offset)) {
+    for await (const chunk of chunks(src)) {
       yield checked(await attempt(() => decoder.decode(chunk), src.name, what), probe, src.name);
     }
     if (decoder.flush) yield checked(await attempt(() => decoder.flush!(), src.name, what), probe, src.name);

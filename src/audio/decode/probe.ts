@@ -17,10 +17,18 @@ export interface AudioProbe {
   /**
    * Frames (samples per channel) the file declares: the WAV data chunk, FLAC STREAMINFO, the Ogg
    * stream's last granule position (minus Opus pre-skip), an MP3 Xing/Info/VBRI frame count (with
-   * the LAME encoder delay and padding removed). Decoding must give exactly this many or fail.
+   * the LAME encoder delay and padding removed). Decoding must give this many (within
+   * framesTolerance) or fail.
    * null when the file declares none (an MP3 without a VBR header, a FLAC stream with total 0).
    */
   frames: number | null;
+  /**
+   * How far the decoded length may differ from `frames`: 0 for every format but MP3, where it is
+   * two MPEG frames (<= 2304 samples). Encoders fill the LAME tag's delay and padding differently
+   * (some leave them 0) and the decoder trims its own 529-sample delay, so an MP3's exact length
+   * is not knowable from its header; a cut or damaged file loses far more than two frames.
+   */
+  framesTolerance: number;
   /** frames / sampleRate; for an MP3 without a VBR header, estimated from the first frame's bitrate. */
   durationSeconds: number;
   /** True when durationSeconds is an estimate (see above). */
@@ -88,6 +96,7 @@ async function probeWav(src: ByteSource, head: Uint8Array): Promise<AudioProbe> 
         sampleRate: layout.sampleRate,
         channels: layout.channels,
         frames,
+        framesTolerance: 0,
         durationSeconds: frames / layout.sampleRate,
         durationEstimated: false,
         wav: layout,
@@ -112,6 +121,7 @@ function probeFlac(src: ByteSource, b: Uint8Array): AudioProbe {
     sampleRate,
     channels,
     frames: total || null,
+    framesTolerance: 0,
     durationSeconds: total / sampleRate,
     durationEstimated: false,
   };
@@ -169,7 +179,7 @@ async function probeOgg(src: ByteSource, head: Uint8Array): Promise<AudioProbe> 
     throw new SflError(`truncated ${FORMAT_NAMES[format]} file: the stream's last page is missing`, src.name);
   }
   const frames = Math.max(0, last.granule - preSkip);
-  return { format, sampleRate, channels, frames, durationSeconds: frames / sampleRate, durationEstimated: false };
+  return { format, sampleRate, channels, frames, framesTolerance: 0, durationSeconds: frames / sampleRate, durationEstimated: false };
 }
 
 const MPEG_RATES = [[11025, 12000, 8000], [0, 0, 0], [22050, 24000, 16000], [44100, 48000, 32000]];
@@ -242,6 +252,7 @@ function probeMp3(b: Uint8Array, offset: number, fileSize: number): AudioProbe |
     sampleRate: f.sampleRate,
     channels: f.channels,
     frames,
+    framesTolerance: 2 * f.samples,
     durationSeconds,
     durationEstimated: frames === null,
   };

@@ -35,6 +35,11 @@ export interface AudioStream extends AsyncIterable<Float32Array> {
  * @throws SflError naming the file for an unknown format, a bad header or an unusable rate.
  */
 export async function openStream(src: ByteSource, options: AudioStreamOptions = {}): Promise<AudioStream> {
+  const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
+  if (!Number.isInteger(blockSize) || blockSize < 1) {
+    await src.close();
+    throw new SflError(`blockSize must be a positive integer, got ${blockSize}`);
+  }
   let probe: AudioProbe;
   try {
     probe = await probeSource(src);
@@ -44,8 +49,6 @@ export async function openStream(src: ByteSource, options: AudioStreamOptions = 
     await src.close();
     throw e;
   }
-  const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
-  if (!Number.isInteger(blockSize) || blockSize < 1) throw new SflError(`blockSize must be a positive integer, got ${blockSize}`);
   const outRate = options.sampleRate ?? probe.sampleRate;
   const warnings: string[] = [];
   let samplesOut = 0;
@@ -91,7 +94,7 @@ export async function openStream(src: ByteSource, options: AudioStreamOptions = 
       }
       const what = FORMAT_NAMES[probe.format];
       if (decoded === 0) throw new SflError(`no samples: the ${what} file decodes to nothing`, src.name);
-      if (probe.frames !== null && decoded !== probe.frames) {
+      if (probe.frames !== null && Math.abs(decoded - probe.frames) > probe.framesTolerance) {
         throw new SflError(
           decoded < probe.frames
             ? `truncated or damaged: the ${what} header declares ${probe.frames} samples, only ${decoded} decode`
