@@ -25,6 +25,11 @@ export function registerStacked(program: Command): void {
     const config = await commandConfig(cmd, { command: { experiment: 'stacked' } });
     await initBackend();
     const { runPath, metrics } = await runStackedExperiment(config);
+    if (Array.isArray(metrics.folds)) {
+      // Cross-validated: each fold's run (with before/after fine-tuning) is in folds/; here the pooled result.
+      printClassificationResult(runPath, metrics, flags.json, [{ label: 'every held-out recording, pooled over the runs: test accuracy', evaluation: metrics.test }]);
+      return;
+    }
     const before = (metrics.beforeFineTune as { test: Evaluation }).test;
     const after = metrics.afterFineTune as { test: Evaluation } | null;
     const sections = [{ label: 'before fine-tuning: test accuracy', evaluation: before }];

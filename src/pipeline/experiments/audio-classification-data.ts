@@ -5,23 +5,37 @@
  * The stacked experiment then stacks further autoencoder layers on them and fine-tunes.
  */
 import { SflError } from '../../util/errors.ts';
+import type { Split } from '../../data/splits.ts';
 import type { Config } from '../config.ts';
-import { loadConfiguredAudioSet } from '../audio-set.ts';
+import { loadConfiguredAudioSet, type AudioSet } from '../audio-set.ts';
 import { learnAudioFeatures } from '../audio-classifier.ts';
 import { recordingFeatures } from '../recording-features.ts';
 import type { ClassificationData, Log } from './classification-data.ts';
 
-export async function audioClassificationData(config: Config, log: Log): Promise<ClassificationData> {
+/** The folder loaded once, and the classification data of each of its splits, built on demand (one window autoencoder per split). */
+export interface AudioFolds {
+  names: string[];
+  fold(i: number): Promise<ClassificationData>;
+}
+
+export async function audioClassificationFolds(config: Config, log: Log): Promise<AudioFolds> {
   if (config.softmax.standardise === 'speaker') throw new SflError('softmax.standardise "speaker" is supported by self-taught and conv, not by this experiment');
-  if (config.split.kind === 'loso' || config.split.kind === 'kfold') {
-    throw new SflError(`split "${config.split.kind}" gives several runs; this experiment takes one split (auto, official, random or speakers)`);
-  }
   const set = await loadConfiguredAudioSet(config, 'classifier', log);
-  const split = set.splits[0];
+  return { names: set.splits.map((s) => s.name), fold: (i) => splitData(set, set.splits[i], config, log) };
+}
+
+/** The one split the config asks for; SflError when it asks for several (loso, kfold: see cross-validate.ts). */
+export async function audioClassificationData(config: Config, log: Log): Promise<ClassificationData> {
+  const folds = await audioClassificationFolds(config, log);
+  if (folds.names.length !== 1) throw new SflError(`split "${config.split.kind}" gives ${folds.names.length} runs; this experiment takes one split here`);
+  return folds.fold(0);
+}
+
+async function splitData(set: AudioSet, split: Split, config: Config, log: Log): Promise<ClassificationData> {
   const classNames = set.classNames;
   const train = split.train, test = split.test;
   const trainSpectra = train.map(set.spectrumOf), testSpectra = test.map(set.spectrumOf);
-  log(`${config.data.audioDir}: ${train.length} training / ${test.length} test recordings; learning window features first`);
+  log(`${config.data.audioDir}: ${split.name}: ${train.length} training / ${test.length} test recordings; learning window features first`);
   const sae = await learnAudioFeatures(trainSpectra, set.params, config, 'window autoencoder (L-BFGS)');
   const trainX = recordingFeatures(sae.model, trainSpectra, config.pooling);
   const testX = recordingFeatures(sae.model, testSpectra, config.pooling);

@@ -9,6 +9,7 @@ import { accuracy } from '../../models/metrics.ts';
 import type { Config } from '../config.ts';
 import { saveSoftmaxClassifier } from '../../models/classifier-model.ts';
 import { inRunFolder } from '../run-folder.ts';
+import { crossValidate, isCrossValidated } from './cross-validate.ts';
 import { classifierRunMetrics, evaluate, type ClassifierRunMetrics } from '../run-metrics.ts';
 import { softmaxSummary, stderrLog, trainSoftmaxStage, type Log } from '../softmax-stage.ts';
 import { checkClassificationData, classificationData, type ClassificationData } from './classification-data.ts';
@@ -26,6 +27,7 @@ export interface ClassificationExperimentResult {
  * experiment on another source's vectors.
  */
 export async function runSoftmaxExperiment(config: Config, log: Log = stderrLog, data?: ClassificationData): Promise<ClassificationExperimentResult> {
+  if (!data && isCrossValidated(config)) return crossValidate('softmax', 'train-softmax', config, log, (c, l, d) => runSoftmaxExperiment(c, l, d));
   return inRunFolder({ command: 'train-softmax', config }, async (run) => {
     const timer = new StageTimer();
     const d = data ?? (await timer.time('data', () => classificationData(config, 'softmax', log)));

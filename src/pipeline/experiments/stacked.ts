@@ -15,6 +15,7 @@ import { refuseChooseLambda, type Config } from '../config.ts';
 import { saveStackedClassifier } from '../../models/classifier-model.ts';
 import { progress, type Progress } from '../../util/progress.ts';
 import { inRunFolder } from '../run-folder.ts';
+import { crossValidate, isCrossValidated } from './cross-validate.ts';
 import { saeCostFunction } from '../../models/sae/train.ts';
 import { classifierRunMetrics, evaluate, lastCost } from '../run-metrics.ts';
 import { stderrLog, type Log } from '../softmax-stage.ts';
@@ -33,6 +34,7 @@ function inUnitRange(X: Matrix): boolean {
 }
 
 export async function runStackedExperiment(config: Config, log: Log = stderrLog, data?: ClassificationData): Promise<ClassificationExperimentResult> {
+  if (!data && isCrossValidated(config)) return crossValidate('stacked', 'stacked', config, log, (c, l, d) => runStackedExperiment(c, l, d));
   refuseChooseLambda(config, 'stacked', 'its softmax weight decay also serves fine-tuning');
   return inRunFolder({ command: 'stacked', config }, async (run) => {
     const seconds: Record<string, number> = {};
