@@ -5,7 +5,7 @@
  * writeReport(run.stagingPath) just before commit, so the report is part of the atomic run) and
  * on a finished run (`sfl report <run>` rebuilds it).
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { writeFileNamed } from '../util/fs-errors.ts';
 import { basename, extname, join, relative, resolve } from 'node:path';
@@ -275,7 +275,16 @@ function pngFigure(path: string, name: string, input: InputDescription | undefin
   let caption = `${name}.`;
   let enlarge = false;
   let alt: string | undefined;
-  if (base === 'filters' && filterCaption) {
+  // A caption the experiment wrote beside its picture says best what the picture is.
+  const written = path.replace(/\.png$/, '.caption.txt');
+  const own = existsSync(written) ? readFileSync(written, 'utf8').trim() : null;
+  if (own && base.startsWith('filters')) {
+    title = `Learned filters (${name})`;
+    caption = own;
+    alt = /time \(ms\)|frequency \(Hz\)|band offset/.test(own) ? `${name}: spectro-temporal patches with time and frequency axes and a colour bar` : title;
+  } else if (own) {
+    caption = own;
+  } else if (base === 'filters' && filterCaption) {
     title = `Learned filters (${name})`;
     caption = filterCaption;
     alt = 'one spectro-temporal patch per hidden unit, each row of tiles with a time (ms) axis across and a frequency (Hz) axis upwards, and a colour bar';

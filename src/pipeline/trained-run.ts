@@ -30,13 +30,12 @@ import { convolvePoolImages, foldFilters } from '../models/conv/convolve.ts';
 import { fixFrames } from '../features/fixed-length.ts';
 import { Standardiser } from '../features/normalise.ts';
 import { poolRecordings, type PoolOptions, type RowRange } from '../features/pooling.ts';
-import { convAeScores, firstLayerFilters } from '../models/conv-ae/conv-autoencoder.ts';
+import { convAeScores } from '../models/conv-ae/conv-autoencoder.ts';
 import { argmaxRows, SoftmaxModel, softmaxPredict } from '../models/softmax/softmax.ts';
 import { stackedFeatures, stackedPredict } from '../models/stacked/stacked.ts';
 import { SflError } from '../util/errors.ts';
 import { DEFAULT_CONFIG } from './config.ts';
-import { filterGrid, spectroTemporalGrid } from '../viz/filter-grid.ts';
-import type { RgbaImage } from '../viz/raster.ts';
+import { convAeFilterPicture, stackedLayerPicture } from './unit-pictures.ts';
 import { classifySpectra, loadAudioPipeline, type AudioClassifierPipeline } from './audio-classifier.ts';
 import { loadSoftmaxClassifier, loadStackedClassifier, type StackedClassifier } from '../models/classifier-model.ts';
 import { CONV_AE_KIND, loadConvAeClassifier, type ConvAeClassifier } from '../models/conv-ae/saved-model.ts';
@@ -365,27 +364,9 @@ async function stackedRun(dir: string, c: StackedClassifier): Promise<TrainedRun
     classify: (pictures) => stackedPredict(c.model, rows(pictures)),
     encode: (pictures) => ({ features: stackedFeatures(c.model, rows(pictures)), ranges: oneRowEach(pictures.length), pool: { method: 'mean', segments: 1 } }),
     sae: front?.sae ?? null,
-    filters: () => ({ image: stackedFilterPicture(c), caption: `One tile per unit of the first layer (${c.model.layerSizes[1]}): its weights drawn in the input space, each tile scaled by its own largest |weight| (mid-grey = 0).` }),
+    filters: () => stackedLayerPicture(c, front?.sae ?? null, 1)!,
     describe: () => `stacked autoencoder ${c.model.layerSizes.join(' -> ')} -> softmax over ${c.classNames.length} classes${front ? ' (on pooled window features)' : ''}`,
   };
-}
-
-/** The first layer's weights drawn in the raw input space, one tile per hidden unit. */
-export function stackedFilterPicture(c: Pick<StackedClassifier, 'model' | 'preprocessor' | 'input'>): RgbaImage {
-  const s = c.model.layerSizes;
-  const W = c.preprocessor.filtersToInputSpace({ data: Float32Array.from(c.model.params.layers[0].W), rows: s[1], cols: s[0] });
-  const input = c.input;
-  return input.kind === 'image'
-    ? filterGrid(W, { tileWidth: input.width, tileHeight: input.height, scale: 2 })
-    : spectroTemporalGrid(W, { frames: input.frames, bands: input.bands, scaleY: 2, scaleX: Math.max(2, Math.round((2 * input.bands) / input.frames)) });
-}
-
-/** The conv-AE's first-layer filters (audio: time to the right, low frequency at the bottom). */
-export function convAeFilterPicture(c: Pick<ConvAeClassifier, 'model' | 'picture'>): RgbaImage {
-  const W = firstLayerFilters(c.model);
-  const [kh, kw] = c.model.shape.kernel;
-  const scale = Math.max(2, Math.round(48 / Math.max(kh, kw)));
-  return c.picture.kind === 'image' ? filterGrid(W, { tileWidth: kw, tileHeight: kh, scale }) : spectroTemporalGrid(W, { frames: kh, bands: kw, scale, scaleX: 1 });
 }
 
 /** Row-wise softmax of class scores, in place. */
@@ -438,7 +419,7 @@ function convAeRun(dir: string, c: ConvAeClassifier): TrainedRun {
     },
     encode: () => refuse(`run ${basename(dir)} is a convolutional autoencoder classifier: sfl encode takes sparse-autoencoder features (self-taught, conv, train-sae, stacked runs)`),
     sae: null,
-    filters: () => ({ image: convAeFilterPicture(c), caption: `One tile per first-layer convolution filter (${c.model.shape.filters[0]}), ${c.model.shape.kernel.join(' x ')}${pic.kind === 'spectrogram' ? ' frames x bands, time to the right' : ' pixels'}; each tile scaled by its own largest |weight|.` }),
+    filters: () => convAeFilterPicture(c),
     describe: () => `convolutional autoencoder (${c.model.shape.filters.join(', ')} maps) -> softmax over ${c.classNames.length} classes`,
   };
 }

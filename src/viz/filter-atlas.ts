@@ -30,6 +30,8 @@ export interface FilterAtlasOptions {
   bandHz: number[] | null;
   /** Milliseconds between frame starts; null labels time by frame number. */
   frameMs: number | null;
+  /** Title of the frequency axis when bandHz is null; default 'coefficient'. */
+  bandAxisTitle?: string;
   /** 'shared' (default): one colour scale for every tile; 'tile': each tile by its own max |w|. */
   scale?: TileScale;
   /**
@@ -134,7 +136,7 @@ export function filterAtlas(P: Matrix, o: FilterAtlasOptions): FilterAtlas {
   const xFrames = spread(K, Math.max(2, Math.floor(tw / 24)));
   const timeAt = (t: number) => (o.frameMs === null ? String(t) : formatNumber(Number((t * o.frameMs).toFixed(1))));
   const xLabels = xFrames.map(timeAt);
-  const yAxisTitle = o.bandHz ? 'frequency (Hz)' : 'coefficient';
+  const yAxisTitle = o.bandHz ? 'frequency (Hz)' : o.bandAxisTitle ?? 'coefficient';
   const xAxisTitle = o.frameMs === null ? 'time (frame)' : 'time (ms), frame starts';
 
   const left = 4 + th1 + 6 + Math.max(...yLabels.map((l) => textWidth(l))) + TICK + 3;
@@ -159,7 +161,9 @@ export function filterAtlas(P: Matrix, o: FilterAtlasOptions): FilterAtlas {
   const width = Math.max(right, o.title ? textWidth(o.title, 2) + 16 : 0);
   const barY = titleH + labelH + 1;
   // Tall enough for the colour bar's title, which is centred on the bar and may be longer.
-  const height = Math.max(titleH + gridH + bottom, Math.ceil(barY + barH / 2 + textWidth(barTitle) / 2 + 4));
+  // The colour bar's title runs up beside the bar, centred on it but never above the grid's top.
+  const barTitleY = Math.max(barY + barH / 2, barY + textWidth(barTitle) / 2);
+  const height = Math.max(titleH + gridH + bottom, Math.ceil(barTitleY + textWidth(barTitle) / 2 + 4));
   const img = createImage(width, height, WHITE);
   if (o.title) drawText(img, o.title, 8, 6, BLACK, { scale: 2 });
 
@@ -203,6 +207,6 @@ export function filterAtlas(P: Matrix, o: FilterAtlasOptions): FilterAtlas {
     fillRect(img, barX + barW, y, TICK, 1, BLACK);
     drawText(img, barLabels[k], barX + barW + TICK + 2, y, BLACK, { valign: 'middle' });
   });
-  drawTextVertical(img, barTitle, width - 4 - th1 / 2, Math.max(barY + barH / 2, textWidth(barTitle) / 2 + 2), BLACK);
+  drawTextVertical(img, barTitle, right - 6 - th1 / 2, barTitleY, BLACK);
   return { image: img, clim, units, columns };
 }

@@ -60,13 +60,44 @@ export function saeAtoms(m: SaeModel): Matrix {
   return m.preprocessor.filtersToInputSpace(A);
 }
 
-type SpectroInput = Extract<InputDescription, { kind: 'spectro-temporal' }>;
+export type SpectroInput = Extract<InputDescription, { kind: 'spectro-temporal' }>;
 
 /** What the values in the picture are, for the colour bar. */
-function valueLabel(input: SpectroInput, view: FilterView): string {
+export function valueLabel(input: SpectroInput, view: FilterView): string {
   const t = input.spectrum.transform;
   const space = t === 'mfcc' || t === 'cepstrum' ? `${t} value` : input.spectrum.log ? 'log energy' : 'energy';
   return view === 'atoms' ? `${space} added per unit activation` : `weight (${space} space)`;
+}
+
+export interface AudioAtlasOptions {
+  top?: number | null;
+  sort?: UnitOrder;
+  scale?: TileScale;
+  /** Measures of `patches` when already computed. */
+  measures?: PatchMeasures[];
+  valueLabel: string;
+  /** The title, given the number of units drawn. */
+  title: (drawn: number) => string;
+  unitLabel?: (unit: number) => string;
+}
+
+/** Audio patches (rows: K frames x bands of `input`) as a filter atlas: the strongest `top`, in `sort` order. */
+export function audioUnitAtlas(patches: Matrix, input: SpectroInput, o: AudioAtlasOptions) {
+  const frameMs = (1000 * input.spectrum.hop) / input.spectrum.sampleRate;
+  const measures = o.measures ?? allPatchMeasures(patches, { frames: input.frames, bands: input.bands, bandHz: input.bandHz, frameMs });
+  const units = chooseUnits(measures, o.sort ?? 'frequency', o.top ?? null);
+  const atlas = filterAtlas(patches, {
+    frames: input.frames,
+    bands: input.bands,
+    units,
+    unitLabel: o.unitLabel,
+    bandHz: input.bandHz,
+    frameMs,
+    scale: o.scale ?? 'shared',
+    valueLabel: o.valueLabel,
+    title: o.title(units.length),
+  });
+  return { atlas, units, measures, frameMs };
 }
 
 export function filterPicture(model: SaeModel, o: FilterPictureOptions = {}): FilterPicture {
@@ -93,18 +124,15 @@ export function filterPicture(model: SaeModel, o: FilterPictureOptions = {}): Fi
   const patches = candidates[view];
   const measures = measured[view];
   const sort = o.sort ?? 'frequency';
-  const units = chooseUnits(measures, sort, o.top ?? null);
   const scale = o.scale ?? 'shared';
   const what = view === 'atoms' ? 'decoder atoms' : 'de-whitened encoder filters';
-  const atlas = filterAtlas(patches, {
-    frames: input.frames,
-    bands: input.bands,
-    units,
-    bandHz: input.bandHz,
-    frameMs,
+  const { atlas, units } = audioUnitAtlas(patches, input, {
+    top: o.top ?? null,
+    sort,
     scale,
+    measures,
     valueLabel: valueLabel(input, view),
-    title: o.title ?? `${units.length} of ${patches.rows} units: ${what}, sorted by ${sort === 'index' ? 'unit number' : sort}`,
+    title: (n) => o.title ?? `${n} of ${patches.rows} units: ${what}, sorted by ${sort === 'index' ? 'unit number' : sort}`,
   });
   const chosenBecause =
     o.view && o.view !== 'auto'

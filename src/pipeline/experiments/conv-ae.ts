@@ -35,7 +35,7 @@ import { stderrLog, type Log } from '../softmax-stage.ts';
 import { mnistTrainTestData } from './classification-data.ts';
 import { writeConfusionPng } from './evaluation.ts';
 import type { ClassificationExperimentResult } from './softmax.ts';
-import { convAeFilterPicture } from '../trained-run.ts';
+import { convAeFilterPicture, writePicture } from '../unit-pictures.ts';
 
 export interface Examples {
   /** n pictures of height x width, row-major, standardised. */
@@ -265,8 +265,8 @@ export async function runConvAeExperiment(config: Config, log: Log = stderrLog):
     const common = { classNames: data.classNames, picture: data.picture, standardise: last.fold.standardise };
     await saveConvAeClassifier(run.path('model'), { model: last.trained.model, ...common });
     if (fineTuned) await saveConvAeClassifier(run.path('pretrained'), { model: last.trained.pretrained, ...common });
-    await run.writeFile('filters.png', encodePng(convAeFilterPicture({ model: last.trained.model, picture: data.picture })));
-    if (fineTuned) await run.writeFile('filters-pretrained.png', encodePng(convAeFilterPicture({ model: last.trained.pretrained, picture: data.picture })));
+    await writePicture(run, 'filters', convAeFilterPicture({ model: last.trained.model, picture: data.picture }));
+    if (fineTuned) await writePicture(run, 'filters-pretrained', convAeFilterPicture({ model: last.trained.pretrained, picture: data.picture }));
     await writeLearningCurves(run, last.trained.history);
 
     const foldJson = (r: FoldResult) => ({

@@ -10,7 +10,6 @@ import type { Matrix } from '../../compute/matrix.ts';
 import { Preprocessor } from '../../features/preprocess.ts';
 import { accuracy } from '../../models/metrics.ts';
 import { stackedPredict, trainStacked, type StageEvent, type StageName } from '../../models/stacked/stacked.ts';
-import { encodePng } from '../../viz/png.ts';
 import { refuseChooseLambda, type Config } from '../config.ts';
 import { saveStackedClassifier } from '../../models/classifier-model.ts';
 import { progress, type Progress } from '../../util/progress.ts';
@@ -22,7 +21,8 @@ import { stderrLog, type Log } from '../softmax-stage.ts';
 import { checkClassificationData, classificationData, type ClassificationData } from './classification-data.ts';
 import { writeConfusionPng, writeCostCurves } from './evaluation.ts';
 import type { ClassificationExperimentResult } from './softmax.ts';
-import { saveWindowEncoder, stackedFilterPicture } from '../trained-run.ts';
+import { saveWindowEncoder } from '../trained-run.ts';
+import { stackedLayerPicture, writePicture } from '../unit-pictures.ts';
 
 function stageKey(stage: StageName, layer?: number): string {
   return stage === 'pretrain' ? `layer ${layer}` : stage === 'finetune' ? 'fine-tune' : 'softmax';
@@ -89,8 +89,11 @@ export async function runStackedExperiment(config: Config, log: Log = stderrLog,
     if (d.windowEncoder) await saveWindowEncoder(run.stagingPath, d.windowEncoder);
     await saveStackedClassifier(run.path('model'), { model: res.model, ...common });
     await saveStackedClassifier(run.path('pretrained'), { model: res.pretrained, ...common });
-    await run.writeFile('filters.png', encodePng(stackedFilterPicture({ model: res.model, preprocessor, input: d.input })));
-    await run.writeFile('filters-pretrained.png', encodePng(stackedFilterPicture({ model: res.pretrained, preprocessor, input: d.input })));
+    const windowSae = d.windowEncoder?.sae ?? null;
+    await writePicture(run, 'filters', stackedLayerPicture({ model: res.model, preprocessor, input: d.input }, windowSae, 1)!);
+    await writePicture(run, 'filters-pretrained', stackedLayerPicture({ model: res.pretrained, preprocessor, input: d.input }, windowSae, 1)!);
+    const second = stackedLayerPicture({ model: res.model, preprocessor, input: d.input }, windowSae, 2);
+    if (second) await writePicture(run, 'filters-layer2', second);
     await writeConfusionPng(run, 'confusion.png', after, d.classNames, `fine-tuned: ${(100 * after.accuracy).toFixed(2)}%`);
     await writeConfusionPng(run, 'confusion-pretrained.png', before, d.classNames, `before fine-tuning: ${(100 * before.accuracy).toFixed(2)}%`);
     await writeCostCurves(run, 'cost.png', curves, 'stacked autoencoder: cost per stage');
