@@ -44,16 +44,14 @@ export function isHidden(name: string): boolean {
 
 /**
  * Every audio file under `target` (recursively; symbolic links to folders are followed), or
- * `target` itself when it is a file. Throws SflError naming the path when it is missing or
+ * `target` itself when it is a file (whatever its extension). Throws SflError naming the path when it is missing or
  * unreadable, and when a folder holds no audio file at all (saying what it holds instead).
  */
 export function scanAudioFiles(target: string): AudioFiles {
   const st = statSync(target, { throwIfNoEntry: false });
   if (!st) throw new SflError('no such file or folder', target);
-  if (st.isFile()) {
-    if (!isAudioFile(target)) throw new SflError(NOT_AUDIO, target);
-    return { root: target, files: [target], skipped: [], hidden: 0 };
-  }
+  // A file named on purpose is read whatever its extension: the decoder tells formats by content.
+  if (st.isFile()) return { root: target, files: [target], skipped: [], hidden: 0 };
   const out: AudioFiles = { root: target, files: [], skipped: [], hidden: 0 };
   walk(target, target, out, new Set());
   const byRelative = (a: string, b: string) => naturalCompare(relative(target, a), relative(target, b));

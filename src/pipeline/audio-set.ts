@@ -201,9 +201,9 @@ function unusableKind(reason: string): string {
  * `DIR: 57 files used; 4 skipped: 2 cannot be decoded (a.wav, b.wav), 1 no label (x.wav), 1 not
  * audio (notes.txt); 3 hidden files ignored`.
  */
-export function summaryLine(dir: string, used: number, groups: SkipGroup[], hidden: number, clipped: string[] = []): string {
+export function summaryLine(dir: string, used: number, groups: SkipGroup[], hidden: number, clipped: string[] = [], base: string | null = dir): string {
   const n = groups.reduce((k, g) => k + g.files.length, 0);
-  const name = (p: string) => relative(dir, p) || p;
+  const name = (p: string) => (base === null ? p : relative(base, p) || p);
   const few = (paths: string[]) => {
     const shown = paths.slice(0, NAMED_PER_REASON).map(name);
     return `(${shown.join(', ')}${paths.length > shown.length ? `, +${paths.length - shown.length} more` : ''})`;
@@ -247,4 +247,36 @@ export function loadConfiguredAudioSet(
     split: use === 'classifier' ? { kind: s.kind, testFraction: s.testFraction, testSpeakers: s.testSpeakers, folds: s.folds, seed: s.seed ?? config.run.seed } : null,
     log,
   });
+}
+
+/** The audio files of command-line arguments (files or folders), and what was found beside them. */
+export interface AudioTargets {
+  targets: string[];
+  paths: string[];
+  /** Files in the folders that are not audio. */
+  notAudio: SkippedFile[];
+  hidden: number;
+}
+
+/** Scans each argument (a file is taken as it is, a folder recursively; see scanAudioFiles). */
+export function scanAudioTargets(targets: string[]): AudioTargets {
+  const out: AudioTargets = { targets, paths: [], notAudio: [], hidden: 0 };
+  for (const t of targets) {
+    const found = scanAudioFiles(t);
+    out.paths.push(...found.files);
+    out.notAudio.push(...found.skipped);
+    out.hidden += found.hidden;
+  }
+  return out;
+}
+
+/**
+ * The summary line of a command that read `t` (classify, encode): files used, and skipped by
+ * reason (`unusable`: the files that could not be read), the first few named.
+ */
+export function targetsSummary(t: AudioTargets, used: number, unusable: SkippedFile[], clipped: string[] = []): string {
+  const single = t.targets.length === 1 ? t.targets[0] : null;
+  const label = single ?? `${t.targets.length} inputs`;
+  const base = single !== null && !t.paths.includes(single) ? single : null;
+  return summaryLine(label, used, groupSkipped(t.notAudio, [], unusable), t.hidden, clipped, base);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { loadAudioSet, summaryLine } from '../../src/pipeline/audio-set.ts';
+import { loadAudioSet, scanAudioTargets, summaryLine, targetsSummary } from '../../src/pipeline/audio-set.ts';
 import { buildWav } from '../audio/wav-fixtures.ts';
 import { tempDir, touch } from '../data/helpers.ts';
 
@@ -63,5 +63,16 @@ describe('loadAudioSet', () => {
     const files = ['a', 'b', 'c', 'd', 'e'].map((n) => ({ path: `/d/${n}.wav`, reason: 'x' }));
     expect(summaryLine('/d', 0, [{ reason: 'too short', files }], 0)).toBe('/d: 0 files used; 5 skipped: 5 too short (a.wav, b.wav, c.wav, +2 more)');
     expect(summaryLine('/d', 1, [], 0)).toBe('/d: 1 file used, none skipped');
+  });
+
+  it('classify and encode: files and folders given on the command line, accounted for in one line', () => {
+    const dir = userFolder();
+    const t = scanAudioTargets([join(dir, 'low'), join(dir, 'notes.txt')]);
+    // A file named on purpose is kept whatever its extension (the decoder tells formats by content).
+    expect(t.paths).toContain(join(dir, 'notes.txt'));
+    expect(t.hidden).toBe(1);
+    const bad = { path: join(dir, 'notes.txt'), reason: `${join(dir, 'notes.txt')}: not a recognised audio file` };
+    expect(targetsSummary(t, 6, [bad])).toBe(`2 inputs: 6 files used; 1 skipped: 1 unknown format (${join(dir, 'notes.txt')}); 1 hidden file ignored`);
+    expect(targetsSummary(scanAudioTargets([dir]), 13, [])).toBe(`${dir}: 13 files used; 1 skipped: 1 not audio (notes.txt); 1 hidden file ignored`);
   });
 });

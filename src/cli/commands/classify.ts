@@ -6,7 +6,7 @@ import { loadTrainedRun } from '../../pipeline/trained-run.ts';
 import { SflError } from '../../util/errors.ts';
 import { setQuiet } from '../../util/progress.ts';
 import { intArg } from '../options.ts';
-import { wavPaths } from './features.ts';
+import { scanAudioTargets, targetsSummary } from '../../pipeline/audio-set.ts';
 
 function secondsArg(name: string) {
   return (v: string): number => {
@@ -52,7 +52,8 @@ export function registerClassify(program: Command): void {
       await initBackend();
       const run = await loadTrainedRun(target, opts.outputs);
       if (run.cannotClassify) throw new SflError(run.cannotClassify);
-      const paths = targets.flatMap((t) => wavPaths(t));
+      const inputs = scanAudioTargets(targets);
+      const paths = inputs.paths;
       const { predictions, skipped } = await classifyRecordings(run, paths, { segment: opts.segment, hop: opts.hop });
       for (const s of skipped) {
         if (opts.json) console.log(JSON.stringify({ file: s.path, error: s.reason }));
@@ -74,9 +75,8 @@ export function registerClassify(program: Command): void {
           }
         }
       }
-      if (skipped.length) {
-        process.stderr.write(`${predictions.length} of ${paths.length} recordings classified, ${skipped.length} skipped\n`);
-        if (!opts.json) process.exitCode = 1;
-      }
+      // The last line: every file given or found accounted for.
+      process.stderr.write(`${targetsSummary(inputs, predictions.length, skipped)}\n`);
+      if (skipped.length && !opts.json) process.exitCode = 1;
     });
 }

@@ -8,7 +8,7 @@ import { encodeRecordings, type EncodePer } from '../../pipeline/encode-recordin
 import { loadTrainedRun } from '../../pipeline/trained-run.ts';
 import { SflError } from '../../util/errors.ts';
 import { setQuiet } from '../../util/progress.ts';
-import { wavPaths } from './features.ts';
+import { scanAudioTargets, targetsSummary } from '../../pipeline/audio-set.ts';
 
 interface EncodeFlags {
   out: string;
@@ -37,10 +37,14 @@ export function registerEncode(program: Command): void {
       if (!flags.out.endsWith('.npy')) throw new SflError(`--out must name a .npy file (got ${flags.out})`);
       await initBackend();
       const run = await loadTrainedRun(target, flags.outputs);
-      const paths = targets.flatMap((t) => wavPaths(t));
+      const inputs = scanAudioTargets(targets);
+      const paths = inputs.paths;
       const r = await encodeRecordings(run, paths, flags.per);
       for (const s of r.skipped) process.stderr.write(`warning: skipped ${s.reason}\n`);
-      if (r.recordings.length === 0) throw new SflError(`none of the ${paths.length} recordings could be used; first problem: ${r.skipped[0]?.reason}`);
+      if (r.recordings.length === 0) {
+        process.stderr.write(`${targetsSummary(inputs, 0, r.skipped)}\n`);
+        throw new SflError(`none of the ${paths.length} recordings could be used; first problem: ${r.skipped[0]?.reason}`);
+      }
       writeNpy(flags.out, r.features);
       const spectrum = run.input.kind === 'audio' ? run.input.spectrum : null;
       const sidecar = {
@@ -62,6 +66,7 @@ export function registerEncode(program: Command): void {
         `${resolve(flags.out)}: ${r.features.rows} x ${r.features.cols} features (${r.per === 'recording' ? 'one row per recording' : 'one row per window'}) ` +
           `from ${r.recordings.length} of ${paths.length} recordings${r.skipped.length ? ` (${r.skipped.length} skipped)` : ''}`,
       );
+      process.stderr.write(`${targetsSummary(inputs, r.recordings.length, r.skipped)}\n`);
       if (r.skipped.length) process.exitCode = 1;
     });
 }

@@ -3,15 +3,10 @@ import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../data/atomic-write.ts';
 import { writeNpy } from '../../data/npy.ts';
 import { matrix } from '../../compute/matrix.ts';
-import { AUDIO_EXTENSIONS, scanAudioFiles } from '../../data/audio-files.ts';
+import { AUDIO_EXTENSIONS } from '../../data/audio-files.ts';
 import { loadAudioSet } from '../../pipeline/audio-set.ts';
 import { SPECTRUM_FLAGS } from '../experiment-options.ts';
 import { addConfigFileFlags, addConfigFlags, commandConfig } from '../options.ts';
-
-/** The audio files to read for a file or folder argument (folders: recursively, hidden files ignored). */
-export function wavPaths(target: string): string[] {
-  return scanAudioFiles(target).files;
-}
 
 /** `sfl features`: spectra of a file or a folder as a NumPy .npy file plus a JSON sidecar. */
 export function registerFeatures(program: Command): void {
