@@ -23,7 +23,7 @@ const PIECE_SECONDS = 20;
  * Writes the file (left: a tone stepping up every 10 s; right: a second tone and a little noise;
  * never silent) and returns the mono mix-down of the pieces, as the WAV reader will see them.
  */
-function writeLongWav(path: string): Float32Array[] {
+async function writeLongWav(path: string): Promise<Float32Array[]> {
   const frames = RATE * SECONDS;
   const fd = openSync(path, 'w');
   const header = Buffer.alloc(44);
@@ -55,6 +55,8 @@ function writeLongWav(path: string): Float32Array[] {
       if (p >= 0) pieces[p][start + i - PIECES[p] * RATE] = (l / 32768 + r / 32768) / 2;
     }
     writeSync(fd, new Uint8Array(chunk.buffer));
+    // Let the test runner's messages through between chunks (a long synchronous loop starves them).
+    await new Promise((resolve) => setImmediate(resolve));
   }
   closeSync(fd);
   return pieces;
@@ -66,7 +68,7 @@ describe('a 10-minute 44.1 kHz stereo WAV resampled to 16 kHz', () => {
 
   it('comes back whole: sound in every frame, and the spectra of pieces converted alone', async () => {
     const path = join(dir, 'field-recording.wav');
-    const pieces = writeLongWav(path);
+    const pieces = await writeLongWav(path);
     expect((await probeAudio(path)).durationSeconds).toBe(SECONDS);
 
     // Streamed: bounded memory on the way, kept here to compare.
