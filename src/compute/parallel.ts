@@ -65,6 +65,9 @@ export function shardRanges(rows: number, parts: number): { start: number; end: 
  * `--import tsx` in the worker's execArgv apply to a worker thread. tsx is resolved from this file,
  * so this works under `npx tsx`, vitest or plain node, whatever the current directory.
  */
+/** 'ts' when running from src/ (tsx, vitest), 'js' from the compiled dist/ of the installed package. */
+const SOURCE_EXTENSION = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+
 function startTsWorker(entry: URL): Worker {
   const require = createRequire(import.meta.url);
   const tsxApi = new URL('./dist/esm/api/index.mjs', pathToFileURL(require.resolve('tsx/package.json'))).href;
@@ -165,7 +168,7 @@ export class ShardPool {
    */
   static async open(model: ShardModelRef, X: Matrix, config: unknown, opts: ShardPoolOptions = {}): Promise<ShardPool> {
     const ranges = shardRanges(X.rows, workerCount(opts.workers));
-    const workers = ranges.map(() => new ShardWorker(startTsWorker(new URL('./shard-worker.ts', import.meta.url))));
+    const workers = ranges.map(() => new ShardWorker(startTsWorker(new URL(`./shard-worker.${SOURCE_EXTENSION}`, import.meta.url))));
     const pool = new ShardPool(workers, ranges);
     try {
       await Promise.all(

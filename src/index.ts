@@ -1,0 +1,57 @@
+/**
+ * The library API: what a TypeScript or JavaScript program imports from
+ * "spectral-feature-learning". The same code the `sfl` command runs.
+ *
+ *   import { loadRun, classifyRecordings, readAudio, spectrogram, train, resolveConfig } from 'spectral-feature-learning';
+ *
+ * - Audio: readAudio (WAV, MP3, FLAC, Ogg Vorbis, Opus; mono, resampled on request), spectrogram
+ *   with SpectrumParams (defaultSpectrumParams), loadSpectra for many files with the cache.
+ * - Training: resolveConfig / loadConfigFile give a Config (the same keys as configs/*.json), and
+ *   train(config) runs its experiment into a run folder, returning the path and the metrics.
+ * - Trained runs: loadRun(name or folder) gives a TrainedRun (classify, encode, filters) for every
+ *   kind of run; classifyRecordings and encodeRecordings take audio files directly.
+ */
+import { initBackend } from './compute/backend.ts';
+import type { Config } from './pipeline/config.ts';
+import { experimentRunner, type ExperimentResult } from './pipeline/experiments/index.ts';
+import { setQuiet } from './util/progress.ts';
+
+export { readAudio, probeAudio, type DecodedAudio, type DecodeOptions, type AudioInput } from './audio/decode.ts';
+export { spectrogram, defaultSpectrumParams, type SpectrumParams, type Transform } from './audio/spectrogram.ts';
+export type { Matrix } from './compute/matrix.ts';
+export { initBackend, type BackendName } from './compute/backend.ts';
+export { loadSpectra, type SpectraResult, type SpectrumSettings } from './pipeline/spectra.ts';
+export { DEFAULT_CONFIG, resolveConfig, loadConfigFile, type Config, type PartialConfig } from './pipeline/config.ts';
+export {
+  loadTrainedRun as loadRun,
+  resolveRunDir,
+  type TrainedRun,
+  type TrainedRunKind,
+  type RunInput,
+  type Prediction,
+  type Encoded,
+} from './pipeline/trained-run.ts';
+export { classifyRecordings, segmentRanges, topClasses, type RecordingPrediction, type SegmentPrediction } from './pipeline/classify-recordings.ts';
+export { encodeRecordings, type EncodedRecordings, type EncodePer } from './pipeline/encode-recordings.ts';
+export { readRunMetrics, evaluate, type RunMetrics, type Evaluation, type ClassReport } from './pipeline/run-metrics.ts';
+export { listRuns, type RunHeadline } from './pipeline/run-summary.ts';
+export { SflError } from './util/errors.ts';
+export { setQuiet };
+
+export interface TrainOptions {
+  /** Lines saying what happens (default: none). */
+  log?: (line: string) => void;
+  /** Show progress bars on stderr (default: false). */
+  progress?: boolean;
+}
+
+/**
+ * Runs the experiment a config names (config.experiment: 'self-taught', 'conv', 'stacked',
+ * 'conv-ae', 'softmax', 'sae', ...) into a new run folder under config.run.outputs.
+ */
+export async function train(config: Config, o: TrainOptions = {}): Promise<ExperimentResult> {
+  const runner = experimentRunner(config.experiment);
+  setQuiet(!o.progress);
+  await initBackend();
+  return runner(config, o.log ?? (() => undefined));
+}
