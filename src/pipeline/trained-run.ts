@@ -77,6 +77,8 @@ export interface TrainedRun {
   readonly cannotEncode: string | null;
   classify(pictures: readonly Matrix[]): Prediction;
   encode(pictures: readonly Matrix[]): Encoded;
+  /** The self-taught or conv audio pipeline, when the run is one (what TensorFlow.js export takes). */
+  readonly audioPipeline: AudioClassifierPipeline | null;
   /** The sparse autoencoder whose features the run uses, when it has one. */
   readonly sae: SaeModel | null;
   /** The first layer's filters as a picture, with a caption saying how to read it (options: sparse autoencoders' pictures). */
@@ -186,6 +188,7 @@ function audioPipelineRun(dir: string, p: AudioClassifierPipeline): TrainedRun {
   return {
     dir,
     kind: 'audio-pipeline',
+    audioPipeline: p,
     input: { kind: 'audio', spectrum: savedSpectrum(p.spectrum) },
     classNames: p.classifier.classNames,
     cannotClassify: null,
@@ -208,6 +211,7 @@ function saeRun(dir: string, sae: SaeModel): TrainedRun {
   return {
     dir,
     kind: 'sae',
+    audioPipeline: null,
     input,
     classNames: null,
     cannotClassify: `run ${basename(dir)} is a sparse autoencoder (sfl train-sae): it learned features but no classifier; use sfl encode for its features, or train a classifier on labelled data (sfl self-taught, or self-taught --encoder ${join(dir, 'model')} on MNIST)`,
@@ -236,6 +240,7 @@ async function selfTaughtRun(dir: string): Promise<TrainedRun> {
   return {
     dir,
     kind: 'self-taught',
+    audioPipeline: null,
     input,
     classNames: c.classNames,
     cannotClassify: imageOnly(dir, input, 'not an image classifier'),
@@ -273,6 +278,7 @@ async function mnistConvRun(dir: string): Promise<TrainedRun> {
   return {
     dir,
     kind: 'mnist-conv',
+    audioPipeline: null,
     input,
     classNames: m.classNames,
     cannotClassify: null,
@@ -328,6 +334,7 @@ async function softmaxRun(dir: string, modelDir: string): Promise<TrainedRun> {
   return {
     dir,
     kind: 'softmax',
+    audioPipeline: null,
     input,
     classNames: c.classNames,
     cannotClassify: cannot,
@@ -357,6 +364,7 @@ async function stackedRun(dir: string, c: StackedClassifier): Promise<TrainedRun
   return {
     dir,
     kind: 'stacked',
+    audioPipeline: null,
     input,
     classNames: c.classNames,
     cannotClassify: cannot,
@@ -404,6 +412,7 @@ function convAeRun(dir: string, c: ConvAeClassifier): TrainedRun {
   return {
     dir,
     kind: 'conv-ae',
+    audioPipeline: null,
     input,
     classNames: c.classNames,
     cannotClassify: null,
