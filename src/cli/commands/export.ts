@@ -6,6 +6,7 @@ import { initBackend } from '../../compute/backend.ts';
 import { loadAudioPipeline } from '../../pipeline/audio-classifier.ts';
 import { pipelineToOnnx } from '../../pipeline/onnx-export.ts';
 import { loadTrainedRun } from '../../pipeline/trained-run.ts';
+import { exportTfjs } from '../../pipeline/tfjs-export.ts';
 import { SflError } from '../../util/errors.ts';
 
 /** `sfl export <run> --onnx`: the trained pipeline as one .onnx file plus a JSON description. */
@@ -19,12 +20,19 @@ export function registerExport(program: Command): void {
         '(Python, C++, browsers, a Spark or Ray job)',
     )
     .argument('<run>', 'a run name (under outputs/), a run folder, or its pipeline/ folder')
-    .option('--onnx', 'export as ONNX (the only format so far)')
+    .option('--onnx', 'export as ONNX')
     .option('--out <file>', 'where to write the model (default: <run>/pipeline.onnx)')
-    .action(async (run: string, opts: { onnx?: boolean; out?: string }) => {
-      if (!opts.onnx) throw new SflError('sfl export needs a format: add --onnx');
+    .option('--tfjs <dir>', 'export as TensorFlow.js LayersModels instead: <dir>/encoder/ and <dir>/classifier/ (model.json + weights.bin, for tf.loadLayersModel) and <dir>/frontend.json (spectrum, windows, preprocessing, pooling)')
+    .action(async (run: string, opts: { onnx?: boolean; out?: string; tfjs?: string }) => {
+      if (!opts.onnx && !opts.tfjs) throw new SflError('sfl export needs a format: add --onnx or --tfjs <dir>');
+      if (opts.onnx && opts.tfjs) throw new SflError('sfl export writes one format at a time: --onnx or --tfjs <dir>');
       await initBackend();
       const trained = await loadTrainedRun(run);
+      if (opts.tfjs) {
+        const files = await exportTfjs(trained, opts.tfjs);
+        console.log(`wrote ${files.map((f) => resolve(f)).join(', ')}`);
+        return;
+      }
       if (trained.kind !== 'audio-pipeline') {
         throw new SflError(`${trained.dir} is a ${trained.kind} run; export --onnx takes audio pipelines (npm start, sfl self-taught --audio)`);
       }
