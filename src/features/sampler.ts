@@ -199,3 +199,127 @@ export function samplePatches(specs: readonly Matrix[], opts: PatchOptions): Mat
   }
   return out;
 }
+
+/**
+ * How the training windows are shared among recordings:
+ *  - 'balanced' (the default): every recording has the same chance to give each window, whatever
+ *    its length (a recording is drawn uniformly, then a window of it uniformly). A long recording
+ *    cannot crowd out the others; a short one's windows repeat more often.
+ *  - 'duration': every window of every recording has the same chance, so a recording gives
+ *    windows in proportion to its length (what sampleWindows does).
+ */
+export type SamplingPolicy = 'balanced' | 'duration';
+
+export interface ReservoirOptions {
+  /** Windows to keep (rows of the result). */
+  count: number;
+  /** Frames per window, K. */
+  frames: number;
+  /** Bands (columns) of every spectrogram offered. */
+  bands: number;
+  policy: SamplingPolicy;
+  seed: number | Rng;
+}
+
+/** Share of the windows above which one recording is said to dominate (warning). */
+export const DOMINANT_SHARE = 0.5;
+
+/**
+ * Samples windows in ONE pass over recordings offered one at a time, keeping only the `count`
+ * windows drawn: memory is count x K*bands float32 (plus a source index per window), whatever the
+ * number and length of the recordings, so spectrograms can be computed, offered and dropped.
+ *
+ * The draw is with replacement, as sampleWindows: each of the `count` slots is an independent
+ * weighted reservoir of size one. After recordings with weights w_1..w_n (w = 1 under 'balanced',
+ * its number of windows under 'duration'), a slot holds a window of recording i with probability
+ * w_i / (w_1 + ... + w_n), uniformly among its windows. Offering recording n replaces each slot
+ * independently with probability p = w_n / W_n (W_n the running total). The slots replaced are found
+ * by geometric skips (gaps between successes of a Bernoulli(p) sequence), so the work per
+ * recording is proportional to the slots it takes, count * p on average, not to `count`.
+ */
+export class WindowReservoir {
+  readonly windows: Matrix;
+  /** For each slot, the index (order of offer) of the recording its window came from; -1 = empty. */
+  readonly sourceOf: Int32Array;
+  private readonly rng: Rng;
+  private totalWeight = 0;
+  private offered = 0;
+  private longest = 0;
+
+  constructor(readonly opts: ReservoirOptions) {
+    const what = 'WindowReservoir';
+    checkK(opts.frames, what);
+    if (!Number.isInteger(opts.count) || opts.count < 1) throw new SflError(`${what}: count must be a positive integer, got ${opts.count}`);
+    if (!Number.isInteger(opts.bands) || opts.bands < 1) throw new SflError(`${what}: bands must be a positive integer, got ${opts.bands}`);
+    checkWindowMemory(opts.count, opts.frames, opts.bands);
+    this.windows = matrix(opts.count, opts.frames * opts.bands);
+    this.sourceOf = new Int32Array(opts.count).fill(-1);
+    this.rng = typeof opts.seed === 'function' ? opts.seed : mulberry32(opts.seed);
+  }
+
+  /** Recordings offered so far (including those too short to give a window). */
+  get recordings(): number {
+    return this.offered;
+  }
+
+  /**
+   * Offers every window of one spectrogram (frames x bands); returns its index in the order of
+   * offer. The spectrogram is not kept: copies of the windows drawn are.
+   */
+  offer(spec: Matrix): number {
+    const index = this.offered++;
+    const { frames: K, bands, count, policy } = this.opts;
+    if (spec.cols !== bands) {
+      throw new SflError(`WindowReservoir: recording ${index} has ${spec.cols} bands, expected ${bands}; all must use the same bands`);
+    }
+    this.longest = Math.max(this.longest, spec.rows);
+    const n = windowCount(spec.rows, K);
+    if (n === 0) return index;
+    const weight = policy === 'balanced' ? 1 : n;
+    this.totalWeight += weight;
+    const p = weight / this.totalWeight;
+    const width = K * bands;
+    // Slot indices with independent probability p each: skip Geometric(p) failures between them.
+    const logq = Math.log1p(-p);
+    for (let slot = p >= 1 ? 0 : this.skip(logq); slot < count; slot += p >= 1 ? 1 : 1 + this.skip(logq)) {
+      const start = Math.min(n - 1, Math.floor(this.rng() * n));
+      this.windows.data.set(spec.data.subarray(start * bands, start * bands + width), slot * width);
+      this.sourceOf[slot] = index;
+    }
+    return index;
+  }
+
+  /** Failures before the next success of Bernoulli(p), with log(1 - p) given. */
+  private skip(logq: number): number {
+    // 1 - rng() is in (0, 1], so the log is finite.
+    const s = Math.floor(Math.log(1 - this.rng()) / logq);
+    return Number.isFinite(s) ? s : Number.MAX_SAFE_INTEGER;
+  }
+
+  /** The windows drawn; throws if no recording had K frames. */
+  result(): Matrix {
+    if (this.totalWeight === 0) {
+      throw new SflError(
+        `no recording has ${this.opts.frames} frames (the longest has ${this.longest}), so no window of ${this.opts.frames} frames can be drawn`,
+      );
+    }
+    return this.windows;
+  }
+
+  /** Windows drawn from each recording, by index of offer. */
+  countsPerRecording(): number[] {
+    const counts = new Array<number>(this.offered).fill(0);
+    for (const s of this.sourceOf) if (s >= 0) counts[s]++;
+    return counts;
+  }
+
+  /** The recording with the largest share of the windows, when that share is above DOMINANT_SHARE. */
+  dominant(): { index: number; share: number } | null {
+    if (this.offered < 2) return null;
+    const counts = this.countsPerRecording();
+    let index = 0;
+    for (let i = 1; i < counts.length; i++) if (counts[i] > counts[index]) index = i;
+    const share = counts[index] / this.opts.count;
+    return share > DOMINANT_SHARE ? { index, share } : null;
+  }
+}

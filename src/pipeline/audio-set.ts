@@ -39,6 +39,11 @@ export interface AudioSetOptions {
    * (a short command whose result line would otherwise come after it). Logged anyway on failure.
    */
   deferSummary?: boolean;
+  /**
+   * Streaming: each recording's spectrogram goes to `onSpectrum` as it is computed and is not kept
+   * (the set's `spectra` is then empty), so memory is one recording's, whatever the folder's size.
+   */
+  onSpectrum?: (recording: Recording, spectrum: Matrix) => void;
 }
 
 /** A named group of skipped files. */
@@ -94,6 +99,8 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
   }
 
   const bar = progress({ stage: 'spectra', total: labelled.recordings.length });
+  const recordingOf = new Map(labelled.recordings.map((r) => [r.path, r] as const));
+  const consume = o.onSpectrum && ((path: string, m: Matrix) => o.onSpectrum!(recordingOf.get(path)!, m));
   let spectra;
   try {
     spectra = await loadSpectra(labelled.recordings.map((r) => r.path), o.spectrum, {
@@ -101,6 +108,7 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
       allowNone: true,
       cache: o.cache ?? true,
       onProgress: (d) => bar.update(d),
+      consume,
     });
   } finally {
     bar.stop();
@@ -108,6 +116,7 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
   say(spectra.rateNote);
   const byPath = new Map(spectra.paths.map((p, i) => [p, spectra.spectra[i]] as const));
   const recordings = labelled.recordings.filter((r) => byPath.has(r.path));
+  const streamed = consume !== undefined;
 
   const notAudio = labelled.skipped.filter((s) => found.skipped.includes(s));
   const noLabel = labelled.skipped.filter((s) => !found.skipped.includes(s));
@@ -144,7 +153,7 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
   return {
     dir: o.dir,
     recordings,
-    spectra: recordings.map((r) => byPath.get(r.path)!),
+    spectra: streamed ? [] : recordings.map((r) => byPath.get(r.path)!),
     params: spectra.params,
     classNames,
     splits,
@@ -157,7 +166,7 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
     cache: spectra.cache,
     spectrumOf: (r) => {
       const m = byPath.get(r.path);
-      if (!m) throw new Error(`no spectrum loaded for ${r.path}`);
+      if (!m) throw new Error(streamed ? `spectra were streamed to onSpectrum, not kept (${r.path})` : `no spectrum loaded for ${r.path}`);
       return m;
     },
     classIds: (recs) => Int32Array.from(recs, (r) => classIndex.get(r.label) ?? -1),
@@ -236,6 +245,7 @@ export function loadConfiguredAudioSet(
   config: Pick<Config, 'data' | 'spectrum' | 'split' | 'run'>,
   use: 'unsupervised' | 'classifier',
   log?: (line: string) => void,
+  onSpectrum?: AudioSetOptions['onSpectrum'],
 ): Promise<AudioSet> {
   const d = config.data;
   const s = config.split;
@@ -246,6 +256,7 @@ export function loadConfiguredAudioSet(
     spectrum: config.spectrum,
     split: use === 'classifier' ? { kind: s.kind, testFraction: s.testFraction, testSpeakers: s.testSpeakers, folds: s.folds, seed: s.seed ?? config.run.seed } : null,
     log,
+    onSpectrum,
   });
 }
 

@@ -123,7 +123,7 @@ export const CONFIG_SCHEMA: Rule = {
     },
     windows: {
       type: 'object',
-      fields: { frames: int(1), count: int(1), seed },
+      fields: { frames: int(1), count: int(1), seed, sampling: { type: 'enum', values: ['balanced', 'duration'] } },
     },
     normalise: { type: 'enum', values: ['none', 'example-mean', 'standardise', 'rescale01'], nullable: true },
     whitening: {

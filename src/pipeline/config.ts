@@ -74,6 +74,12 @@ export interface WindowsConfig {
   count: number;
   /** null: use run.seed (resolveConfig fills it in, so run.json records the seed actually used). */
   seed: number | null;
+  /**
+   * How windows are shared among the recordings (features/sampler.ts): 'balanced' gives every
+   * recording an equal share, 'duration' every window of every recording an equal chance (a long
+   * recording then gives more).
+   */
+  sampling: 'balanced' | 'duration';
 }
 
 export interface PoolingConfig {
@@ -296,7 +302,7 @@ export const DEFAULT_CONFIG: Readonly<ConfigDefaults> = deepFreeze({
     topDb: null,
     preset: null,
   },
-  windows: { frames: 4, count: 100000, seed: null },
+  windows: { frames: 4, count: 100000, seed: null, sampling: 'balanced' },
   pooling: { method: 'meanmax', segments: 3 },
   normalise: null,
   whitening: { kind: 'none', epsilon: 0.1, retainVariance: 0.99 },

@@ -157,6 +157,11 @@ export const FLAGS = {
   'data.count': { flag: '--count <n>', help: 'MNIST: use the first n images (after the digit filter)', parse: intArg, defaultText: 'all' },
   'windows.frames': { flag: '--frames <K>', help: 'audio: consecutive spectral frames per window', parse: intArg },
   'windows.count': { flag: '--windows <n>', help: 'audio: random windows to learn from', parse: intArg },
+  'windows.sampling': {
+    flag: '--sampling <policy>',
+    help: 'audio: how the windows are shared among recordings: balanced (an equal share each) or duration (in proportion to length; one long recording can then dominate)',
+    choices: ['balanced', 'duration'],
+  },
 
   // The spectrum
   'spectrum.transform': { flag: '--transform <name>', help: 'spectral transform', choices: TRANSFORMS },

@@ -2,7 +2,8 @@
 import type { Matrix } from '../compute/matrix.ts';
 import { columnFrequencies } from '../audio/axis.ts';
 import { loadMnist } from '../data/mnist.ts';
-import { sampleWindows } from '../features/sampler.ts';
+import { sampleWindows, WindowReservoir, type SamplingPolicy } from '../features/sampler.ts';
+import type { SpectrumParams } from '../audio/spectrogram.ts';
 import { SflError } from '../util/errors.ts';
 import type { SpectraResult } from './spectra.ts';
 import type { InputDescription } from '../features/input-description.ts';
@@ -39,4 +40,42 @@ export function audioWindows(res: Pick<SpectraResult, 'spectra' | 'params'>, opt
     bandHz: columnFrequencies(res.params),
   };
   return { X, input };
+}
+
+/**
+ * Training windows drawn in ONE pass from spectrograms offered one at a time (see
+ * WindowReservoir): memory is the windows kept, whatever the total duration. Created at the first
+ * spectrogram (which gives the bands); `describe` names a recording that gives more than half of
+ * the windows and says what the windows are.
+ */
+export class StreamedWindows {
+  private reservoir: WindowReservoir | null = null;
+  private readonly names: string[] = [];
+
+  constructor(readonly opts: { frames: number; count: number; seed: number; sampling: SamplingPolicy }) {}
+
+  offer(name: string, spectrum: Matrix): void {
+    const o = this.opts;
+    this.reservoir ??= new WindowReservoir({ count: o.count, frames: o.frames, bands: spectrum.cols, policy: o.sampling, seed: o.seed });
+    this.reservoir.offer(spectrum);
+    this.names.push(name);
+  }
+
+  get recordings(): number {
+    return this.names.length;
+  }
+
+  /** The windows and their description; logs a warning when one recording dominates. */
+  result(params: SpectrumParams, log: (line: string) => void): { X: Matrix; input: InputDescription } {
+    if (!this.reservoir) throw new SflError('no recording could be used to draw training windows from');
+    const X = this.reservoir.result();
+    const top = this.reservoir.dominant();
+    if (top) {
+      const o = this.opts;
+      const advice = o.sampling === 'duration' ? '; --sampling balanced gives every recording an equal share' : '';
+      log(`warning: ${Math.round(100 * top.share)}% of the ${o.count} training windows come from one recording, ${this.names[top.index]} (sampling: ${o.sampling})${advice}`);
+    }
+    const input: InputDescription = { kind: 'spectro-temporal', frames: this.opts.frames, bands: X.cols / this.opts.frames, spectrum: params, bandHz: columnFrequencies(params) };
+    return { X, input };
+  }
 }

@@ -67,6 +67,12 @@ export interface LoadOptions {
   allowNone?: boolean;
   /** Called after each file with (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Streaming: each file's spectrogram is handed to `consume` as soon as it is computed and not
+   * kept (`spectra` stays empty; `paths` still lists the files used), so memory is one
+   * recording's, whatever the number of files.
+   */
+  consume?: (path: string, spectrum: Matrix) => void;
 }
 
 export interface RateChoice {
@@ -174,7 +180,8 @@ export async function loadSpectra(paths: string[], settings: SpectrumSettings, o
         dir: opts.cacheDir,
         stats,
       });
-      out.spectra.push(m);
+      if (opts.consume) opts.consume(path, m);
+      else out.spectra.push(m);
       out.paths.push(path);
       out.audioSeconds += ((m.rows - 1) * params.hop + params.frameSize) / params.sampleRate;
     } catch (e) {
@@ -184,7 +191,7 @@ export async function loadSpectra(paths: string[], settings: SpectrumSettings, o
     }
     opts.onProgress?.(i + 1, paths.length);
   }
-  if (out.spectra.length === 0 && !opts.allowNone) {
+  if (out.paths.length === 0 && !opts.allowNone) {
     throw new SflError(
       paths.length === 1 ? out.skipped[0].reason : `none of the ${paths.length} files could be used; first problem: ${out.skipped[0]?.reason}`,
     );

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../data/atomic-write.ts';
-import { writeNpy } from '../../data/npy.ts';
-import { matrix } from '../../compute/matrix.ts';
+import { NpyRowWriter } from '../../data/npy-writer.ts';
 import { AUDIO_EXTENSIONS } from '../../data/audio-files.ts';
 import { loadAudioSet } from '../../pipeline/audio-set.ts';
 import { SPECTRUM_FLAGS } from '../experiment-options.ts';
@@ -24,20 +23,34 @@ export function registerFeatures(program: Command): void {
   cmd.option('--no-cache', 'do not read or write the spectra cache');
   cmd.action(async (target: string, opts: { out: string; cache: boolean }) => {
     const { spectrum } = await commandConfig(cmd);
-    // The summary line comes last, after the result line.
-    const set = await loadAudioSet({ dir: target, labels: null, spectrum, cache: opts.cache, deferSummary: true });
-    const res = { spectra: set.spectra, paths: set.recordings.map((r) => r.path), params: set.params, skipped: set.skipped };
-    const cols = res.spectra[0].cols;
-    const rows = res.spectra.reduce((n, m) => n + m.rows, 0);
-    const all = matrix(rows, cols);
+    // One recording at a time, its frames appended to the .npy as they come: memory is one
+    // recording's, whatever the folder's total duration. The summary line comes last, after the
+    // result line.
     const files: { path: string; rows: [number, number] }[] = [];
-    let r = 0;
-    res.spectra.forEach((m, i) => {
-      all.data.set(m.data, r * cols);
-      files.push({ path: res.paths[i], rows: [r, r + m.rows] });
-      r += m.rows;
-    });
-    writeNpy(opts.out, all);
+    let out: NpyRowWriter | null = null;
+    let rows = 0;
+    let set;
+    try {
+      set = await loadAudioSet({
+        dir: target,
+        labels: null,
+        spectrum,
+        cache: opts.cache,
+        deferSummary: true,
+        onSpectrum: (rec, m) => {
+          out ??= new NpyRowWriter(opts.out, m.cols);
+          out.append(m);
+          files.push({ path: rec.path, rows: [rows, rows + m.rows] });
+          rows += m.rows;
+        },
+      });
+      (out as NpyRowWriter | null)?.close();
+    } catch (e) {
+      (out as NpyRowWriter | null)?.abort();
+      throw e;
+    }
+    const cols = (out as NpyRowWriter | null)?.cols ?? 0;
+    const res = { params: set.params, skipped: set.skipped };
     const sidecar = {
       shape: [rows, cols],
       layout: 'rows are frames (time), columns are bins; files follow one another, see files[].rows = [start, end)',
@@ -47,7 +60,7 @@ export function registerFeatures(program: Command): void {
     };
     writeFileAtomic(`${opts.out}.json`, Buffer.from(JSON.stringify(sidecar, null, 2)));
     console.log(
-      `${resolve(opts.out)}: ${rows} frames x ${cols} ${res.params.transform} bins from ${res.spectra.length} file${res.spectra.length === 1 ? "" : "s"}` +
+      `${resolve(opts.out)}: ${rows} frames x ${cols} ${res.params.transform} bins from ${files.length} file${files.length === 1 ? "" : "s"}` +
         (res.skipped.length ? ` (${res.skipped.length} skipped)` : ''),
     );
     process.stderr.write(`${set.summary}\n`);

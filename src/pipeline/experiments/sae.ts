@@ -10,7 +10,7 @@ import type { RunDir } from '../run-dir.ts';
 import { audioSetRecord, loadConfiguredAudioSet } from '../audio-set.ts';
 import { inRunFolder } from '../run-folder.ts';
 import { runMetrics, type RunMetrics } from '../run-metrics.ts';
-import { audioWindows, mnistImages } from '../inputs.ts';
+import { mnistImages, StreamedWindows } from '../inputs.ts';
 import type { InputDescription } from '../../features/input-description.ts';
 import { saveSaeModel } from '../../models/sae/saved-model.ts';
 import { costCurve, trainSae } from '../../models/sae/train.ts';
@@ -34,21 +34,28 @@ export async function saeTrainingData(config: Config, log: (s: string) => void, 
   }
   // Audio: any folder, no labels needed. When the file names carry FSDD's recording index (and
   // the split is FSDD's), learn from the training recordings only, so a later classifier's test
-  // recordings stay unseen; otherwise from every recording.
-  const set = await loadConfiguredAudioSet(config, 'unsupervised', log);
-  let recs = set.recordings;
+  // recordings stay unseen; otherwise from every recording. Spectrograms stream through window
+  // samplers and are dropped (memory: the windows kept, not the folder); whether the split
+  // applies is only known once every file is read, so with FSDD's split in force a second
+  // sampler takes the training recordings alone, and one of the two is kept.
+  const w = config.windows;
+  const sampling = { frames: w.frames, count: w.count, seed: w.seed ?? config.run.seed, sampling: w.sampling };
   const official = config.split.kind === 'official' || config.split.kind === 'auto';
-  if (official && recs.every((r) => r.index !== undefined)) {
-    const train = recs.filter((r) => r.index! > OFFICIAL_TEST_MAX_INDEX);
-    if (train.length > 0 && train.length < recs.length) {
-      recs = train;
-      log(`learning from the ${recs.length} training recordings of FSDD's split (recording index > ${OFFICIAL_TEST_MAX_INDEX})`);
-    }
+  const all = new StreamedWindows(sampling);
+  const trainOnly = official ? new StreamedWindows(sampling) : null;
+  const set = await loadConfiguredAudioSet(config, 'unsupervised', log, (r, m) => {
+    all.offer(r.path, m);
+    if (trainOnly && r.index !== undefined && r.index > OFFICIAL_TEST_MAX_INDEX) trainOnly.offer(r.path, m);
+  });
+  const recs = set.recordings;
+  let windows = all;
+  if (trainOnly && recs.every((r) => r.index !== undefined) && trainOnly.recordings > 0 && trainOnly.recordings < recs.length) {
+    windows = trainOnly;
+    log(`learning from the ${trainOnly.recordings} training recordings of FSDD's split (recording index > ${OFFICIAL_TEST_MAX_INDEX})`);
   }
   await run?.writeJson('inputs.json', audioSetRecord(set));
-  const spectra = { spectra: recs.map(set.spectrumOf), params: set.params };
-  const { X, input } = audioWindows(spectra, { frames: config.windows.frames, count: config.windows.count, seed: config.windows.seed ?? config.run.seed });
-  log(`${d.audioDir}: ${recs.length} recordings -> ${X.rows} windows of ${config.windows.frames} x ${X.cols / config.windows.frames} ${config.spectrum.transform} frames`);
+  const { X, input } = windows.result(set.params, log);
+  log(`${d.audioDir}: ${windows.recordings} recordings (${(set.audioSeconds / 3600).toFixed(2)} h in the folder) -> ${X.rows} windows of ${w.frames} x ${X.cols / w.frames} ${config.spectrum.transform} frames (sampling: ${w.sampling})`);
   return { X, input, source: d.audioDir };
 }
 
