@@ -59,6 +59,7 @@ const SAMPLES: Record<string, { argv: string[]; means: PartialConfig }> = {
   'data.count': { argv: ['--count', '123'], means: { data: { count: 123 } } },
   'windows.frames': { argv: ['--frames', '3'], means: { windows: { frames: 3 } } },
   'windows.count': { argv: ['--windows', '777'], means: { windows: { count: 777 } } },
+  'windows.sampling': { argv: ['--sampling', 'duration'], means: { windows: { sampling: 'duration' } } },
   'spectrum.transform': { argv: ['--transform', 'mfcc'], means: { spectrum: { transform: 'mfcc' } } },
   'spectrum.frameSize': { argv: ['--frame', '512'], means: { spectrum: { frameSize: 512 } } },
   'spectrum.hop': { argv: ['--hop', '64'], means: { spectrum: { hop: 64 } } },
