@@ -174,13 +174,14 @@ export async function loadSpectra(paths: string[], settings: SpectrumSettings, o
   const out: SpectraResult = { spectra: [], paths: [], skipped: [], warnings: [], params, rateNote: rate.note, audioSeconds: 0, cache: stats };
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i];
+    let streamed: Matrix | null = null;
     try {
       const m = await cachedCompute(path, params, (bytes) => spectrogramOfBytes(bytes, path, params, (w) => out.warnings.push(w)), {
         enabled: opts.cache ?? true,
         dir: opts.cacheDir,
         stats,
       });
-      if (opts.consume) opts.consume(path, m);
+      if (opts.consume) streamed = m;
       else out.spectra.push(m);
       out.paths.push(path);
       out.audioSeconds += ((m.rows - 1) * params.hop + params.frameSize) / params.sampleRate;
@@ -190,6 +191,8 @@ export async function loadSpectra(paths: string[], settings: SpectrumSettings, o
       out.skipped.push({ path, reason: e instanceof SflError ? e.message : `${path}: cannot be decoded (${e.message})` });
     }
     opts.onProgress?.(i + 1, paths.length);
+    // Outside the try: an error of the consumer (e.g. out of disk) is not a bad file.
+    if (streamed) opts.consume!(path, streamed);
   }
   if (out.paths.length === 0 && !opts.allowNone) {
     throw new SflError(
