@@ -7,7 +7,8 @@
  *                              the SdA's batch-1 host SGD steps with JavaScript vs SIMD kernels,
  *                              the MLP's SGD step on the host vs the device by minibatch size
  *   npm run bench -- --train   also the 400-iteration MNIST training vs the peer (several minutes)
- *   npm run bench -- --only host-sgd,conv   only the named cases (audio, decode, resample, sae, conv, host-sgd, host-mlp, train)
+ *   npm run bench -- --only host-sgd,conv   only the named cases (audio, decode, resample, sae, conv, host-sgd, host-mlp, train, corpus)
+ *   npm run bench -- --only corpus   2 h and 20 h synthetic folders: features and train-sae time and peak memory (long; 2.4 GB of disk)
  */
 import { benchAudio } from './audio.ts';
 import { benchDecode } from './decode.ts';
@@ -17,6 +18,7 @@ import { benchTrain } from './train.ts';
 import { benchConv } from './conv.ts';
 import { benchHostSgd } from './host-sgd.ts';
 import { benchHostMlp } from './host-mlp.ts';
+import { benchCorpus } from './corpus.ts';
 
 const CASES: Record<string, () => Promise<string[]>> = {
   audio: () => benchAudio(),
@@ -27,11 +29,13 @@ const CASES: Record<string, () => Promise<string[]>> = {
   'host-sgd': () => benchHostSgd(),
   'host-mlp': () => benchHostMlp(),
   train: () => benchTrain(),
+  corpus: () => benchCorpus(),
 };
 const i = process.argv.indexOf('--only');
 const only = i > 0 ? (process.argv[i + 1] ?? '').split(',').filter(Boolean) : null;
 for (const name of only ?? []) if (!(name in CASES)) throw new Error(`no bench case ${name}; cases: ${Object.keys(CASES).join(', ')}`);
-const selected = only ?? Object.keys(CASES).filter((name) => name !== 'train' || process.argv.includes('--train'));
+// train and corpus take many minutes: only when asked for.
+const selected = only ?? Object.keys(CASES).filter((name) => (name !== 'train' || process.argv.includes('--train')) && name !== 'corpus');
 for (const name of selected) for (const line of await CASES[name]()) console.log(line);
 // Worker threads of the parallel evaluator are unref'd, but tfjs keeps timers: end explicitly.
 process.exit(0);

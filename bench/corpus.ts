@@ -1,0 +1,181 @@
+/**
+ * Large folders: does time grow linearly with the hours of audio, and memory not at all?
+ *
+ * Synthesises two sound folders of about 2 and 20 hours (16 kHz mono: many 10 s recordings, a few
+ * of 20 minutes, and a tenth of the short ones as FLAC when sox is installed to encode them) and
+ * runs, on each, as child processes of the real CLI with the spectra cache off:
+ *   - `sfl features <folder> --out x.npy` (read, decode, mel, write), and
+ *   - `sfl train-sae --audio <folder> --windows 100000 --iterations 20 --hidden 25`,
+ * printing wall time, CPU time, real-time factor (hours of audio per hour of wall or CPU time)
+ * and peak resident memory (the child's own maxRSS, written at exit by bench/rusage-preload.mjs),
+ * and how each changes from 2 to 20 hours.
+ *
+ * Targets (issue 16): train-sae's peak RSS <= 1 GB at 20 h and within 10% of its 2 h figure;
+ * features >= 1000x real time per CPU core (CPU time: the machine is shared).
+ *
+ * Disk: about 2.4 GB in $SFL_BENCH_DIR (default: the system temp folder), removed at the end.
+ * Generation takes well under a minute: ten-second chunks of generated sound are made once and
+ * written as many files. Run: npm run bench -- --only corpus (SFL_BENCH_CORPUS_HOURS=2,20 to change).
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RATE = 16000;
+const CHUNK_SECONDS = 10;
+const LONG_SECONDS = 20 * 60;
+const CHUNKS = 48;
+
+/** A 16-bit mono WAV holding `samples`. */
+function wav(samples: Int16Array): Buffer {
+  const buf = Buffer.alloc(44 + samples.length * 2);
+  buf.write('RIFF', 0);
+  buf.writeUInt32LE(36 + samples.length * 2, 4);
+  buf.write('WAVEfmt ', 8);
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(RATE, 24);
+  buf.writeUInt32LE(RATE * 2, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36);
+  buf.writeUInt32LE(samples.length * 2, 40);
+  Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength).copy(buf, 44);
+  return buf;
+}
+
+/** Ten seconds of sound number k: a chirp, two partials and noise bursts, different for each k. */
+function chunk(k: number): Int16Array {
+  const n = CHUNK_SECONDS * RATE;
+  const out = new Int16Array(n);
+  let seed = k + 1;
+  const f0 = 150 + 37 * k;
+  for (let i = 0; i < n; i++) {
+    const t = i / RATE;
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    const burst = Math.floor(t * 3 + k) % 4 === 0 ? ((seed / 2 ** 32) * 2 - 1) * 0.15 : 0;
+    const x = 0.3 * Math.sin(2 * Math.PI * (f0 + 40 * (t % 2)) * t) + 0.1 * Math.sin(2 * Math.PI * (3 * f0 + 500) * t) + burst;
+    out[i] = Math.round(x * 32767);
+  }
+  return out;
+}
+
+interface Corpus {
+  dir: string;
+  seconds: number;
+  files: number;
+  flac: number;
+}
+
+/** A folder of about `hours` of audio, labels short/, long/ and flac/ (as train-sae wants them). */
+function makeCorpus(parent: string, hours: number, chunks: Int16Array[], flacTemplates: string[]): Corpus {
+  const dir = join(parent, `corpus-${hours}h`);
+  const total = hours * 3600;
+  const longCount = Math.floor((total * 0.17) / LONG_SECONDS);
+  const flacCount = flacTemplates.length ? Math.round((total * 0.08) / CHUNK_SECONDS) : 0;
+  const shortCount = Math.max(0, Math.round((total - longCount * LONG_SECONDS - flacCount * CHUNK_SECONDS) / CHUNK_SECONDS));
+  for (const label of ['short', 'long', 'flac']) mkdirSync(join(dir, label), { recursive: true });
+  for (let i = 0; i < shortCount; i++) writeFileSync(join(dir, 'short', `s${i}.wav`), wav(chunks[i % chunks.length]));
+  const perLong = LONG_SECONDS / CHUNK_SECONDS;
+  for (let i = 0; i < longCount; i++) {
+    const samples = new Int16Array(perLong * chunks[0].length);
+    for (let c = 0; c < perLong; c++) samples.set(chunks[(i * 7 + c) % chunks.length], c * chunks[0].length);
+    writeFileSync(join(dir, 'long', `l${i}.wav`), wav(samples));
+  }
+  for (let i = 0; i < flacCount; i++) copyFileSync(flacTemplates[i % flacTemplates.length], join(dir, 'flac', `f${i}.flac`));
+  const seconds = (shortCount + flacCount) * CHUNK_SECONDS + longCount * LONG_SECONDS;
+  return { dir, seconds, files: shortCount + longCount + flacCount, flac: flacCount };
+}
+
+interface Measured {
+  wall: number;
+  cpu: number;
+  rssMb: number;
+}
+
+/** Runs the CLI in a child process and returns its wall time, CPU time and peak RSS. */
+function runCli(args: string[], scratch: string): Measured {
+  const usage = join(scratch, 'rusage.json');
+  rmSync(usage, { force: true });
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', join(ROOT, 'bench/rusage-preload.mjs'), join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, SFL_CACHE_MAX: '0', SFL_BENCH_RUSAGE: usage },
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`sfl ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const u = JSON.parse(readFileSync(usage, 'utf8')) as { maxRssKb: number; cpuUs: number };
+  return { wall, cpu: u.cpuUs / 1e6, rssMb: u.maxRssKb / 1024 };
+}
+
+function hasSox(): boolean {
+  return spawnSync('sox', ['--version']).status === 0;
+}
+
+const fmt = (m: Measured, seconds: number) =>
+  `${m.wall.toFixed(1)} s wall (${Math.round(seconds / m.wall)}x real time), ${m.cpu.toFixed(1)} s CPU (${Math.round(seconds / m.cpu)}x per core), peak RSS ${Math.round(m.rssMb)} MB`;
+const ratio = (a: number, b: number) => `${(b / a).toFixed(2)}x`;
+
+export async function benchCorpus(): Promise<string[]> {
+  const hours = (process.env.SFL_BENCH_CORPUS_HOURS ?? '2,20').split(',').map(Number);
+  const parent = mkdtempSync(join(process.env.SFL_BENCH_DIR ?? tmpdir(), 'sfl-bench-corpus-'));
+  const lines: string[] = [];
+  try {
+    const t0 = performance.now();
+    const chunks = Array.from({ length: CHUNKS }, (_, k) => chunk(k));
+    const flacTemplates: string[] = [];
+    if (hasSox()) {
+      for (let k = 0; k < 16; k++) {
+        const src = join(parent, `t${k}.wav`);
+        writeFileSync(src, wav(chunks[(k * 5) % CHUNKS]));
+        const dst = join(parent, `t${k}.flac`);
+        if (spawnSync('sox', [src, dst]).status === 0) flacTemplates.push(dst);
+      }
+    }
+    const corpora = hours.map((h) => makeCorpus(parent, h, chunks, flacTemplates));
+    lines.push(
+      `corpus: generated ${corpora.map((c) => `${(c.seconds / 3600).toFixed(1)} h (${c.files} files, ${c.flac} FLAC${flacTemplates.length ? '' : ': sox not installed'})`).join(' and ')} of 16 kHz mono in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    );
+    const results = corpora.map((c) => {
+      const scratch = join(parent, `out-${c.seconds}`);
+      mkdirSync(scratch);
+      const features = runCli(['features', c.dir, '--out', join(scratch, 'x.npy')], scratch);
+      rmSync(join(scratch, 'x.npy'), { force: true });
+      const train = runCli(['train-sae', '--audio', c.dir, '--windows', '100000', '--iterations', '20', '--hidden', '25', '--outputs', scratch, '--quiet'], scratch);
+      const h = (c.seconds / 3600).toFixed(1);
+      lines.push(`corpus ${h} h  features:  ${fmt(features, c.seconds)}`);
+      lines.push(`corpus ${h} h  train-sae (100,000 windows, 20 L-BFGS iterations, 25 hidden): ${fmt(train, c.seconds)}`);
+      return { c, features, train };
+    });
+    if (results.length >= 2) {
+      const [a, b] = [results[0], results[results.length - 1]];
+      const dur = ratio(a.c.seconds, b.c.seconds);
+      lines.push(
+        `corpus ${(a.c.seconds / 3600).toFixed(1)} h -> ${(b.c.seconds / 3600).toFixed(1)} h (${dur} the audio): features wall ${ratio(a.features.wall, b.features.wall)}, ` +
+          `CPU ${ratio(a.features.cpu, b.features.cpu)}, peak RSS ${ratio(a.features.rssMb, b.features.rssMb)}; train-sae wall ${ratio(a.train.wall, b.train.wall)}, ` +
+          `CPU ${ratio(a.train.cpu, b.train.cpu)}, peak RSS ${ratio(a.train.rssMb, b.train.rssMb)}`,
+      );
+      const rssOk = b.train.rssMb <= 1024 && b.train.rssMb <= 1.1 * a.train.rssMb;
+      lines.push(
+        `corpus target: train-sae peak RSS <= 1 GB at 20 h and within 10% of 2 h: ${Math.round(b.train.rssMb)} MB vs ${Math.round(a.train.rssMb)} MB (${((b.train.rssMb / a.train.rssMb - 1) * 100).toFixed(1)}%): ${rssOk ? 'met' : 'NOT met'}`,
+      );
+    }
+    for (const r of results) {
+      const perCore = r.c.seconds / r.features.cpu;
+      lines.push(
+        `corpus target: features >= 1000x real time per core (${(r.c.seconds / 3600).toFixed(1)} h, ${Math.round((100 * r.c.flac * CHUNK_SECONDS) / r.c.seconds)}% of it FLAC): ${Math.round(perCore)}x: ${perCore >= 1000 ? 'met' : 'NOT met'}`,
+      );
+    }
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+  return lines;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) for (const line of await benchCorpus()) console.log(line);
