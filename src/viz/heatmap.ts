@@ -19,6 +19,7 @@ export interface ConfusionOptions {
   yLabel?: string;
   /** Cell side in pixels; default just big enough for the largest count and label. */
   cellSize?: number;
+  /** Text magnification; default 2, so counts and labels read at a page's natural size. */
   fontScale?: number;
 }
 
@@ -38,7 +39,7 @@ export function confusionMatrixImage(counts: number[][] | Matrix, opts: Confusio
   });
   const labels = opts.labels ?? rows.map((_, i) => String(i));
   if (labels.length !== n) throw new SflError(`confusionMatrixImage: ${labels.length} labels for ${n} classes`);
-  const fs = opts.fontScale ?? 1;
+  const fs = opts.fontScale ?? 2;
   const texts = rows.map((r) => r.map((v) => (Number.isFinite(v) ? formatNumber(v) : '?')));
   const widest = Math.max(...texts.flat().map((t) => textWidth(t, fs)), ...labels.map((l) => textWidth(l, fs)));
   const cell = opts.cellSize ?? Math.max(22 * fs, widest + 8);
