@@ -8,7 +8,7 @@ const cache = new Map<string, Float64Array>();
  * i.e. scipy.fft.dct(type=2, norm='ortho') truncated to the first coefficients.
  * Cached; do not modify.
  */
-export function dctBasis(size: number, coefficients: number): Float64Array {
+function dctBasis(size: number, coefficients: number): Float64Array {
   const key = `${size}|${coefficients}`;
   let c = cache.get(key);
   if (c) return c;

@@ -120,23 +120,6 @@ export function parseWavLayoutPrefix(prefix: Uint8Array, fileSize: number, name:
   throw new SflError('truncated or corrupt: no data chunk', name);
 }
 
-/**
- * The sample rate from the start of a WAV file (its first few KiB are enough), without reading
- * the samples: walks the chunks up to fmt. Returns null when `head` is not a RIFF/WAVE start or
- * holds no whole fmt chunk; full validation is parseWavLayout's, when the file is decoded.
- */
-export function peekSampleRate(head: Uint8Array): number | null {
-  if (head.length < 12 || fourcc(head, 0) !== 'RIFF' || fourcc(head, 8) !== 'WAVE') return null;
-  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  for (let pos = 12; pos + 8 <= head.length; ) {
-    const size = view.getUint32(pos + 4, true);
-    if (fourcc(head, pos) === 'fmt ') return size >= 16 && pos + 16 <= head.length ? view.getUint32(pos + 12, true) : null;
-    if (fourcc(head, pos) === 'data') return null;
-    pos += 8 + size + (size & 1);
-  }
-  return null;
-}
-
 function parseFmt(view: DataView, at: number, size: number, name: string): Omit<WavLayout, 'dataOffset' | 'dataBytes'> {
   if (size < 16) throw new SflError(`corrupt header: fmt chunk is ${size} bytes, need at least 16`, name);
   let tag = view.getUint16(at, true);

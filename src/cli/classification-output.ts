@@ -8,7 +8,7 @@ import type { ClassifierRunMetrics, Evaluation } from '../pipeline/run-metrics.t
 
 const pct = (x: number | null) => (x === null || Number.isNaN(x) ? '-' : `${(100 * x).toFixed(2)}%`);
 
-export function formatEvaluation(e: Evaluation, classNames: string[], label = 'test accuracy'): string {
+function formatEvaluation(e: Evaluation, classNames: string[], label = 'test accuracy'): string {
   const correct = e.confusion.reduce((a, row, t) => a + row[t], 0);
   return [
     `${label} ${pct(e.accuracy)} (${correct} of ${e.examples})`,

@@ -25,7 +25,7 @@ import type { HostKernelKind } from './row-kernels.ts';
 import { rowKernelsModule } from './wasm-row-kernels.ts';
 
 export type EngineName = 'onnx' | 'wasm';
-export const ENGINES: readonly EngineName[] = ['onnx', 'wasm'];
+const ENGINES: readonly EngineName[] = ['onnx', 'wasm'];
 
 let chosen: Promise<EngineName> | undefined;
 let onnxFailure: string | undefined;

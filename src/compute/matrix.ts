@@ -16,8 +16,3 @@ export function matrix(rows: number, cols: number, data?: Float32Array): Matrix 
   }
   return { data: d, rows, cols };
 }
-
-/** Rows [start, end) as a view sharing memory with `m`. */
-export function rowSlice(m: Matrix, start: number, end: number): Matrix {
-  return { data: m.data.subarray(start * m.cols, end * m.cols), rows: end - start, cols: m.cols };
-}

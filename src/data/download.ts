@@ -26,7 +26,7 @@ export const MNIST_CHECKSUMS: Readonly<Record<string, Checksum>> = {
 };
 
 /** Mirrors tried in order; the original site last, as it often refuses scripted downloads. */
-export const MNIST_MIRRORS: readonly string[] = [
+const MNIST_MIRRORS: readonly string[] = [
   'https://ossci-datasets.s3.amazonaws.com/mnist/',
   'https://storage.googleapis.com/cvdf-datasets/mnist/',
   'http://yann.lecun.com/exdb/mnist/',

@@ -79,7 +79,7 @@ export function readIdx(path: string, expectMagic: number): IdxArray {
 }
 
 /** Encodes an unsigned-byte idx array (magic 0x0800 + dims.length). */
-export function encodeIdx(dims: readonly number[], data: Uint8Array): Uint8Array {
+function encodeIdx(dims: readonly number[], data: Uint8Array): Uint8Array {
   const expected = dims.reduce((a, b) => a * b, 1);
   if (data.length !== expected) throw new Error(`encodeIdx: ${data.length} bytes for dims ${dims.join('x')}`);
   const header = new DataView(new ArrayBuffer(4 + 4 * dims.length));

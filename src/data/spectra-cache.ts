@@ -28,7 +28,7 @@ import { cacheMaxBytes, cacheUsage, evictLeastRecentlyUsed } from './cache-evict
  */
 
 /** Bump when the entry layout or the meaning of cached values changes: old entries then miss. */
-export const CACHE_FORMAT_VERSION = 1;
+const CACHE_FORMAT_VERSION = 1;
 
 const MAGIC = 'SFLC';
 

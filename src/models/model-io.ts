@@ -18,9 +18,9 @@ import type { Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import { sflVersion } from '../util/version.ts';
 
-export const MODEL_FORMAT = 'sfl-model';
+const MODEL_FORMAT = 'sfl-model';
 export const MODEL_FILE = 'model.json';
-export const WEIGHTS_FILE = 'weights.bin';
+const WEIGHTS_FILE = 'weights.bin';
 
 export interface Weight {
   name: string;
@@ -149,7 +149,7 @@ export function assertCompatible(actual: unknown, expected: unknown, file?: stri
 }
 
 /** tfjs-compatible encoding: float32 little-endian, concatenated in order. */
-export function encodeWeights(weights: Weight[]): Uint8Array {
+function encodeWeights(weights: Weight[]): Uint8Array {
   const total = weights.reduce((n, w) => n + w.tensor.length, 0);
   const out = new Float32Array(total);
   let at = 0;

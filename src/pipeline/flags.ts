@@ -50,13 +50,13 @@ export function intArg(raw: string, flag: string): number {
   return n;
 }
 
-export function numberArg(raw: string, flag: string): number {
+function numberArg(raw: string, flag: string): number {
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(n)) throw new SflError(`${flag} must be a number (got "${raw}")`);
   return n;
 }
 
-export function digitsArg(raw: string, flag: string): number[] {
+function digitsArg(raw: string, flag: string): number[] {
   const out = new Set<number>();
   for (const part of raw.split(',')) {
     const m = /^(\d)(?:-(\d))?$/.exec(part.trim());
@@ -377,12 +377,12 @@ export const FLAGS = {
 export type FlagPath = keyof typeof FLAGS;
 
 /** The value at a dotted path of an object (undefined when absent). */
-export function valueAt(obj: unknown, path: string): unknown {
+function valueAt(obj: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 }
 
 /** `{ a: { b: value } }` from 'a.b'. */
-export function partialAt(path: string, value: unknown): PartialConfig {
+function partialAt(path: string, value: unknown): PartialConfig {
   const out: Record<string, unknown> = {};
   let node = out;
   const keys = path.split('.');

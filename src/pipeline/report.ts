@@ -48,7 +48,7 @@ export async function writeReport(runDir: string): Promise<string> {
  * rather than thrown: the report is written at the end of a run, and a damaged picture must not
  * cost the run itself.
  */
-export async function reportContent(runDir: string): Promise<ReportContent> {
+async function reportContent(runDir: string): Promise<ReportContent> {
   const run = readRun(runDir);
   const problems: string[] = [];
   const models = findFiles(runDir, (n) => n === MODEL_FILE).map((p) => ({ dir: join(p, '..'), json: readModelJson(p) }));

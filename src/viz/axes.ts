@@ -6,7 +6,7 @@ import { type RgbaImage, type Rgb, type Rect, BLACK, fillRect, strokeRect } from
 import { drawText, drawTextVertical, textHeight, textWidth } from './font.ts';
 
 export const AXIS_COLOR: Rgb = [40, 40, 40];
-export const GRID_COLOR: Rgb = [225, 225, 225];
+const GRID_COLOR: Rgb = [225, 225, 225];
 const TICK_LEN = 4;
 const GAP = 3;
 

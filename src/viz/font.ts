@@ -5,10 +5,10 @@
  */
 import { type RgbaImage, type Rgb, fillRect } from './raster.ts';
 
-export const GLYPH_W = 5;
-export const GLYPH_H = 7;
+const GLYPH_W = 5;
+const GLYPH_H = 7;
 /** Horizontal advance and line height, before scaling. */
-export const CELL_W = 6;
+const CELL_W = 6;
 export const CELL_H = 8;
 
 // Each glyph: seven rows, top to bottom, of five columns; '#' is ink. The descenders of g j p q y

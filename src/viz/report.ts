@@ -75,7 +75,7 @@ export interface ReportContent {
 /** Width the page lays figures out in, CSS pixels. */
 const PAGE_WIDTH = 1100;
 
-export function escapeHtml(s: string): string {
+function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 

@@ -7,7 +7,7 @@ import { writeReport } from '../../pipeline/report.ts';
 import { SflError } from '../../util/errors.ts';
 
 /** A run given as a folder, or by name inside the outputs folder. */
-export function runFolder(run: string, outputs: string): string {
+function runFolder(run: string, outputs: string): string {
   if (existsSync(join(run, 'run.json'))) return run;
   const named = join(outputs, run);
   if (existsSync(join(named, 'run.json'))) return named;

@@ -11,7 +11,7 @@ function localTime(iso: string): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-export function runsTable(runs: RunHeadline[]): string {
+function runsTable(runs: RunHeadline[]): string {
   const header = ['RUN', 'EXPERIMENT', 'STARTED', 'FINAL COST', 'ACCURACY', 'SECONDS'];
   const rows = runs.map((r) => [
     r.name,

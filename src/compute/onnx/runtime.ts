@@ -10,7 +10,6 @@ import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 
 export type OrtModule = typeof Ort;
-export type OrtTensor = Ort.Tensor;
 
 let loading: Promise<OrtModule | null> | undefined;
 let failure: string | undefined;

@@ -202,7 +202,7 @@ export interface ConvLayer {
 }
 
 /** One encoder layer: maxpool(relu(valid(a, W) + b)). `inputGradient` false for data (the first layer). */
-export function encodeLayer(a: tf.Tensor4D, p: ConvLayer, pool: [number, number], inputGradient: boolean): tf.Tensor4D {
+function encodeLayer(a: tf.Tensor4D, p: ConvLayer, pool: [number, number], inputGradient: boolean): tf.Tensor4D {
   return tf.tidy(() => maxPool2d(tf.relu(tf.add(conv2dValid(a, p.W as tf.Tensor4D, inputGradient), p.b)) as tf.Tensor4D, pool));
 }
 
@@ -303,7 +303,7 @@ function concat(parts: Float32Array[]): Float32Array {
 }
 
 /** Class scores (N x classes) of every example of `x`. */
-export function convAeScores(model: ConvAeModel, x: tf.Tensor4D, block = 250): Matrix {
+function convAeScores(model: ConvAeModel, x: tf.Tensor4D, block = 250): Matrix {
   const data = withModel(model, (p) => concat(inBlocks(x, block, (xb) => logits(xb, p, model.shape.pool))));
   return { data, rows: x.shape[0], cols: model.shape.classes };
 }

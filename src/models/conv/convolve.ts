@@ -78,7 +78,7 @@ export function foldFilters(preprocessor: Preprocessor, theta: Float64Array, kh:
 }
 
 /** The filters as a conv2d kernel [kh, kw, 1, hidden] and a bias [hidden]. */
-export function filterTensors(f: ConvFilters): { kernel: tf.Tensor4D; bias: tf.Tensor1D } {
+function filterTensors(f: ConvFilters): { kernel: tf.Tensor4D; bias: tf.Tensor1D } {
   const d = f.kh * f.kw;
   const k = new Float32Array(d * f.hidden);
   for (let j = 0; j < f.hidden; j++) for (let i = 0; i < d; i++) k[i * f.hidden + j] = f.F[j * d + i];
@@ -86,7 +86,7 @@ export function filterTensors(f: ConvFilters): { kernel: tf.Tensor4D; bias: tf.T
 }
 
 /** sigmoid(conv(x, F) + b): x is [N, H, W, 1]; the result [N, H-kh+1, W-kw+1, hidden]. */
-export function featureMaps(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D): tf.Tensor4D {
+function featureMaps(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D): tf.Tensor4D {
   return tf.tidy(() => tf.sigmoid(tf.add(tf.conv2d(x, kernel, 1, 'valid'), bias)) as tf.Tensor4D);
 }
 

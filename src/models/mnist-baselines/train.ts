@@ -55,12 +55,12 @@ export interface SgdLoopOptions {
   afterEpoch?: (state: TrainState, params: tf.Variable[], best: tf.Tensor[]) => Promise<void>;
 }
 
-export function initialTrainState(stopping: EarlyStoppingOptions): TrainState {
+function initialTrainState(stopping: EarlyStoppingOptions): TrainState {
   return { epoch: 0, stopping: new EarlyStopping(stopping).state, bestTestError: null, bestEpoch: null, validations: [], epochs: [], stopReason: null };
 }
 
 /** The early-stopping options with the tutorials' rules for unset patience and frequency. */
-export function resolveStopping(s: EarlyStoppingSettings, batchesPerEpoch: number): EarlyStoppingOptions {
+function resolveStopping(s: EarlyStoppingSettings, batchesPerEpoch: number): EarlyStoppingOptions {
   const patience = s.patience ?? 10 * batchesPerEpoch;
   return {
     patience,

@@ -26,7 +26,7 @@ export interface ExperimentResult {
 
 export type ExperimentRunner = (config: Config, log?: ExperimentLog) => Promise<ExperimentResult>;
 
-export const EXPERIMENTS: Partial<Record<ExperimentName, ExperimentRunner>> = {
+const EXPERIMENTS: Partial<Record<ExperimentName, ExperimentRunner>> = {
   sae: runSaeExperiment,
   ...MNIST_BASELINE_EXPERIMENTS,
   // Self-taught learning has an audio pipeline (pooling over windows, baseline beside it) and an image one.

@@ -220,7 +220,7 @@ export function runMnistLogreg(config: Config, log: Log = stderrLog, opts: Basel
   });
 }
 
-export function runMnistMlp(config: Config, log: Log = stderrLog, opts: BaselineRunOptions = {}): Promise<BaselineResult> {
+function runMnistMlp(config: Config, log: Log = stderrLog, opts: BaselineRunOptions = {}): Promise<BaselineResult> {
   return withRun('mlp', config, log, opts, async (c) => {
     const s = config.baselines.mlp;
     const net = mlp(mulberry32(config.run.seed), PIXELS, s.hidden, CLASSES, s.l2);
@@ -233,7 +233,7 @@ export function runMnistMlp(config: Config, log: Log = stderrLog, opts: Baseline
   });
 }
 
-export function runMnistLenet(config: Config, log: Log = stderrLog, opts: BaselineRunOptions = {}): Promise<BaselineResult> {
+function runMnistLenet(config: Config, log: Log = stderrLog, opts: BaselineRunOptions = {}): Promise<BaselineResult> {
   return withRun('lenet', config, log, opts, async (c) => {
     const s = config.baselines.lenet;
     const net = lenet(mulberry32(config.run.seed), { side: 28, kernels: s.kernels, filterSize: s.filterSize, pool: s.pool, hidden: s.hidden, classes: CLASSES }, s.l2);
