@@ -8,6 +8,7 @@
  * and expect ~1e-3 at best.
  */
 import type { CostFunction } from './types.ts';
+import { mulberry32 } from '../util/random.ts';
 
 export interface GradientCheckOptions {
   /** step of the central difference (default 1e-4) */
@@ -36,16 +37,8 @@ export interface GradientCheckResult {
 /** `k` distinct integers from [0, n), in increasing order, deterministic in `seed`. */
 export function randomSubset(n: number, k: number, seed = 1): Int32Array {
   if (k >= n) return Int32Array.from({ length: n }, (_, i) => i);
-  // Partial Fisher-Yates over a small LCG-free xorshift stream.
-  let s = (seed >>> 0) || 0x9e3779b9;
-  const rand = (): number => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
+  // Partial Fisher-Yates.
+  const rand = mulberry32(seed);
   const pool = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < k; i++) {
     const j = i + Math.floor(rand() * (n - i));

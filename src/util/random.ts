@@ -3,7 +3,8 @@
  * reproduced from one integer seed. Math.random cannot be seeded, hence this module.
  *
  * The generator is mulberry32: 32 bits of state, fast, and good enough for shuffles, weight
- * initialisation and sampling (it is not cryptographic). Every helper takes the generator as its
+ * initialisation and sampling (it is not cryptographic); splitmix53 below only keeps the sparse
+ * autoencoder's published initial weights. Every helper takes the generator as its
  * first argument, so independent streams never share hidden state:
  *
  *   const rng = mulberry32(42);
@@ -27,6 +28,24 @@ export function mulberry32(seed: number): Rng {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * splitmix32 outputs taken in pairs to make 53-bit uniforms in [0, 1). The sparse autoencoder's
+ * initial weights come from this stream (models/sae/sparse-autoencoder.ts initParams), kept as it
+ * was so that every published autoencoder run reproduces bit for bit; everything else uses
+ * mulberry32.
+ */
+export function splitmix53(seed: number): Rng {
+  let s = seed >>> 0;
+  const next = (): number => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+  return () => ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992;
 }
 
 /** Uniform number in [lo, hi). */

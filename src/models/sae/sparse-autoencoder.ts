@@ -31,6 +31,7 @@ import * as tf from '@tensorflow/tfjs';
 import { matrix, type Matrix } from '../../compute/matrix.ts';
 import { ShardPool, type ShardModel, type ShardModelRef, type ShardPoolOptions } from '../../compute/parallel.ts';
 import type { CostAndGradient, CostFunction } from '../../optim/types.ts';
+import { splitmix53 } from '../../util/random.ts';
 import { SaeShard, type Decoder, type SaePhase1, type SaePhase2 } from './shard.ts';
 
 export type { Decoder };
@@ -114,24 +115,11 @@ export function packParams(p: SaeParams): Float64Array {
   return theta;
 }
 
-/** A small deterministic PRNG (splitmix32 pairs -> 53-bit uniforms in [0, 1)). */
-function uniform01(seed: number): () => number {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  return () => ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992;
-}
-
 /** W1, W2 ~ uniform(-r, r) with r = sqrt(6 / (v + h + 1)); biases 0. Deterministic in `seed`. */
 export function initParams(visible: number, hidden: number, seed = 0): Float64Array {
   const theta = new Float64Array(paramCount(visible, hidden));
   const r = Math.sqrt(6 / (visible + hidden + 1));
-  const u = uniform01(seed);
+  const u = splitmix53(seed);
   for (let i = 0; i < 2 * hidden * visible; i++) theta[i] = (2 * u() - 1) * r;
   return theta;
 }
