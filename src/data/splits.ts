@@ -109,7 +109,7 @@ export function kFoldSplits(recs: readonly Recording[], k: number, seed: number)
 }
 
 /** Highest recording index in the test half of FSDD's official split (indices 0-4 are test). */
-const OFFICIAL_TEST_MAX_INDEX = 4;
+export const OFFICIAL_TEST_MAX_INDEX = 4;
 
 /**
  * FSDD's official split: index 0-4 test, the rest train. Throws SflError if any recording has no

@@ -311,6 +311,7 @@ function pngFigure(path: string, name: string, input: InputDescription | undefin
 function describeTile(input: InputDescription | undefined): string {
   if (!input) return '';
   if (input.kind === 'image') return `Each tile is a ${input.width} x ${input.height} image.`;
+  if (input.kind === 'pooled-features') return `Each tile is ${input.units} window features across by ${input.blocks} pooled blocks (segment and statistic) down.`;
   const s = input.spectrum;
   const hopMs = (1000 * s.hop) / s.sampleRate;
   const hz = input.bandHz?.filter(Number.isFinite);

@@ -20,6 +20,7 @@
  *   model/ conv-autoencoder-classifier conv-ae          yes       no     conv-ae
  *   (*) on audio only when the run also saved its window autoencoder (window-encoder/).
  */
+import type { InputDescription } from '../features/input-description.ts';
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -319,13 +320,14 @@ const RETRAIN = 'it was saved without the window autoencoder its rows came from 
 
 async function softmaxRun(dir: string, modelDir: string): Promise<TrainedRun> {
   const c = await loadSoftmaxClassifier(modelDir);
-  const front = c.input.kind === 'image' && has(dir, 'run.json') ? await windowEncoder(dir) : null;
+  // Pooled window features (saved as 'image' before they had their own kind) need the run's window autoencoder.
+  const front = (c.input.kind === 'image' || c.input.kind === 'pooled-features') && has(dir, 'run.json') ? await windowEncoder(dir) : null;
   const audioRows = (spectra: readonly Matrix[]) => {
     if (!front) refuse(`run ${basename(dir)}: ${RETRAIN}`);
     const { H, ranges } = windowFeatures(front.sae, spectra);
     return poolRecordings(H, ranges, front.pool);
   };
-  const input: RunInput = front ? audioInput(front.sae) : c.input.kind === 'image' ? { kind: 'image', width: c.input.width, height: c.input.height } : { kind: 'audio', spectrum: savedSpectrum(c.input.spectrum) };
+  const input: RunInput = front ? audioInput(front.sae) : fixedInput(dir, c.input);
   const rows = (pictures: readonly Matrix[]) => {
     const X = front ? audioRows(pictures) : imageRows(pictures, input);
     return c.preprocessor ? c.preprocessor.transform(X) : X;
@@ -349,11 +351,11 @@ async function softmaxRun(dir: string, modelDir: string): Promise<TrainedRun> {
 
 async function stackedRun(dir: string, c: StackedClassifier): Promise<TrainedRun> {
   const front = await windowEncoder(dir);
-  const isAudioRows = c.input.kind === 'image' && front !== null;
+  const isAudioRows = (c.input.kind === 'image' || c.input.kind === 'pooled-features') && front !== null;
   // Audio stacked runs' rows are pooled window features (drawn as an image); without the window
   // autoencoder they cannot be made from new recordings.
   const legacyAudio = !front && has(dir, 'run.json') && JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'))?.config?.data?.source === 'audio';
-  const input: RunInput = isAudioRows ? audioInput(front!.sae) : c.input.kind === 'image' ? { kind: 'image', width: c.input.width, height: c.input.height } : { kind: 'audio', spectrum: savedSpectrum(c.input.spectrum) };
+  const input: RunInput = isAudioRows ? audioInput(front!.sae) : fixedInput(dir, c.input);
   const cannot = legacyAudio ? `run ${basename(dir)}: ${RETRAIN}` : null;
   const rows = (pictures: readonly Matrix[]) => {
     if (cannot) refuse(cannot);
@@ -375,6 +377,13 @@ async function stackedRun(dir: string, c: StackedClassifier): Promise<TrainedRun
     filters: () => stackedLayerPicture(c, front?.sae ?? null, 1)!,
     describe: () => `stacked autoencoder ${c.model.layerSizes.join(' -> ')} -> softmax over ${c.classNames.length} classes${front ? ' (on pooled window features)' : ''}`,
   };
+}
+
+/** The input of a classifier that needs no window autoencoder in front of it. */
+function fixedInput(dir: string, input: InputDescription): RunInput {
+  if (input.kind === 'image') return { kind: 'image', width: input.width, height: input.height };
+  if (input.kind === 'pooled-features') refuse(`run ${basename(dir)}: ${RETRAIN}`);
+  return { kind: 'audio', spectrum: savedSpectrum(input.spectrum) };
 }
 
 /** Row-wise softmax of class scores, in place. */

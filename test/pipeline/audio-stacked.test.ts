@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { initBackend } from '../../src/compute/backend.ts';
@@ -35,6 +35,9 @@ describe('stacked autoencoders on audio', () => {
     const m = metrics as unknown as { test: { accuracy: number; confusion: number[][] }; data: { test: number } };
     expect(m.test.accuracy).toBeGreaterThan(0.5); // 10 classes: chance is 0.1
     expect(m.test.confusion.flat().reduce((a, b) => a + b, 0)).toBe(m.data.test);
+    // The saved classifier says what its input is: pooled window features (20 units x 3 segments x mean and max), not an image.
+    const saved = JSON.parse(readFileSync(join(runPath, 'model', 'model.json'), 'utf8'));
+    expect(JSON.stringify(saved)).toContain('"kind":"pooled-features","units":20,"blocks":6');
 
     // The run keeps its window autoencoder, so it classifies recordings themselves: the test ones as reported.
     const run = await loadTrainedRun(runPath);

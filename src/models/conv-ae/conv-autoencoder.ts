@@ -303,7 +303,7 @@ function concat(parts: Float32Array[]): Float32Array {
 }
 
 /** Class scores (N x classes) of every example of `x`. */
-function convAeScores(model: ConvAeModel, x: tf.Tensor4D, block = 250): Matrix {
+export function convAeScores(model: ConvAeModel, x: tf.Tensor4D, block = 250): Matrix {
   const data = withModel(model, (p) => concat(inBlocks(x, block, (xb) => logits(xb, p, model.shape.pool))));
   return { data, rows: x.shape[0], cols: model.shape.classes };
 }

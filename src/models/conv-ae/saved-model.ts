@@ -9,7 +9,7 @@ import { classifierSpecs, paramCount, unpack, type ConvAeModel, type ConvAeShape
 import { SflError } from '../../util/errors.ts';
 import { getWeight, loadModel, saveModel } from '../model-io.ts';
 
-const CONV_AE_KIND = 'conv-autoencoder-classifier';
+export const CONV_AE_KIND = 'conv-autoencoder-classifier';
 
 /** What one example fed to the network is. */
 export type ConvAeInput =

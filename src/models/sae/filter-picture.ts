@@ -111,6 +111,15 @@ export function filterPicture(model: SaeModel, o: FilterPictureOptions = {}): Fi
         'each tile scaled by its own largest |weight| (mid-grey = 0, white positive, black negative).',
     };
   }
+  if (input.kind === 'pooled-features') {
+    const W = saeFilters(model);
+    return {
+      image: filterGrid(W, { tileWidth: input.units, tileHeight: input.blocks, scale: 2 }),
+      caption:
+        `One tile per hidden unit (${W.rows}): its weights on the pooled window features, ${input.units} window units across, ` +
+        `${input.blocks} pooled blocks (segment and statistic) down; each tile scaled by its own largest |weight| (mid-grey = 0).`,
+    };
+  }
   const candidates: Record<FilterView, Matrix> = { atoms: saeAtoms(model), filters: saeFilters(model) };
   const s = input.spectrum;
   const frameMs = (1000 * s.hop) / s.sampleRate;

@@ -48,7 +48,7 @@ async function splitData(set: AudioSet, split: Split, config: Config, log: Log):
     classNames,
     // A row is (segment, statistic) blocks of one value per window unit: drawn as units across,
     // blocks down, so a stacked filter's picture shows which window features it combines.
-    input: { kind: 'image', width: config.sae.hidden, height: trainX.cols / config.sae.hidden },
+    input: { kind: 'pooled-features', units: config.sae.hidden, blocks: trainX.cols / config.sae.hidden },
     windowEncoder: { sae: sae.model, pool: config.pooling },
     description: {
       source: 'audio',
