@@ -36,12 +36,21 @@ import { checkJSONType, checkMatrix, requireFitted } from './validate.ts';
 
 export type WhiteningKind = 'pca' | 'zca';
 
+/**
+ * The defaults of whitening, here and in the sfl config (pipeline/config.ts takes them from here):
+ * epsilon as UFLDL's for data in [0, 1]; the variance fraction PCA keeps when it reduces.
+ */
+export const WHITENING_DEFAULTS = { epsilon: 0.1, retainVariance: 0.99 } as const;
+
 export interface WhiteningOptions {
-  /** 'pca' (rotate, scale, optionally reduce dimension) or 'zca' (PCA whitening rotated back). Default 'zca'. */
-  kind?: WhiteningKind;
-  /** Added to each eigenvalue before the 1/sqrt scaling. Default 1e-5. */
+  /** 'pca' (rotate, scale, optionally reduce dimension) or 'zca' (PCA whitening rotated back). */
+  kind: WhiteningKind;
+  /** Added to each eigenvalue before the 1/sqrt scaling. Default WHITENING_DEFAULTS.epsilon (0.1). */
   epsilon?: number;
-  /** Keep the fewest leading components retaining at least this fraction of the variance, in (0, 1]. */
+  /**
+   * Keep the fewest leading components retaining at least this fraction of the variance, in (0, 1].
+   * Default: all (the config's whitening.retainVariance is passed for PCA by features/preprocess.ts).
+   */
   retainVariance?: number;
   /** Keep exactly this many leading components (alternative to retainVariance). */
   nComponents?: number;
@@ -80,8 +89,8 @@ export class Whitening {
   private wh: Float64Array | undefined;
   private wd: Float64Array | undefined;
 
-  constructor(options: WhiteningOptions = {}) {
-    const { kind = 'zca', epsilon = 1e-5, retainVariance, nComponents } = options;
+  constructor(options: WhiteningOptions) {
+    const { kind, epsilon = WHITENING_DEFAULTS.epsilon, retainVariance, nComponents } = options;
     if (kind !== 'pca' && kind !== 'zca') throw new SflError(`Whitening: kind must be 'pca' or 'zca', got ${JSON.stringify(kind)}`);
     if (!(typeof epsilon === 'number' && Number.isFinite(epsilon) && epsilon >= 0)) {
       throw new SflError(`Whitening: epsilon must be a finite number >= 0, got ${epsilon}`);

@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { SflError } from '../util/errors.ts';
+import { WHITENING_DEFAULTS } from '../features/whitening.ts';
 import { CONFIG_SCHEMA, EXPERIMENT_NAMES, validateConfig } from './config-schema.ts';
 import { BASELINE_DEFAULTS, type BaselinesConfig } from '../models/mnist-baselines/settings.ts';
 import { FSDD_PATTERN, type LabelSource } from '../data/labeled-set.ts';
@@ -305,7 +306,7 @@ export const DEFAULT_CONFIG: Readonly<ConfigDefaults> = deepFreeze({
   windows: { frames: 4, count: 100000, seed: null, sampling: 'balanced' },
   pooling: { method: 'meanmax', segments: 3 },
   normalise: null,
-  whitening: { kind: 'none', epsilon: 0.1, retainVariance: 0.99 },
+  whitening: { kind: 'none', ...WHITENING_DEFAULTS },
   sae: { hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 400 },
   softmax: { lambda: 1e-4, maxIter: 100, chooseLambda: [], validationFraction: 0.2, standardise: 'training', baseline: true },
   stacked: { layers: [200, 200], fineTune: true, fineTuneMaxIter: 400 },
