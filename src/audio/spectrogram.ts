@@ -92,30 +92,34 @@ export interface SpectrumParams {
   trimDb: number | null;
 }
 
+/**
+ * The defaults documented on SpectrumParams, less the two that depend on the signal (sampleRate,
+ * and fMax = its Nyquist frequency). The sfl config's spectrum defaults are these too.
+ */
+export const SPECTRUM_DEFAULTS: Readonly<Omit<SpectrumParams, 'sampleRate' | 'fMax'>> = Object.freeze({
+  transform: 'mel',
+  frameSize: 256,
+  hop: 128,
+  window: 'hann',
+  center: false,
+  padMode: 'constant',
+  bands: 40,
+  melScale: 'htk',
+  melNorm: 'none',
+  fMin: 0,
+  power: true,
+  log: true,
+  logScale: 'ln',
+  topDb: null,
+  coefficients: 13,
+  specificLoudness: false,
+  meanNormalise: false,
+  trimDb: null,
+});
+
 /** The defaults documented on SpectrumParams, for a signal at `sampleRate` Hz. */
 export function defaultSpectrumParams(sampleRate: number): SpectrumParams {
-  return {
-    transform: 'mel',
-    sampleRate,
-    frameSize: 256,
-    hop: 128,
-    window: 'hann',
-    center: false,
-    padMode: 'constant',
-    bands: 40,
-    melScale: 'htk',
-    melNorm: 'none',
-    fMin: 0,
-    fMax: sampleRate / 2,
-    power: true,
-    log: true,
-    logScale: 'ln',
-    topDb: null,
-    coefficients: 13,
-    specificLoudness: false,
-    meanNormalise: false,
-    trimDb: null,
-  };
+  return { ...SPECTRUM_DEFAULTS, sampleRate, fMax: sampleRate / 2 };
 }
 
 /** Columns of the spectrogram for these params. */

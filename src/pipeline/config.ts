@@ -12,10 +12,7 @@ import { BASELINE_DEFAULTS, type BaselinesConfig } from '../models/mnist-baselin
 import { FSDD_PATTERN, type LabelSource } from '../data/labeled-set.ts';
 import type { SplitKind } from '../data/splits.ts';
 
-import type { Transform } from '../audio/spectrogram.ts';
-import type { PadMode } from '../audio/frames.ts';
-import type { MelNorm, MelScale } from '../audio/mel.ts';
-import type { LogScale } from '../audio/scale.ts';
+import { SPECTRUM_DEFAULTS, type SpectrumParams, type Transform } from '../audio/spectrogram.ts';
 import type { SpectrumPreset } from '../audio/presets.ts';
 import type { WindowType as WindowFunction } from '../audio/window.ts';
 export type { Transform, WindowFunction };
@@ -28,45 +25,22 @@ export type DataSource = 'audio' | 'mnist';
 export type ExperimentName = (typeof EXPERIMENT_NAMES)[number];
 export { EXPERIMENT_NAMES };
 
-export interface SpectrumConfig {
-  transform: Transform;
-  /** Samples per analysis frame (the FFT size). */
-  frameSize: number;
-  /** Samples between frame starts. */
-  hop: number;
-  window: WindowFunction;
-  /** Filter-bank bands for mel and bark. */
-  bands: number;
-  fMin: number;
-  /** Highest frequency in Hz; null means the Nyquist frequency of the (resampled) audio. */
+/** The spectrum keys a config holds (each documented on SpectrumParams). */
+export const CONFIG_SPECTRUM_KEYS = [
+  'transform', 'frameSize', 'hop', 'window', 'bands', 'fMin', 'log', 'power', 'coefficients', 'meanNormalise', 'trimDb',
+  'center', 'padMode', 'melScale', 'melNorm', 'logScale', 'topDb',
+] as const satisfies readonly (keyof SpectrumParams)[];
+
+/**
+ * The spectrum section of the config: SpectrumParams' settings, with the two that depend on the
+ * signal nullable (sampleRate null keeps each file's own rate, fMax null is its Nyquist frequency),
+ * and the named preset (audio/presets.ts) the settings came from, for the record (null = none).
+ */
+export type SpectrumConfig = Pick<SpectrumParams, (typeof CONFIG_SPECTRUM_KEYS)[number]> & {
   fMax: number | null;
-  /** Natural log ln(x + 1e-10) of fft/mel/bark output (audio/scale.ts). */
-  log: boolean;
-  /** Squared magnitudes (power) rather than magnitudes. */
-  power: boolean;
-  /** Coefficients kept by mfcc and cepstrum. */
-  coefficients: number;
-  /** Resample to this rate in Hz; null keeps each file's own rate. */
   sampleRate: number | null;
-  /** Subtract each band's mean over the recording (removes a fixed channel or voice colouring). */
-  meanNormalise: boolean;
-  /** Drop leading/trailing frames more than this many dB below the loudest; null keeps all. */
-  trimDb: number | null;
-  /** Centre frame t on sample t * hop (librosa's center=True and frame count). */
-  center: boolean;
-  /** With center: zeros ('constant') or the mirrored signal ('reflect') beyond the ends. */
-  padMode: PadMode;
-  /** Mel scale: 'htk' or 'slaney' (librosa's). */
-  melScale: MelScale;
-  /** Mel filter normalisation: 'none' (peak 1) or 'slaney' (equal area, librosa's). */
-  melNorm: MelNorm;
-  /** With log: 'ln' = ln(x + 1e-10), 'db' = 10 log10(max(x, 1e-10)). */
-  logScale: LogScale;
-  /** With logScale 'db': floor at the recording's maximum minus this many dB; null = none. */
-  topDb: number | null;
-  /** The named preset (audio/presets.ts) these settings came from, for the record; null = none. */
   preset: SpectrumPreset | null;
-}
+};
 
 export interface WindowsConfig {
   /** K: consecutive spectrum frames concatenated into one training example. */
@@ -281,28 +255,8 @@ export type ConfigDefaults = Omit<Config, 'normalise'> & { normalise: Normalise 
 export const DEFAULT_CONFIG: Readonly<ConfigDefaults> = deepFreeze({
   experiment: 'sae',
   description: '',
-  spectrum: {
-    transform: 'mel',
-    frameSize: 256,
-    hop: 128,
-    window: 'hann',
-    bands: 40,
-    fMin: 0,
-    fMax: null,
-    log: true,
-    power: true,
-    coefficients: 13,
-    sampleRate: null,
-    meanNormalise: false,
-    trimDb: null,
-    center: false,
-    padMode: 'constant',
-    melScale: 'htk',
-    melNorm: 'none',
-    logScale: 'ln',
-    topDb: null,
-    preset: null,
-  },
+  // The audio layer's defaults (audio/spectrogram.ts); the rate and fMax follow the files.
+  spectrum: { ...pickKeys(SPECTRUM_DEFAULTS, CONFIG_SPECTRUM_KEYS), fMax: null, sampleRate: null, preset: null },
   windows: { frames: 4, count: 100000, seed: null, sampling: 'balanced' },
   pooling: { method: 'meanmax', segments: 3 },
   normalise: null,
@@ -459,6 +413,10 @@ function fillDerived(c: Config): Config {
   c.split.seed ??= c.run.seed;
   c.normalise ??= c.data.source === 'mnist' ? 'none' : 'rescale01';
   return c;
+}
+
+function pickKeys<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
 }
 
 function deepFreeze<T>(o: T): T {
