@@ -327,9 +327,9 @@ async function softmaxRun(dir: string, modelDir: string): Promise<TrainedRun> {
     const { H, ranges } = windowFeatures(front.sae, spectra);
     return poolRecordings(H, ranges, front.pool);
   };
-  const input: RunInput = front ? audioInput(front.sae) : fixedInput(dir, c.input);
+  const input: RunInput = front ? audioInput(front.sae) : fixedInput(c.input);
   const rows = (pictures: readonly Matrix[]) => {
-    const X = front ? audioRows(pictures) : imageRows(pictures, input);
+    const X = front || c.input.kind === 'pooled-features' ? audioRows(pictures) : imageRows(pictures, input);
     return c.preprocessor ? c.preprocessor.transform(X) : X;
   };
   const cannot = c.features === 'encoder' ? `run ${basename(dir)}: its softmax takes the features of an encoder that is not saved beside it` : null;
@@ -355,7 +355,7 @@ async function stackedRun(dir: string, c: StackedClassifier): Promise<TrainedRun
   // Audio stacked runs' rows are pooled window features (drawn as an image); without the window
   // autoencoder they cannot be made from new recordings.
   const legacyAudio = !front && has(dir, 'run.json') && JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'))?.config?.data?.source === 'audio';
-  const input: RunInput = isAudioRows ? audioInput(front!.sae) : fixedInput(dir, c.input);
+  const input: RunInput = isAudioRows ? audioInput(front!.sae) : fixedInput(c.input);
   const cannot = legacyAudio ? `run ${basename(dir)}: ${RETRAIN}` : null;
   const rows = (pictures: readonly Matrix[]) => {
     if (cannot) refuse(cannot);
@@ -380,9 +380,10 @@ async function stackedRun(dir: string, c: StackedClassifier): Promise<TrainedRun
 }
 
 /** The input of a classifier that needs no window autoencoder in front of it. */
-function fixedInput(dir: string, input: InputDescription): RunInput {
+function fixedInput(input: InputDescription): RunInput {
   if (input.kind === 'image') return { kind: 'image', width: input.width, height: input.height };
-  if (input.kind === 'pooled-features') refuse(`run ${basename(dir)}: ${RETRAIN}`);
+  // Pooled window features without their window autoencoder: the run loads, and says it cannot classify.
+  if (input.kind === 'pooled-features') return { kind: 'image', width: input.units, height: input.blocks };
   return { kind: 'audio', spectrum: savedSpectrum(input.spectrum) };
 }
 
