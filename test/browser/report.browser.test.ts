@@ -137,7 +137,7 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in chromium', () => {
     const specs = await page.$$eval('table.mistakes img.spec', (imgs) => (imgs as HTMLImageElement[]).map((i) => i.complete && i.naturalWidth > 0));
     expect(specs).toEqual(Array(mistakes).fill(true));
     expect(await page.textContent('table.data')).toMatch(/all\s*30\s*20/);
-    expect(await page.textContent('ul.skipped')).toMatch(/notes\.txt: not a \.wav file/);
+    expect(await page.textContent('ul.skipped')).toMatch(/notes\.txt: not an audio file/);
     await page.close();
   });
 
