@@ -7,7 +7,7 @@
 import { SflError } from '../../util/errors.ts';
 import type { Split } from '../../data/splits.ts';
 import type { Config } from '../config.ts';
-import { loadConfiguredAudioSet, type AudioSet } from '../audio-set.ts';
+import { audioSetRecord, loadConfiguredAudioSet, type AudioSet } from '../audio-set.ts';
 import { learnAudioFeatures } from '../audio-classifier.ts';
 import { recordingFeatures } from '../recording-features.ts';
 import type { ClassificationData, Log } from './classification-data.ts';
@@ -50,6 +50,7 @@ async function splitData(set: AudioSet, split: Split, config: Config, log: Log):
     // blocks down, so a stacked filter's picture shows which window features it combines.
     input: { kind: 'pooled-features', units: config.sae.hidden, blocks: trainX.cols / config.sae.hidden },
     windowEncoder: { sae: sae.model, pool: config.pooling },
+    inputs: audioSetRecord(set),
     description: {
       source: 'audio',
       audioDir: config.data.audioDir,

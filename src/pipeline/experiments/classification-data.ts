@@ -30,6 +30,8 @@ export interface ClassificationData {
    * them (trained-run.ts) so that it can classify new recordings.
    */
   windowEncoder?: WindowEncoder;
+  /** Audio: every file of the folder used or skipped, with the reason (written to the run's inputs.json). */
+  inputs?: Record<string, unknown>;
 }
 
 export type ClassificationTask = 'softmax' | 'self-taught' | 'stacked';

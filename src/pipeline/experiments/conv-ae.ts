@@ -25,7 +25,7 @@ import { linePlot } from '../../viz/line-plot.ts';
 import { encodePng } from '../../viz/png.ts';
 import { refuseChooseLambda, type Config } from '../config.ts';
 import { saveConvAeClassifier, type ConvAeInput } from '../../models/conv-ae/saved-model.ts';
-import { loadConfiguredAudioSet } from '../audio-set.ts';
+import { audioSetRecord, loadConfiguredAudioSet } from '../audio-set.ts';
 import { progress, type Progress } from '../../util/progress.ts';
 import { inRunFolder } from '../run-folder.ts';
 import type { RunDir } from '../run-dir.ts';
@@ -60,6 +60,8 @@ export interface ConvAeData {
   /** The standardised value of padding (and of the rows a shift leaves): the band mean (0) for audio, a black pixel for images. */
   fill: number;
   folds: Fold[];
+  /** Audio: every file of the folder used or skipped, with the reason (written to the run's inputs.json). */
+  inputs?: Record<string, unknown>;
 }
 
 function stackRows(ms: Matrix[]): Matrix {
@@ -128,6 +130,7 @@ async function audioData(config: Config, log: Log): Promise<ConvAeData> {
   return {
     classNames,
     picture: { kind: 'spectrogram', frames: T, bands, spectrum: set.params },
+    inputs: audioSetRecord(set),
     height: T,
     width: bands,
     fill: 0,
@@ -264,6 +267,7 @@ export async function runConvAeExperiment(config: Config, log: Log = stderrLog):
 
     const common = { classNames: data.classNames, picture: data.picture, standardise: last.fold.standardise };
     await saveConvAeClassifier(run.path('model'), { model: last.trained.model, ...common });
+    if (data.inputs) await run.writeJson('inputs.json', data.inputs);
     if (fineTuned) await saveConvAeClassifier(run.path('pretrained'), { model: last.trained.pretrained, ...common });
     await writePicture(run, 'filters', convAeFilterPicture({ model: last.trained.model, picture: data.picture }));
     if (fineTuned) await writePicture(run, 'filters-pretrained', convAeFilterPicture({ model: last.trained.pretrained, picture: data.picture }));

@@ -41,6 +41,7 @@ export async function runSoftmaxExperiment(config: Config, log: Log = stderrLog,
     const trainAccuracy = accuracy(d.trainY, softmaxPredict(model, Z).labels);
 
     if (d.windowEncoder) await saveWindowEncoder(run.stagingPath, d.windowEncoder);
+    if (d.inputs) await run.writeJson('inputs.json', d.inputs);
     await saveSoftmaxClassifier(run.path('model'), { model, classNames: d.classNames, input: d.input, features: 'raw', preprocessor });
     await writeConfusionPng(run, 'confusion.png', test, d.classNames, `softmax: ${(100 * test.accuracy).toFixed(2)}%`);
     await writeCostCurves(run, 'cost.png', { softmax: costs }, 'softmax cost');

@@ -87,6 +87,7 @@ export async function runStackedExperiment(config: Config, log: Log = stderrLog,
 
     const common = { classNames: d.classNames, input: d.input, preprocessor };
     if (d.windowEncoder) await saveWindowEncoder(run.stagingPath, d.windowEncoder);
+    if (d.inputs) await run.writeJson('inputs.json', d.inputs);
     await saveStackedClassifier(run.path('model'), { model: res.model, ...common });
     await saveStackedClassifier(run.path('pretrained'), { model: res.pretrained, ...common });
     const windowSae = d.windowEncoder?.sae ?? null;
