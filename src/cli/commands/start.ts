@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '../../compute/backend.ts';
+import { engine } from '../../compute/engine.ts';
 import { runAudioSelfTaughtExperiment } from '../../pipeline/experiments/audio-self-taught.ts';
 import { addConfigFlags, commandConfig } from '../options.ts';
 
@@ -24,7 +25,7 @@ export function registerStart(program: Command): void {
   cmd.option('--quiet', 'no progress display').action(async () => {
     const config = await commandConfig(cmd, { file: START_CONFIG, command: { softmax: { baseline: true } } });
     const backend = await initBackend();
-    process.stderr.write(`sfl start: backend ${backend}; settings ${START_CONFIG}\n`);
+    process.stderr.write(`sfl start: engine ${await engine()}, backend ${backend}; settings ${START_CONFIG}\n`);
     const { runPath, metrics } = await runAudioSelfTaughtExperiment(config, { baseline: true });
     console.log(`test accuracy ${(100 * metrics.testAccuracy).toFixed(2)}% (baseline ${(100 * (metrics.baselineAccuracy ?? NaN)).toFixed(2)}%)`);
     console.log(`pipeline, filters and metrics saved in ${runPath}; try: npm run sfl -- classify ${runPath} audio/fsdd/recordings/7_lucas_3.wav`);
