@@ -49,7 +49,8 @@ export async function benchTrain(iters = 400): Promise<string[]> {
   const r = spawnSync('python3', [PEER, '--mnist', dir, '--iters', String(iters), '--evals', '1'], { env, encoding: 'utf8', cwd: REPO });
   const num = (key: string) => Number(new RegExp(`^${key}\\s+(\\S+)`, 'm').exec(r.stdout ?? '')?.[1]);
   if (r.status !== 0 || !Number.isFinite(num('train_seconds'))) {
-    lines.push(`train: numpy peer not measured (${(r.stderr || r.error?.message || 'python3/numpy/scipy missing').trim().split('\n').pop()})`);
+    const why = r.signal ? `stopped by ${r.signal} before it finished` : (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop();
+    lines.push(`train: numpy peer not measured (${why})`);
     return lines;
   }
   const peerSeconds = num('train_seconds'), peerCost = num('final_cost');
