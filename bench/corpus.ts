@@ -22,6 +22,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { wavHeaderPcm16 } from '../src/audio/wav-encode.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RATE = 16000;
@@ -32,18 +33,7 @@ const CHUNKS = 48;
 /** A 16-bit mono WAV holding `samples`. */
 function wav(samples: Int16Array): Buffer {
   const buf = Buffer.alloc(44 + samples.length * 2);
-  buf.write('RIFF', 0);
-  buf.writeUInt32LE(36 + samples.length * 2, 4);
-  buf.write('WAVEfmt ', 8);
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(RATE, 24);
-  buf.writeUInt32LE(RATE * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36);
-  buf.writeUInt32LE(samples.length * 2, 40);
+  buf.set(wavHeaderPcm16(samples.length, RATE));
   Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength).copy(buf, 44);
   return buf;
 }

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { decodeAudio } from '../src/audio/decode.ts';
+import { wavHeaderPcm16 } from '../src/audio/wav-encode.ts';
 
 const SECONDS = 60;
 const RATE = 22050;
@@ -25,18 +26,7 @@ const FIXTURES = fileURLToPath(new URL('../test/fixtures/audio/', import.meta.ur
 function generatedWav(): Uint8Array {
   const n = SECONDS * RATE;
   const buf = Buffer.alloc(44 + n * 4);
-  buf.write('RIFF', 0);
-  buf.writeUInt32LE(36 + n * 4, 4);
-  buf.write('WAVEfmt ', 8);
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(2, 22);
-  buf.writeUInt32LE(RATE, 24);
-  buf.writeUInt32LE(RATE * 4, 28);
-  buf.writeUInt16LE(4, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36);
-  buf.writeUInt32LE(n * 4, 40);
+  buf.set(wavHeaderPcm16(n, RATE, 2));
   let seed = 1;
   for (let i = 0; i < n; i++) {
     const t = i / RATE;

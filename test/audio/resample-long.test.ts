@@ -6,6 +6,7 @@ import { openAudio, probeAudio } from '../../src/audio/decode.ts';
 import { resample } from '../../src/audio/resample.ts';
 import { defaultSpectrumParams, spectrogram } from '../../src/audio/spectrogram.ts';
 import { LOG_FLOOR } from '../../src/audio/scale.ts';
+import { wavHeaderPcm16 } from '../../src/audio/wav-encode.ts';
 
 /**
  * The long-file path end to end (issue: a 10-minute 44.1 kHz stereo WAV resampled to 16 kHz came
@@ -26,20 +27,7 @@ const PIECE_SECONDS = 20;
 async function writeLongWav(path: string): Promise<Float32Array[]> {
   const frames = RATE * SECONDS;
   const fd = openSync(path, 'w');
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + frames * 4, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(2, 22);
-  header.writeUInt32LE(RATE, 24);
-  header.writeUInt32LE(RATE * 4, 28);
-  header.writeUInt16LE(4, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(frames * 4, 40);
-  writeSync(fd, header);
+  writeSync(fd, wavHeaderPcm16(frames, RATE, 2));
   const pieces = PIECES.map(() => new Float32Array(PIECE_SECONDS * RATE));
   let seed = 1;
   const chunk = new Int16Array(RATE * 2 * 10); // 10 s, interleaved L R (little-endian hosts)
