@@ -118,8 +118,10 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
   const recordings = labelled.recordings.filter((r) => byPath.has(r.path));
   const streamed = consume !== undefined;
 
-  const notAudio = labelled.skipped.filter((s) => found.skipped.includes(s));
-  const noLabel = labelled.skipped.filter((s) => !found.skipped.includes(s));
+  // labelFiles passes the scan's skipped entries through as they are: the rest had no label.
+  const scanSkipped = new Set(found.skipped);
+  const notAudio = labelled.skipped.filter((s) => scanSkipped.has(s));
+  const noLabel = labelled.skipped.filter((s) => !scanSkipped.has(s));
   const skipGroups = groupSkipped(notAudio, noLabel, spectra.skipped);
   const skipped = [...labelled.skipped, ...spectra.skipped];
 
