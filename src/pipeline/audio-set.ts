@@ -16,6 +16,7 @@ import { SflError } from '../util/errors.ts';
 import type { Config } from './config.ts';
 import { progress } from '../util/progress.ts';
 import { loadSpectra, type SpectrumSettings } from './spectra.ts';
+import { splitRecord, type InputsRecord } from './run-records.ts';
 
 export interface AudioSetOptions {
   /** A folder (scanned recursively) or a single audio file. */
@@ -227,15 +228,15 @@ export function summaryLine(dir: string, used: number, groups: SkipGroup[], hidd
   return line;
 }
 
-/** What a run folder records about its inputs (inputs.json). */
-export function audioSetRecord(set: AudioSet): Record<string, unknown> {
+/** What a run folder records about its inputs (inputs.json; its report reads it). */
+export function audioSetRecord(set: AudioSet): InputsRecord {
   return {
     dir: set.dir,
     notes: set.notes,
     used: set.recordings.map((r) => r.path),
     skipped: set.skipped,
     hidden: set.hidden,
-    splits: set.splits.map((s) => ({ name: s.name, train: s.train.length, test: s.test.length })),
+    splits: set.splits.map((s) => splitRecord(s.name, s.train, s.test)),
   };
 }
 

@@ -17,7 +17,7 @@ import { encodePng } from '../viz/png.ts';
 import { timelineImage } from '../viz/timeline.ts';
 import { renderReport, type MistakeRow, type ReportContent, type ReportFigure } from '../viz/report.ts';
 import { humanMetricName } from './metric-names.ts';
-import { readDataSummary, readPredictions, type DataSummary, type PredictionsRecord } from './run-records.ts';
+import { dataSummary, readInputs, readPredictions, type DataSummary, type PredictionsRecord } from './run-records.ts';
 import { spectrogramOfBytes } from './spectra.ts';
 import type { InputDescription } from '../features/input-description.ts';
 import { MODEL_FILE } from '../models/model-io.ts';
@@ -132,7 +132,7 @@ function readRecords(runDir: string, problems: string[]): { predictions: Predict
       return null;
     }
   };
-  return { predictions: attempt(() => readPredictions(runDir)), data: attempt(() => readDataSummary(runDir)) };
+  return { predictions: attempt(() => readPredictions(runDir)), data: attempt(() => { const inputs = readInputs(runDir); return inputs && dataSummary(inputs); }) };
 }
 
 /**

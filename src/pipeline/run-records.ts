@@ -1,8 +1,9 @@
 /**
  * What a classification run records beside its metrics so that its report can answer a user's
  * questions: which test recordings were misclassified (predictions.json) and what data the run
- * saw (data.json: files per class and split, files skipped and why). Written by the audio
- * experiments, read by report.ts; a run without them still gets a report, without those parts.
+ * saw (inputs.json: every file used or skipped and why, and each split's files per class). Written
+ * by the audio experiments, read by report.ts; a run without them still gets a report, without
+ * those parts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,7 +11,7 @@ import type { Recording, SkippedFile } from '../data/labeled-set.ts';
 import { SflError } from '../util/errors.ts';
 
 export const PREDICTIONS_FILE = 'predictions.json';
-export const DATA_FILE = 'data.json';
+export const INPUTS_FILE = 'inputs.json';
 
 /** One stretch of a long recording and what it was classified as (times in seconds). */
 export interface SegmentPrediction {
@@ -38,12 +39,31 @@ export interface PredictionsRecord {
   test: RecordingPrediction[];
 }
 
+/** Recordings per class in the training and the test part of one split. */
+export interface SplitRecord {
+  name: string;
+  train: number;
+  test: number;
+  classes: { label: string; train: number; test: number }[];
+}
+
+/** inputs.json: every file of the folder accounted for (used or skipped, with why), and the splits. */
+export interface InputsRecord {
+  dir: string;
+  /** The lines the loader logged (labels, rate, split, summary). */
+  notes: string[];
+  used: string[];
+  skipped: SkippedFile[];
+  hidden: number;
+  /** Empty for a run that learned without labels. */
+  splits: SplitRecord[];
+}
+
+/** What the report's Data section shows: one split (the last, when there are folds) and the skipped files. */
 export interface DataSummary {
   folder: string;
   split: string;
-  /** Per class, recordings in the training and the test part of the split. */
   classes: { label: string; train: number; test: number }[];
-  /** Files found but not used, and why. */
   skipped: SkippedFile[];
 }
 
@@ -65,15 +85,11 @@ export function predictionsRecord(
   };
 }
 
-export function dataSummary(folder: string, split: string, train: readonly Recording[], test: readonly Recording[], skipped: readonly SkippedFile[]): DataSummary {
+/** One split's files per class (labels in order of first appearance). */
+export function splitRecord(name: string, train: readonly Recording[], test: readonly Recording[]): SplitRecord {
   const labels = [...new Set([...train, ...test].map((r) => r.label))];
   const count = (recs: readonly Recording[], l: string) => recs.filter((r) => r.label === l).length;
-  return {
-    folder,
-    split,
-    classes: labels.map((label) => ({ label, train: count(train, label), test: count(test, label) })),
-    skipped: [...skipped],
-  };
+  return { name, train: train.length, test: test.length, classes: labels.map((label) => ({ label, train: count(train, label), test: count(test, label) })) };
 }
 
 function readJson<T>(runDir: string, file: string, valid: (x: unknown) => boolean): T | null {
@@ -96,9 +112,16 @@ export function readPredictions(runDir: string): PredictionsRecord | null {
   });
 }
 
-export function readDataSummary(runDir: string): DataSummary | null {
-  return readJson<DataSummary>(runDir, DATA_FILE, (x) => {
-    const d = x as DataSummary;
-    return typeof d?.folder === 'string' && Array.isArray(d?.classes) && Array.isArray(d?.skipped);
+export function readInputs(runDir: string): InputsRecord | null {
+  return readJson<InputsRecord>(runDir, INPUTS_FILE, (x) => {
+    const d = x as InputsRecord;
+    return typeof d?.dir === 'string' && Array.isArray(d?.skipped) && Array.isArray(d?.splits);
   });
+}
+
+/** The Data section of a run's inputs: its last split (null for a run without splits or without class counts). */
+export function dataSummary(inputs: InputsRecord): DataSummary | null {
+  const last = inputs.splits[inputs.splits.length - 1];
+  if (!last?.classes) return null;
+  return { folder: inputs.dir, split: last.name, classes: last.classes, skipped: inputs.skipped };
 }

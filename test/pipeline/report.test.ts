@@ -9,7 +9,7 @@ import { resolveConfig } from '../../src/pipeline/config.ts';
 import { writeReport } from '../../src/pipeline/report.ts';
 import { RunDir } from '../../src/pipeline/run-dir.ts';
 import { listRuns, runHeadline, readRun } from '../../src/pipeline/run-summary.ts';
-import { DATA_FILE, PREDICTIONS_FILE } from '../../src/pipeline/run-records.ts';
+import { INPUTS_FILE, PREDICTIONS_FILE } from '../../src/pipeline/run-records.ts';
 import { ROOT } from '../cli/run-cli.ts';
 import { saveSaeModel } from '../../src/models/sae/saved-model.ts';
 import { encodePng } from '../../src/viz/png.ts';
@@ -89,11 +89,13 @@ describe('writeReport: what a user asks of a classification run', () => {
       { path: wav('0_george_1.wav'), label: '0', predicted: '0', confidence: 0.7 },
     ];
     await run.writeJson(PREDICTIONS_FILE, { split: 'official', classNames: ['0', '1'], test });
-    await run.writeJson(DATA_FILE, {
-      folder: join(ROOT, 'audio/fsdd/recordings'),
-      split: 'official',
-      classes: [{ label: '0', train: 45, test: 5 }, { label: '1', train: 45, test: 5 }],
+    await run.writeJson(INPUTS_FILE, {
+      dir: join(ROOT, 'audio/fsdd/recordings'),
+      notes: [],
+      used: [],
       skipped: [{ path: 'x/notes.txt', reason: 'not a .wav file' }],
+      hidden: 0,
+      splits: [{ name: 'official', train: 90, test: 10, classes: [{ label: '0', train: 45, test: 5 }, { label: '1', train: 45, test: 5 }] }],
     });
     const html = readFileSync(await writeReport(run.stagingPath), 'utf8');
     expect(html).toContain('<th scope="row" title="beforeFineTune.train.accuracy">Before fine-tuning: training accuracy</th><td>75.00%</td>');

@@ -9,7 +9,7 @@ import { formatConfusion } from '../../models/metrics.ts';
 import { confusionMatrixImage } from '../../viz/heatmap.ts';
 import { encodePng } from '../../viz/png.ts';
 import type { Config } from '../config.ts';
-import { DATA_FILE, PREDICTIONS_FILE, dataSummary, predictionsRecord } from '../run-records.ts';
+import { INPUTS_FILE, PREDICTIONS_FILE, predictionsRecord } from '../run-records.ts';
 import { audioSetRecord, loadConfiguredAudioSet } from '../audio-set.ts';
 import { inRunFolder } from '../run-folder.ts';
 import { costCurve } from '../../models/sae/train.ts';
@@ -54,7 +54,7 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
     const splits = set.splits;
     log(`${config.data.audioDir}: ${set.recordings.length} recordings, ${classNames.length} classes; ${splits.length} run${splits.length > 1 ? 's' : ''}`);
 
-    const folds: { name: string; result: AudioRunResult; testCount: number; testY: Int32Array; train: Recording[]; test: Recording[] }[] = [];
+    const folds: { name: string; result: AudioRunResult; testCount: number; testY: Int32Array; test: Recording[] }[] = [];
     for (const split of splits) {
       const tr = split.train, te = split.test;
       const data = {
@@ -73,7 +73,7 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
         conv: experiment === 'conv' ? convSettings(config, set.spectra[0].cols) : undefined,
         log,
       });
-      folds.push({ name: split.name, result, testCount: te.length, testY: data.testY, train: tr, test: te });
+      folds.push({ name: split.name, result, testCount: te.length, testY: data.testY, test: te });
       print(
         `${split.name}: test accuracy ${pct(result.test.accuracy)} (${te.length} recordings)` +
           (result.baseline ? `, baseline ${pct(result.baseline.test.accuracy)}` : ''),
@@ -123,7 +123,7 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
       },
     );
     // For the report: every held-out recording with its prediction (by the fold that held it out),
-    // and what data was used (the last fold's split when there are several).
+    // and what data was used (inputs.json: its report shows the last fold's split when there are several).
     const lastFold = folds[folds.length - 1];
     await run.writeJson(
       PREDICTIONS_FILE,
@@ -135,8 +135,7 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
         Float32Array.from(folds.flatMap((f) => Array.from(f.result.testConfidence))),
       ),
     );
-    await run.writeJson(DATA_FILE, dataSummary(config.data.audioDir, lastFold.name, lastFold.train, lastFold.test, set.skipped));
-    await run.writeJson('inputs.json', audioSetRecord(set));
+    await run.writeJson(INPUTS_FILE, audioSetRecord(set));
     return { metrics };
   });
 }

@@ -8,6 +8,7 @@ import type { Matrix } from '../../compute/matrix.ts';
 import { resolveMnistDir } from '../../data/mnist.ts';
 import { SflError } from '../../util/errors.ts';
 import type { Config } from '../config.ts';
+import type { InputsRecord } from '../run-records.ts';
 import { mnistImages } from '../inputs.ts';
 import type { InputDescription } from '../../features/input-description.ts';
 import type { WindowEncoder } from '../trained-run.ts';
@@ -31,7 +32,7 @@ export interface ClassificationData {
    */
   windowEncoder?: WindowEncoder;
   /** Audio: every file of the folder used or skipped, with the reason (written to the run's inputs.json). */
-  inputs?: Record<string, unknown>;
+  inputs?: InputsRecord;
 }
 
 export type ClassificationTask = 'softmax' | 'self-taught' | 'stacked';

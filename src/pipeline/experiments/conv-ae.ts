@@ -29,6 +29,7 @@ import { audioSetRecord, loadConfiguredAudioSet } from '../audio-set.ts';
 import { progress, type Progress } from '../../util/progress.ts';
 import { inRunFolder } from '../run-folder.ts';
 import type { RunDir } from '../run-dir.ts';
+import type { InputsRecord } from '../run-records.ts';
 import { spread } from './fold-stats.ts';
 import { classifierRunMetrics, evaluate, lastCost, type ClassifierRunMetrics, type Evaluation } from '../run-metrics.ts';
 import { stderrLog, type Log } from '../softmax-stage.ts';
@@ -61,7 +62,7 @@ export interface ConvAeData {
   fill: number;
   folds: Fold[];
   /** Audio: every file of the folder used or skipped, with the reason (written to the run's inputs.json). */
-  inputs?: Record<string, unknown>;
+  inputs?: InputsRecord;
 }
 
 function stackRows(ms: Matrix[]): Matrix {
