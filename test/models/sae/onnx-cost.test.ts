@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/compute/backend.ts';
-import { matrix, type Matrix } from '../../../src/compute/matrix.ts';
 import { createSession, loadOnnxRuntime } from '../../../src/compute/onnx/runtime.ts';
 import { loadMnist } from '../../../src/data/mnist.ts';
 import { gradientCheck } from '../../../src/optim/gradient-check.ts';
 import { saeCostFromSession, saeCostGraph, sparseAutoencoderCostOnnx } from '../../../src/models/sae/onnx-cost.ts';
-import { initParams, packParams, sparseAutoencoderCost, type Decoder, type SaeOptions } from '../../../src/models/sae/sparse-autoencoder.ts';
-import { mulberry32 } from '../../../src/util/random.ts';
+import { packParams, sparseAutoencoderCost, type SaeOptions } from '../../../src/models/sae/sparse-autoencoder.ts';
 import { referenceSaeCost } from './sae-float64-reference.ts';
+import { relDiff } from '../relative-difference.ts';
+import { randomData, randomTheta } from './random-problem.ts';
 
 const ort = await loadOnnxRuntime();
 if (!ort) console.warn('skipped: onnxruntime-node cannot load here; the onnx engine is not tested');
@@ -16,29 +16,6 @@ if (!ort) console.warn('skipped: onnxruntime-node cannot load here; the onnx eng
 beforeAll(async () => {
   await initBackend();
 });
-
-function randomData(rows: number, cols: number, decoder: Decoder, seed: number): Matrix {
-  const rng = mulberry32(seed);
-  const X = matrix(rows, cols);
-  for (let n = 0; n < X.data.length; n++) X.data[n] = decoder === 'sigmoid' ? rng() : 2 * rng() - 1;
-  return X;
-}
-
-function randomTheta(v: number, h: number, seed: number): Float64Array {
-  const theta = initParams(v, h, seed);
-  const rng = mulberry32(seed + 1);
-  for (let n = 2 * v * h; n < theta.length; n++) theta[n] = 0.2 * (rng() - 0.5);
-  return theta;
-}
-
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, n = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i] - b[i]) ** 2;
-    n += b[i] ** 2;
-  }
-  return Math.sqrt(d / n);
-}
 
 describe.skipIf(!ort)('sparse autoencoder cost as an ONNX graph', () => {
   for (const decoder of ['sigmoid', 'linear'] as const) {

@@ -2,44 +2,22 @@ import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/compute/backend.ts';
-import { matrix, type Matrix } from '../../../src/compute/matrix.ts';
+import { matrix } from '../../../src/compute/matrix.ts';
 import { shardRanges, ShardPool } from '../../../src/compute/parallel.ts';
 import { workerCount } from '../../../src/compute/engine.ts';
 import { loadMnist } from '../../../src/data/mnist.ts';
 import {
   decode, encode, initParams, packParams, paramCount, sparseAutoencoderCost, sparseAutoencoderCostParallel,
-  SAE_SHARD_MODEL, unpackParams, type Decoder, type SaeOptions,
+  SAE_SHARD_MODEL, unpackParams, type SaeOptions,
 } from '../../../src/models/sae/sparse-autoencoder.ts';
-import { mulberry32 } from '../../../src/util/random.ts';
 import { nonZeroColumns } from '../../../src/models/sae/shard.ts';
 import { referenceSaeCost } from './sae-float64-reference.ts';
+import { relDiff } from '../relative-difference.ts';
+import { randomData, randomTheta } from './random-problem.ts';
 
 beforeAll(async () => {
   await initBackend();
 });
-
-function randomData(rows: number, cols: number, decoder: Decoder, seed: number): Matrix {
-  const rng = mulberry32(seed);
-  const X = matrix(rows, cols);
-  for (let n = 0; n < X.data.length; n++) X.data[n] = decoder === 'sigmoid' ? rng() : 2 * rng() - 1;
-  return X;
-}
-
-function randomTheta(v: number, h: number, seed: number): Float64Array {
-  const theta = initParams(v, h, seed);
-  const rng = mulberry32(seed + 1);
-  for (let n = 2 * v * h; n < theta.length; n++) theta[n] = 0.2 * (rng() - 0.5);
-  return theta;
-}
-
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, n = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i] - b[i]) ** 2;
-    n += b[i] ** 2;
-  }
-  return Math.sqrt(d / n);
-}
 
 /** The numpy peer's deterministic parameter point (its fixed_point(v, h)). */
 function peerFixedPoint(v: number, h: number): Float64Array {

@@ -3,10 +3,12 @@ import { initBackend } from '../../../src/compute/backend.ts';
 import { matrix, type Matrix } from '../../../src/compute/matrix.ts';
 import { loadOnnxRuntime } from '../../../src/compute/onnx/runtime.ts';
 import { softmaxCostOnnx } from '../../../src/models/softmax/onnx-cost.ts';
-import { softmaxCost, softmaxParamCount } from '../../../src/models/softmax/softmax.ts';
+import { softmaxParamCount } from '../../../src/models/softmax/cost-parts.ts';
+import { softmaxCost } from '../../../src/models/softmax/softmax.ts';
 import { gradientCheck } from '../../../src/optim/gradient-check.ts';
 import type { CostFunction } from '../../../src/optim/types.ts';
 import { fillNormal, mulberry32 } from '../../../src/util/random.ts';
+import { relDiff } from '../relative-difference.ts';
 
 const ort = await loadOnnxRuntime();
 if (!ort) console.warn('skipped: onnxruntime-node cannot load here; the onnx softmax graph is not tested');
@@ -20,15 +22,6 @@ function randomProblem(m: number, n: number, k: number, seed: number): { X: Matr
   const X = matrix(m, n, fillNormal(rng, new Float32Array(m * n)));
   const labels = Int32Array.from({ length: m }, () => Math.floor(rng() * k));
   return { X, labels };
-}
-
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, n = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i] - b[i]) ** 2;
-    n += b[i] ** 2;
-  }
-  return Math.sqrt(d / n);
 }
 
 describe.skipIf(!ort)('softmax cost as an ONNX graph', () => {

@@ -3,10 +3,12 @@ import { initBackend } from '../../../src/compute/backend.ts';
 import { matrix, type Matrix } from '../../../src/compute/matrix.ts';
 import { loadOnnxRuntime } from '../../../src/compute/onnx/runtime.ts';
 import { stackedCostOnnx } from '../../../src/models/stacked/onnx-cost.ts';
-import { stackedCost, stackedParamCount, unpackStacked, type StackedOptions } from '../../../src/models/stacked/stacked.ts';
+import { stackedParamCount, unpackStacked, type StackedOptions } from '../../../src/models/stacked/params.ts';
+import { stackedCost } from '../../../src/models/stacked/stacked.ts';
 import { gradientCheck } from '../../../src/optim/gradient-check.ts';
 import type { CostFunction } from '../../../src/optim/types.ts';
 import { fillNormal, mulberry32 } from '../../../src/util/random.ts';
+import { relDiff } from '../relative-difference.ts';
 
 const ort = await loadOnnxRuntime();
 if (!ort) console.warn('skipped: onnxruntime-node cannot load here; the onnx fine-tuning graph is not tested');
@@ -19,15 +21,6 @@ function problem(m: number, n: number, k: number, seed: number): { X: Matrix; la
   const rng = mulberry32(seed);
   const X = matrix(m, n, Float32Array.from({ length: m * n }, () => rng()));
   return { X, labels: Int32Array.from({ length: m }, () => Math.floor(rng() * k)) };
-}
-
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, n = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i] - b[i]) ** 2;
-    n += b[i] ** 2;
-  }
-  return Math.sqrt(d / n);
 }
 
 describe.skipIf(!ort)('stacked fine-tuning cost as an ONNX graph', () => {
