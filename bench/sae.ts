@@ -23,8 +23,9 @@ import { onnxThreads, workerCount } from '../src/compute/engine.ts';
 import { loadMnist } from '../src/data/mnist.ts';
 import { loadOnnxRuntime, onnxRuntimeFailure } from '../src/compute/onnx/runtime.ts';
 import { sparseAutoencoderCostOnnx } from '../src/models/sae/onnx-cost.ts';
+import type { CostFunction } from '../src/optim/types.ts';
 import {
-  initParams, sparseAutoencoderCost, sparseAutoencoderCostParallel, type CostFunction, type SaeOptions,
+  initParams, sparseAutoencoderCost, sparseAutoencoderCostParallel, type SaeOptions,
 } from '../src/models/sae/sparse-autoencoder.ts';
 
 // The wasm backend's own BatchMatMul kernel, captured before initBackend can replace it.

@@ -39,8 +39,8 @@ import type { CostAndGradient } from '../../optim/types.ts';
 import { SflError } from '../../util/errors.ts';
 import { fillUniform, mulberry32, shuffle, type Rng } from '../../util/random.ts';
 import { conv2dFull, conv2dValid, maxPool2d, poolMask } from '../conv/conv2d.ts';
-export { maxPool2d };
-import { softmaxTrain, type LabelArray } from '../softmax/softmax.ts';
+import type { LabelArray } from '../softmax/cost-parts.ts';
+import { softmaxTrain } from '../softmax/softmax.ts';
 
 export interface ConvAeShape {
   /** Rows of an input picture (audio: frames, time running down). */

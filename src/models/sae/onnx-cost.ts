@@ -28,8 +28,9 @@ import { GraphBuilder } from '../../compute/onnx/graph-builder.ts';
 import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure, type OrtModule } from '../../compute/onnx/runtime.ts';
 import {
-  assembleCostGrad, paramCount, sparsityTerm, type CostAndGradient, type DisposableCostFunction, type SaeOptions,
+  assembleCostGrad, paramCount, sparsityTerm, type DisposableCostFunction, type SaeOptions,
 } from './sparse-autoencoder.ts';
+import type { CostAndGradient } from '../../optim/types.ts';
 
 /** float32 is the engine; float64 lets the gradient checks run to ~1e-9 on the same graph. */
 export type Precision = 'float32' | 'float64';

@@ -36,8 +36,6 @@ import { SaeShard, type Decoder, type SaePhase1, type SaePhase2 } from './shard.
 
 export type { Decoder };
 
-export type { CostAndGradient, CostFunction };
-
 
 /** A cost function that holds device memory or worker threads: call dispose() when done. */
 export type DisposableCostFunction = CostFunction & { dispose(): void | Promise<void> };

@@ -9,7 +9,8 @@ import type { Matrix } from '../../compute/matrix.ts';
 import { SflError } from '../../util/errors.ts';
 import { mulberry32 } from '../../util/random.ts';
 import { accuracy } from '../metrics.ts';
-import { softmaxPredict, softmaxTrain, type LabelArray } from './softmax.ts';
+import type { LabelArray } from './cost-parts.ts';
+import { softmaxPredict, softmaxTrain } from './softmax.ts';
 
 export interface LambdaChoiceOptions {
   numClasses: number;

@@ -38,11 +38,6 @@ import {
 } from './cost-parts.ts';
 import { engine } from '../../compute/engine.ts';
 
-export {
-  checkLabels, checkLambda, checkNumClasses, checkTheta, oneHot, logLossFinish, softmaxParamCount,
-  type DisposableCostFunction, type LabelArray, type SoftmaxOptions,
-};
-
 /**
  * Softmax head shared with the stacked network: given features A (m x n, a tensor), the one-hot
  * labels Y (m x k) and W (k x n), b (k or null), returns per-example log p(y_i | x_i) (m) and

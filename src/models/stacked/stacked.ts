@@ -34,22 +34,20 @@ import { lbfgs, type IterationInfo, type LbfgsStopReason } from '../../optim/lbf
 import type { CostAndGradient } from '../../optim/types.ts';
 import { SflError } from '../../util/errors.ts';
 import { accuracy } from '../metrics.ts';
-import {
-  argmaxRows, checkLabels, checkLambda, checkNumClasses, checkTheta, oneHot, softmaxHead,
-  softmaxParamCount, softmaxPredict, softmaxTrain, sum64, type DisposableCostFunction, type LabelArray,
-} from '../softmax/softmax.ts';
+import { argmaxRows, softmaxHead, softmaxPredict, softmaxTrain, sum64 } from '../softmax/softmax.ts';
 import {
   encode, initParams as saeInitParams, sparseAutoencoderCost, unpackParams as saeUnpack, type Decoder,
   type DisposableCostFunction as DisposableSaeCost, type SaeOptions,
 } from '../sae/sparse-autoencoder.ts';
-import { logLossFinish } from '../softmax/cost-parts.ts';
+import {
+  checkLabels, checkLambda, checkNumClasses, checkTheta, logLossFinish, oneHot, softmaxParamCount,
+  type DisposableCostFunction, type LabelArray,
+} from '../softmax/cost-parts.ts';
 import { engine } from '../../compute/engine.ts';
 import {
   checkStackedShape, packStacked, stackedParamCount, unpackStacked,
   type StackedOptions, type StackedParams, type StackedShape,
 } from './params.ts';
-
-export { checkStackedShape, packStacked, stackedParamCount, unpackStacked, type StackedOptions, type StackedParams, type StackedShape };
 
 /** Uploads the packed parameters as float32 tensors (call inside tf.tidy). */
 function paramTensors(theta: Float64Array, shape: StackedShape): {

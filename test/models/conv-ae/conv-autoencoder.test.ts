@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/compute/backend.ts';
 import {
   autoencoderSpecs, classifierCost, classifierSpecs, classifierTensors, convAePredict, costAndGradient, featureSize, firstLayerFilters,
-  initAutoencoder, keepPoolMax, layerShapes, maxPool2d, paramCount, reconstructionCost, trainConvAe, unpack, type ConvAeShape,
+  initAutoencoder, keepPoolMax, layerShapes, paramCount, reconstructionCost, trainConvAe, unpack, type ConvAeShape,
 } from '../../../src/models/conv-ae/conv-autoencoder.ts';
-import { conv2dValid } from '../../../src/models/conv/conv2d.ts';
+import { conv2dValid, maxPool2d } from '../../../src/models/conv/conv2d.ts';
 import { gradientCheck } from '../../../src/optim/gradient-check.ts';
 import type { CostFunction } from '../../../src/optim/types.ts';
 import { fillNormal, mulberry32 } from '../../../src/util/random.ts';

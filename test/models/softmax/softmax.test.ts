@@ -2,9 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/compute/backend.ts';
 import { matrix, type Matrix } from '../../../src/compute/matrix.ts';
-import {
-  softmaxCost, softmaxInitParams, softmaxParamCount, softmaxPredict, softmaxTrain, SoftmaxModel,
-} from '../../../src/models/softmax/softmax.ts';
+import { softmaxParamCount } from '../../../src/models/softmax/cost-parts.ts';
+import { softmaxCost, softmaxInitParams, softmaxPredict, softmaxTrain, SoftmaxModel } from '../../../src/models/softmax/softmax.ts';
 import { accuracy } from '../../../src/models/metrics.ts';
 import { gradientCheck } from '../../../src/optim/gradient-check.ts';
 import type { CostFunction } from '../../../src/optim/types.ts';

@@ -2,10 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/compute/backend.ts';
 import { matrix, type Matrix } from '../../../src/compute/matrix.ts';
-import {
-  packStacked, stackedCost, stackedFeatures, stackedParamCount, stackedPredict, StackedModel, trainStacked,
-  unpackStacked, type StackedShape,
-} from '../../../src/models/stacked/stacked.ts';
+import { packStacked, stackedParamCount, unpackStacked, type StackedShape } from '../../../src/models/stacked/params.ts';
+import { stackedCost, stackedFeatures, stackedPredict, StackedModel, trainStacked } from '../../../src/models/stacked/stacked.ts';
 import { softmaxCost } from '../../../src/models/softmax/softmax.ts';
 import { accuracy } from '../../../src/models/metrics.ts';
 import { gradientCheck } from '../../../src/optim/gradient-check.ts';
