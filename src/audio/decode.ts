@@ -45,6 +45,7 @@
 import { fileSource, bytesSource, type ByteSource } from './decode/source.ts';
 import { openStream, type AudioStream, type AudioStreamOptions } from './decode/stream.ts';
 import { probeSource, type AudioFormat, type AudioProbe } from './decode/probe.ts';
+import { concatSamples } from './resample.ts';
 
 export { AUDIO_EXTENSIONS, FORMAT_NAMES, type AudioFormat, type AudioProbe } from './decode/probe.ts';
 export { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, CLIP_LEVEL, REJECT_LEVEL } from './decode/validate.ts';
@@ -99,14 +100,7 @@ export async function readAudio(input: AudioInput, options: DecodeOptions = {}):
   const stream = await openAudio(input, { sampleRate: options.sampleRate, blockSize: 1 << 20 });
   const blocks: Float32Array[] = [];
   for await (const b of stream) blocks.push(b);
-  const samples = blocks.length === 1 ? blocks[0] : new Float32Array(stream.samplesOut);
-  if (blocks.length > 1) {
-    let at = 0;
-    for (const b of blocks) {
-      samples.set(b, at);
-      at += b.length;
-    }
-  }
+  const samples = concatSamples(blocks);
   return {
     samples,
     sampleRate: stream.sampleRate,

@@ -132,7 +132,7 @@ export class StreamResampler {
       parts.push(c.full(x.subarray(start, Math.min(x.length, start + block))).slice());
     }
     this.pushed += x.length;
-    const out = concat(parts);
+    const out = concatSamples(parts);
     this.written += out.length;
     return out;
   }
@@ -163,7 +163,7 @@ export class StreamResampler {
     }
     this.release();
     this.written = got;
-    return concat(parts);
+    return concatSamples(parts);
   }
 
   /** Returns the converter to the pool without finishing (e.g. when the source failed). Idempotent. */
@@ -181,7 +181,8 @@ export class StreamResampler {
   }
 }
 
-function concat(parts: Float32Array[]): Float32Array {
+/** The pieces of a signal end to end (the piece itself when there is one, not a copy). */
+export function concatSamples(parts: Float32Array[]): Float32Array {
   if (parts.length === 1) return parts[0];
   const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
   let at = 0;
@@ -216,7 +217,7 @@ export async function resample(x: Float32Array, fromRate: number, toRate: number
   // push and finish run synchronously, so the converter serves this signal alone until it returns.
   try {
     const head = r.push(x);
-    return concat([head, r.finish()]);
+    return concatSamples([head, r.finish()]);
   } finally {
     r.release();
   }
