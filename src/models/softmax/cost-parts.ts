@@ -22,6 +22,27 @@ export type DisposableCostFunction = CostFunction & {
   dispose(): void;
 };
 
+/**
+ * `evaluate` as a DisposableCostFunction named `name`: dispose() runs `release` once (the engines'
+ * costs hold their data, as tensors or an ONNX session, until then) and later calls are refused.
+ */
+export function disposableCost(
+  name: string, evaluate: (theta: Float64Array) => Promise<CostAndGradient>, release: () => void,
+): DisposableCostFunction {
+  let disposed = false;
+  const f = async (theta: Float64Array): Promise<CostAndGradient> => {
+    if (disposed) throw new Error(`${name}: this cost function was disposed`);
+    return evaluate(theta);
+  };
+  return Object.assign(f, {
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      release();
+    },
+  });
+}
+
 /** Number of parameters for the packing documented in ./softmax.ts. */
 export function softmaxParamCount(inputSize: number, numClasses: number, bias = true): number {
   return numClasses * inputSize + (bias ? numClasses : 0);

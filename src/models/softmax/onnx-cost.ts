@@ -15,9 +15,8 @@ import { GraphBuilder, type ElementType } from '../../compute/onnx/graph-builder
 import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure } from '../../compute/onnx/runtime.ts';
 import { checkMatrix } from '../../features/validate.ts';
-import type { CostAndGradient } from '../../optim/types.ts';
 import {
-  checkLabels, checkLambda, checkNumClasses, checkTheta, oneHot, logLossFinish, softmaxParamCount,
+  checkLabels, checkLambda, checkNumClasses, checkTheta, disposableCost, oneHot, logLossFinish, softmaxParamCount,
   type DisposableCostFunction, type LabelArray, type SoftmaxOptions,
 } from './cost-parts.ts';
 
@@ -62,9 +61,7 @@ export async function softmaxCostOnnx(
   const m = X.rows, n = X.cols, k = opts.numClasses, bias = opts.bias ?? true;
   const nW = k * n;
   const nParams = softmaxParamCount(n, k, bias);
-  let disposed = false;
-  const f = async (theta: Float64Array): Promise<CostAndGradient> => {
-    if (disposed) throw new Error('softmaxCostOnnx: this cost function was disposed');
+  return disposableCost('softmaxCostOnnx', async (theta) => {
     checkTheta(theta, nParams, what);
     const p = precision === 'float32' ? Float32Array.from(theta) : theta;
     const feeds: Record<string, InstanceType<typeof ort.Tensor>> = { W: new ort.Tensor(precision, p.slice(0, nW), [k, n]) };
@@ -72,12 +69,7 @@ export async function softmaxCostOnnx(
     const r = await session.run(feeds);
     const data = (name: string): ArrayLike<number> => r[name].data as Float32Array | Float64Array;
     return logLossFinish(theta, { m, nDecay: nW, lambda: opts.lambda, what }, data('rowLogp'), bias ? [data('gW'), data('gb')] : [data('gW')]);
-  };
-  return Object.assign(f, {
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      void session.release();
-    },
+  }, () => {
+    void session.release();
   });
 }

@@ -28,12 +28,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Matrix } from '../../compute/matrix.ts';
 import { checkJSONType, checkMatrix } from '../../features/validate.ts';
-import type { CostAndGradient, CostFunction } from '../../optim/types.ts';
 import { lbfgs, type IterationInfo, type LbfgsStopReason } from '../../optim/lbfgs.ts';
 import { SflError } from '../../util/errors.ts';
 import { fillNormal, mulberry32 } from '../../util/random.ts';
 import {
-  checkLabels, checkLambda, checkNumClasses, checkTheta, oneHot, logLossFinish, softmaxParamCount,
+  checkLabels, checkLambda, checkNumClasses, checkTheta, disposableCost, oneHot, logLossFinish, softmaxParamCount,
   type DisposableCostFunction, type LabelArray, type SoftmaxOptions,
 } from './cost-parts.ts';
 import { engine } from '../../compute/engine.ts';
@@ -82,10 +81,8 @@ export function softmaxCost(X: Matrix, labels: LabelArray, opts: SoftmaxOptions)
 
   const Xt = tf.tensor2d(X.data, [m, n]);
   const Yt = tf.tensor2d(oneHot(labels, k), [m, k]);
-  let disposed = false;
 
-  const f = async (theta: Float64Array): Promise<CostAndGradient> => {
-    if (disposed) throw new Error('softmaxCost: this cost function was disposed');
+  return disposableCost('softmaxCost', async (theta) => {
     checkTheta(theta, nParams, what);
     const out = tf.tidy(() => {
       const W = tf.tensor2d(Float32Array.from(theta.subarray(0, nW)), [k, n]);
@@ -107,14 +104,9 @@ export function softmaxCost(X: Matrix, labels: LabelArray, opts: SoftmaxOptions)
       out.gW.dispose();
       out.gb?.dispose();
     }
-  };
-  return Object.assign(f, {
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      Xt.dispose();
-      Yt.dispose();
-    },
+  }, () => {
+    Xt.dispose();
+    Yt.dispose();
   });
 }
 

@@ -16,9 +16,8 @@ import { GraphBuilder } from '../../compute/onnx/graph-builder.ts';
 import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure } from '../../compute/onnx/runtime.ts';
 import { checkMatrix } from '../../features/validate.ts';
-import type { CostAndGradient } from '../../optim/types.ts';
 import {
-  checkLabels, checkLambda, checkTheta, logLossFinish, oneHot, type DisposableCostFunction, type LabelArray,
+  checkLabels, checkLambda, checkTheta, disposableCost, logLossFinish, oneHot, type DisposableCostFunction, type LabelArray,
 } from '../softmax/cost-parts.ts';
 import { checkStackedShape, stackedParamCount, unpackStacked, type StackedOptions, type StackedShape } from './params.ts';
 
@@ -81,9 +80,7 @@ export async function stackedCostOnnx(
   const nParams = stackedParamCount(opts);
   const tensor = (a: Float64Array, dims: number[]): Tensor =>
     new ort.Tensor(precision, precision === 'float32' ? Float32Array.from(a) : Float64Array.from(a), dims);
-  let disposed = false;
-  const f = async (theta: Float64Array): Promise<CostAndGradient> => {
-    if (disposed) throw new Error('stackedCostOnnx: this cost function was disposed');
+  return disposableCost('stackedCostOnnx', async (theta) => {
     checkTheta(theta, nParams, what);
     const P = unpackStacked(theta, opts);
     const feeds: Record<string, Tensor> = { Theta: tensor(P.softmax.subarray(0, k * s[L]), [k, s[L]]) };
@@ -98,12 +95,7 @@ export async function stackedCostOnnx(
     const parts = [data('gTheta'), ...(bias ? [data('gc')] : [])];
     for (let l = 1; l <= L; l++) parts.push(data(`gW${l}`), data(`gb${l}`));
     return logLossFinish(theta, { m: X.rows, nDecay: k * s[L], lambda: opts.lambda, what }, data('rowLogp'), parts);
-  };
-  return Object.assign(f, {
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      void session.release();
-    },
+  }, () => {
+    void session.release();
   });
 }

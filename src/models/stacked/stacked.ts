@@ -31,7 +31,6 @@ import * as tf from '@tensorflow/tfjs';
 import { matrix, type Matrix } from '../../compute/matrix.ts';
 import { checkJSONType, checkMatrix } from '../../features/validate.ts';
 import { lbfgs, type IterationInfo, type LbfgsStopReason } from '../../optim/lbfgs.ts';
-import type { CostAndGradient } from '../../optim/types.ts';
 import { SflError } from '../../util/errors.ts';
 import { accuracy } from '../metrics.ts';
 import { argmaxRows, softmaxHead, softmaxPredict, softmaxTrain, sum64 } from '../softmax/softmax.ts';
@@ -40,7 +39,7 @@ import {
   type DisposableCostFunction as DisposableSaeCost, type SaeOptions,
 } from '../sae/sparse-autoencoder.ts';
 import {
-  checkLabels, checkLambda, checkNumClasses, checkTheta, logLossFinish, oneHot, softmaxParamCount,
+  checkLabels, checkLambda, checkNumClasses, checkTheta, disposableCost, logLossFinish, oneHot, softmaxParamCount,
   type DisposableCostFunction, type LabelArray,
 } from '../softmax/cost-parts.ts';
 import { engine } from '../../compute/engine.ts';
@@ -88,10 +87,8 @@ export function stackedCost(X: Matrix, labels: LabelArray, opts: StackedOptions)
 
   const Xt = tf.tensor2d(X.data, [m, s[0]]);
   const Yt = tf.tensor2d(oneHot(labels, k), [m, k]);
-  let disposed = false;
 
-  const f = async (theta: Float64Array): Promise<CostAndGradient> => {
-    if (disposed) throw new Error('stackedCost: this cost function was disposed');
+  return disposableCost('stackedCost', async (theta) => {
     checkTheta(theta, nParams, what);
     const out = tf.tidy(() => {
       const { Theta, c, Ws, Wts, bs } = paramTensors(theta, opts);
@@ -130,14 +127,9 @@ export function stackedCost(X: Matrix, labels: LabelArray, opts: StackedOptions)
       out.rowLogp.dispose();
       for (const g of out.grads) g.dispose();
     }
-  };
-  return Object.assign(f, {
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      Xt.dispose();
-      Yt.dispose();
-    },
+  }, () => {
+    Xt.dispose();
+    Yt.dispose();
   });
 }
 
