@@ -119,3 +119,9 @@ export function buildWav(spec: WavSpec): Uint8Array {
   file.bytes(inner);
   return file.result();
 }
+
+/** A mono 16-bit WAV of `samples` samples of a sine at `f` Hz, peak `amplitude` (integer codes). */
+export function toneWav(samples: number, sampleRate: number, f: number, amplitude = 8000): Uint8Array {
+  const codes = Array.from({ length: samples }, (_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * f * i) / sampleRate)));
+  return buildWav({ encoding: 'pcm16', sampleRate, channels: [codes] });
+}

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadAudioSet, scanAudioTargets, summaryLine, targetsSummary } from '../../src/pipeline/audio-set.ts';
-import { buildWav } from '../audio/wav-fixtures.ts';
+import { toneWav } from '../audio/wav-fixtures.ts';
 import { tempDir, touch } from '../data/helpers.ts';
 
 function tone(rate: number, seconds: number, f: number): Uint8Array {
-  const n = Math.round(rate * seconds);
-  return buildWav({ encoding: 'pcm16', sampleRate: rate, channels: [Array.from({ length: n }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * f * i) / rate)))] });
+  return toneWav(Math.round(rate * seconds), rate, f);
 }
 
 /** Two labelled sub-folders at mixed rates, a broken file, an unlabelled one, a text file, a resource fork. */

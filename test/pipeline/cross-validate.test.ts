@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import { initBackend } from '../../src/compute/backend.ts';
 import { resolveConfig } from '../../src/pipeline/config.ts';
 import { runSoftmaxExperiment } from '../../src/pipeline/experiments/softmax.ts';
-import { buildWav } from '../audio/wav-fixtures.ts';
+import { toneWav } from '../audio/wav-fixtures.ts';
 import { tempDir, touch } from '../data/helpers.ts';
 
 function tone(f: number, seconds = 0.4, rate = 8000): Uint8Array {
-  const n = Math.round(rate * seconds);
-  return buildWav({ encoding: 'pcm16', sampleRate: rate, channels: [Array.from({ length: n }, (_, i) => Math.round(9000 * Math.sin((2 * Math.PI * f * i) / rate)))] });
+  return toneWav(Math.round(rate * seconds), rate, f, 9000);
 }
 
 describe('k-fold cross-validation of an experiment on one split (train-softmax on audio)', () => {

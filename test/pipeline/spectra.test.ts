@@ -3,13 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSpectra } from '../../src/pipeline/spectra.ts';
-import { buildWav } from '../audio/wav-fixtures.ts';
+import { buildWav, toneWav } from '../audio/wav-fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sfl-spectra-'));
 function wav(name: string, n: number, rate = 8000, f = 440): string {
-  const codes = Array.from({ length: n }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * f * i) / rate)));
   const p = join(dir, name);
-  writeFileSync(p, buildWav({ encoding: 'pcm16', sampleRate: rate, channels: [codes] }));
+  writeFileSync(p, toneWav(n, rate, f));
   return p;
 }
 const silent = join(dir, 'silent.wav');
