@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
-import { loadAudioPipeline } from '../../pipeline/audio-classifier.ts';
 import { pipelineToOnnx } from '../../pipeline/onnx-export.ts';
 import { loadTrainedRun } from '../../pipeline/trained-run.ts';
 import { exportTfjs } from '../../pipeline/tfjs-export.ts';
@@ -33,11 +31,11 @@ export function registerExport(program: Command): void {
         console.log(`wrote ${files.map((f) => resolve(f)).join(', ')}`);
         return;
       }
-      if (trained.kind !== 'audio-pipeline') {
+      if (!trained.audioPipeline) {
         throw new SflError(`${trained.dir} is a ${trained.kind} run; export --onnx takes audio pipelines (npm start, sfl self-taught --audio)`);
       }
-      const dir = existsSync(join(trained.dir, 'pipeline', 'classifier')) ? join(trained.dir, 'pipeline') : trained.dir;
-      const { model, description } = pipelineToOnnx(await loadAudioPipeline(dir));
+      // loadTrainedRun has read the pipeline already: exported from that, not read a second time.
+      const { model, description } = pipelineToOnnx(trained.audioPipeline);
       const out = resolve(opts.out ?? join(trained.dir, 'pipeline.onnx'));
       await writeFile(out, model);
       await writeFile(`${out}.json`, `${JSON.stringify(description, null, 2)}\n`);
