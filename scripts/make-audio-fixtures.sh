@@ -9,6 +9,9 @@
 #   speech.ogg        Ogg Vorbis (-q:a 3)
 #   speech.opus       Ogg Opus, 32 kbit/s (decodes at 48 kHz, as every Opus stream does)
 #   speech-stereo.mp3 / .flac  the stereo source, to check the mix-down of each decoder
+#   speech-tail.wav/.flac/.opus  speech.wav cut to 4 FLAC blocks (4 x 4608 samples) plus 200
+#                     samples of silence: the FLAC file's last frame is a few bytes long and the
+#                     Opus file's last packet is mostly padding, as in many files ffmpeg writes
 #   speech-shine.mp3  CBR 64 kbit/s by libshine: its Info header carries no encoder delay, so the
 #                     decoded length differs from the header's by the decoder's own 529 samples
 # The decode tests compare each decoded file with its source WAV (test/audio/decode.test.ts).
@@ -35,5 +38,8 @@ $ff -i "$out/speech.wav" -c:a libvorbis -q:a 3 "$out/speech.ogg"
 $ff -i "$out/speech.wav" -c:a libopus -b:a 32k "$out/speech.opus"
 $ff -i "$out/speech-stereo.wav" -c:a libmp3lame -q:a 4 "$out/speech-stereo.mp3"
 $ff -i "$out/speech-stereo.wav" -c:a flac "$out/speech-stereo.flac"
+sox "$out/speech.wav" "$out/speech-tail.wav" trim 0 18432s pad 0 200s
+$ff -i "$out/speech-tail.wav" -c:a flac -compression_level 5 "$out/speech-tail.flac"
+$ff -i "$out/speech-tail.wav" -c:a libopus -b:a 32k "$out/speech-tail.opus"
 $ff -i "$out/speech.wav" -c:a libshine -b:a 64k "$out/speech-shine.mp3"
 ls -l "$out"

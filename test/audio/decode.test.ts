@@ -103,6 +103,33 @@ describe('decodeAudio: each fixture against the WAV it was made from (scripts/ma
     expect(correlation(stereoSource.samples, d.samples, 0).r).toBeGreaterThan(0.99);
   });
 
+  // ffmpeg's files often end in a short, near-silent frame or packet. Both were refused before:
+  // the FLAC parser dropped a last frame only a few bytes long ("header declares 18632 samples,
+  // only 18432 decode"), and the Opus decoder kept the padding of the last packet that the end
+  // trimming of RFC 7845 removes ("declares 40560 samples, 40872 decode").
+  it('a FLAC file whose last frame is a few bytes of silence decodes to exactly its WAV', async () => {
+    const wav = await readAudio(fixture('speech-tail.wav'));
+    const d = await readAudio(fixture('speech-tail.flac'));
+    expect(wav.samples.length).toBe(18632);
+    expect(Array.from(d.samples)).toEqual(Array.from(wav.samples));
+  });
+
+  it('an Opus file is cut at its last granule position (end trimming), aligned with its WAV', async () => {
+    const wav = await readAudio(fixture('speech-tail.wav'));
+    const p = await probeAudio(fixture('speech-tail.opus'));
+    const own = await readAudio(fixture('speech-tail.opus'));
+    expect(own.samples.length).toBe(p.frames);
+    const d = await readAudio(fixture('speech-tail.opus'), { sampleRate: 22050 });
+    expect(d.samples.length).toBe(wav.samples.length);
+    let best = { lag: 0, r: -1 };
+    for (let lag = -32; lag <= 32; lag++) {
+      const c = correlation(wav.samples, d.samples, lag);
+      if (c.r > best.r) best = { lag, r: c.r };
+    }
+    expect(Math.abs(best.lag)).toBeLessThanOrEqual(1);
+    expect(best.r).toBeGreaterThan(0.95);
+  });
+
   it('Opus decodes at 48 kHz, its own rate, when no rate is asked for', async () => {
     const d = await readAudio(fixture('speech.opus'));
     expect(d.sampleRate).toBe(48000);

@@ -29,16 +29,48 @@ export async function* decodeMono(src: ByteSource, probe: AudioProbe): AsyncGene
     } catch (e) {
       throw new SflError(`cannot start the ${what} decoder: ${(e as Error).message}`, src.name);
     }
+    const endTrim = probe.format === 'ogg-opus' && probe.frames !== null ? new EndTrim(probe.frames) : null;
+    const out = (d: Decoded) => {
+      const y = checked(d, probe, src.name);
+      return endTrim ? endTrim.apply(y) : y;
+    };
     for await (const chunk of chunks(src)) {
-      yield checked(await attempt(() => decoder.decode(chunk), src.name, what), probe, src.name);
+      yield out(await attempt(() => decoder.decode(chunk), src.name, what));
     }
-    if (decoder.flush) yield checked(await attempt(() => decoder.flush!(), src.name, what), probe, src.name);
+    if (probe.format === 'flac') yield out(await attempt(() => decoder.decode(FLAC_TAIL), src.name, what));
+    if (decoder.flush) yield out(await attempt(() => decoder.flush!(), src.name, what));
   } finally {
     try {
       decoder.free();
     } catch {
       // a decoder whose start failed has nothing to free
     }
+  }
+}
+
+/**
+ * Zero bytes fed after a native FLAC stream. The parser (codec-parser) accepts a frame only once it
+ * sees MIN_FLAC_FRAME_SIZE bytes beyond the frame's header, so a last frame that is tiny in bytes
+ * (a near-silent tail: ffmpeg's files often end so) was dropped at the end of the stream, and the
+ * file refused as truncated. With zeros after it the frame is found; its CRC-16 over the frame and
+ * its footer is 0 and stays 0 over trailing zeros, so it still validates, and libFLAC decodes
+ * exactly the frame's declared block. The length check against STREAMINFO still catches real cuts.
+ */
+const FLAC_TAIL = new Uint8Array(64);
+
+/**
+ * Opus end trimming (RFC 7845, section 4.5): the last page's granule position says where the
+ * stream ends inside its last packet, and samples decoded beyond it are padding to discard.
+ * ogg-opus-decoder removes the pre-skip but not this padding, so it is cut here, to the length the
+ * probe read (granule position minus pre-skip).
+ */
+class EndTrim {
+  private passed = 0;
+  constructor(private readonly frames: number) {}
+  apply(y: Float32Array): Float32Array {
+    const keep = Math.max(0, Math.min(y.length, this.frames - this.passed));
+    this.passed += keep;
+    return keep === y.length ? y : y.subarray(0, keep);
   }
 }
 
