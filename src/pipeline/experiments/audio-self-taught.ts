@@ -18,9 +18,7 @@ import { convSettings } from '../recording-features.ts';
 import { runAudioSelfTaught, saveAudioPipeline, type AudioRunResult } from '../audio-classifier.ts';
 import { classifierRunMetrics, evaluate, lastCost, type ClassifierRunMetrics, type Evaluation } from '../run-metrics.ts';
 import { softmaxSummary } from '../softmax-stage.ts';
-import { spread } from './fold-stats.ts';
-
-const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+import { pct, spread } from './fold-stats.ts';
 
 /** Every held-out recording once, predicted by the fold that did not train on it. */
 function pooled(folds: { y: Int32Array; predicted: Int32Array }[], classNames: string[]): Evaluation {

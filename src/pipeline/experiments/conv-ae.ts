@@ -30,7 +30,7 @@ import { progress, type Progress } from '../../util/progress.ts';
 import { inRunFolder } from '../run-folder.ts';
 import type { RunDir } from '../run-dir.ts';
 import type { InputsRecord } from '../run-records.ts';
-import { spread } from './fold-stats.ts';
+import { pct, spread } from './fold-stats.ts';
 import { classifierRunMetrics, evaluate, lastCost, type ClassifierRunMetrics, type Evaluation } from '../run-metrics.ts';
 import { stderrLog, type Log } from '../softmax-stage.ts';
 import { mnistTrainTestData } from './classification-data.ts';
@@ -219,7 +219,6 @@ async function runFold(fold: Fold, shape: ConvAeShape, fill: number, config: Con
   }
 }
 
-
 async function writeLearningCurves(run: RunDir, history: Record<string, number[]>): Promise<void> {
   const label = (stage: string) => (stage.startsWith('layer') ? `${stage} autoencoder (reconstruction)` : `${stage} (cross-entropy + decay)`);
   const series = Object.entries(history)
@@ -229,8 +228,6 @@ async function writeLearningCurves(run: RunDir, history: Record<string, number[]
   const img = linePlot(series, { title: 'conv-AE: mean minibatch cost per epoch', xLabel: 'epoch (Adam)', yLabel: 'cost', logY: true });
   await run.writeFile('cost.png', encodePng(img));
 }
-
-const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 export async function runConvAeExperiment(config: Config, log: Log = stderrLog): Promise<ClassificationExperimentResult> {
   refuseChooseLambda(config, 'conv-ae', 'its softmax weight decay also serves fine-tuning');

@@ -11,15 +11,13 @@ import { inRunFolder } from '../run-folder.ts';
 import type { Log } from '../softmax-stage.ts';
 import type { ClassificationData } from './classification-data.ts';
 import { audioClassificationFolds } from './audio-classification-data.ts';
-import { spread } from './fold-stats.ts';
+import { pct, spread } from './fold-stats.ts';
 import type { ClassificationExperimentResult } from './softmax.ts';
 
 /** True when the config asks an experiment on audio vectors for several runs. */
 export function isCrossValidated(config: Config): boolean {
   return config.data.source === 'audio' && (config.split.kind === 'kfold' || config.split.kind === 'loso');
 }
-
-const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 export async function crossValidate(
   experiment: string,

@@ -6,3 +6,6 @@ export function spread(xs: number[]): { mean: number; sd: number } {
   const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
   return { mean, sd };
 }
+
+/** An accuracy as the experiments print it: a percentage with two decimals. */
+export const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
