@@ -31,6 +31,7 @@ import {
   assembleCostGrad, paramCount, sparsityTerm, type DisposableCostFunction, type SaeOptions,
 } from './sparse-autoencoder.ts';
 import type { CostAndGradient } from '../../optim/types.ts';
+import { sum64 } from './shard.ts';
 
 /** float32 is the engine; float64 lets the gradient checks run to ~1e-9 on the same graph. */
 export type Precision = 'float32' | 'float64';
@@ -84,12 +85,6 @@ export function saeCostGraph(X: Matrix, opts: SaeOptions, precision: Precision =
   g.output(gW1, 'gW1', t, [h, v]);
   g.output(gb1, 'gb1', t, [h]);
   return g.toBytes('sfl sparse autoencoder cost and gradient (sums over the examples)');
-}
-
-function sum64(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i];
-  return s;
 }
 
 /** The cost function over an open session (exported for the tests that compare engines). */

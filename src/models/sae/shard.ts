@@ -62,7 +62,8 @@ function columnSums64(data: Float32Array, rows: number, cols: number): Float64Ar
   return acc;
 }
 
-function sum64(data: ArrayLike<number>): number {
+/** Sum in float64 of downloaded float32 values (the per-example squared errors). */
+export function sum64(data: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < data.length; i++) s += data[i];
   return s;

@@ -53,13 +53,6 @@ export function softmaxHead(A: tf.Tensor2D, Y: tf.Tensor2D, W: tf.Tensor2D, b: t
   return { rowLogp, D };
 }
 
-/** Sum in float64 of a downloaded float32 vector. */
-export function sum64(v: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i];
-  return s;
-}
-
 /**
  * The softmax cost J(theta) and its gradient over the packing documented at the top of the file.
  * X is m x inputSize; labels has m class indices. The returned function keeps X and the one-hot
