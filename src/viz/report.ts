@@ -132,11 +132,19 @@ function mistakesTable(m: NonNullable<ReportContent['mistakes']>): string {
   ].join('\n');
 }
 
+/**
+ * A skipped file's reason without its path: a decoder's reason names the file itself (it is also a
+ * warning line on its own), and the list already shows the path beside it.
+ */
+function withoutPath(s: { path: string; reason: string }): string {
+  return s.reason.startsWith(`${s.path}: `) ? s.reason.slice(s.path.length + 2) : s.reason;
+}
+
 function dataSection(d: DataSection): string {
   const total = (k: 'train' | 'test') => d.classes.reduce((a, c) => a + c[k], 0);
   const rows = d.classes.map((c) => `<tr><th scope="row">${escapeHtml(c.label)}</th><td>${c.train}</td><td>${c.test}</td></tr>`);
   const skipped = d.skipped.length
-    ? `<p>${d.skipped.length} file(s) skipped:</p>\n<ul class="skipped">\n${d.skipped.map((s) => `<li><code>${escapeHtml(s.path)}</code>: ${escapeHtml(s.reason)}</li>`).join('\n')}\n</ul>`
+    ? `<p>${d.skipped.length} file(s) skipped:</p>\n<ul class="skipped">\n${d.skipped.map((s) => `<li><code>${escapeHtml(s.path)}</code>: ${escapeHtml(withoutPath(s))}</li>`).join('\n')}\n</ul>`
     : '<p>No file was skipped.</p>';
   return [
     `<p>Folder <code>${escapeHtml(d.folder)}</code>, split ${escapeHtml(d.split)}: ${total('train')} training and ${total('test')} test recordings.</p>`,

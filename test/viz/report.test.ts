@@ -42,6 +42,21 @@ describe('renderReport', () => {
     expect(html).toContain('Figure 2. curve');
   });
 
+  it('names each skipped file once, whether or not its reason names it too', () => {
+    const page = renderReport({
+      title: 't', command: 'c', config: {}, facts: [], metrics: [], figures: [],
+      data: {
+        folder: '/d', split: 'random', classes: [{ label: 'a', train: 1, test: 1 }],
+        skipped: [
+          { path: '/d/x.wav', reason: '/d/x.wav: non-finite sample value NaN' }, // a decoder's reason
+          { path: '/d/notes.txt', reason: 'not an audio file' },
+        ],
+      },
+    });
+    expect(page).toContain('<li><code>/d/x.wav</code>: non-finite sample value NaN</li>');
+    expect(page).toContain('<li><code>/d/notes.txt</code>: not an audio file</li>');
+  });
+
   it('enlarges small pictures by a whole factor, at most 4x', () => {
     expect(enlargeFactor(10)).toBe(4);
     expect(enlargeFactor(300)).toBe(3);
