@@ -14,7 +14,7 @@ import { drawText, drawTextVertical, textHeight, textWidth } from './font.ts';
 import { diverging } from './colormap.ts';
 import { NAN_COLOR } from './filter-grid.ts';
 import { formatHz } from './heatmap.ts';
-import { formatNumber } from './ticks.ts';
+import { formatNumber, spreadIndices } from './ticks.ts';
 
 export type TileScale = 'shared' | 'tile';
 
@@ -73,13 +73,6 @@ function rowMaxAbs(P: Matrix, r: number): number {
   return m;
 }
 
-/** About `count` indices spread evenly over 0 .. n-1, ends included. */
-function spread(n: number, count: number): number[] {
-  if (n <= 1 || count <= 1) return [0];
-  if (n <= count) return Array.from({ length: n }, (_, i) => i);
-  return [...new Set(Array.from({ length: count }, (_, i) => Math.round((i * (n - 1)) / (count - 1))))];
-}
-
 /**
  * Round frequencies (1-2-5 steps: 100, 200, 500, 1k, ...) placed where they fall between band
  * centres, at least 11 pixels apart; for band frequencies that are not increasing (a Bark band
@@ -89,7 +82,7 @@ export function hzTicks(bandHz: number[], pixelsPerBand: number): { band: number
   const B = bandHz.length;
   const increasing = bandHz.every((f, i) => Number.isFinite(f) && (i === 0 || f > bandHz[i - 1]));
   if (!increasing || B < 2) {
-    return spread(B, 3).map((b) => ({ band: b, label: Number.isFinite(bandHz[b]) ? formatHz(bandHz[b]) : '?' }));
+    return spreadIndices(B, 3).map((b) => ({ band: b, label: Number.isFinite(bandHz[b]) ? formatHz(bandHz[b]) : '?' }));
   }
   const out: { band: number; label: string }[] = [];
   for (let e = 0; e <= 5; e++) {
@@ -103,7 +96,7 @@ export function hzTicks(bandHz: number[], pixelsPerBand: number): { band: number
       out.push({ band, label: formatHz(f) });
     }
   }
-  return out.length >= 2 ? out : spread(B, 3).map((b) => ({ band: b, label: formatHz(bandHz[b]) }));
+  return out.length >= 2 ? out : spreadIndices(B, 3).map((b) => ({ band: b, label: formatHz(bandHz[b]) }));
 }
 
 export interface FilterAtlas {
@@ -131,9 +124,9 @@ export function filterAtlas(P: Matrix, o: FilterAtlasOptions): FilterAtlas {
   const th1 = textHeight(1);
 
   // Axis labels of the first tile of each row.
-  const yTicks = o.bandHz ? hzTicks(o.bandHz, pb) : spread(B, Math.max(2, Math.floor(th / 22))).map((b) => ({ band: b, label: String(b) }));
+  const yTicks = o.bandHz ? hzTicks(o.bandHz, pb) : spreadIndices(B, Math.max(2, Math.floor(th / 22))).map((b) => ({ band: b, label: String(b) }));
   const yLabels = yTicks.map((t) => t.label);
-  const xFrames = spread(K, Math.max(2, Math.floor(tw / 24)));
+  const xFrames = spreadIndices(K, Math.max(2, Math.floor(tw / 24)));
   const timeAt = (t: number) => (o.frameMs === null ? String(t) : formatNumber(Number((t * o.frameMs).toFixed(1))));
   const xLabels = xFrames.map(timeAt);
   const yAxisTitle = o.bandHz ? 'frequency (Hz)' : o.bandAxisTitle ?? 'coefficient';

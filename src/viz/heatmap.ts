@@ -8,7 +8,7 @@ import { type RgbaImage, type Rect, BLACK, WHITE, createImage, fillRect, strokeR
 import { drawText, textWidth } from './font.ts';
 import { type Tick, AXIS_COLOR, axesMargins, drawAxes } from './axes.ts';
 import { blues, luminance, viridis } from './colormap.ts';
-import { formatNumber, linearTicks } from './ticks.ts';
+import { formatNumber, linearTicks, spreadIndices } from './ticks.ts';
 
 export interface ConfusionOptions {
   /** Class names, in row/column order; default 0, 1, 2, ... */
@@ -131,7 +131,7 @@ export function spectrogramImage(S: Matrix, opts: SpectrogramOptions): RgbaImage
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new SflError('spectrogramImage: no finite values');
   const span = hi > lo ? hi - lo : 1;
 
-  const yTickBands = bandTicks(S.cols, Math.max(2, Math.floor((S.cols * ppb) / 36)));
+  const yTickBands = spreadIndices(S.cols, Math.max(2, Math.floor((S.cols * ppb) / 36)));
   const yLabels = yTickBands.map((b) => formatHz(bandHz[b]));
   const m = axesMargins(yLabels, true, true, !!opts.title, fs);
   const plot: Rect = { x: m.left, y: m.top, w: S.rows * ppf, h: S.cols * ppb };
@@ -177,13 +177,4 @@ export function spectrogramImage(S: Matrix, opts: SpectrogramOptions): RgbaImage
     });
   }
   return img;
-}
-
-/** About `count` band indices spread evenly from the lowest band to the highest. */
-function bandTicks(bands: number, count: number): number[] {
-  if (bands === 1) return [0];
-  const k = Math.min(bands, count);
-  const out = new Set<number>();
-  for (let i = 0; i < k; i++) out.add(Math.round((i * (bands - 1)) / (k - 1)));
-  return [...out];
 }

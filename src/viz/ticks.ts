@@ -64,3 +64,10 @@ export function logTicks(lo: number, hi: number, target = 6): Ticks {
   });
   return { lo: 10 ** e0, hi: 10 ** e1, values, labels };
 }
+
+/** About `count` indices spread evenly over 0 .. n-1, ends included (ticks on band or frame axes). */
+export function spreadIndices(n: number, count: number): number[] {
+  if (n <= 1 || count <= 1) return [0];
+  if (n <= count) return Array.from({ length: n }, (_, i) => i);
+  return [...new Set(Array.from({ length: count }, (_, i) => Math.round((i * (n - 1)) / (count - 1))))];
+}
