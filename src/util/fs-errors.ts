@@ -70,15 +70,6 @@ export async function writeFileNamed(path: string, data: Uint8Array | string): P
   }
 }
 
-/** Runs `fn`, turning environment errors into sentences about `path` with `advice`. */
-export async function describingFsErrors<T>(path: string, advice: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw isEnvironmentError(e) ? environmentError(e, path, advice) : e;
-  }
-}
-
 /** Which part of `path` is a file where a folder should be, in words. */
 function fileInTheWay(path: string): string {
   const p = notAFolder(path);
@@ -101,7 +92,7 @@ function notAFolder(path: string): string | null {
  * mkdir (see the file comment). Errors are sentences naming the path; `advice` as for
  * environmentError.
  */
-export function makeDirs(path: string, advice?: string): void {
+export function makeDirs(path: string, advice = 'choose a folder elsewhere'): void {
   const full = resolve(path);
   try {
     mkdirLevel(full, advice);
@@ -111,7 +102,7 @@ export function makeDirs(path: string, advice?: string): void {
   }
 }
 
-function mkdirLevel(p: string, advice = 'choose a folder elsewhere'): void {
+function mkdirLevel(p: string, advice: string): void {
   try {
     mkdirSync(p);
     return;
