@@ -2,7 +2,8 @@
  * The groups of config flags the experiment commands share (paths into the flag table,
  * src/pipeline/flags.ts), and the options of a run that are not config keys.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { DEFAULT_CONFIG } from '../pipeline/config.ts';
 import type { FlagPath } from '../pipeline/flags.ts';
 import { addConfigFileFlags, addConfigFlags } from './options.ts';
 
@@ -67,4 +68,9 @@ export function addRunOptions(cmd: Command, example?: string): Command {
 
 export function addOutputOptions(cmd: Command): Command {
   return cmd.option('--quiet', 'no progress display').option('--json', 'print the result as one JSON object on stdout');
+}
+
+/** --outputs of a command that reads a trained run (classify, encode, visualize): where a run name is looked up. */
+export function runLookupOption(): Option {
+  return new Option('--outputs <dir>', 'folder of runs a run name is looked up in').default(DEFAULT_CONFIG.run.outputs);
 }

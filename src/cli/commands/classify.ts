@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { initBackend } from '../../compute/backend.ts';
-import { DEFAULT_CONFIG } from '../../pipeline/config.ts';
 import { classifyRecordings, DEFAULT_SEGMENT_SECONDS, topClasses } from '../../pipeline/classify-recordings.ts';
 import { loadTrainedRun } from '../../pipeline/trained-run.ts';
 import { SflError } from '../../util/errors.ts';
+import { runLookupOption } from '../experiment-options.ts';
 import { setQuiet } from '../../util/progress.ts';
 import { intArg } from '../options.ts';
 import { scanAudioTargets, targetsSummary } from '../../pipeline/audio-set.ts';
@@ -43,7 +43,7 @@ export function registerClassify(program: Command): void {
     .option('--top <k>', 'how many classes to show per recording', intArg('--top'), 3)
     .option('--segment <seconds>', `length of the segments a long recording is labelled in (default: ${DEFAULT_SEGMENT_SECONDS})`, secondsArg('--segment'))
     .option('--hop <seconds>', 'time between segment starts (default: half the segment)', secondsArg('--hop'))
-    .option('--outputs <dir>', 'folder of runs a run name is looked up in', DEFAULT_CONFIG.run.outputs)
+    .addOption(runLookupOption())
     .option('--json', 'print one JSON object per recording (JSON lines), segments included')
     .option('--quiet', 'no progress display')
     .action(async (target: string, targets: string[], opts: ClassifyFlags) => {

@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
 import { writeFileAtomic } from '../../data/atomic-write.ts';
 import { writeNpy } from '../../data/npy.ts';
-import { DEFAULT_CONFIG } from '../../pipeline/config.ts';
 import { encodeRecordings, type EncodePer } from '../../pipeline/encode-recordings.ts';
 import { loadTrainedRun } from '../../pipeline/trained-run.ts';
 import { SflError } from '../../util/errors.ts';
+import { runLookupOption } from '../experiment-options.ts';
 import { setQuiet } from '../../util/progress.ts';
 import { scanAudioTargets, targetsSummary } from '../../pipeline/audio-set.ts';
 
@@ -30,7 +30,7 @@ export function registerEncode(program: Command): void {
     .argument('<audio...>', 'audio files (WAV, MP3, FLAC, Ogg, Opus) or folders of them')
     .requiredOption('--out <file.npy>', 'where to write the array; the sidecar is <file.npy>.json')
     .addOption(new Option('--per <what>', 'recording: one pooled row per recording; window: one row per window').choices(['recording', 'window']).default('recording'))
-    .option('--outputs <dir>', 'folder of runs a run name is looked up in', DEFAULT_CONFIG.run.outputs)
+    .addOption(runLookupOption())
     .option('--quiet', 'no progress display')
     .action(async (target: string, targets: string[], flags: EncodeFlags) => {
       if (flags.quiet) setQuiet(true);

@@ -2,12 +2,12 @@ import { Option, type Command } from 'commander';
 import { join } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
 import { FILTER_VIEWS, type FilterView } from '../../models/sae/filter-picture.ts';
-import { DEFAULT_CONFIG } from '../../pipeline/config.ts';
 import { loadTrainedRun } from '../../pipeline/trained-run.ts';
 import { UNIT_ORDERS, UNIT_ORDER_TEXT, type UnitOrder } from '../../viz/patch-measures.ts';
 import type { TileScale } from '../../viz/filter-atlas.ts';
 import { writePng } from '../../viz/png.ts';
 import { SflError } from '../../util/errors.ts';
+import { runLookupOption } from '../experiment-options.ts';
 import { intArg } from '../options.ts';
 
 interface VisualizeFlags {
@@ -30,7 +30,7 @@ export function registerVisualize(program: Command): void {
         'Prints how to read the picture',
     )
     .argument('<run>', 'a run name (under --outputs), a run folder, or a model folder inside one: any trained run (sparse autoencoder, self-taught, conv, stacked, conv-ae)')
-    .option('--outputs <dir>', 'folder of runs a run name is looked up in', DEFAULT_CONFIG.run.outputs)
+    .addOption(runLookupOption())
     .option('--out <file.png>', 'where to write the picture (default: <run>/filters.png)')
     .option('--top <n>', 'draw only the N strongest units (largest patch norm; default: all)', intArg('--top'))
     .addOption(
