@@ -137,10 +137,12 @@ export class RunDir {
     const now = opts.now ?? (() => new Date());
     makeDirs(root, OUTPUTS_ADVICE);
     roots.add(root);
+    // An unnamed run never replaces anything, whatever `overwrite` says.
+    const replaces = opts.overwrite === true && opts.name != null;
     let claimed: { name: string; stagingPath: string };
     try {
       await cleanStaleRuns(root);
-      claimed = await claimName(root, opts);
+      claimed = await claimName(root, opts, replaces);
     } catch (e) {
       throw explainRunError(e) ?? e;
     }
@@ -159,7 +161,7 @@ export class RunDir {
         startedAt: now().toISOString(),
         endedAt: null,
       };
-      const run = new RunDir(name, root, stagingPath, join(root, name), info, now, opts.overwrite === true && opts.name != null);
+      const run = new RunDir(name, root, stagingPath, join(root, name), info, now, replaces);
       await run.writeJson('run.json', info);
       return run;
     } catch (e) {
@@ -275,25 +277,24 @@ export function checkRunName(name: string): void {
  * created and holding our pid. An unnamed run takes the first free of <prefix>-<time>, -2, -3...;
  * a named run that is taken is refused with a sentence saying what holds it and what to do.
  */
-async function claimName(root: string, opts: RunDirOptions): Promise<{ name: string; stagingPath: string }> {
+async function claimName(root: string, opts: RunDirOptions, replaces: boolean): Promise<{ name: string; stagingPath: string }> {
   if (opts.name != null) {
     checkRunName(opts.name);
-    const got = await tryClaim(root, opts.name, opts);
+    const got = await tryClaim(root, opts.name, replaces, opts.alsoOwns);
     if (got.ok) return { name: opts.name, stagingPath: got.stagingPath };
     throw new SflError(got.why);
   }
   const base = defaultRunName(opts.namePrefix ?? opts.command, (opts.now ?? (() => new Date()))());
   for (let i = 1; ; i++) {
     const name = i === 1 ? base : `${base}-${i}`;
-    // An unnamed run never replaces anything, whatever `overwrite` says.
-    const got = await tryClaim(root, name, { ...opts, overwrite: false });
+    const got = await tryClaim(root, name, replaces, opts.alsoOwns);
     if (got.ok) return { name, stagingPath: got.stagingPath };
   }
 }
 
 type Claim = { ok: true; stagingPath: string } | { ok: false; why: string };
 
-async function tryClaim(root: string, name: string, opts: RunDirOptions): Promise<Claim> {
+async function tryClaim(root: string, name: string, replaces: boolean, alsoOwns: RunDirOptions['alsoOwns']): Promise<Claim> {
   const stagingPath = join(root, `.staging-${name}`);
   for (let attempt = 0; ; attempt++) {
     try {
@@ -317,11 +318,11 @@ async function tryClaim(root: string, name: string, opts: RunDirOptions): Promis
     await writeFileNamed(join(stagingPath, OWNER_FILE), `${process.pid}\n`);
     const finalPath = join(root, name);
     let why: string | null = null;
-    if (existsSync(finalPath) && !opts.overwrite) {
+    if (existsSync(finalPath) && !replaces) {
       why = `run ${name} already exists in ${finalPath}; pass --overwrite to replace it, or choose another --name`;
     } else {
-      const other = opts.alsoOwns?.(name);
-      if (other && existsSync(other.path) && !opts.overwrite) why = `run ${name} ${other.hint}`;
+      const other = alsoOwns?.(name);
+      if (other && existsSync(other.path) && !replaces) why = `run ${name} ${other.hint}`;
     }
     if (why !== null) {
       await removeStaging(stagingPath);
