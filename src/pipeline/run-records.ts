@@ -7,7 +7,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Matrix } from '../compute/matrix.ts';
 import type { Recording, SkippedFile } from '../data/labeled-set.ts';
+import { argmaxRows } from '../models/softmax/softmax.ts';
 import { SflError } from '../util/errors.ts';
 
 export const PREDICTIONS_FILE = 'predictions.json';
@@ -28,6 +30,8 @@ export interface RecordingPrediction {
   predicted: string;
   /** Probability the classifier gave its prediction. */
   confidence: number;
+  /** The probability of every class, in classNames order (runs of earlier versions did not record it). */
+  probabilities?: number[];
   /** For long recordings classified segment by segment: the segments in time order. */
   segments?: SegmentPrediction[];
 }
@@ -83,6 +87,28 @@ export function predictionsRecord(
     classNames,
     test: test.map((r, i) => ({ path: resolve(r.path), label: r.label, predicted: classNames[predicted[i]], confidence: Number(confidence[i].toFixed(4)) })),
   };
+}
+
+/**
+ * The test part of one split from the classifier's probabilities (recordings x classes): the
+ * prediction is the most probable class, and every class's probability is kept.
+ */
+export function predictionsFromProbabilities(split: string, classNames: string[], test: readonly Recording[], probs: Matrix): PredictionsRecord {
+  if (probs.rows !== test.length || probs.cols !== classNames.length) {
+    throw new Error(`predictions: ${test.length} recordings and ${classNames.length} classes, but ${probs.rows} x ${probs.cols} probabilities`);
+  }
+  const predicted = argmaxRows(probs.data, probs.rows, probs.cols);
+  const row = (i: number) => Array.from(probs.data.subarray(i * probs.cols, (i + 1) * probs.cols), (p) => Number(p.toFixed(4)));
+  const record = predictionsRecord(split, classNames, test, predicted, Float32Array.from(predicted, (k, i) => probs.data[i * probs.cols + k]));
+  record.test.forEach((t, i) => (t.probabilities = row(i)));
+  return record;
+}
+
+/** The records of several folds as one: every held-out recording once, predicted by the fold that held it out. */
+export function mergePredictions(split: string, records: readonly PredictionsRecord[]): PredictionsRecord {
+  const classNames = records[0]?.classNames ?? [];
+  if (records.some((r) => r.classNames.join('\n') !== classNames.join('\n'))) throw new Error('mergePredictions: the folds have different classes');
+  return { split, classNames, test: records.flatMap((r) => r.test) };
 }
 
 /** One split's files per class (labels in order of first appearance). */

@@ -31,7 +31,7 @@ import { convolvePoolImages, foldFilters } from '../models/conv/convolve.ts';
 import { fixFrames } from '../features/fixed-length.ts';
 import { Standardiser } from '../features/normalise.ts';
 import { poolRecordings, type PoolOptions, type RowRange } from '../features/pooling.ts';
-import { convAeScores } from '../models/conv-ae/conv-autoencoder.ts';
+import { convAeProbabilities } from '../models/conv-ae/conv-autoencoder.ts';
 import { argmaxRows, SoftmaxModel, softmaxPredict } from '../models/softmax/softmax.ts';
 import { stackedFeatures, stackedPredict } from '../models/stacked/stacked.ts';
 import { SflError } from '../util/errors.ts';
@@ -387,19 +387,6 @@ function fixedInput(input: InputDescription): RunInput {
   return { kind: 'audio', spectrum: savedSpectrum(input.spectrum) };
 }
 
-/** Row-wise softmax of class scores, in place. */
-function softmaxRows(S: Matrix): Matrix {
-  for (let i = 0; i < S.rows; i++) {
-    const row = S.data.subarray(i * S.cols, (i + 1) * S.cols);
-    let max = -Infinity;
-    for (const v of row) max = Math.max(max, v);
-    let sum = 0;
-    for (let j = 0; j < row.length; j++) sum += row[j] = Math.exp(row[j] - max);
-    for (let j = 0; j < row.length; j++) row[j] /= sum;
-  }
-  return S;
-}
-
 function convAeRun(dir: string, c: ConvAeClassifier): TrainedRun {
   const pic = c.picture;
   const input: RunInput = pic.kind === 'image' ? { kind: 'image', width: pic.width, height: pic.height } : { kind: 'audio', spectrum: savedSpectrum(pic.spectrum) };
@@ -430,7 +417,7 @@ function convAeRun(dir: string, c: ConvAeClassifier): TrainedRun {
     classify: (pictures) => {
       const x = tf.tensor4d(examples(pictures), [pictures.length, H, W, 1]);
       try {
-        const probs = softmaxRows(convAeScores(c.model, x));
+        const probs = convAeProbabilities(c.model, x);
         return { labels: argmaxRows(probs.data, probs.rows, probs.cols), probs };
       } finally {
         x.dispose();

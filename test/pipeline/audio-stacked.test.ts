@@ -8,6 +8,7 @@ import { resolveConfig } from '../../src/pipeline/config.ts';
 import { runStackedExperiment } from '../../src/pipeline/experiments/stacked.ts';
 import { loadSpectra } from '../../src/pipeline/spectra.ts';
 import { loadTrainedRun } from '../../src/pipeline/trained-run.ts';
+import { readPredictions } from '../../src/pipeline/run-records.ts';
 import { ROOT } from '../cli/run-cli.ts';
 
 describe('stacked autoencoders on audio', () => {
@@ -47,6 +48,16 @@ describe('stacked autoencoders on audio', () => {
     const s = await loadSpectra(test.map((r) => r.path), { ...run.input.spectrum }, { cache: false });
     const { labels } = run.classify(s.spectra);
     expect(test.filter((r, i) => run.classNames![labels[i]] === r.label).length / test.length).toBeCloseTo(m.test.accuracy, 10);
+    // predictions.json: each test recording, its true and predicted label and probabilities, as the saved run classifies it.
+    const p = readPredictions(runPath)!;
+    expect(p.test.map((t) => t.path).sort()).toEqual(test.map((r) => r.path).sort());
+    for (const t of p.test) {
+      const i = test.findIndex((r) => r.path === t.path);
+      expect([t.label, t.predicted]).toEqual([test[i].label, run.classNames![labels[i]]]);
+      expect(t.probabilities!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+      expect(t.confidence).toBe(Math.max(...t.probabilities!));
+    }
+    expect(p.test.filter((t) => t.label === t.predicted).length / p.test.length).toBeCloseTo(m.test.accuracy, 10);
     // A run saved without it (earlier versions) says how to get one that can.
     rmSync(join(runPath, 'window-encoder'), { recursive: true });
     const old = await loadTrainedRun(runPath);

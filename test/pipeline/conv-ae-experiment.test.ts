@@ -9,6 +9,7 @@ import { convAePredict } from '../../src/models/conv-ae/conv-autoencoder.ts';
 import { resolveConfig } from '../../src/pipeline/config.ts';
 import { loadConvAeClassifier } from '../../src/models/conv-ae/saved-model.ts';
 import { convAeData, runConvAeExperiment } from '../../src/pipeline/experiments/conv-ae.ts';
+import { readPredictions } from '../../src/pipeline/run-records.ts';
 import { loadSpectra } from '../../src/pipeline/spectra.ts';
 import { loadTrainedRun } from '../../src/pipeline/trained-run.ts';
 import { ROOT, runCli } from '../cli/run-cli.ts';
@@ -80,6 +81,22 @@ describe('sfl conv-ae on a handful of FSDD recordings', () => {
     expect(probs.rows).toBe(100);
     expect(testRecs.filter((r, i) => run.classNames![labels[i]] === r.label).length / 100).toBe(m.test.accuracy);
     expect(() => run.encode(s.spectra)).toThrow(/convolutional autoencoder classifier/);
+
+    // predictions.json: every test recording with its file, true and predicted label and the
+    // classifier's probabilities, which are what the saved model gives it.
+    const p = readPredictions(runPath)!;
+    expect(p.split).toBe('official');
+    expect(p.test.map((t) => t.path).sort()).toEqual(testRecs.map((r) => r.path).sort());
+    const byPath = new Map(testRecs.map((r, i) => [r.path, i]));
+    for (const t of p.test) {
+      const i = byPath.get(t.path)!;
+      expect(t.label).toBe(testRecs[i].label);
+      expect(t.predicted).toBe(run.classNames![labels[i]]);
+      expect(t.probabilities).toHaveLength(10);
+      t.probabilities!.forEach((v, k) => expect(v).toBeCloseTo(probs.data[i * 10 + k], 3));
+      expect(t.confidence).toBe(Math.max(...t.probabilities!));
+    }
+    expect(p.test.filter((t) => t.label === t.predicted).length / 100).toBe(m.test.accuracy);
   }, 60_000);
 
   it('runs on MNIST pictures too (the test fixture)', async () => {
@@ -120,6 +137,10 @@ describe('sfl conv-ae on a handful of FSDD recordings', () => {
     const m = JSON.parse(readFileSync(join(root, 'cli', 'loso', 'metrics.json'), 'utf8'));
     expect(m.folds).toHaveLength(2);
     expect(m.test.examples).toBe(240);
+    // Each recording predicted once, by the fold that held its speaker out.
+    const p = readPredictions(join(root, 'cli', 'loso'))!;
+    expect(p.test).toHaveLength(240);
+    expect(new Set(p.test.map((t) => t.path)).size).toBe(240);
   }, 60_000);
 
   it('bad input is one sentence', () => {

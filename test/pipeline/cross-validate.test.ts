@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { initBackend } from '../../src/compute/backend.ts';
 import { resolveConfig } from '../../src/pipeline/config.ts';
 import { runSoftmaxExperiment } from '../../src/pipeline/experiments/softmax.ts';
+import { readPredictions } from '../../src/pipeline/run-records.ts';
 import { toneWav } from '../audio/wav-fixtures.ts';
 import { tempDir, touch } from '../data/helpers.ts';
 
@@ -48,6 +49,10 @@ describe('k-fold cross-validation of an experiment on one split (train-softmax o
     expect(lines).toContain(`split: seeded stratified 3-fold cross-validation (seed 1), 3 runs`);
     expect(lines.some((l) => /^mean test accuracy \d+\.\d\d% ± \d+\.\d\d% \(standard deviation over 3 runs\)$/.test(l))).toBe(true);
     expect(JSON.parse(readFileSync(join(runPath, 'metrics.json'), 'utf8')).testAccuracy).toBeCloseTo(mean, 12);
+    // predictions.json: every recording once, by the fold that held it out, agreeing with the pooled confusion.
+    const p = readPredictions(runPath)!;
+    expect(p.test.map((t) => t.path.split('/').slice(-2).join('/')).sort()).toEqual(Object.keys(files).sort());
+    expect(p.test.filter((t) => t.label === t.predicted).length).toBe(metrics.test.confusion.reduce((n, row, i) => n + row[i], 0));
   }, 120_000);
 
   it('a folder with one class fails before any training, with a sentence', async () => {

@@ -308,6 +308,20 @@ export function convAeScores(model: ConvAeModel, x: tf.Tensor4D, block = 250): M
   return { data, rows: x.shape[0], cols: model.shape.classes };
 }
 
+/** Class probabilities (N x classes, rows summing to 1) of every example of `x`: the softmax of its scores. */
+export function convAeProbabilities(model: ConvAeModel, x: tf.Tensor4D, block = 250): Matrix {
+  const S = convAeScores(model, x, block);
+  for (let i = 0; i < S.rows; i++) {
+    const row = S.data.subarray(i * S.cols, (i + 1) * S.cols);
+    let max = -Infinity;
+    for (const v of row) max = Math.max(max, v);
+    let sum = 0;
+    for (let j = 0; j < row.length; j++) sum += row[j] = Math.exp(row[j] - max);
+    for (let j = 0; j < row.length; j++) row[j] /= sum;
+  }
+  return S;
+}
+
 export function convAePredict(model: ConvAeModel, x: tf.Tensor4D, block = 250): Int32Array {
   const s = convAeScores(model, x, block);
   const out = new Int32Array(s.rows);

@@ -51,6 +51,7 @@ async function splitData(set: AudioSet, split: Split, config: Config, log: Log):
     input: { kind: 'pooled-features', units: config.sae.hidden, blocks: trainX.cols / config.sae.hidden },
     windowEncoder: { sae: sae.model, pool: config.pooling },
     inputs: audioSetRecord(set),
+    test: { split: split.name, recordings: test },
     description: {
       source: 'audio',
       audioDir: config.data.audioDir,

@@ -5,6 +5,7 @@
  * config.data themselves, so a new source (audio) only needs a function returning this shape.
  */
 import type { Matrix } from '../../compute/matrix.ts';
+import type { Recording } from '../../data/labeled-set.ts';
 import { resolveMnistDir } from '../../data/mnist.ts';
 import { SflError } from '../../util/errors.ts';
 import type { Config } from '../config.ts';
@@ -33,6 +34,8 @@ export interface ClassificationData {
   windowEncoder?: WindowEncoder;
   /** Audio: every file of the folder used or skipped, with the reason (written to the run's inputs.json). */
   inputs?: InputsRecord;
+  /** Audio: the recording of each test row, and the split's name (for the run's predictions.json). */
+  test?: { split: string; recordings: Recording[] };
 }
 
 export type ClassificationTask = 'softmax' | 'self-taught' | 'stacked';

@@ -16,7 +16,7 @@ import type { Matrix } from '../../compute/matrix.ts';
 import { fixFrames } from '../../features/fixed-length.ts';
 import { Standardiser } from '../../features/normalise.ts';
 import {
-  classifierSpecs, convAePredict, featureSize, layerShapes, paramCount, trainConvAe, type ConvAeShape,
+  classifierSpecs, convAePredict, convAeProbabilities, featureSize, layerShapes, paramCount, trainConvAe, type ConvAeShape,
   type ConvAeTrainResult,
 } from '../../models/conv-ae/conv-autoencoder.ts';
 import { accuracy } from '../../models/metrics.ts';
@@ -29,7 +29,8 @@ import { audioSetRecord, loadConfiguredAudioSet } from '../audio-set.ts';
 import { progress, type Progress } from '../../util/progress.ts';
 import { inRunFolder } from '../run-folder.ts';
 import type { RunDir } from '../run-dir.ts';
-import type { InputsRecord } from '../run-records.ts';
+import { INPUTS_FILE, mergePredictions, PREDICTIONS_FILE, predictionsFromProbabilities, type InputsRecord } from '../run-records.ts';
+import { argmaxRows } from '../../models/softmax/softmax.ts';
 import { pct, spread } from './fold-stats.ts';
 import { classifierRunMetrics, evaluate, lastCost, type ClassifierRunMetrics, type Evaluation } from '../run-metrics.ts';
 import { stderrLog, type Log } from '../softmax-stage.ts';
@@ -51,6 +52,8 @@ export interface Fold {
   test: Examples;
   standardise: { mean: Float32Array; std: Float32Array };
   description: Record<string, unknown>;
+  /** Audio: the recording of each test example (for the run's predictions.json). */
+  testRecordings?: Recording[];
 }
 
 export interface ConvAeData {
@@ -114,6 +117,7 @@ async function audioData(config: Config, log: Log): Promise<ConvAeData> {
       train: examples(tr),
       test: examples(te),
       standardise,
+      testRecordings: te,
       description: {
         source: 'audio',
         audioDir: config.data.audioDir,
@@ -172,6 +176,8 @@ interface FoldResult {
   trainBefore: number;
   trainAfter: number | null;
   predicted: Int32Array;
+  /** Test examples x classes: the probabilities of the model the fold keeps (fine-tuned, or else pretrained). */
+  probs: Matrix;
 }
 
 async function runFold(fold: Fold, shape: ConvAeShape, fill: number, config: Config, tag: string, classNames: string[]): Promise<FoldResult> {
@@ -203,7 +209,8 @@ async function runFold(fold: Fold, shape: ConvAeShape, fill: number, config: Con
     const before = evaluate(fold.test.y, predicted, classNames);
     const trainBefore = accuracy(fold.train.y, convAePredict(trained.pretrained, x));
     const fineTuned = trained.model !== trained.pretrained;
-    const predictedAfter = fineTuned ? convAePredict(trained.model, xt) : predicted;
+    const probs = convAeProbabilities(trained.model, xt);
+    const predictedAfter = fineTuned ? argmaxRows(probs.data, probs.rows, probs.cols) : predicted;
     return {
       fold,
       trained,
@@ -212,6 +219,7 @@ async function runFold(fold: Fold, shape: ConvAeShape, fill: number, config: Con
       trainBefore,
       trainAfter: fineTuned ? accuracy(fold.train.y, convAePredict(trained.model, x)) : null,
       predicted: predictedAfter,
+      probs,
     };
   } finally {
     (bar as Progress | null)?.stop();
@@ -265,7 +273,13 @@ export async function runConvAeExperiment(config: Config, log: Log = stderrLog):
 
     const common = { classNames: data.classNames, picture: data.picture, standardise: last.fold.standardise };
     await saveConvAeClassifier(run.path('model'), { model: last.trained.model, ...common });
-    if (data.inputs) await run.writeJson('inputs.json', data.inputs);
+    if (data.inputs) await run.writeJson(INPUTS_FILE, data.inputs);
+    // For the report: every held-out recording with its prediction, by the fold that held it out.
+    const held = results.filter((r) => r.fold.testRecordings);
+    if (held.length === results.length) {
+      const split = results.length === 1 ? last.fold.name : `${results.length} folds, each recording predicted by the fold that held it out`;
+      await run.writeJson(PREDICTIONS_FILE, mergePredictions(split, held.map((r) => predictionsFromProbabilities(r.fold.name, data.classNames, r.fold.testRecordings!, r.probs))));
+    }
     if (fineTuned) await saveConvAeClassifier(run.path('pretrained'), { model: last.trained.pretrained, ...common });
     await writePicture(run, 'filters', convAeFilterPicture({ model: last.trained.model, picture: data.picture }));
     if (fineTuned) await writePicture(run, 'filters-pretrained', convAeFilterPicture({ model: last.trained.pretrained, picture: data.picture }));

@@ -10,6 +10,7 @@ import { classifierRunMetrics, evaluationFromConfusion } from '../run-metrics.ts
 import { inRunFolder } from '../run-folder.ts';
 import type { Log } from '../softmax-stage.ts';
 import type { ClassificationData } from './classification-data.ts';
+import { mergePredictions, PREDICTIONS_FILE, readPredictions, type PredictionsRecord } from '../run-records.ts';
 import { audioClassificationFolds } from './audio-classification-data.ts';
 import { pct, spread } from './fold-stats.ts';
 import type { ClassificationExperimentResult } from './softmax.ts';
@@ -29,12 +30,15 @@ export async function crossValidate(
   return inRunFolder({ command, config }, async (run) => {
     const folds = await audioClassificationFolds(config, log);
     const results: { name: string; run: string; metrics: ClassificationExperimentResult['metrics'] }[] = [];
+    const predictions: PredictionsRecord[] = [];
     for (let i = 0; i < folds.names.length; i++) {
       const data = await folds.fold(i);
       const name = `fold-${i + 1}`;
       const foldConfig: Config = { ...config, run: { ...config.run, outputs: run.path('folds'), name, namePrefix: null, overwrite: false } };
       const r = await runOne(foldConfig, log, data);
       results.push({ name: folds.names[i], run: `folds/${name}`, metrics: r.metrics });
+      const p = readPredictions(r.runPath);
+      if (p) predictions.push(p);
       log(`${folds.names[i]}: test accuracy ${pct(r.metrics.testAccuracy)} (${r.metrics.test.examples} recordings)`);
     }
     const classNames = results[0].metrics.classNames;
@@ -51,6 +55,9 @@ export async function crossValidate(
         folds: results.map((r) => ({ name: r.name, run: r.run, testAccuracy: r.metrics.testAccuracy, test: r.metrics.test })),
       },
     );
+    if (predictions.length === results.length) {
+      await run.writeJson(PREDICTIONS_FILE, mergePredictions(`${results.length} folds, each recording predicted by the fold that held it out`, predictions));
+    }
     return { metrics };
   });
 }

@@ -15,6 +15,7 @@ import { softmaxSummary, stderrLog, trainSoftmaxStage, type Log } from '../softm
 import { checkClassificationData, classificationData, type ClassificationData } from './classification-data.ts';
 import { StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';
 import { saveWindowEncoder } from '../trained-run.ts';
+import { INPUTS_FILE, PREDICTIONS_FILE, predictionsFromProbabilities } from '../run-records.ts';
 
 export interface ClassificationExperimentResult {
   runPath: string;
@@ -37,11 +38,13 @@ export async function runSoftmaxExperiment(config: Config, log: Log = stderrLog,
     const Z = await timer.time('preprocess', () => preprocessor.fitTransform(d.trainX));
     const Zt = preprocessor.transform(d.testX);
     const { model, costs, choice } = await timer.time('softmax', () => trainSoftmaxStage(Z, d.trainY, k, config, log));
-    const test = evaluate(d.testY, softmaxPredict(model, Zt).labels, d.classNames);
+    const predicted = softmaxPredict(model, Zt);
+    const test = evaluate(d.testY, predicted.labels, d.classNames);
     const trainAccuracy = accuracy(d.trainY, softmaxPredict(model, Z).labels);
 
     if (d.windowEncoder) await saveWindowEncoder(run.stagingPath, d.windowEncoder);
-    if (d.inputs) await run.writeJson('inputs.json', d.inputs);
+    if (d.inputs) await run.writeJson(INPUTS_FILE, d.inputs);
+    if (d.test) await run.writeJson(PREDICTIONS_FILE, predictionsFromProbabilities(d.test.split, d.classNames, d.test.recordings, predicted.probs));
     await saveSoftmaxClassifier(run.path('model'), { model, classNames: d.classNames, input: d.input, features: 'raw', preprocessor });
     await writeConfusionPng(run, 'confusion.png', test, d.classNames, `softmax: ${(100 * test.accuracy).toFixed(2)}%`);
     await writeCostCurves(run, 'cost.png', { softmax: costs }, 'softmax cost');

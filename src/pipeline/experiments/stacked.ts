@@ -22,6 +22,7 @@ import { checkClassificationData, classificationData, type ClassificationData } 
 import { writeConfusionPng, writeCostCurves } from './evaluation.ts';
 import type { ClassificationExperimentResult } from './softmax.ts';
 import { saveWindowEncoder } from '../trained-run.ts';
+import { INPUTS_FILE, PREDICTIONS_FILE, predictionsFromProbabilities } from '../run-records.ts';
 import { stackedLayerPicture, writePicture } from '../unit-pictures.ts';
 
 function stageKey(stage: StageName, layer?: number): string {
@@ -81,13 +82,15 @@ export async function runStackedExperiment(config: Config, log: Log = stderrLog,
     }).finally(() => (bar as Progress | null)?.stop());
 
     const before = evaluate(d.testY, stackedPredict(res.pretrained, Zt).labels, d.classNames);
-    const after = evaluate(d.testY, stackedPredict(res.model, Zt).labels, d.classNames);
+    const predicted = stackedPredict(res.model, Zt);
+    const after = evaluate(d.testY, predicted.labels, d.classNames);
     const trainBefore = accuracy(d.trainY, stackedPredict(res.pretrained, Z).labels);
     const trainAfter = accuracy(d.trainY, stackedPredict(res.model, Z).labels);
 
     const common = { classNames: d.classNames, input: d.input, preprocessor };
     if (d.windowEncoder) await saveWindowEncoder(run.stagingPath, d.windowEncoder);
-    if (d.inputs) await run.writeJson('inputs.json', d.inputs);
+    if (d.inputs) await run.writeJson(INPUTS_FILE, d.inputs);
+    if (d.test) await run.writeJson(PREDICTIONS_FILE, predictionsFromProbabilities(d.test.split, d.classNames, d.test.recordings, predicted.probs));
     await saveStackedClassifier(run.path('model'), { model: res.model, ...common });
     await saveStackedClassifier(run.path('pretrained'), { model: res.pretrained, ...common });
     const windowSae = d.windowEncoder?.sae ?? null;
