@@ -35,7 +35,8 @@ export { classifyRecordings, segmentRanges, topClasses, type RecordingPrediction
 export { encodeRecordings, type EncodedRecordings, type EncodePer } from './pipeline/encode-recordings.ts';
 export { readRunMetrics, evaluate, type RunMetrics, type Evaluation, type ClassReport } from './pipeline/run-metrics.ts';
 export { listRuns, type RunHeadline } from './pipeline/run-summary.ts';
-export { exportTfjs } from './pipeline/tfjs-export.ts';
+export { exportTfjs, tfjsExportRefusal, type FrontendDescription } from './pipeline/tfjs-export.ts';
+export { loadMnist, type MnistSet } from './data/mnist.ts';
 export { SflError } from './util/errors.ts';
 export { setQuiet };
 

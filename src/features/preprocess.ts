@@ -16,6 +16,14 @@ export interface PreprocessOptions {
   whitening: { kind: WhiteningChoice; epsilon: number; retainVariance: number };
 }
 
+/**
+ * One step of the fitted chain as plain numbers (for exporters): an affine map y = A x + c (A
+ * row-major, out x in, float64), or a clip of every value to [low, high].
+ */
+export type PreprocessStage =
+  | { kind: 'affine'; A: Float64Array; c: Float64Array; inDim: number; outDim: number }
+  | { kind: 'clip'; low: number; high: number };
+
 export interface PreprocessJSON {
   type: 'Preprocessor';
   version: 1;
@@ -104,6 +112,45 @@ export class Preprocessor {
       F = out;
     }
     return F;
+  }
+
+  /**
+   * The fitted chain as the stages transform applies, read from the fitted state in float64 (not
+   * probed through transform, whose float32 loses digits to the offsets): example-mean removal
+   * (I - 1 1'/d), standardisation (diag(1/std), -mean/std), rescale01 (centring, clip to +-s,
+   * then low + (x + s) (high - low) / (2 s)), whitening (Wh, -Wh mean).
+   */
+  stages(): PreprocessStage[] {
+    const d = this.inputDim_;
+    if (d === undefined) throw new SflError('Preprocessor: not fitted');
+    const diag = (scale: ArrayLike<number>, shift: ArrayLike<number>): PreprocessStage => {
+      const A = new Float64Array(d * d);
+      for (let i = 0; i < d; i++) A[i * d + i] = scale[i];
+      return { kind: 'affine', A, c: Float64Array.from(shift), inDim: d, outDim: d };
+    };
+    const centring = (): PreprocessStage => {
+      const A = new Float64Array(d * d).fill(-1 / d);
+      for (let i = 0; i < d; i++) A[i * d + i] += 1;
+      return { kind: 'affine', A, c: new Float64Array(d), inDim: d, outDim: d };
+    };
+    const out: PreprocessStage[] = [];
+    const n = this.normaliser_;
+    if (this.options.normalise === 'example-mean') out.push(centring());
+    else if (n instanceof Standardiser) out.push(diag(Array.from(n.std_!, (s) => 1 / s), Array.from(n.mean_!, (m, i) => -m / n.std_![i])));
+    else if (n instanceof Rescale01) {
+      const s = n.scale_, half = (n.high - n.low) / 2;
+      if (n.removeExampleMean) out.push(centring());
+      out.push({ kind: 'clip', low: -s, high: s });
+      out.push(diag(new Float64Array(d).fill(half / s), new Float64Array(d).fill(n.low + half)));
+    }
+    if (this.whitening_) {
+      const Wh = this.whitening_.whiteningMatrix();
+      const mean = this.whitening_.mean_!;
+      const c = new Float64Array(Wh.rows);
+      for (let r = 0; r < Wh.rows; r++) for (let i = 0; i < d; i++) c[r] -= Wh.data[r * d + i] * mean[i];
+      out.push({ kind: 'affine', A: Float64Array.from(Wh.data), c, inDim: d, outDim: Wh.rows });
+    }
+    return out;
   }
 
   toJSON(): PreprocessJSON {

@@ -18,7 +18,9 @@
  *   model/ softmax                     softmax          yes*      no     train-softmax
  *   model/ stacked-autoencoder         stacked          yes*      yes*   stacked
  *   model/ conv-autoencoder-classifier conv-ae          yes       no     conv-ae
+ *   model/checkpoint.sflckpt           mnist-baseline  yes**     yes**  sfl mnist logreg|mlp|lenet|da|sda
  *   (*) on audio only when the run also saved its window autoencoder (window-encoder/).
+ *   (**) the dA learned features but no classifier; logistic regression learned no features.
  */
 import type { InputDescription } from '../features/input-description.ts';
 import * as tf from '@tensorflow/tfjs';
@@ -27,7 +29,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { defaultSpectrumParams, type SpectrumParams } from '../audio/spectrogram.ts';
 import type { Matrix } from '../compute/matrix.ts';
-import { convolvePoolImages, foldFilters } from '../models/conv/convolve.ts';
+import { convolvePoolImages, foldFilters, type ConvFilters } from '../models/conv/convolve.ts';
 import { fixFrames } from '../features/fixed-length.ts';
 import { Standardiser } from '../features/normalise.ts';
 import { poolRecordings, type PoolOptions, type RowRange } from '../features/pooling.ts';
@@ -38,14 +40,28 @@ import { SflError } from '../util/errors.ts';
 import { DEFAULT_CONFIG } from './config.ts';
 import { convAeFilterPicture, stackedLayerPicture } from './unit-pictures.ts';
 import { classifySpectra, loadAudioPipeline, type AudioClassifierPipeline } from './audio-classifier.ts';
-import { loadSoftmaxClassifier, loadStackedClassifier, type StackedClassifier } from '../models/classifier-model.ts';
+import { loadSoftmaxClassifier, loadStackedClassifier, type SoftmaxClassifier, type StackedClassifier } from '../models/classifier-model.ts';
+import { CHECKPOINT_FILE as BASELINE_CHECKPOINT } from '../models/mnist-baselines/checkpoint.ts';
+import { baselineForward, readBaselineNetwork, type BaselineNetwork } from '../models/mnist-baselines/saved-network.ts';
+import { filterGrid } from '../viz/filter-grid.ts';
 import { CONV_AE_KIND, loadConvAeClassifier, type ConvAeClassifier } from '../models/conv-ae/saved-model.ts';
 import { getWeight, loadModel, MODEL_FILE } from '../models/model-io.ts';
 import { convWindowFeatures, windowFeatures } from './recording-features.ts';
 import { loadSaeModel, saeFeatures, saveSaeModel, type SaeModel } from '../models/sae/saved-model.ts';
 import { filterPicture, type FilterPicture, type FilterPictureOptions } from '../models/sae/filter-picture.ts';
 
-export type TrainedRunKind = 'audio-pipeline' | 'sae' | 'self-taught' | 'mnist-conv' | 'softmax' | 'stacked' | 'conv-ae';
+export type TrainedRunKind = 'audio-pipeline' | 'sae' | 'self-taught' | 'mnist-conv' | 'softmax' | 'stacked' | 'conv-ae' | 'mnist-baseline';
+
+/** What a run loaded, by kind: the models themselves, for exporters (tfjs-export.ts) that write them in other forms. */
+export type RunParts =
+  | { kind: 'audio-pipeline'; pipeline: AudioClassifierPipeline }
+  | { kind: 'sae'; sae: SaeModel }
+  | { kind: 'self-taught'; sae: SaeModel; classifier: SoftmaxClassifier }
+  | { kind: 'mnist-conv'; sae: SaeModel; filters: ConvFilters; pool: MnistConvMeta['pool']; standardiser: Standardiser; softmax: SoftmaxModel }
+  | { kind: 'softmax'; classifier: SoftmaxClassifier; windowEncoder: WindowEncoder | null }
+  | { kind: 'stacked'; classifier: StackedClassifier; windowEncoder: WindowEncoder | null }
+  | { kind: 'conv-ae'; classifier: ConvAeClassifier }
+  | { kind: 'mnist-baseline'; network: BaselineNetwork };
 
 /** What the run takes: spectrograms computed with `spectrum`, or images of width x height. */
 export type RunInput = { kind: 'audio'; spectrum: SpectrumParams } | { kind: 'image'; width: number; height: number };
@@ -86,6 +102,8 @@ export interface TrainedRun {
   filters(o?: FilterPictureOptions): FilterPicture;
   /** One line saying what the run is. */
   describe(): string;
+  /** The models the run loaded (what an exporter writes). */
+  readonly parts: RunParts;
 }
 
 /**
@@ -124,13 +142,12 @@ export async function loadTrainedRun(target: string, outputs: string = DEFAULT_C
   if (has(dir, 'classifier', MODEL_FILE) && has(dir, 'sae', MODEL_FILE)) return audioPipelineRun(dir, await loadAudioPipeline(dir));
   if (has(dir, 'encoder', MODEL_FILE) && has(dir, 'softmax', MODEL_FILE)) return selfTaughtRun(dir);
   if (has(dir, 'encoder', MODEL_FILE) && has(dir, 'classifier', MODEL_FILE)) return mnistConvRun(dir);
+  const checkpointDir = has(dir, 'model', BASELINE_CHECKPOINT) ? join(dir, 'model') : has(dir, BASELINE_CHECKPOINT) ? dir : null;
+  if (checkpointDir) return baselineRun(dir, readBaselineNetwork(checkpointDir));
   const modelDir = has(dir, 'model', MODEL_FILE) ? join(dir, 'model') : has(dir, MODEL_FILE) ? dir : null;
   if (modelDir) {
     const run = await modelRun(dir, modelDir);
     if (run) return run;
-    if (has(modelDir, 'header.json') || has(dir, 'learning-curve.png')) {
-      throw new SflError('this MNIST baseline run (sfl mnist) saved a training checkpoint, not a model sfl can load for classify, encode or visualize', dir);
-    }
     throw new SflError(`model.json of kind ${JSON.stringify(modelKind(modelDir))} is not a model sfl knows how to use`, join(modelDir, MODEL_FILE));
   }
   if (has(dir, 'run.json')) {
@@ -202,6 +219,7 @@ function audioPipelineRun(dir: string, p: AudioClassifierPipeline): TrainedRun {
     sae: p.sae,
     filters: (o) => filterPicture(p.sae, o),
     describe: () => `${p.conv ? 'convolution' : 'self-taught'} audio pipeline: ${p.sae.hyper.hidden} learned features -> softmax over ${p.classifier.classNames.length} classes`,
+    parts: { kind: 'audio-pipeline', pipeline: p },
   };
 }
 
@@ -226,6 +244,7 @@ function saeRun(dir: string, sae: SaeModel): TrainedRun {
     sae,
     filters: (o) => filterPicture(sae, o),
     describe: () => `sparse autoencoder: ${sae.hyper.hidden} features of ${input.kind === 'image' ? `${input.width}x${input.height} images` : 'spectro-temporal windows'} (no classifier)`,
+    parts: { kind: 'sae', sae },
   };
 }
 
@@ -251,6 +270,7 @@ async function selfTaughtRun(dir: string): Promise<TrainedRun> {
     sae,
     filters: (o) => filterPicture(sae, o),
     describe: () => `self-taught learning on images: ${sae.hyper.hidden} learned features -> softmax over ${c.classNames.length} classes`,
+    parts: { kind: 'self-taught', sae, classifier: c },
   };
 }
 
@@ -289,6 +309,7 @@ async function mnistConvRun(dir: string): Promise<TrainedRun> {
     sae,
     filters: (o) => filterPicture(sae, o),
     describe: () => `convolution and pooling on images: ${sae.hyper.hidden} ${m.patchSize}x${m.patchSize} features -> softmax over ${m.classNames.length} classes`,
+    parts: { kind: 'mnist-conv', sae, filters, pool: m.pool, standardiser, softmax },
   };
 }
 
@@ -346,6 +367,7 @@ async function softmaxRun(dir: string, modelDir: string): Promise<TrainedRun> {
     sae: null,
     filters: () => refuse(`run ${basename(dir)} is a softmax on its input vectors: it has no filters to draw`),
     describe: () => `softmax regression over ${c.classNames.length} classes`,
+    parts: { kind: 'softmax', classifier: c, windowEncoder: front },
   };
 }
 
@@ -376,6 +398,7 @@ async function stackedRun(dir: string, c: StackedClassifier): Promise<TrainedRun
     sae: front?.sae ?? null,
     filters: () => stackedLayerPicture(c, front?.sae ?? null, 1)!,
     describe: () => `stacked autoencoder ${c.model.layerSizes.join(' -> ')} -> softmax over ${c.classNames.length} classes${front ? ' (on pooled window features)' : ''}`,
+    parts: { kind: 'stacked', classifier: c, windowEncoder: front },
   };
 }
 
@@ -427,5 +450,52 @@ function convAeRun(dir: string, c: ConvAeClassifier): TrainedRun {
     sae: null,
     filters: () => convAeFilterPicture(c),
     describe: () => `convolutional autoencoder (${c.model.shape.filters.join(', ')} maps) -> softmax over ${c.classNames.length} classes`,
+    parts: { kind: 'conv-ae', classifier: c },
+  };
+}
+
+const BASELINE_NAMES: Record<string, string> = {
+  logreg: 'logistic regression', mlp: 'multilayer perceptron', lenet: 'LeNet convolutional network', da: 'denoising autoencoder', sda: 'stacked denoising autoencoders',
+};
+
+/** An MNIST baseline run (sfl mnist): its network, from the checkpoint in model/ (saved-network.ts). */
+function baselineRun(dir: string, net: BaselineNetwork): TrainedRun {
+  const name = BASELINE_NAMES[net.model];
+  const input: RunInput = { kind: 'image', width: net.side, height: net.side };
+  const classNames = net.classes === null ? null : Array.from({ length: net.classes }, (_, i) => String(i));
+  const cannotClassify = net.classes === null ? `run ${basename(dir)} is a ${name} (sfl mnist da): it learned features but no classifier; sfl encode gives its features, and sfl mnist sda stacks such autoencoders into a classifier` : null;
+  // The features are the last hidden layer's activations (the dA's code); logistic regression has none.
+  const depth = net.classes === null ? net.layers.length : net.layers.length - 1;
+  const cannotEncode = depth === 0 ? `run ${basename(dir)} is a ${name}: it learned no features to encode, only class probabilities (sfl classify)` : null;
+  const first = net.layers[0];
+  return {
+    dir,
+    kind: 'mnist-baseline',
+    audioPipeline: null,
+    input,
+    classNames,
+    cannotClassify,
+    cannotEncode,
+    classify: (pictures) => {
+      if (cannotClassify) refuse(cannotClassify);
+      const probs = baselineForward(net, imageRows(pictures, input));
+      return { labels: argmaxRows(probs.data, probs.rows, probs.cols), probs };
+    },
+    encode: (pictures) => {
+      if (cannotEncode) refuse(cannotEncode);
+      return { features: baselineForward(net, imageRows(pictures, input), depth), ranges: oneRowEach(pictures.length), pool: { method: 'mean', segments: 1 } };
+    },
+    sae: null,
+    filters: () => {
+      // Each first-layer unit's weights on the image (or the convolution kernel), one grey tile each.
+      const [rows, cols, th, tw] = first.kind === 'dense' ? [first.units, first.inputs, net.side, net.side] : [first.kernel[3], first.kernel[0] * first.kernel[1], first.kernel[0], first.kernel[1]];
+      const units = first.kind === 'dense' ? first.units : first.kernel[3];
+      const T = new Float32Array(rows * cols);
+      for (let i = 0; i < cols; i++) for (let o = 0; o < units; o++) T[o * cols + i] = first.W[i * units + o];
+      const image = filterGrid({ data: T, rows, cols }, { tileWidth: tw, tileHeight: th, scale: first.kind === 'dense' ? 2 : 8 });
+      return { image, caption: `${name}: the first layer's ${rows} units, each drawn as its weights on the ${th} x ${tw} ${first.kind === 'dense' ? 'image' : 'kernel'} (grey tiles, each scaled on its own; light = positive)` };
+    },
+    describe: () => `MNIST ${name} (sfl mnist ${net.model})${net.classes === null ? ': features, no classifier' : `: ${net.classes} classes`}`,
+    parts: { kind: 'mnist-baseline', network: net },
   };
 }

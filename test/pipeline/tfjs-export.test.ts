@@ -1,86 +1,139 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, normalize } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { basename, join } from 'node:path';
 import { initBackend } from '../../src/compute/backend.ts';
 import { labelNames, scanLabeledSet } from '../../src/data/labeled-set.ts';
-import { poolRecordings } from '../../src/features/pooling.ts';
-import { allWindows } from '../../src/features/sampler.ts';
 import { runAudioSelfTaught, saveAudioPipeline } from '../../src/pipeline/audio-classifier.ts';
-import { resolveConfig } from '../../src/pipeline/config.ts';
+import { resolveConfig, type PartialConfig } from '../../src/pipeline/config.ts';
+import { runConvAeExperiment } from '../../src/pipeline/experiments/conv-ae.ts';
+import { runSoftmaxExperiment } from '../../src/pipeline/experiments/softmax.ts';
+import { runStackedExperiment } from '../../src/pipeline/experiments/stacked.ts';
+import { convSettings } from '../../src/pipeline/recording-features.ts';
 import { loadSpectra } from '../../src/pipeline/spectra.ts';
 import { exportTfjs } from '../../src/pipeline/tfjs-export.ts';
-import { loadTrainedRun } from '../../src/pipeline/trained-run.ts';
-import { ROOT } from '../cli/run-cli.ts';
+import { loadTrainedRun, type TrainedRun } from '../../src/pipeline/trained-run.ts';
+import { setQuiet } from '../../src/util/progress.ts';
+import { runCli, ROOT } from '../cli/run-cli.ts';
+import { allWindows } from '../../src/features/sampler.ts';
+import { removeExampleMean } from '../../src/features/normalise.ts';
+import { classifyWithExport, loadExport, maxAbsDiff, serveFolder } from './tfjs-consumer.ts';
 
-const recs = scanLabeledSet(join(ROOT, 'audio/fsdd/recordings')).recordings.filter((r) => r.speaker === 'jackson' && r.index! < 12);
-const config = resolveConfig({
+// Two speakers' first recordings of each digit; unseen recordings of a third speaker to classify.
+const all = scanLabeledSet(join(ROOT, 'audio/fsdd/recordings')).recordings;
+const recs = all.filter((r) => (r.speaker === 'jackson' || r.speaker === 'lucas') && r.index! < 8);
+const unseen = all.filter((r) => r.speaker === 'george' && r.index! < 2).map((r) => r.path);
+const root = mkdtempSync(join(tmpdir(), 'sfl-tfjs-'));
+const audio = join(root, 'audio');
+const outputs = join(root, 'outputs');
+const quiet = () => undefined;
+const small: PartialConfig = {
   windows: { frames: 4, count: 2000 },
   normalise: 'standardise',
   whitening: { kind: 'zca', epsilon: 0.1 },
-  sae: { hidden: 16, maxIter: 15, decoder: 'linear' },
-  softmax: { lambda: 1e-3, maxIter: 60 },
+  sae: { hidden: 12, maxIter: 10, decoder: 'linear' },
+  softmax: { lambda: 1e-3, maxIter: 40 },
   pooling: { method: 'meanmax', segments: 3 },
-});
-const root = mkdtempSync(join(tmpdir(), 'sfl-tfjs-'));
-let server: Server;
-let base = '';
+};
+let server: { base: string; close: () => void };
 
 beforeAll(async () => {
+  setQuiet(true);
   await initBackend();
+  mkdirSync(audio);
+  for (const r of recs) copyFileSync(r.path, join(audio, basename(r.path)));
+  server = await serveFolder(root);
+}, 60_000);
+afterAll(() => server.close());
+
+/** Exports the run, loads it back over HTTP, and checks it gives the run's own probabilities on unseen recordings. */
+async function roundTrip(run: TrainedRun, name: string): Promise<ReturnType<typeof JSON.parse>> {
+  const files = await exportTfjs(run, join(root, 'tfjs', name));
+  expect(files.every((f) => f.startsWith(join(root, 'tfjs', name)))).toBe(true);
+  const e = await loadExport(`${server.base}/tfjs/${name}`);
+  try {
+    if (run.input.kind !== 'audio') throw new Error('an audio run');
+    expect(e.frontend.spectrum).toEqual(run.input.spectrum);
+    const s = await loadSpectra(unseen, { ...e.frontend.spectrum }, { cache: false });
+    const want = run.classify(s.spectra).probs;
+    const got = classifyWithExport(e, s.spectra);
+    expect([got.rows, got.cols]).toEqual([want.rows, want.cols]);
+    expect(maxAbsDiff(got.data, want.data)).toBeLessThan(1e-4);
+    return { frontend: e.frontend, encoderLayers: e.encoder?.layers.map((l) => l.name) ?? null, classifierLayers: e.classifier.layers.map((l) => l.name) };
+  } finally {
+    e.dispose();
+  }
+}
+
+async function selfTaught(conv: boolean): Promise<TrainedRun> {
+  const config = resolveConfig({ ...small, ...(conv ? { conv: { bandPatch: 12, poolSize: 10, poolStride: 5 } } : {}) });
   const classNames = labelNames(recs);
   const s = await loadSpectra(recs.map((r) => r.path), config.spectrum, { cache: false });
   const y = Int32Array.from(recs.map((r) => classNames.indexOf(r.label)));
-  const res = await runAudioSelfTaught({ train: s.spectra, trainY: y, test: s.spectra, testY: y, classNames }, s.params, config, { pool: config.pooling, baseline: false, log: () => undefined });
-  await saveAudioPipeline(join(root, 'run', 'pipeline'), res.pipeline);
-  // The exported files served as a web server would, on loopback.
-  server = createServer((req, res) => {
-    try {
-      res.end(readFileSync(join(root, normalize(decodeURIComponent(req.url ?? '/')))));
-    } catch {
-      res.statusCode = 404;
-      res.end();
-    }
+  const res = await runAudioSelfTaught({ train: s.spectra, trainY: y, test: s.spectra, testY: y, classNames }, s.params, config, {
+    pool: config.pooling, baseline: false, log: quiet, conv: conv ? convSettings(config, s.spectra[0].cols) : undefined,
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return () => server.close();
-}, 300_000);
+  const dir = join(root, conv ? 'conv' : 'self-taught', 'pipeline');
+  await saveAudioPipeline(dir, res.pipeline);
+  return loadTrainedRun(dir);
+}
 
-describe('TensorFlow.js export of a self-taught audio pipeline', () => {
-  it('tf.loadLayersModel reads the encoder and classifier, which with frontend.json give the pipeline\'s probabilities', async () => {
-    const run = await loadTrainedRun(join(root, 'run'));
-    const files = await exportTfjs(run, join(root, 'tfjs'));
-    expect(files.map((f) => f.slice(root.length))).toEqual(['/tfjs/encoder/model.json', '/tfjs/classifier/model.json', '/tfjs/frontend.json']);
-    const frontend = JSON.parse(readFileSync(join(root, 'tfjs', 'frontend.json'), 'utf8'));
-    expect(frontend).toMatchObject({ windows: { frames: 4, bands: 40 }, pooling: { method: 'meanmax', segments: 3 }, classNames: run.classNames });
+const experiment = (name: string, extra: PartialConfig) =>
+  resolveConfig({ ...small, data: { source: 'audio', audioDir: audio }, split: { kind: 'official' }, ...extra, run: { outputs, name } });
 
-    const encoder = await tf.loadLayersModel(`${base}/tfjs/encoder/model.json`);
-    const classifier = await tf.loadLayersModel(`${base}/tfjs/classifier/model.json`);
-    expect(encoder.layers.map((l) => l.name)).toEqual(['preprocess', 'features']);
+describe('TensorFlow.js export: every audio run that classifies, loaded by tf.loadLayersModel, gives the run\'s probabilities', () => {
+  it('self-taught: encoder (preprocess, features) per window, pooled, classifier', async () => {
+    const r = await roundTrip(await selfTaught(false), 'self-taught');
+    expect(r.encoderLayers).toEqual(['sfl_encoder_input', 'preprocess', 'features']);
+    expect(r.classifierLayers).toEqual(['sfl_classifier_input', 'softmax']);
+    expect(r.frontend).toMatchObject({ format: 'sfl-frontend', version: 2, kind: 'audio-pipeline', input: 'audio', windows: { frames: 4, bands: 40 }, pooling: { method: 'meanmax', segments: 3 } });
+    expect(r.frontend.classNames).toHaveLength(10);
+  }, 120_000);
 
-    // The front end by hand, as frontend.json describes it, on recordings of another speaker.
-    const other = scanLabeledSet(join(ROOT, 'audio/fsdd/recordings')).recordings.filter((r) => r.speaker === 'george' && r.index! < 3).map((r) => r.path);
-    const s = await loadSpectra(other, { ...frontend.spectrum }, { cache: false });
-    const { windows, ranges } = allWindows(s.spectra, frontend.windows.frames);
-    const H = tf.tidy(() => (encoder.predict(tf.tensor2d(windows.data, [windows.rows, windows.cols])) as tf.Tensor).dataSync() as Float32Array);
-    const pooled = poolRecordings({ data: H, rows: windows.rows, cols: 16 }, ranges, frontend.pooling);
-    const probs = tf.tidy(() => (classifier.predict(tf.tensor2d(pooled.data, [pooled.rows, pooled.cols])) as tf.Tensor).dataSync() as Float32Array);
+  it('conv: the folded filters as a Conv2D over each window\'s bands, pooled over frequency', async () => {
+    const r = await roundTrip(await selfTaught(true), 'conv');
+    expect(r.encoderLayers).toEqual(['sfl_encoder_input', 'window', 'features', 'frequency_pool', 'flatten']);
+    expect(r.frontend.windows).toMatchObject({ frames: 4, bands: 40 });
+  }, 120_000);
 
-    const want = run.classify(s.spectra).probs;
-    expect(probs.length).toBe(want.data.length);
-    let worst = 0;
-    for (let i = 0; i < probs.length; i++) worst = Math.max(worst, Math.abs(probs[i] - want.data[i]));
-    expect(worst).toBeLessThan(1e-4);
-    encoder.dispose();
-    classifier.dispose();
-  });
+  it('stacked: the window autoencoder as encoder; preprocessing, stacked layers and softmax as classifier', async () => {
+    const { runPath } = await runStackedExperiment(experiment('stacked', { stacked: { layers: [10], fineTune: true, fineTuneMaxIter: 10 } }), quiet);
+    const r = await roundTrip(await loadTrainedRun(runPath), 'stacked');
+    expect(r.classifierLayers).toEqual(['sfl_classifier_input', 'preprocess', 'layer1', 'softmax']);
+    expect(r.frontend.kind).toBe('stacked');
+  }, 120_000);
 
-  it('a run that is not a self-taught audio pipeline is refused with a sentence', async () => {
-    const run = await loadTrainedRun(join(root, 'run'));
-    await expect(exportTfjs({ ...run, audioPipeline: null, kind: 'conv-ae' }, join(root, 'x'))).rejects.toThrow(/TensorFlow.js export covers self-taught audio pipelines/);
-  });
+  it('train-softmax on audio, with the default normalisation for audio (rescale01, which clips at 3 standard deviations)', async () => {
+    const { runPath } = await runSoftmaxExperiment(experiment('softmax', { normalise: 'rescale01' }), quiet);
+    const run = await loadTrainedRun(runPath);
+    const r = await roundTrip(run, 'softmax');
+    expect(r.frontend.kind).toBe('softmax');
+    expect(r.encoderLayers).toEqual(['sfl_encoder_input', 'center', 'clip', 'preprocess', 'features']);
+    expect(r.classifierLayers).toEqual(['sfl_classifier_input', 'center', 'clip', 'preprocess', 'softmax']);
+    // The clip matters: some window values of these recordings lie beyond it.
+    if (run.parts.kind !== 'softmax' || run.input.kind !== 'audio') throw new Error('a softmax run on audio');
+    const s = await loadSpectra(unseen, { ...run.input.spectrum }, { cache: false });
+    const [, clip] = run.parts.windowEncoder!.sae.preprocessor.stages() as { kind: string; high: number }[];
+    const { windows } = allWindows(s.spectra, 4);
+    const centred = removeExampleMean(windows).data;
+    expect(centred.some((v) => Math.abs(v) > clip.high)).toBe(true);
+  }, 120_000);
+
+  it('conv-ae: whole spectrograms brought to a fixed length; standardisation, convolutions and softmax in one model', async () => {
+    const convAe = { filters: [4, 6], frames: 24, kernel: [5, 5] as [number, number], pool: [2, 2] as [number, number], pretrainEpochs: 1, fineTuneEpochs: 1, batchSize: 16 };
+    const { runPath } = await runConvAeExperiment(experiment('conv-ae', { convAe } as PartialConfig), quiet);
+    const r = await roundTrip(await loadTrainedRun(runPath), 'conv-ae');
+    expect(r.frontend.fixedFrames).toMatchObject({ frames: 24, bands: 40 });
+    expect(r.frontend.fixedFrames.pad).toHaveLength(40);
+    expect(r.frontend.models.encoder).toBeNull();
+    expect(r.classifierLayers).toEqual(['sfl_classifier_input', 'picture', 'standardise', 'conv1', 'pool1', 'conv2', 'pool2', 'flatten', 'softmax']);
+  }, 120_000);
+
+  it('sfl export --tfjs writes the files and says where; a run that cannot classify is refused in a sentence', async () => {
+    const out = join(root, 'cli-export');
+    const r = runCli(['export', 'stacked', '--tfjs', out, '--outputs', outputs]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(join(out, 'classifier', 'model.json'));
+    expect(JSON.parse(readFileSync(join(out, 'frontend.json'), 'utf8')).kind).toBe('stacked');
+  }, 120_000);
 });

@@ -6,13 +6,15 @@ import { pipelineToOnnx } from '../../pipeline/onnx-export.ts';
 import { loadTrainedRun } from '../../pipeline/trained-run.ts';
 import { exportTfjs } from '../../pipeline/tfjs-export.ts';
 import { SflError } from '../../util/errors.ts';
+import { runLookupOption } from '../experiment-options.ts';
 
-/** `sfl export <run> --onnx`: the trained pipeline as one .onnx file plus a JSON description. */
+/** `sfl export <run> --onnx | --tfjs <dir>`: a trained run as one .onnx file plus a JSON description, or as TensorFlow.js LayersModels plus frontend.json. */
 export function registerExport(program: Command): void {
   program
     .command('export')
     .description(
-      'write a trained audio pipeline (a run of `npm start` or `sfl self-taught --audio`) as one ONNX model that takes a ' +
+      'write a trained run in a format other programs load: with --tfjs, any run that classifies as TensorFlow.js ' +
+        'LayersModels plus frontend.json; with --onnx, a trained audio pipeline (a run of `npm start` or `sfl self-taught --audio`) as one ONNX model that takes a ' +
         'recording\'s log-spectrogram (frames x bands, made with the spectrum settings in the JSON) and gives the class ' +
         'probabilities, plus <file>.json describing its input, output and class names; it runs in any ONNX Runtime ' +
         '(Python, C++, browsers, a Spark or Ray job)',
@@ -20,12 +22,18 @@ export function registerExport(program: Command): void {
     .argument('<run>', 'a run name (under outputs/), a run folder, or its pipeline/ folder')
     .option('--onnx', 'export as ONNX')
     .option('--out <file>', 'where to write the model (default: <run>/pipeline.onnx)')
-    .option('--tfjs <dir>', 'export as TensorFlow.js LayersModels instead: <dir>/encoder/ and <dir>/classifier/ (model.json + weights.bin, for tf.loadLayersModel) and <dir>/frontend.json (spectrum, windows, preprocessing, pooling)')
-    .action(async (run: string, opts: { onnx?: boolean; out?: string; tfjs?: string }) => {
+    .option(
+      '--tfjs <dir>',
+      'export as TensorFlow.js LayersModels instead, any run that classifies (self-taught, conv, stacked, conv-ae, train-softmax, the MNIST runs): ' +
+        '<dir>/classifier/ and, for runs that encode windows of a spectrogram, <dir>/encoder/ (model.json + weights.bin, for tf.loadLayersModel), ' +
+        'and <dir>/frontend.json saying how to make their input (spectrum settings, windows or fixed length, pooling, the preprocessing inside the models)',
+    )
+    .addOption(runLookupOption())
+    .action(async (run: string, opts: { onnx?: boolean; out?: string; tfjs?: string; outputs: string }) => {
       if (!opts.onnx && !opts.tfjs) throw new SflError('sfl export needs a format: add --onnx or --tfjs <dir>');
       if (opts.onnx && opts.tfjs) throw new SflError('sfl export writes one format at a time: --onnx or --tfjs <dir>');
       await initBackend();
-      const trained = await loadTrainedRun(run);
+      const trained = await loadTrainedRun(run, opts.outputs);
       if (opts.tfjs) {
         const files = await exportTfjs(trained, opts.tfjs);
         console.log(`wrote ${files.map((f) => resolve(f)).join(', ')}`);

@@ -29,7 +29,7 @@ export function registerVisualize(program: Command): void {
         'blue-white-red colour map centred on zero with a colour bar; image units (MNIST) are grey tiles, mid-grey = 0. ' +
         'Prints how to read the picture',
     )
-    .argument('<run>', 'a run name (under --outputs), a run folder, or a model folder inside one: any trained run (sparse autoencoder, self-taught, conv, stacked, conv-ae)')
+    .argument('<run>', 'a run name (under --outputs), a run folder, or a model folder inside one: any trained run (sparse autoencoder, self-taught, conv, stacked, conv-ae, the MNIST baselines of sfl mnist)')
     .addOption(runLookupOption())
     .option('--out <file.png>', 'where to write the picture (default: <run>/filters.png)')
     .option('--top <n>', 'draw only the N strongest units (largest patch norm; default: all)', intArg('--top'))

@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../../data/atomic-write.ts';
 import { SflError } from '../../util/errors.ts';
 
 const MAGIC = 'SFLCKPT1';
-const CHECKPOINT_FILE = 'checkpoint.sflckpt';
+export const CHECKPOINT_FILE = 'checkpoint.sflckpt';
 
 /** Where the checkpoint of run `name` lives: outside the run's staging folder, which an interrupt deletes. */
 export function checkpointDir(outputsRoot: string, name: string): string {
