@@ -66,7 +66,8 @@ async function roundTrip(run: TrainedRun, name: string): Promise<ReturnType<type
 }
 
 async function selfTaught(conv: boolean): Promise<TrainedRun> {
-  const config = resolveConfig({ ...small, ...(conv ? { conv: { bandPatch: 12, poolSize: 10, poolStride: 5 } } : {}) });
+  // Self-taught with the normalisation `npm start` uses (rescale01, with its clip).
+  const config = resolveConfig({ ...small, ...(conv ? { conv: { bandPatch: 12, poolSize: 10, poolStride: 5 } } : { normalise: 'rescale01' }) });
   const classNames = labelNames(recs);
   const s = await loadSpectra(recs.map((r) => r.path), config.spectrum, { cache: false });
   const y = Int32Array.from(recs.map((r) => classNames.indexOf(r.label)));
@@ -82,9 +83,9 @@ const experiment = (name: string, extra: PartialConfig) =>
   resolveConfig({ ...small, data: { source: 'audio', audioDir: audio }, split: { kind: 'official' }, ...extra, run: { outputs, name } });
 
 describe('TensorFlow.js export: every audio run that classifies, loaded by tf.loadLayersModel, gives the run\'s probabilities', () => {
-  it('self-taught: encoder (preprocess, features) per window, pooled, classifier', async () => {
+  it('self-taught: encoder (preprocessing, features) per window, pooled, classifier', async () => {
     const r = await roundTrip(await selfTaught(false), 'self-taught');
-    expect(r.encoderLayers).toEqual(['sfl_encoder_input', 'preprocess', 'features']);
+    expect(r.encoderLayers).toEqual(['sfl_encoder_input', 'center', 'clip', 'preprocess', 'features']);
     expect(r.classifierLayers).toEqual(['sfl_classifier_input', 'softmax']);
     expect(r.frontend).toMatchObject({ format: 'sfl-frontend', version: 2, kind: 'audio-pipeline', input: 'audio', windows: { frames: 4, bands: 40 }, pooling: { method: 'meanmax', segments: 3 } });
     expect(r.frontend.classNames).toHaveLength(10);
