@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
+import { writeIdx } from '../../src/data/idx.ts';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { initBackend } from '../../src/compute/backend.ts';
 import type { Matrix } from '../../src/compute/matrix.ts';
 import { loadMnist } from '../../src/data/mnist.ts';
@@ -127,10 +129,30 @@ describe('MNIST baseline runs (sfl mnist) through the one run interface', () => 
     expect(r.stderr).toMatch(/learned features but no classifier/);
   }, 120_000);
 
-  it('sfl classify says in a sentence that an image run does not take recordings; sfl visualize draws its filters', async () => {
-    const r = runCli(['classify', 'logreg', join(ROOT, 'audio/fsdd/recordings/0_george_0.wav'), '--outputs', outputs]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/classifies 28 x 28 images, not recordings/);
+  it('sfl classify takes PNG and idx image files for an image run, and says why it skips a recording; sfl visualize draws its filters', async () => {
+    const run = await loadTrainedRun('logreg', outputs);
+    // Three test images as PNGs (grey, light on dark) and the same three as an idx file.
+    const dir = join(root, 'images');
+    mkdirSync(dir);
+    const bytes = test.images.slice(0, 3).map((m) => Uint8Array.from(m.data, (v) => Math.round(v * 255)));
+    bytes.forEach((b, i) => {
+      const png = new PNG({ width: 28, height: 28 });
+      b.forEach((v, j) => png.data.set([v, v, v, 255], 4 * j));
+      writeFileSync(join(dir, `digit-${i}.png`), PNG.sync.write(png));
+    });
+    const idx = new Uint8Array(3 * 784);
+    bytes.forEach((b, i) => idx.set(b, i * 784));
+    writeIdx(join(dir, 'three-idx3-ubyte.gz'), [3, 28, 28], idx);
+    const wav = join(ROOT, 'audio/fsdd/recordings/0_george_0.wav');
+    const r = runCli(['classify', 'logreg', dir, wav, '--outputs', outputs, '--json']);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const want = Array.from(run.classify(test.images.slice(0, 3)).labels, (l) => String(l));
+    expect(lines.filter((l) => l.label).map((l) => [basename(l.file), l.label])).toEqual([
+      ['digit-0.png', want[0]], ['digit-1.png', want[1]], ['digit-2.png', want[2]],
+      ['three-idx3-ubyte.gz[0]', want[0]], ['three-idx3-ubyte.gz[1]', want[1]], ['three-idx3-ubyte.gz[2]', want[2]],
+    ]);
+    expect(lines.find((l) => l.error)).toEqual({ file: wav, error: 'not a PNG or idx image file (.png, *idx3-ubyte[.gz]); this run classifies 28 x 28 images' });
+    expect(r.stderr).toMatch(/^6 images classified from 4 file\(s\); 1 file\(s\) skipped$/m);
     const png = join(root, 'logreg.png');
     const v = runCli(['visualize', 'logreg', '--out', png, '--outputs', outputs]);
     expect(v.code, v.stderr).toBe(0);

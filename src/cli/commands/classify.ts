@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { basename } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
 import { classifyRecordings, DEFAULT_SEGMENT_SECONDS, topClasses } from '../../pipeline/classify-recordings.ts';
-import { loadTrainedRun } from '../../pipeline/trained-run.ts';
+import { loadTrainedRun, type TrainedRun } from '../../pipeline/trained-run.ts';
+import { classifyImageFiles } from '../../pipeline/classify-images.ts';
+import { scanImageTargets } from '../../data/image-files.ts';
 import { SflError } from '../../util/errors.ts';
 import { runLookupOption } from '../experiment-options.ts';
 import { setQuiet } from '../../util/progress.ts';
@@ -27,6 +30,28 @@ interface ClassifyFlags {
   quiet?: boolean;
 }
 
+/** A run on images: each PNG or idx image with its label and most probable classes. */
+function classifyImages(run: TrainedRun, targets: string[], opts: ClassifyFlags): void {
+  const found = scanImageTargets(targets);
+  const { predictions, skipped } = classifyImageFiles(run, found.paths);
+  const all = [...found.skipped, ...skipped];
+  if (predictions.length === 0) {
+    const w = run.input.kind === 'image' ? `${run.input.width} x ${run.input.height}` : '';
+    throw new SflError(`run ${basename(run.dir)} classifies ${w} images (PNG files or MNIST idx image files), and none of the ${all.length} file(s) given holds one${all[0] ? ` (${basename(all[0].path)}: ${all[0].reason})` : ''}`);
+  }
+  for (const s of all) {
+    if (opts.json) console.log(JSON.stringify({ file: s.path, error: s.reason }));
+    else process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
+  }
+  for (const p of predictions) {
+    const top = topClasses(p.probabilities, run.classNames!, opts.top);
+    if (opts.json) console.log(JSON.stringify({ file: p.file, label: p.label, top }));
+    else console.log(`${p.file}\t${p.label}\t${top.map((t) => `${t.label} ${pct(t.probability)}`).join(', ')}`);
+  }
+  process.stderr.write(`${predictions.length} image${predictions.length === 1 ? '' : 's'} classified from ${found.paths.length - skipped.length} file(s)${all.length ? `; ${all.length} file(s) skipped` : ', none skipped'}\n`);
+  if (all.length && !opts.json) process.exitCode = 1;
+}
+
 /** `sfl classify`: label new recordings, and their segments over time, with any trained audio run. */
 export function registerClassify(program: Command): void {
   program
@@ -39,7 +64,7 @@ export function registerClassify(program: Command): void {
         '--standardise-per-speaker takes all the recordings given as one speaker\'s (at least 10) and standardises them together',
     )
     .argument('<run>', 'a run name (under --outputs) or a run folder')
-    .argument('<audio...>', 'audio files (WAV, MP3, FLAC, Ogg, Opus) or folders of them')
+    .argument('<audio...>', 'audio files (WAV, MP3, FLAC, Ogg, Opus) or folders of them; for a run on images (the MNIST runs), PNG files or MNIST idx image files (light strokes on a dark background, the run\'s size) or folders of them')
     .option('--top <k>', 'how many classes to show per recording', intArg('--top'), 3)
     .option('--segment <seconds>', `length of the segments a long recording is labelled in (default: ${DEFAULT_SEGMENT_SECONDS})`, secondsArg('--segment'))
     .option('--hop <seconds>', 'time between segment starts (default: half the segment)', secondsArg('--hop'))
@@ -52,6 +77,7 @@ export function registerClassify(program: Command): void {
       await initBackend();
       const run = await loadTrainedRun(target, opts.outputs);
       if (run.cannotClassify) throw new SflError(run.cannotClassify);
+      if (run.input.kind === 'image') return classifyImages(run, targets, opts);
       const inputs = scanAudioTargets(targets);
       const paths = inputs.paths;
       const { predictions, skipped } = await classifyRecordings(run, paths, { segment: opts.segment, hop: opts.hop });
