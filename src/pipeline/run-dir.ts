@@ -200,6 +200,7 @@ export class RunDir {
   async commit(): Promise<string> {
     this.info.endedAt = this.now().toISOString();
     await this.writeJson('run.json', this.info);
+    await this.ensureTfjs();
     await this.ensureReport();
     this.closed = true;
     // The owner file goes first (the claim stays: the staging folder still exists); a stale-claim
@@ -243,6 +244,28 @@ export class RunDir {
       await writeReport(this.stagingPath);
     } catch (e) {
       process.stderr.write(`warning: run ${this.name}: report.html not written: ${(e as Error).message}\n`);
+    }
+  }
+
+  /**
+   * Every run that classifies also keeps its networks as TensorFlow.js LayersModels with the
+   * front end described beside them (tfjs/: what `sfl export --tfjs` writes), so that any
+   * TensorFlow.js program or a browser page can load it. A run without a classifier has none; an
+   * export that fails is a warning, never the loss of the run.
+   */
+  private async ensureTfjs(): Promise<void> {
+    const [{ loadTrainedRun }, { exportTfjs, tfjsExportRefusal, TFJS_FOLDER }] = await Promise.all([import('./trained-run.ts'), import('./tfjs-export.ts')]);
+    let run;
+    try {
+      run = await loadTrainedRun(this.stagingPath);
+    } catch {
+      return; // no model this interface loads (a run of data or features only)
+    }
+    if (tfjsExportRefusal(run)) return;
+    try {
+      await exportTfjs(run, join(this.stagingPath, TFJS_FOLDER), { runPath: this.finalPath });
+    } catch (e) {
+      process.stderr.write(`warning: run ${this.name}: ${TFJS_FOLDER}/ (TensorFlow.js models) not written: ${(e as Error).message}\n`);
     }
   }
 

@@ -36,6 +36,8 @@ import { buildModel, saveLayersModel, transposed, type LayerSpec } from './tfjs-
 import type { TrainedRun, TrainedRunKind, WindowEncoder } from './trained-run.ts';
 
 export const FRONTEND_FILE = 'frontend.json';
+/** The folder of a run that holds its export (written when the run is saved). */
+export const TFJS_FOLDER = 'tfjs';
 export const FRONTEND_VERSION = 2;
 
 const PREPROCESS_WHAT =
@@ -125,7 +127,7 @@ function preprocessLayers(p: Preprocessor): { layers: LayerSpec[]; inDim: number
   const inDim = p.inputDim_!;
   const stages = p.stages();
   const clipAt = stages.findIndex((s) => s.kind === 'clip');
-  const merge = (s: PreprocessStage[], d: number): Affine => (s as Affine[]).reduce(compose, identity(d));
+  const merge = (s: PreprocessStage[], d: number): Affine => ((s as Affine[]).length ? (s as Affine[]).reduce(compose) : identity(d));
   if (clipAt < 0) {
     if (stages.length === 0) return { layers: [], inDim, outDim: inDim };
     const a = merge(stages, inDim);
@@ -368,7 +370,7 @@ export function tfjsExportRefusal(run: TrainedRun): string | null {
  * Writes dir/classifier/ (and dir/encoder/ for runs that encode windows) as LayersModels and
  * dir/frontend.json; returns the files written.
  */
-export async function exportTfjs(run: TrainedRun, dir: string): Promise<string[]> {
+export async function exportTfjs(run: TrainedRun, dir: string, o: { runPath?: string } = {}): Promise<string[]> {
   if (run.cannotClassify) throw new SflError(`${run.cannotClassify}; TensorFlow.js export writes runs that classify`);
   const p = plan(run);
   const files: string[] = [];
@@ -387,7 +389,7 @@ export async function exportTfjs(run: TrainedRun, dir: string): Promise<string[]
     format: 'sfl-frontend',
     version: FRONTEND_VERSION,
     generatedBy: `sfl ${sflVersion()} (TensorFlow.js ${tf.version_core})`,
-    run: run.dir,
+    run: o.runPath ?? run.dir,
     kind: run.kind,
     about:
       `How to turn ${p.frontend.input === 'audio' ? 'a recording' : 'an image'} into the input of ${kinds} (TensorFlow.js LayersModels, tf.loadLayersModel). ` +

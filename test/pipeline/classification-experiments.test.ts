@@ -64,7 +64,7 @@ describe('MNIST classification experiments on the fixture', () => {
     expect(confusionTotal(onDisk.test)).toBe(onDisk.data.test);
     expect(onDisk.data.train + onDisk.data.test).toBe(510); // images of digits 0-4 in the fixture
     expect(onDisk.test.perClass).toHaveLength(5);
-    expect(readdirSync(runPath).sort()).toEqual(['confusion.png', 'cost.png', 'encoder', 'filters.png', 'metrics.json', 'report.html', 'run.json', 'softmax']);
+    expect(readdirSync(runPath).sort()).toEqual(['confusion.png', 'cost.png', 'encoder', 'filters.png', 'metrics.json', 'report.html', 'run.json', 'softmax', 'tfjs']);
     expect((await loadSoftmaxClassifier(join(runPath, 'softmax'))).features).toBe('encoder');
     // The run through the one run interface classifies the test images as reported.
     const d = await classificationData(config(out), 'self-taught', quiet);

@@ -102,7 +102,7 @@ describe('sfl conv on MNIST (fixture)', () => {
       run: { outputs, name: 'c' },
     });
     const { runPath, metrics } = await runMnistConvExperiment(config, () => {});
-    expect(readdirSync(runPath).sort()).toEqual(['classifier', 'confusion.png', 'cost.png', 'encoder', 'filters.png', 'metrics.json', 'report.html', 'run.json']);
+    expect(readdirSync(runPath).sort()).toEqual(['classifier', 'confusion.png', 'cost.png', 'encoder', 'filters.png', 'metrics.json', 'report.html', 'run.json', 'tfjs']);
     // 23 x 23 maps, 8 x 8 regions -> 2 x 2 per feature, mean and max.
     expect(metrics.features).toBe(2 * 2 * 2 * 24);
     expect(metrics.test.accuracy).toBeGreaterThan(0.8);

@@ -130,7 +130,20 @@ describe('TensorFlow.js export: every audio run that classifies, loaded by tf.lo
     expect(r.classifierLayers).toEqual(['sfl_classifier_input', 'picture', 'standardise', 'conv1', 'pool1', 'conv2', 'pool2', 'flatten', 'softmax']);
   }, 120_000);
 
-  it('sfl export --tfjs writes the files and says where; a run that cannot classify is refused in a sentence', async () => {
+  it('a run saved by this version keeps the same export in its tfjs/ folder', async () => {
+    const run = await loadTrainedRun(join(outputs, 'conv-ae'));
+    const e = await loadExport(`${server.base}/outputs/conv-ae/tfjs`);
+    try {
+      expect(e.frontend.run).toBe(run.dir);
+      if (run.input.kind !== 'audio') throw new Error('an audio run');
+      const s = await loadSpectra(unseen, { ...run.input.spectrum }, { cache: false });
+      expect(maxAbsDiff(classifyWithExport(e, s.spectra).data, run.classify(s.spectra).probs.data)).toBeLessThan(1e-4);
+    } finally {
+      e.dispose();
+    }
+  }, 120_000);
+
+  it('sfl export --tfjs writes the files of a run named under --outputs and says where', async () => {
     const out = join(root, 'cli-export');
     const r = runCli(['export', 'stacked', '--tfjs', out, '--outputs', outputs]);
     expect(r.code, r.stderr).toBe(0);
