@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { writeIdx } from '../../src/data/idx.ts';
+import { readNpyMatrix } from '../../src/data/npy.ts';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { initBackend } from '../../src/compute/backend.ts';
@@ -153,6 +154,19 @@ describe('MNIST baseline runs (sfl mnist) through the one run interface', () => 
     ]);
     expect(lines.find((l) => l.error)).toEqual({ file: wav, error: 'not a PNG or idx image file (.png, *idx3-ubyte[.gz]); this run classifies 28 x 28 images' });
     expect(r.stderr).toMatch(/^6 images classified from 4 file\(s\); 1 file\(s\) skipped$/m);
+    // sfl encode on an image run: one row of the last hidden layer per image (logistic regression has none: a sentence).
+    const npy = join(root, 'mlp.npy');
+    const enc = runCli(['encode', 'mlp', join(dir, 'three-idx3-ubyte.gz'), '--out', npy, '--outputs', outputs]);
+    expect(enc.code, enc.stderr).toBe(0);
+    const mlp = await loadTrainedRun('mlp', outputs);
+    const want3 = mlp.encode(test.images.slice(0, 3)).features;
+    const got3 = readNpyMatrix(npy);
+    expect([got3.rows, got3.cols]).toEqual([3, 16]);
+    expect(maxAbsDiff(got3.data, want3.data)).toBeLessThan(1e-6); // the idx bytes are the fixture's own
+    expect(JSON.parse(readFileSync(`${npy}.json`, 'utf8')).images).toHaveLength(3);
+    const none = runCli(['encode', 'logreg', join(dir, 'three-idx3-ubyte.gz'), '--out', npy, '--outputs', outputs]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/learned no features to encode/);
     const png = join(root, 'logreg.png');
     const v = runCli(['visualize', 'logreg', '--out', png, '--outputs', outputs]);
     expect(v.code, v.stderr).toBe(0);
