@@ -254,18 +254,20 @@ export class RunDir {
    * export that fails is a warning, never the loss of the run.
    */
   private async ensureTfjs(): Promise<void> {
-    const [{ loadTrainedRun }, { exportTfjs, tfjsExportRefusal, TFJS_FOLDER }] = await Promise.all([import('./trained-run.ts'), import('./tfjs-export.ts')]);
+    const [{ loadTrainedRun }, { exportTfjs, TFJS_FOLDER }] = await Promise.all([import('./trained-run.ts'), import('./tfjs-export.ts')]);
     let run;
     try {
       run = await loadTrainedRun(this.stagingPath);
     } catch {
       return; // no model this interface loads (a run of data or features only)
     }
-    if (tfjsExportRefusal(run)) return;
+    if (run.cannotClassify) return;
     try {
       await exportTfjs(run, join(this.stagingPath, TFJS_FOLDER), { runPath: this.finalPath });
     } catch (e) {
-      process.stderr.write(`warning: run ${this.name}: ${TFJS_FOLDER}/ (TensorFlow.js models) not written: ${(e as Error).message}\n`);
+      // An SflError is a kind of run the export does not cover (it says which); anything else is a fault.
+      const what = e instanceof SflError ? 'note' : 'warning';
+      process.stderr.write(`${what}: run ${this.name}: no ${TFJS_FOLDER}/ (TensorFlow.js models): ${(e as Error).message}\n`);
     }
   }
 

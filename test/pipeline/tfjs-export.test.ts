@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { initBackend } from '../../src/compute/backend.ts';
@@ -7,6 +7,7 @@ import { labelNames, scanLabeledSet } from '../../src/data/labeled-set.ts';
 import { runAudioSelfTaught, saveAudioPipeline } from '../../src/pipeline/audio-classifier.ts';
 import { resolveConfig, type PartialConfig } from '../../src/pipeline/config.ts';
 import { runConvAeExperiment } from '../../src/pipeline/experiments/conv-ae.ts';
+import { runAudioSelfTaughtExperiment } from '../../src/pipeline/experiments/audio-self-taught.ts';
 import { runSoftmaxExperiment } from '../../src/pipeline/experiments/softmax.ts';
 import { runStackedExperiment } from '../../src/pipeline/experiments/stacked.ts';
 import { convSettings } from '../../src/pipeline/recording-features.ts';
@@ -141,6 +142,20 @@ describe('TensorFlow.js export: every audio run that classifies, loaded by tf.lo
     } finally {
       e.dispose();
     }
+  }, 120_000);
+
+  it('a run the export does not cover (per-speaker standardisation) is saved without tfjs/, with a note saying why', async () => {
+    const notes: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (notes.push(String(s)), true));
+    let runPath: string;
+    try {
+      ({ runPath } = await runAudioSelfTaughtExperiment(experiment('per-speaker', { softmax: { standardise: 'speaker', lambda: 1e-3, maxIter: 20 } }), { baseline: false, log: quiet, print: quiet }));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(existsSync(join(runPath, 'pipeline'))).toBe(true);
+    expect(existsSync(join(runPath, 'tfjs'))).toBe(false);
+    expect(notes.join('')).toMatch(/^note: run per-speaker: no tfjs\/ \(TensorFlow.js models\): .*standardises each speaker's recordings together/m);
   }, 120_000);
 
   it('sfl export --tfjs writes the files of a run named under --outputs and says where', async () => {
