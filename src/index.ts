@@ -9,7 +9,9 @@
  * - Training: resolveConfig / loadConfigFile give a Config (the same keys as configs/*.json), and
  *   train(config) runs its experiment into a run folder, returning the path and the metrics.
  * - Trained runs: loadRun(name or folder) gives a TrainedRun (classify, encode, filters) for every
- *   kind of run; classifyRecordings and encodeRecordings take audio files directly.
+ *   kind of run; classifyRecordings and encodeRecordings take audio files directly; for the MNIST
+ *   runs, classifyImageFiles takes PNG and idx image files (readImageFiles, loadMnist read them).
+ * - exportTfjs writes a run that classifies as TensorFlow.js LayersModels plus frontend.json.
  */
 import { initBackend } from './compute/backend.ts';
 import type { Config } from './pipeline/config.ts';
@@ -30,6 +32,7 @@ export {
   type RunInput,
   type Prediction,
   type Encoded,
+  type RunParts,
 } from './pipeline/trained-run.ts';
 export { classifyRecordings, segmentRanges, topClasses, type RecordingPrediction, type SegmentPrediction } from './pipeline/classify-recordings.ts';
 export { encodeRecordings, type EncodedRecordings, type EncodePer } from './pipeline/encode-recordings.ts';
@@ -37,6 +40,8 @@ export { readRunMetrics, evaluate, type RunMetrics, type Evaluation, type ClassR
 export { listRuns, type RunHeadline } from './pipeline/run-summary.ts';
 export { exportTfjs, tfjsExportRefusal, type FrontendDescription } from './pipeline/tfjs-export.ts';
 export { loadMnist, type MnistSet } from './data/mnist.ts';
+export { readImageFiles, type NamedImage } from './data/image-files.ts';
+export { classifyImageFiles, type ImagePrediction } from './pipeline/classify-images.ts';
 export { SflError } from './util/errors.ts';
 export { setQuiet };
 
