@@ -203,17 +203,22 @@ function windowEncoderPlan(run: TrainedRun, we: WindowEncoder, classifier: Netwo
   const enc = saeNetwork(we.sae);
   const frontend = audioFields(run.input.spectrum, we.sae.input.frames, we.sae.input.bands, we.pool);
   if (classifier.inputWidth !== pooledWidth(enc.hidden, we.pool)) throw new Error('pooled width mismatch');
-  frontend.preprocess.push({ model: 'encoder', layer: 'preprocess', what: PREPROCESS_WHAT, settings: we.sae.preprocessor.options }, ...preprocess);
+  frontend.preprocess.push(...preprocessNote('encoder', we.sae.preprocessor), ...preprocess);
   return { encoder: enc, classifier, frontend };
 }
 
 type Preprocessing = FrontendDescription['preprocess'];
 
+/** frontend.json's note of a model's preprocessing layers; none when the preprocessing does nothing. */
+function preprocessNote(model: 'encoder' | 'classifier', p: Preprocessor): Preprocessing {
+  return p.stages().length ? [{ model, layer: 'preprocess', what: PREPROCESS_WHAT, settings: p.options }] : [];
+}
+
 /** The classifier's own preprocessing (of its input rows) as its first layer, when it has one (noted in `notes`). */
 function withPreprocess(p: Preprocessor | null, rest: LayerSpec[], inputWidth: number, notes: Preprocessing): Network {
   const pre = p ? preprocessLayers(p) : null;
   if (!p || !pre || pre.layers.length === 0) return { inputWidth, layers: rest };
-  notes.push({ model: 'classifier', layer: 'preprocess', what: PREPROCESS_WHAT, settings: p.options });
+  notes.push(...preprocessNote('classifier', p));
   return { inputWidth: pre.inDim, layers: [...pre.layers, ...rest] };
 }
 
@@ -229,7 +234,7 @@ function plan(run: TrainedRun): ExportPlan {
       const classifier: Network = { inputWidth: p.classifier.softmax.inputSize, layers: [softmaxLayer(p.classifier.softmax, p.classifier.standardiser)] };
       if (!p.conv) {
         const frontend = audioFields(run.input.spectrum, K, p.sae.input.bands, p.pool);
-        frontend.preprocess.push({ model: 'encoder', layer: 'preprocess', what: PREPROCESS_WHAT, settings: p.sae.preprocessor.options });
+        frontend.preprocess.push(...preprocessNote('encoder', p.sae.preprocessor));
         frontend.preprocess.push({ model: 'classifier', layer: 'softmax', what: 'the standardisation of pooled vectors, folded into the softmax weights' });
         return { encoder: saeNetwork(p.sae), classifier, frontend };
       }
@@ -252,7 +257,7 @@ function plan(run: TrainedRun): ExportPlan {
       if (!image) throw new Error('self-taught runs of this kind take images');
       const enc = saeNetwork(parts.sae);
       const frontend = imageFields(image.width, image.height);
-      frontend.preprocess.push({ model: 'classifier', layer: 'preprocess', what: PREPROCESS_WHAT, settings: parts.sae.preprocessor.options });
+      frontend.preprocess.push(...preprocessNote('classifier', parts.sae.preprocessor));
       return { encoder: null, classifier: { inputWidth: enc.inputWidth, layers: [...enc.layers, softmaxLayer(parts.classifier.model)] }, frontend };
     }
     case 'mnist-conv': {
