@@ -4,21 +4,33 @@
  * from file:// with no console errors, fetch nothing but itself, and show every image. The audio
  * run classifies (a deliberately weak model, so some recordings are misclassified): its page must
  * also score each class, play each misclassified recording and show its spectrogram, and list the
- * data and the skipped file.
+ * data and the skipped file, and draw a timeline of the segment predictions of its two long
+ * recordings.
  * Skips, saying why, when /usr/bin/chromium is not installed (apt-get install -y chromium).
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { ROOT, runCli } from '../cli/run-cli.ts';
+import { decodeWav } from '../../src/audio/wav.ts';
+import { encodeWavPcm16 } from '../../src/audio/wav-encode.ts';
 
 // Debian's chromium; SFL_CHROMIUM points elsewhere (or at nothing, to check the skip).
 const CHROMIUM = process.env.SFL_CHROMIUM || '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 if (!HAVE_CHROMIUM) console.warn(`browser tests skipped: no ${CHROMIUM} (install it with: apt-get install -y chromium)`);
+
+/** A recording said `times` times with half a second of silence after each: a long recording. */
+function repeatWithPauses(path: string, times: number): Float32Array {
+  const { samples } = decodeWav(readFileSync(path), path);
+  const gap = 4000;
+  const out = new Float32Array(times * (samples.length + gap));
+  for (let i = 0; i < times; i++) out.set(samples, i * (samples.length + gap));
+  return out;
+}
 
 const ARGS = [
   '--headless',
@@ -45,6 +57,9 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in chromium', () => {
     mkdirSync(audio);
     for (let d = 0; d < 10; d++) for (const i of [0, 1, 10, 11, 12]) copyFileSync(join(ROOT, `audio/fsdd/recordings/${d}_george_${i}.wav`), join(audio, `${d}_george_${i}.wav`));
     writeFileSync(join(audio, 'notes.txt'), 'not a recording');
+    // Two long test recordings (index 2: test split), each a digit said five times with pauses:
+    // the run classifies them segment by segment and the report draws a timeline for each.
+    for (const d of [3, 7]) writeFileSync(join(audio, `${d}_george_2.wav`), encodeWavPcm16(repeatWithPauses(join(ROOT, `audio/fsdd/recordings/${d}_george_2.wav`), 5), 8000));
     const env = { SFL_CACHE_DIR: join(tmp, 'cache') };
     const mnist = runCli(
       ['run', 'configs/mnist-sae.json', '--set', `data.mnistDir=${join(ROOT, 'test/fixtures/mnist')}`, 'data.count=100', 'sae.hidden=16', 'sae.maxIter=5', '--outputs', outputs, '--name', 'mnist', '--quiet'],
@@ -136,8 +151,20 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in chromium', () => {
     }
     const specs = await page.$$eval('table.mistakes img.spec', (imgs) => (imgs as HTMLImageElement[]).map((i) => i.complete && i.naturalWidth > 0));
     expect(specs).toEqual(Array(mistakes).fill(true));
-    expect(await page.textContent('table.data')).toMatch(/all\s*30\s*20/);
+    expect(await page.textContent('table.data')).toMatch(/all\s*30\s*22/);
     expect(await page.textContent('ul.skipped')).toMatch(/notes\.txt: not an audio file/);
+    await page.close();
+  });
+
+  it('audio run: a timeline of segment predictions for each long recording, its image decoded', async () => {
+    const { page, errors } = await open('audio');
+    expect(errors).toEqual([]);
+    const timelines = (await images(page)).filter((i) => i.alt.startsWith('timeline of segment predictions'));
+    expect(timelines.map((i) => i.alt).sort()).toEqual(['timeline of segment predictions of 3_george_2.wav', 'timeline of segment predictions of 7_george_2.wav']);
+    for (const t of timelines) {
+      expect(t.complete && t.naturalWidth > 0, t.alt).toBe(true);
+      expect(t.shownWidth).toBeGreaterThan(100);
+    }
     await page.close();
   });
 

@@ -19,6 +19,9 @@ import { runAudioSelfTaught, saveAudioPipeline, type AudioRunResult } from '../a
 import { classifierRunMetrics, evaluate, lastCost, type ClassifierRunMetrics, type Evaluation } from '../run-metrics.ts';
 import { softmaxSummary } from '../softmax-stage.ts';
 import { pct, spread } from './fold-stats.ts';
+import { withSegmentPredictions } from '../segment-predictions.ts';
+import { loadTrainedRun } from '../trained-run.ts';
+import { resolve } from 'node:path';
 
 /** Every held-out recording once, predicted by the fold that did not train on it. */
 function pooled(folds: { y: Int32Array; predicted: Int32Array }[], classNames: string[]): Evaluation {
@@ -122,17 +125,17 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
     );
     // For the report: every held-out recording with its prediction (by the fold that held it out),
     // and what data was used (inputs.json: its report shows the last fold's split when there are several).
+    // Long held-out recordings also get their labels over time, from the saved pipeline as `sfl classify` uses it.
     const lastFold = folds[folds.length - 1];
-    await run.writeJson(
-      PREDICTIONS_FILE,
-      predictionsRecord(
-        folds.length === 1 ? lastFold.name : `${folds.length} folds, each recording predicted by the fold that held it out`,
-        classNames,
-        folds.flatMap((f) => f.test),
-        Int32Array.from(folds.flatMap((f) => Array.from(f.result.testPredicted))),
-        Float32Array.from(folds.flatMap((f) => Array.from(f.result.testConfidence))),
-      ),
+    const record = predictionsRecord(
+      folds.length === 1 ? lastFold.name : `${folds.length} folds, each recording predicted by the fold that held it out`,
+      classNames,
+      folds.flatMap((f) => f.test),
+      Int32Array.from(folds.flatMap((f) => Array.from(f.result.testPredicted))),
+      Float32Array.from(folds.flatMap((f) => Array.from(f.result.testConfidence))),
     );
+    const heldOut = new Set(lastFold.test.map((r) => resolve(r.path)));
+    await run.writeJson(PREDICTIONS_FILE, await withSegmentPredictions(record, await loadTrainedRun(run.stagingPath), { heldOut, log }));
     await run.writeJson(INPUTS_FILE, audioSetRecord(set));
     return { metrics };
   });

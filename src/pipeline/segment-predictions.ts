@@ -1,0 +1,66 @@
+/**
+ * The held-out recordings of a classification run that are longer than one segment, classified
+ * segment by segment for the run's predictions.json (the report draws them as timelines). The
+ * segments come from classify-recordings.ts, so they are exactly what `sfl classify` prints for
+ * the same recording with the same model: the run's saved model is loaded back and used as
+ * `sfl classify` uses it.
+ */
+import { SflError } from '../util/errors.ts';
+import { classifySegments, decodeAt, DEFAULT_SEGMENT_SECONDS } from './classify-recordings.ts';
+import type { PredictionsRecord } from './run-records.ts';
+import type { TrainedRun } from './trained-run.ts';
+
+export interface SegmentPredictionOptions {
+  /**
+   * Absolute paths of the recordings the saved model did not train on. With several folds only
+   * the last fold's model is saved, and it trained on the other folds' test recordings: their
+   * segments would be predictions on training data, so they get none.
+   */
+  heldOut: ReadonlySet<string>;
+  /** Segment length and hop, seconds (default: `sfl classify`'s, 1 s every 0.5 s). */
+  segment?: number;
+  hop?: number;
+  log?: (s: string) => void;
+}
+
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+/**
+ * `record` with `segments` added to every held-out recording longer than one segment (a new
+ * record; the others unchanged). A recording that can no longer be decoded keeps no segments and
+ * is named in the log.
+ */
+export async function withSegmentPredictions(record: PredictionsRecord, run: TrainedRun, o: SegmentPredictionOptions): Promise<PredictionsRecord> {
+  if (run.cannotClassify || run.input.kind !== 'audio') return record;
+  const rate = run.input.spectrum.sampleRate;
+  const segment = o.segment ?? DEFAULT_SEGMENT_SECONDS;
+  const hop = o.hop ?? segment / 2;
+  const names = run.classNames!;
+  if (names.join('\n') !== record.classNames.join('\n')) throw new Error('withSegmentPredictions: the saved model and the predictions have different classes');
+  const test = [];
+  for (const t of record.test) {
+    if (!o.heldOut.has(t.path)) {
+      test.push(t);
+      continue;
+    }
+    let samples: Float32Array;
+    try {
+      samples = await decodeAt(t.path, rate);
+    } catch (e) {
+      if (!(e instanceof SflError)) throw e;
+      o.log?.(`no segment predictions for ${t.path}: ${e.message}`);
+      test.push(t);
+      continue;
+    }
+    if (samples.length <= Math.round(segment * rate)) {
+      test.push(t);
+      continue;
+    }
+    const segments = classifySegments(run, samples, { segment, hop, name: t.path }).map((s) => {
+      const k = names.indexOf(s.label);
+      return { start: round(s.start, 3), end: round(s.end, 3), predicted: s.label, confidence: round(s.probabilities[k], 4) };
+    });
+    test.push({ ...t, segments });
+  }
+  return { ...record, test };
+}

@@ -1,0 +1,100 @@
+/**
+ * A classification run on a folder with long test recordings writes their labels over time into
+ * predictions.json, the same labels `sfl classify` gives with the saved model, and report.html
+ * draws them. The folder is synthesised: short steady tones and click trains to train on, and two
+ * long test recordings that change class half-way (tone then clicks, clicks then tone), so the
+ * segment labels have a known answer.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { encodeWavPcm16 } from '../../src/audio/wav-encode.ts';
+import { initBackend } from '../../src/compute/backend.ts';
+import { syntheticRecordings } from '../../src/data/synthetic-sounds.ts';
+import { classifyRecordings } from '../../src/pipeline/classify-recordings.ts';
+import { resolveConfig } from '../../src/pipeline/config.ts';
+import { runAudioSelfTaughtExperiment } from '../../src/pipeline/experiments/audio-self-taught.ts';
+import { PREDICTIONS_FILE, type PredictionsRecord } from '../../src/pipeline/run-records.ts';
+import { loadTrainedRun } from '../../src/pipeline/trained-run.ts';
+import { setQuiet } from '../../src/util/progress.ts';
+
+const RATE = 8000;
+const tmp = mkdtempSync(join(tmpdir(), 'sfl-segments-'));
+const audio = join(tmp, 'audio');
+let runPath = '';
+let record: PredictionsRecord;
+
+function concat(...parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) out.set(p, (at += p.length) - p.length);
+  return out;
+}
+
+beforeAll(async () => {
+  setQuiet(true);
+  await initBackend();
+  mkdirSync(audio);
+  // FSDD-style names (label_speaker_index): the official split tests index 0-4 and trains on the rest.
+  const short = syntheticRecordings({ perClass: 10, seconds: 0.6, seed: 2 });
+  const write = (name: string, x: Float32Array) => writeFileSync(join(audio, `${name}.wav`), encodeWavPcm16(x, RATE));
+  for (const label of ['tone', 'clicks'] as const) short.filter((r) => r.label === label).forEach((r, i) => write(`${label}_s_${i < 2 ? i : i + 3}`, r.samples));
+  const long = syntheticRecordings({ perClass: 1, seconds: 2, seed: 5 });
+  const of = (label: string) => long.find((r) => r.label === label)!.samples;
+  write('clicks_s_2', concat(of('tone'), of('clicks')));
+  write('tone_s_2', concat(of('clicks'), of('tone')));
+  const config = resolveConfig({
+    data: { source: 'audio', audioDir: audio },
+    split: { kind: 'official' },
+    spectrum: { transform: 'mel', bands: 20 },
+    windows: { frames: 4, count: 2000 },
+    sae: { hidden: 8, maxIter: 30, decoder: 'linear' },
+    softmax: { maxIter: 100 },
+    run: { outputs: join(tmp, 'outputs'), name: 'run', seed: 1, overwrite: true },
+  });
+  const quiet = () => undefined;
+  ({ runPath } = await runAudioSelfTaughtExperiment(config, { baseline: false, log: quiet, print: quiet }));
+  record = JSON.parse(readFileSync(join(runPath, PREDICTIONS_FILE), 'utf8'));
+}, 300_000);
+
+describe('segment predictions of a classification run', () => {
+  it('are written for the long test recordings only, covering each from start to end', () => {
+    const withSegments = record.test.filter((t) => t.segments);
+    expect(withSegments.map((t) => t.path).sort()).toEqual([resolve(audio, 'clicks_s_2.wav'), resolve(audio, 'tone_s_2.wav')]);
+    expect(record.test).toHaveLength(6);
+    for (const t of withSegments) {
+      const s = t.segments!;
+      expect(s.length).toBe(7); // 4 s in 1 s segments every 0.5 s
+      expect(s[0].start).toBe(0);
+      expect(s[s.length - 1].end).toBeCloseTo(4, 3);
+      for (const x of s) {
+        expect(record.classNames).toContain(x.predicted);
+        expect(x.confidence).toBeGreaterThan(0);
+        expect(x.confidence).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('follow the sound: the first segment is labelled by the first half, the last by the second', () => {
+    const segs = (name: string) => record.test.find((t) => t.path === resolve(audio, name))!.segments!;
+    expect(segs('clicks_s_2.wav')[0].predicted).toBe('tone');
+    expect(segs('clicks_s_2.wav').at(-1)!.predicted).toBe('clicks');
+    expect(segs('tone_s_2.wav')[0].predicted).toBe('clicks');
+    expect(segs('tone_s_2.wav').at(-1)!.predicted).toBe('tone');
+  });
+
+  it('are what sfl classify gives for the same recording with the saved model', async () => {
+    const path = resolve(audio, 'clicks_s_2.wav');
+    const { predictions } = await classifyRecordings(await loadTrainedRun(runPath), [path]);
+    const written = record.test.find((t) => t.path === path)!.segments!;
+    expect(written.map((s) => s.predicted)).toEqual(predictions[0].segments.map((s) => s.label));
+    expect(written.map((s) => s.start)).toEqual(predictions[0].segments.map((s) => Number(s.start.toFixed(3))));
+  });
+
+  it('are drawn in report.html as a timeline per long recording', () => {
+    const html = readFileSync(join(runPath, 'report.html'), 'utf8');
+    expect(html).toMatch(/timeline of segment predictions of clicks_s_2\.wav/);
+    expect(html).toMatch(/timeline of segment predictions of tone_s_2\.wav/);
+  });
+});
