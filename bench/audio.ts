@@ -11,7 +11,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { defaultSpectrumParams, spectrogram } from '../src/audio/spectrogram.ts';
+import { defaultSpectrumParams } from '../src/audio/spectrogram.ts';
+import { spectrogram } from '../src/audio/spectrogram-stream.ts';
 import { decodeWav } from '../src/audio/wav.ts';
 
 /** The default sound set, relative to this file. */

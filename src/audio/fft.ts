@@ -48,23 +48,24 @@ export function binFrequency(k: number, sampleRate: number, frameSize: number): 
  *
  * @param frames (frames, N) windowed frames from frameSignal; N a power of two >= 2.
  * @param power  true (default) for the power |X_k|^2, false for the magnitude |X_k|.
+ * @param into   where to write the result (its data must hold frames x (N/2 + 1) values); default a new matrix.
  * @returns Matrix (frames, N/2 + 1).
  */
-export function spectrum(frames: Matrix, power = true): Matrix {
+export function spectrum(frames: Matrix, power = true, into?: Float32Array): Matrix {
   const n = frames.cols;
   const { fft, out } = fftPlan(n);
   const bins = binCount(n);
-  const result = matrix(frames.rows, bins);
+  const result = into ? matrix(frames.rows, bins, into.subarray(0, frames.rows * bins)) : matrix(frames.rows, bins);
   const r = result.data;
+  const x = frames.data;
   for (let t = 0; t < frames.rows; t++) {
     // realTransform fills bins 0..N/2 (indices 0..N+1) only, which is all we read.
-    fft.realTransform(out, frames.data.subarray(t * n, (t + 1) * n));
+    fft.realTransform(out, x.subarray(t * n, (t + 1) * n));
     const base = t * bins;
-    for (let k = 0; k < bins; k++) {
-      const re = out[2 * k];
-      const im = out[2 * k + 1];
-      const p = re * re + im * im;
-      r[base + k] = power ? p : Math.sqrt(p);
+    if (power) {
+      for (let k = 0; k < bins; k++) r[base + k] = out[2 * k] * out[2 * k] + out[2 * k + 1] * out[2 * k + 1];
+    } else {
+      for (let k = 0; k < bins; k++) r[base + k] = Math.sqrt(out[2 * k] * out[2 * k] + out[2 * k + 1] * out[2 * k + 1]);
     }
   }
   return result;

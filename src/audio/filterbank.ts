@@ -41,21 +41,24 @@ export function sparseFilterbank(bands: number, bins: number, weight: (b: number
 /**
  * Apply a filterbank to every row of a spectrum: out[t, b] = sum_k W[b, k] * spec[t, k].
  * @param spec (frames, bins) power or magnitude spectrum.
+ * @param into where to write the result (its data must hold frames x bands values); default a new matrix.
  * @returns (frames, bands).
  */
-export function applyFilterbank(spec: Matrix, fb: SparseFilterbank): Matrix {
+export function applyFilterbank(spec: Matrix, fb: SparseFilterbank, into?: Float32Array): Matrix {
   if (spec.cols !== fb.bins) throw new Error(`applyFilterbank: spectrum has ${spec.cols} bins, filterbank expects ${fb.bins}`);
-  const out = matrix(spec.rows, fb.bands);
+  const bands = fb.bands;
+  const out = into ? matrix(spec.rows, bands, into.subarray(0, spec.rows * bands)) : matrix(spec.rows, bands);
   const s = spec.data;
   const o = out.data;
+  const { start, weights } = fb;
   for (let t = 0; t < spec.rows; t++) {
     const row = t * spec.cols;
-    for (let b = 0; b < fb.bands; b++) {
-      const w = fb.weights[b];
-      const from = row + fb.start[b];
+    for (let b = 0; b < bands; b++) {
+      const w = weights[b];
+      const from = row + start[b];
       let acc = 0;
       for (let i = 0; i < w.length; i++) acc += w[i] * s[from + i];
-      o[t * fb.bands + b] = acc;
+      o[t * bands + b] = acc;
     }
   }
   return out;

@@ -42,7 +42,7 @@ export function frameRows(length: number, frameSize: number, hop: number, center
  * numpy.pad(..., mode='reflect') index: position i (may be < 0 or >= n) of the signal mirrored
  * about its end samples, repeatedly for pads longer than the signal (period 2(n - 1)).
  */
-function reflectIndex(i: number, n: number): number {
+export function reflectIndex(i: number, n: number): number {
   if (n === 1) return 0;
   const period = 2 * (n - 1);
   let j = ((i % period) + period) % period;

@@ -11,12 +11,5 @@ export { mfccFromMel } from './mfcc.ts';
 export { dctRows } from './dct.ts';
 export { realCepstrum } from './cepstrum.ts';
 export { LOG_FLOOR, logInPlace } from './scale.ts';
-export {
-  spectrogram,
-  defaultSpectrumParams,
-  spectrumWidth,
-  validateSpectrumParams,
-  TRANSFORMS,
-  type SpectrumParams,
-  type Transform,
-} from './spectrogram.ts';
+export { defaultSpectrumParams, spectrumWidth, validateSpectrumParams, TRANSFORMS, type SpectrumParams, type Transform } from './spectrogram.ts';
+export { spectrogram, SpectrogramStream } from './spectrogram-stream.ts';

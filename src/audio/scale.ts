@@ -35,14 +35,20 @@ export const DB_AMIN = 1e-10;
  */
 export function decibelsInPlace(m: Matrix, topDb: number | null): Matrix {
   const d = m.data;
+  for (let i = 0; i < d.length; i++) d[i] = 10 * Math.log10(Math.max(d[i], DB_AMIN));
+  return topDb == null ? m : topDbFloorInPlace(m, topDb);
+}
+
+/**
+ * The top_db floor of librosa.power_to_db on values already in dB: every value raised to at least
+ * max(m) - topDb, the maximum taken over the whole matrix (one recording).
+ */
+export function topDbFloorInPlace(m: Matrix, topDb: number): Matrix {
+  const d = m.data;
+  if (d.length === 0) return m;
   let max = -Infinity;
-  for (let i = 0; i < d.length; i++) {
-    d[i] = 10 * Math.log10(Math.max(d[i], DB_AMIN));
-    if (d[i] > max) max = d[i];
-  }
-  if (topDb != null && d.length > 0) {
-    const floor = max - topDb;
-    for (let i = 0; i < d.length; i++) if (d[i] < floor) d[i] = floor;
-  }
+  for (let i = 0; i < d.length; i++) if (d[i] > max) max = d[i];
+  const floor = max - topDb;
+  for (let i = 0; i < d.length; i++) if (d[i] < floor) d[i] = floor;
   return m;
 }

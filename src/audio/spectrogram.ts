@@ -1,14 +1,15 @@
-import { matrix, type Matrix } from '../compute/matrix.ts';
+import type { Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
-import { barkFilterbank, specificLoudnessInPlace } from './bark.ts';
-import { realCepstrum } from './cepstrum.ts';
-import { binCount, spectrum } from './fft.ts';
-import { applyFilterbank } from './filterbank.ts';
-import { frameSignal, PAD_MODES, type PadMode } from './frames.ts';
-import { MEL_NORMS, MEL_SCALES, melFilterbank, type MelNorm, type MelScale } from './mel.ts';
-import { mfccFromMel } from './mfcc.ts';
-import { decibelsInPlace, logInPlace, LOG_SCALES, type LogScale } from './scale.ts';
+import { binCount } from './fft.ts';
+import { PAD_MODES, type PadMode } from './frames.ts';
+import { MEL_NORMS, MEL_SCALES, type MelNorm, type MelScale } from './mel.ts';
+import { LOG_SCALES, type LogScale } from './scale.ts';
 import { WINDOW_TYPES, type WindowType } from './window.ts';
+
+/**
+ * What a spectrogram is: its parameters, their defaults and checks. Computing one (whole or from
+ * blocks of samples) is spectrogram-stream.ts.
+ */
 
 export type Transform = 'fft' | 'mel' | 'bark' | 'mfcc' | 'cepstrum';
 export const TRANSFORMS: readonly Transform[] = ['fft', 'mel', 'bark', 'mfcc', 'cepstrum'];
@@ -169,27 +170,6 @@ export function validateSpectrumParams(p: SpectrumParams): void {
   }
 }
 
-/**
- * Spectral representation of a mono signal, one row per frame.
- *
- * Pipeline: frameSignal (window, zero-padded last frame) -> FFT -> per transform:
- * fft: |X| or |X|^2 [-> log]; mel/bark: filterbank on |X| or |X|^2 [-> ^0.23 for bark loudness]
- * [-> log]; mfcc: mel -> ln(. + 1e-10) -> DCT-II ortho; cepstrum: IDFT(ln(|X| + 1e-10));
- * with trimDb, the quiet frames at both ends are dropped first; with meanNormalise, each column
- * of the result minus its mean over the recording.
- * FFT plans, windows, filterbanks and DCT bases are cached by their parameters, so calling
- * this per file costs no setup after the first call.
- *
- * @param samples mono signal at params.sampleRate, nominally in [-1, 1].
- * @param params  see SpectrumParams; start from defaultSpectrumParams(sampleRate).
- * @returns Matrix (frames, spectrumWidth(params)), float32; (0, width) for an empty signal.
- * @throws SflError for invalid params.
- */
-export function spectrogram(samples: Float32Array, params: SpectrumParams): Matrix {
-  const S = rawSpectrogram(samples, params);
-  return params.meanNormalise ? subtractColumnMeans(S) : S;
-}
-
 /** Each column minus its mean over the rows (accumulated in float64), in place. */
 export function subtractColumnMeans(S: Matrix): Matrix {
   if (S.rows === 0) return S;
@@ -200,49 +180,3 @@ export function subtractColumnMeans(S: Matrix): Matrix {
   return S;
 }
 
-/** Rows [start, end) of the frames from the first to the last within `db` dB of the loudest. */
-export function loudRange(frames: Matrix, db: number): { start: number; end: number } {
-  const energy = new Float64Array(frames.rows);
-  let max = 0;
-  for (let t = 0; t < frames.rows; t++) {
-    let s = 0;
-    for (let j = 0, o = t * frames.cols; j < frames.cols; j++) s += frames.data[o + j] * frames.data[o + j];
-    energy[t] = s;
-    if (s > max) max = s;
-  }
-  const threshold = max * 10 ** (-db / 10);
-  let start = 0, end = frames.rows;
-  while (start < end - 1 && energy[start] < threshold) start++;
-  while (end - 1 > start && energy[end - 1] < threshold) end--;
-  return { start, end };
-}
-
-function rawSpectrogram(samples: Float32Array, params: SpectrumParams): Matrix {
-  validateSpectrumParams(params);
-  const p = params;
-  let frames = frameSignal(samples, { frameSize: p.frameSize, hop: p.hop, window: p.window, center: p.center, padMode: p.padMode });
-  if (p.trimDb != null && frames.rows > 0) {
-    const { start, end } = loudRange(frames, p.trimDb);
-    frames = { data: frames.data.subarray(start * frames.cols, end * frames.cols), rows: end - start, cols: frames.cols };
-  }
-  if (frames.rows === 0) return matrix(0, spectrumWidth(p));
-  if (p.transform === 'cepstrum') return realCepstrum(frames, p.coefficients);
-
-  const spec = spectrum(frames, p.power);
-  const bankOptions = { sampleRate: p.sampleRate, frameSize: p.frameSize, bands: p.bands, fMin: p.fMin, fMax: p.fMax };
-  const melOptions = { ...bankOptions, scale: p.melScale, norm: p.melNorm };
-  const compress = (m: Matrix) => (!p.log ? m : p.logScale === 'db' ? decibelsInPlace(m, p.topDb) : logInPlace(m));
-  switch (p.transform) {
-    case 'fft':
-      return compress(spec);
-    case 'mel':
-      return compress(applyFilterbank(spec, melFilterbank(melOptions)));
-    case 'bark': {
-      const bark = applyFilterbank(spec, barkFilterbank(bankOptions));
-      if (p.specificLoudness) specificLoudnessInPlace(bark);
-      return compress(bark);
-    }
-    case 'mfcc':
-      return mfccFromMel(applyFilterbank(spec, melFilterbank(melOptions)), p.coefficients);
-  }
-}

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { endianness } from 'node:os';
 import { SflError } from '../util/errors.ts';
 import { parseWavLayout, type WavLayout } from './riff.ts';
 
@@ -61,6 +62,8 @@ export async function readWav(path: string): Promise<DecodedWav> {
   return decodeWav(bytes, path);
 }
 
+const HOST_IS_LE = endianness() === 'LE';
+
 /** Returns a reader for one sample at a byte offset, scaled to [-1, 1]. */
 function sampleReader(view: DataView, layout: WavLayout): (at: number) => number {
   if (layout.encoding === 'float') {
@@ -94,6 +97,21 @@ export function mixDownFrames(data: Uint8Array, layout: WavLayout): Float32Array
   const { channels, bytesPerSample, blockAlign } = layout;
   const frames = Math.floor(data.length / blockAlign);
   const out = new Float32Array(frames);
+  if (layout.encoding === 'pcm' && bytesPerSample === 2 && HOST_IS_LE && data.byteOffset % 2 === 0) {
+    // 16-bit PCM, the common case, read through an Int16Array view: the same values as the
+    // DataView reader (x / 32768, summed in the same order), several times faster.
+    const s = new Int16Array(data.buffer, data.byteOffset, frames * channels);
+    if (channels === 1) {
+      for (let i = 0; i < frames; i++) out[i] = s[i] / 32768;
+      return out;
+    }
+    for (let i = 0, at = 0; i < frames; i++, at += channels) {
+      let sum = 0;
+      for (let c = 0; c < channels; c++) sum += s[at + c] / 32768;
+      out[i] = sum / channels;
+    }
+    return out;
+  }
   if (channels === 1) {
     for (let i = 0, at = 0; i < frames; i++, at += blockAlign) out[i] = read(at);
     return out;

@@ -1,4 +1,6 @@
-import { readFile, utimes } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { access, readFile, utimes } from 'node:fs/promises';
 import { endianness, homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
@@ -65,7 +67,12 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The cache key (64 hex digits) of a file's bytes under transform parameters `params`. */
 export function spectraCacheKey(bytes: Uint8Array, params: object): string {
-  return sha256Hex(stableStringify({ format: CACHE_FORMAT_VERSION, params, content: sha256Hex(bytes) }));
+  return cacheKeyOfContent(sha256Hex(bytes), params);
+}
+
+/** spectraCacheKey from the sha256 (hex) of the file's bytes. */
+function cacheKeyOfContent(content: string, params: object): string {
+  return sha256Hex(stableStringify({ format: CACHE_FORMAT_VERSION, params, content }));
 }
 
 /** Where the entry of `key` lives in `dir`. Two-hex-digit sub-folders keep folders small. */
@@ -80,24 +87,25 @@ const HOST_IS_LE = endianness() === 'LE';
 let warnedWrite = false;
 
 /**
- * The matrix `compute` gives for the bytes of `filePath`, read from the cache when an entry for
- * the same content and `params` exists; otherwise computed, stored, and returned. `params` must
- * hold every setting that changes the result (plain JSON values only).
+ * The matrix `compute` gives for the file `filePath`, read from the cache when an entry for the
+ * same content and `params` exists; otherwise computed, stored, and returned. `params` must hold
+ * every setting that changes the result (plain JSON values only). The file is read here only to
+ * hash it (in pieces, so a long recording is never held whole); `compute` reads it itself.
  */
 export async function cachedCompute(
   filePath: string,
   params: object,
-  compute: (bytes: Uint8Array) => Promise<Matrix> | Matrix,
+  compute: (filePath: string) => Promise<Matrix> | Matrix,
   opts: CacheOptions = {},
 ): Promise<Matrix> {
-  const bytes = await readSource(filePath);
   const stats = opts.stats;
   const maxBytes = opts.maxBytes ?? cacheMaxBytes();
   if (opts.enabled === false || !HOST_IS_LE || maxBytes <= 0) {
-    return checkResult(await compute(bytes), filePath);
+    await requireReadable(filePath);
+    return checkResult(await compute(filePath), filePath);
   }
   const dir = opts.dir ?? defaultCacheDir();
-  const entry = cacheEntryPath(dir, spectraCacheKey(bytes, params));
+  const entry = cacheEntryPath(dir, cacheKeyOfContent(await contentHash(filePath), params));
 
   const cached = await readEntry(entry);
   if (cached === 'corrupt' && stats) stats.corrupt++;
@@ -110,7 +118,7 @@ export async function cachedCompute(
   }
   if (stats) stats.misses++;
 
-  const result = checkResult(await compute(bytes), filePath);
+  const result = checkResult(await compute(filePath), filePath);
   try {
     const chunks = encodeEntry(result);
     writeFileAtomic(entry, ...chunks);
@@ -143,13 +151,28 @@ function keepUnderCap(dir: string, written: number, maxBytes: number): void {
   knownBytes.set(dir, evictLeastRecentlyUsed(dir, Math.floor(0.9 * maxBytes)).left.bytes);
 }
 
-async function readSource(filePath: string): Promise<Uint8Array> {
+/** sha256 of the file's bytes, read in pieces. */
+async function contentHash(filePath: string): Promise<string> {
+  const hash = createHash('sha256');
   try {
-    return await readFile(filePath);
+    for await (const chunk of createReadStream(filePath, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new SflError(code === 'ENOENT' ? 'file not found' : `cannot read: ${(err as Error).message}`, filePath);
+    throw unreadable(err, filePath);
   }
+  return hash.digest('hex');
+}
+
+async function requireReadable(filePath: string): Promise<void> {
+  try {
+    await access(filePath, constants.R_OK);
+  } catch (err) {
+    throw unreadable(err, filePath);
+  }
+}
+
+function unreadable(err: unknown, filePath: string): SflError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new SflError(code === 'ENOENT' ? 'file not found' : `cannot read: ${(err as Error).message}`, filePath);
 }
 
 function checkResult(m: Matrix, filePath: string): Matrix {

@@ -45,6 +45,8 @@ export interface AudioSetOptions {
    * (the set's `spectra` is then empty), so memory is one recording's, whatever the folder's size.
    */
   onSpectrum?: (recording: Recording, spectrum: Matrix) => void;
+  /** Called with the recordings found and labelled, before any is decoded. */
+  onScanned?: (recordings: readonly Recording[]) => void;
 }
 
 /** A named group of skipped files. */
@@ -99,6 +101,7 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
     requireTwoClasses(labelNames(labelled.recordings), o.dir);
   }
 
+  o.onScanned?.(labelled.recordings);
   const bar = progress({ stage: 'spectra', total: labelled.recordings.length });
   const recordingOf = new Map(labelled.recordings.map((r) => [r.path, r] as const));
   const consume = o.onSpectrum && ((path: string, m: Matrix) => o.onSpectrum!(recordingOf.get(path)!, m));
@@ -249,6 +252,7 @@ export function loadConfiguredAudioSet(
   use: 'unsupervised' | 'classifier',
   log?: (line: string) => void,
   onSpectrum?: AudioSetOptions['onSpectrum'],
+  onScanned?: AudioSetOptions['onScanned'],
 ): Promise<AudioSet> {
   const d = config.data;
   const s = config.split;
@@ -260,6 +264,7 @@ export function loadConfiguredAudioSet(
     split: use === 'classifier' ? { kind: s.kind, testFraction: s.testFraction, testSpeakers: s.testSpeakers, folds: s.folds, seed: s.seed ?? config.run.seed } : null,
     log,
     onSpectrum,
+    onScanned,
   });
 }
 

@@ -8,7 +8,8 @@
  *   n = max(1, ceil((duration - segment) / hop) + 1): the last one ends at the end of the file.
  */
 import { readAudio } from '../audio/decode.ts';
-import { spectrogram, type SpectrumParams } from '../audio/spectrogram.ts';
+import { type SpectrumParams } from '../audio/spectrogram.ts';
+import { spectrogram } from '../audio/spectrogram-stream.ts';
 import type { Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import { progress } from '../util/progress.ts';

@@ -3,7 +3,7 @@
  * of each recording (per 'window'), or pooled over each recording the way the run pools them
  * (per 'recording'), one matrix with each recording's row range.
  */
-import { spectrogram } from '../audio/spectrogram.ts';
+import { spectrogram } from '../audio/spectrogram-stream.ts';
 import { matrix, type Matrix } from '../compute/matrix.ts';
 import { poolRecordings, type PoolOptions } from '../features/pooling.ts';
 import { SflError } from '../util/errors.ts';

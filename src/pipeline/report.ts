@@ -18,7 +18,7 @@ import { timelineImage } from '../viz/timeline.ts';
 import { renderReport, type MistakeRow, type ReportContent, type ReportFigure } from '../viz/report.ts';
 import { humanMetricName } from './metric-names.ts';
 import { dataSummary, readInputs, readPredictions, type DataSummary, type PredictionsRecord } from './run-records.ts';
-import { spectrogramOfBytes } from './spectra.ts';
+import { spectrogramOfAudio } from './spectra.ts';
 import type { InputDescription } from '../features/input-description.ts';
 import { MODEL_FILE } from '../models/model-io.ts';
 import { readRun, formatValue, formatAccuracy, runHeadline, type RunRecord } from './run-summary.ts';
@@ -171,7 +171,7 @@ async function mistakesSection(p: PredictionsRecord, data: DataSummary | null, s
     else if (bytes) row.note = `not embedded: ${(bytes.length / 1e6).toFixed(1)} MB`;
     if (bytes && spectrum) {
       try {
-        row.spectrogram = smallSpectrogram(await spectrogramOfBytes(bytes, t.path, spectrum), spectrum);
+        row.spectrogram = smallSpectrogram(await spectrogramOfAudio({ bytes, name: t.path }, spectrum), spectrum);
       } catch (e) {
         problems.push(`no spectrogram of ${name}: ${(e as Error).message}`);
       }

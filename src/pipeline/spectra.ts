@@ -8,8 +8,9 @@
  * (skipBad) and is an error naming it otherwise; no spectrum with a non-finite value is returned.
  */
 import type { Matrix } from '../compute/matrix.ts';
-import { decodeAudio, probeAudio, MAX_SAMPLE_RATE } from '../audio/decode.ts';
-import { defaultSpectrumParams, spectrogram, validateSpectrumParams, type SpectrumParams } from '../audio/spectrogram.ts';
+import { openAudio, probeAudio, MAX_SAMPLE_RATE, type AudioInput } from '../audio/decode.ts';
+import { defaultSpectrumParams, validateSpectrumParams, type SpectrumParams } from '../audio/spectrogram.ts';
+import { concatRows, SpectrogramStream } from '../audio/spectrogram-stream.ts';
 import { cachedCompute, newCacheStats, type CacheStats } from '../data/spectra-cache.ts';
 import { SflError } from '../util/errors.ts';
 
@@ -120,25 +121,28 @@ export function resolveSpectrumParams(settings: SpectrumSettings, sampleRate: nu
 
 /**
  * Decode (decode.ts checks the values: a non-finite or absurd sample refuses the file, values
- * beyond full scale are clipped with a warning), check, resample and transform one file's bytes.
- * Throws SflError naming the file; the decoder's warnings go to `onWarning`.
+ * beyond full scale are clipped with a warning), check, resample and transform one file, block by
+ * block (openAudio, SpectrogramStream): its samples are never all in memory, only the spectrogram
+ * being built. Throws SflError naming the file; the decoder's warnings go to `onWarning`.
  */
-export async function spectrogramOfBytes(bytes: Uint8Array, path: string, params: SpectrumParams, onWarning?: (w: string) => void): Promise<Matrix> {
-  const rate = (await probeAudio({ bytes, name: path })).sampleRate;
+export async function spectrogramOfAudio(input: AudioInput, params: SpectrumParams, onWarning?: (w: string) => void): Promise<Matrix> {
+  const path = typeof input === 'string' ? input : input.name;
+  const rate = (await probeAudio(input)).sampleRate;
   if (!(rate >= MIN_FILE_RATE && rate <= MAX_FILE_RATE)) {
     throw new SflError(`sample rate ${rate} Hz is outside ${MIN_FILE_RATE / 1000}-${MAX_FILE_RATE / 1000} kHz (corrupt header?)`, path);
   }
-  const sound = await decodeAudio(bytes, path, { sampleRate: params.sampleRate });
-  for (const w of sound.warnings) onWarning?.(w);
-  const samples = sound.samples;
-  checkSamples(samples, path);
-  if (samples.length < params.frameSize) {
-    throw new SflError(
-      `too short: ${samples.length} samples at ${params.sampleRate} Hz, shorter than one frame (${params.frameSize})`,
-      path,
-    );
+  const sound = await openAudio(input, { sampleRate: params.sampleRate, blockSize: BLOCK });
+  const transform = new SpectrogramStream(params);
+  const check = new SamplesCheck(path);
+  const rows: Matrix[] = [];
+  for await (const block of sound) {
+    check.add(block);
+    rows.push(transform.push(block));
   }
-  const m = spectrogram(samples, params);
+  for (const w of sound.warnings) onWarning?.(w);
+  check.end(params);
+  rows.push(transform.finish());
+  const m = concatRows(rows, transform.width);
   // Belt and braces: whatever got through, no non-finite value leaves this function.
   for (let i = 0; i < m.data.length; i++) {
     if (!Number.isFinite(m.data[i])) throw new SflError(`the spectrum has a non-finite value at frame ${Math.floor(i / m.cols)}`, path);
@@ -146,16 +150,39 @@ export async function spectrogramOfBytes(bytes: Uint8Array, path: string, params
   return m;
 }
 
-/** Rejects samples that are not finite or all zero, naming the file. */
-export function checkSamples(x: Float32Array, path: string): void {
-  let peak = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    if (!Number.isFinite(v)) throw new SflError(`sample ${i} is ${v} (non-finite samples: a corrupt file?)`, path);
-    const a = Math.abs(v);
-    if (a > peak) peak = a;
+/** Samples per block decoded and transformed at a time (about 4 s at 16 kHz). */
+const BLOCK = 1 << 16;
+
+/** Refuses samples, seen block by block, that are not finite or all zero, or too few for a frame. */
+class SamplesCheck {
+  private peak = 0;
+  private seen = 0;
+  constructor(private readonly path: string) {}
+
+  add(x: Float32Array): void {
+    // One pass for the range, with a sum that a non-finite value turns non-finite; only then the
+    // slow search for the sample to name.
+    let lo = 0, hi = 0, sum = 0;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      sum += v;
+      if (v > hi) hi = v;
+      else if (v < lo) lo = v;
+    }
+    if (!Number.isFinite(sum)) {
+      const i = x.findIndex((v) => !Number.isFinite(v));
+      throw new SflError(`sample ${this.seen + i} is ${x[i]} (non-finite samples: a corrupt file?)`, this.path);
+    }
+    this.peak = Math.max(this.peak, hi, -lo);
+    this.seen += x.length;
   }
-  if (peak === 0) throw new SflError('silent: every sample is zero, there is nothing to learn from', path);
+
+  end(params: SpectrumParams): void {
+    if (this.peak === 0) throw new SflError('silent: every sample is zero, there is nothing to learn from', this.path);
+    if (this.seen < params.frameSize) {
+      throw new SflError(`too short: ${this.seen} samples at ${params.sampleRate} Hz, shorter than one frame (${params.frameSize})`, this.path);
+    }
+  }
 }
 
 /** Spectrograms of many files, one rate, cached. */
@@ -176,7 +203,7 @@ export async function loadSpectra(paths: string[], settings: SpectrumSettings, o
     const path = paths[i];
     let streamed: Matrix | null = null;
     try {
-      const m = await cachedCompute(path, params, (bytes) => spectrogramOfBytes(bytes, path, params, (w) => out.warnings.push(w)), {
+      const m = await cachedCompute(path, params, () => spectrogramOfAudio(path, params, (w) => out.warnings.push(w)), {
         enabled: opts.cache ?? true,
         dir: opts.cacheDir,
         stats,

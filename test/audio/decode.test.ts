@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeAudio, openAudio, probeAudio, readAudio } from '../../src/audio/decode.ts';
-import { spectrogram, defaultSpectrumParams } from '../../src/audio/spectrogram.ts';
+import { defaultSpectrumParams } from '../../src/audio/spectrogram.ts';
+import { spectrogram } from '../../src/audio/spectrogram-stream.ts';
 import { SflError } from '../../src/util/errors.ts';
 import { buildWav } from './wav-fixtures.ts';
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { spectrumPreset } from '../../src/audio/presets.ts';
-import { defaultSpectrumParams, spectrogram, type SpectrumParams } from '../../src/audio/spectrogram.ts';
+import { defaultSpectrumParams, type SpectrumParams } from '../../src/audio/spectrogram.ts';
+import { spectrogram } from '../../src/audio/spectrogram-stream.ts';
 
 /**
  * Values computed by librosa 0.11's own melspectrogram and power_to_db

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openAudio, probeAudio } from '../../src/audio/decode.ts';
 import { resample } from '../../src/audio/resample.ts';
-import { defaultSpectrumParams, spectrogram } from '../../src/audio/spectrogram.ts';
+import { defaultSpectrumParams } from '../../src/audio/spectrogram.ts';
+import { spectrogram } from '../../src/audio/spectrogram-stream.ts';
 import { LOG_FLOOR } from '../../src/audio/scale.ts';
 import { wavHeaderPcm16 } from '../../src/audio/wav-encode.ts';
 

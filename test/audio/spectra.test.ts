@@ -6,7 +6,8 @@ import { denseFilterbank } from '../../src/audio/filterbank.ts';
 import { frameSignal } from '../../src/audio/frames.ts';
 import { hzToMel, melFilterbank, melToHz } from '../../src/audio/mel.ts';
 import { LOG_FLOOR } from '../../src/audio/scale.ts';
-import { defaultSpectrumParams, spectrogram, spectrumWidth, type SpectrumParams } from '../../src/audio/spectrogram.ts';
+import { defaultSpectrumParams, spectrumWidth, type SpectrumParams } from '../../src/audio/spectrogram.ts';
+import { spectrogram } from '../../src/audio/spectrogram-stream.ts';
 import { SflError } from '../../src/util/errors.ts';
 import { noise, sine } from './signals.ts';
 

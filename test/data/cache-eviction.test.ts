@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Matrix } from '../../src/compute/matrix.ts';
 import { cacheEntryPath, cachedCompute, newCacheStats, spectraCacheKey } from '../../src/data/spectra-cache.ts';
@@ -8,7 +8,7 @@ import { runCli } from '../cli/run-cli.ts';
 import { tempDir } from './helpers.ts';
 
 /** 100 rows x 10 columns whatever the file: every entry has the same size. */
-const compute = (bytes: Uint8Array): Matrix => ({ data: new Float32Array(1000).fill(bytes[0]), rows: 100, cols: 10 });
+const compute = (path: string): Matrix => ({ data: new Float32Array(1000).fill(readFileSync(path)[0]), rows: 100, cols: 10 });
 const PARAMS = { transform: 'test' };
 
 function files(dir: string, names: string[]): Record<string, string> {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Matrix } from '../../src/compute/matrix.ts';
 import {
@@ -10,7 +10,8 @@ import { tempDir } from './helpers.ts';
 
 /** A stand-in "spectrum": one row per byte of the file, scaled by params.gain. */
 function fakeSpectrum(gain: number) {
-  return vi.fn((bytes: Uint8Array): Matrix => {
+  return vi.fn((path: string): Matrix => {
+    const bytes = readFileSync(path);
     const data = new Float32Array(bytes.length * 3);
     for (let i = 0; i < data.length; i++) data[i] = bytes[Math.floor(i / 3)] * gain + i / 7;
     return { data, rows: bytes.length, cols: 3 };

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { readNpyMatrix } from '../../src/data/npy.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spectrogram } from '../../src/audio/spectrogram.ts';
+import { spectrogram } from '../../src/audio/spectrogram-stream.ts';
 import { readWav } from '../../src/audio/wav.ts';
 import { initBackend } from '../../src/compute/backend.ts';
 import { labelNames, scanLabeledSet } from '../../src/data/labeled-set.ts';

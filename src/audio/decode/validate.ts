@@ -47,7 +47,15 @@ export class SampleCheck {
    * @throws SflError naming the file and the sample's time for a non-finite or far too large value.
    */
   apply(block: Float32Array, sampleRate: number): void {
-    for (let i = 0; i < block.length; i++) {
+    // Nearly every block is within full scale: find that out with a tight loop (a NaN fails both
+    // comparisons, so it takes the careful path below too).
+    let i = 0;
+    while (i < block.length && block[i] >= -CLIP_LEVEL && block[i] <= CLIP_LEVEL) i++;
+    if (i === block.length) {
+      this.seen += block.length;
+      return;
+    }
+    for (; i < block.length; i++) {
       const x = block[i];
       if (x >= -CLIP_LEVEL && x <= CLIP_LEVEL) continue;
       const a = Math.abs(x);

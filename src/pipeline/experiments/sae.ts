@@ -34,25 +34,26 @@ export async function saeTrainingData(config: Config, log: (s: string) => void, 
   }
   // Audio: any folder, no labels needed. When the file names carry FSDD's recording index (and
   // the split is FSDD's), learn from the training recordings only, so a later classifier's test
-  // recordings stay unseen; otherwise from every recording. Spectrograms stream through window
-  // samplers and are dropped (memory: the windows kept, not the folder); whether the split
-  // applies is only known once every file is read, so with FSDD's split in force a second
-  // sampler takes the training recordings alone, and one of the two is kept.
+  // recordings stay unseen; otherwise from every recording. Whether that applies is decided from
+  // the file names before any file is decoded, so ONE window sampler is kept (memory: the windows
+  // kept, not the folder, and not twice); spectrograms stream through it and are dropped.
   const w = config.windows;
-  const sampling = { frames: w.frames, count: w.count, seed: w.seed ?? config.run.seed, sampling: w.sampling };
+  const windows = new StreamedWindows({ frames: w.frames, count: w.count, seed: w.seed ?? config.run.seed, sampling: w.sampling });
   const official = config.split.kind === 'official' || config.split.kind === 'auto';
-  const all = new StreamedWindows(sampling);
-  const trainOnly = official ? new StreamedWindows(sampling) : null;
-  const set = await loadConfiguredAudioSet(config, 'unsupervised', log, (r, m) => {
-    all.offer(r.path, m);
-    if (trainOnly && r.index !== undefined && r.index > OFFICIAL_TEST_MAX_INDEX) trainOnly.offer(r.path, m);
-  });
-  const recs = set.recordings;
-  let windows = all;
-  if (trainOnly && recs.every((r) => r.index !== undefined) && trainOnly.recordings > 0 && trainOnly.recordings < recs.length) {
-    windows = trainOnly;
-    log(`learning from the ${trainOnly.recordings} training recordings of FSDD's split (recording index > ${OFFICIAL_TEST_MAX_INDEX})`);
-  }
+  let trainOnly = false;
+  const set = await loadConfiguredAudioSet(
+    config,
+    'unsupervised',
+    log,
+    (r, m) => {
+      if (!trainOnly || r.index! > OFFICIAL_TEST_MAX_INDEX) windows.offer(r.path, m);
+    },
+    (recs) => {
+      const train = recs.filter((r) => r.index !== undefined && r.index > OFFICIAL_TEST_MAX_INDEX).length;
+      trainOnly = official && recs.every((r) => r.index !== undefined) && train > 0 && train < recs.length;
+    },
+  );
+  if (trainOnly) log(`learning from the ${windows.recordings} training recordings of FSDD's split (recording index > ${OFFICIAL_TEST_MAX_INDEX})`);
   await run?.writeJson('inputs.json', audioSetRecord(set));
   const { X, input } = windows.result(set.params, log);
   log(`${d.audioDir}: ${windows.recordings} recordings (${(set.audioSeconds / 3600).toFixed(2)} h in the folder) -> ${X.rows} windows of ${w.frames} x ${X.cols / w.frames} ${config.spectrum.transform} frames (sampling: ${w.sampling})`);

@@ -1,0 +1,58 @@
+/**
+ * train-sae's windows on a folder named as FSDD is (label_speaker_index): only the training
+ * recordings (index > 4) give windows, and only ONE window sampler is kept while the folder is
+ * read (two used to be, one for every recording and one for the training recordings, which
+ * doubled the memory of the windows).
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveConfig } from '../../src/pipeline/config.ts';
+import { toneWav } from '../audio/wav-fixtures.ts';
+import { tempDir } from '../data/helpers.ts';
+
+const samplers = vi.hoisted(() => ({ created: 0 }));
+
+vi.mock('../../src/pipeline/inputs.ts', async (importOriginal) => {
+  const mod = await importOriginal<typeof import('../../src/pipeline/inputs.ts')>();
+  class CountedWindows extends mod.StreamedWindows {
+    constructor(...args: ConstructorParameters<typeof mod.StreamedWindows>) {
+      super(...args);
+      samplers.created++;
+    }
+  }
+  return { ...mod, StreamedWindows: CountedWindows };
+});
+
+const { saeTrainingData } = await import('../../src/pipeline/experiments/sae.ts');
+
+describe('saeTrainingData on FSDD-named files', () => {
+  it('keeps one window sampler, fed with the training recordings only', async () => {
+    const dir = join(tempDir(), 'digits');
+    mkdirSync(dir);
+    // Test recordings (index 0-4) loud, training recordings (5-9) quiet: a window's level tells
+    // where it came from.
+    for (const label of ['0', '1']) {
+      for (let index = 0; index < 10; index++) {
+        const loud = index <= 4;
+        writeFileSync(join(dir, `${label}_ann_${index}.wav`), toneWav(4000, 8000, 500 + 100 * index, loud ? 30000 : 300));
+      }
+    }
+    const config = resolveConfig({
+      data: { source: 'audio', audioDir: dir },
+      windows: { count: 500, frames: 4 },
+    });
+    const lines: string[] = [];
+    samplers.created = 0;
+    const { X } = await saeTrainingData(config, (s) => lines.push(s));
+    expect(samplers.created).toBe(1);
+    expect(lines.join('\n')).toContain('learning from the 10 training recordings');
+    // Quiet tones: ln of a mel energy of amplitude 300/32768 stays far below the loud ones' (100x
+    // the amplitude, +9.2 in ln power).
+    const loudest = X.data.reduce((m, v) => Math.max(m, v), -Infinity);
+    const loudConfig = resolveConfig({ data: { source: 'audio', audioDir: dir }, windows: { count: 500, frames: 4 }, split: { kind: 'random' } });
+    const all = await saeTrainingData(loudConfig, () => {});
+    const loudestAll = all.X.data.reduce((m, v) => Math.max(m, v), -Infinity);
+    expect(loudestAll - loudest).toBeGreaterThan(8);
+  });
+});
