@@ -32,6 +32,11 @@ const round = (x: number, digits: number) => Number(x.toFixed(digits));
  */
 export async function withSegmentPredictions(record: PredictionsRecord, run: TrainedRun, o: SegmentPredictionOptions): Promise<PredictionsRecord> {
   if (run.cannotClassify || run.input.kind !== 'audio') return record;
+  // Per-speaker standardisation needs many recordings of a speaker at once, not one recording's segments.
+  if (run.parts.kind === 'audio-pipeline' && run.parts.pipeline.standardise === 'speaker') {
+    o.log?.('no segment predictions: the model standardises each speaker\'s recordings together, so it does not classify one recording\'s segments alone');
+    return record;
+  }
   const rate = run.input.spectrum.sampleRate;
   const segment = o.segment ?? DEFAULT_SEGMENT_SECONDS;
   const hop = o.hop ?? segment / 2;
