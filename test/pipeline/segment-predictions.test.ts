@@ -15,6 +15,8 @@ import { syntheticRecordings } from '../../src/data/synthetic-sounds.ts';
 import { classifyRecordings } from '../../src/pipeline/classify-recordings.ts';
 import { resolveConfig } from '../../src/pipeline/config.ts';
 import { runAudioSelfTaughtExperiment } from '../../src/pipeline/experiments/audio-self-taught.ts';
+import { runConvAeExperiment } from '../../src/pipeline/experiments/conv-ae.ts';
+import { runStackedExperiment } from '../../src/pipeline/experiments/stacked.ts';
 import { PREDICTIONS_FILE, type PredictionsRecord } from '../../src/pipeline/run-records.ts';
 import { loadTrainedRun } from '../../src/pipeline/trained-run.ts';
 import { setQuiet } from '../../src/util/progress.ts';
@@ -97,4 +99,30 @@ describe('segment predictions of a classification run', () => {
     expect(html).toMatch(/timeline of segment predictions of clicks_s_2\.wav/);
     expect(html).toMatch(/timeline of segment predictions of tone_s_2\.wav/);
   });
+});
+
+describe('segment predictions of the stacked and conv-ae runs', () => {
+  it('are written for their long test recordings too, as sfl classify gives them with the saved model', async () => {
+    const quiet = () => undefined;
+    const base = {
+      data: { source: 'audio' as const, audioDir: audio },
+      split: { kind: 'official' as const },
+      spectrum: { transform: 'mel' as const, bands: 20 },
+      windows: { frames: 4, count: 2000 },
+      sae: { hidden: 8, maxIter: 20, decoder: 'linear' as const },
+      softmax: { maxIter: 50 },
+    };
+    const stacked = await runStackedExperiment(resolveConfig({ ...base, stacked: { layers: [6], fineTune: true, fineTuneMaxIter: 10 }, run: { outputs: join(tmp, 'outputs'), name: 'stacked' } }), quiet);
+    const convAe = await runConvAeExperiment(
+      resolveConfig({ ...base, convAe: { filters: [4], frames: 24, kernel: [5, 5], pool: [2, 2], pretrainEpochs: 1, fineTuneEpochs: 1, batchSize: 8 }, run: { outputs: join(tmp, 'outputs'), name: 'conv-ae' } }),
+      quiet,
+    );
+    const path = resolve(audio, 'clicks_s_2.wav');
+    for (const runPath of [stacked.runPath, convAe.runPath]) {
+      const r: PredictionsRecord = JSON.parse(readFileSync(join(runPath, PREDICTIONS_FILE), 'utf8'));
+      expect(r.test.filter((t) => t.segments).map((t) => t.path).sort(), runPath).toEqual([path, resolve(audio, 'tone_s_2.wav')]);
+      const { predictions } = await classifyRecordings(await loadTrainedRun(runPath), [path]);
+      expect(r.test.find((t) => t.path === path)!.segments!.map((s) => s.predicted), runPath).toEqual(predictions[0].segments.map((s) => s.label));
+    }
+  }, 300_000);
 });

@@ -29,13 +29,13 @@ import { audioSetRecord, loadConfiguredAudioSet } from '../audio-set.ts';
 import { progress, type Progress } from '../../util/progress.ts';
 import { inRunFolder } from '../run-folder.ts';
 import type { RunDir } from '../run-dir.ts';
-import { INPUTS_FILE, mergePredictions, PREDICTIONS_FILE, predictionsFromProbabilities, type InputsRecord } from '../run-records.ts';
+import { INPUTS_FILE, mergePredictions, predictionsFromProbabilities, type InputsRecord } from '../run-records.ts';
 import { argmaxRows } from '../../models/softmax/softmax.ts';
 import { pct, spread } from './fold-stats.ts';
 import { classifierRunMetrics, evaluate, lastCost, type ClassifierRunMetrics, type Evaluation } from '../run-metrics.ts';
 import { stderrLog, type Log } from '../softmax-stage.ts';
 import { mnistTrainTestData } from './classification-data.ts';
-import { writeConfusionPng } from './evaluation.ts';
+import { writeConfusionPng, writePredictions } from './evaluation.ts';
 import type { ClassificationExperimentResult } from './softmax.ts';
 import { convAeFilterPicture, writePicture } from '../unit-pictures.ts';
 
@@ -278,7 +278,9 @@ export async function runConvAeExperiment(config: Config, log: Log = stderrLog):
     const held = results.filter((r) => r.fold.testRecordings);
     if (held.length === results.length) {
       const split = results.length === 1 ? last.fold.name : `${results.length} folds, each recording predicted by the fold that held it out`;
-      await run.writeJson(PREDICTIONS_FILE, mergePredictions(split, held.map((r) => predictionsFromProbabilities(r.fold.name, data.classNames, r.fold.testRecordings!, r.probs))));
+      const record = mergePredictions(split, held.map((r) => predictionsFromProbabilities(r.fold.name, data.classNames, r.fold.testRecordings!, r.probs)));
+      // Segments only for the recordings the saved model (the last fold's) did not train on.
+      await writePredictions(run, record, last.fold.testRecordings!, log);
     }
     if (fineTuned) await saveConvAeClassifier(run.path('pretrained'), { model: last.trained.pretrained, ...common });
     await writePicture(run, 'filters', convAeFilterPicture({ model: last.trained.model, picture: data.picture }));

@@ -1,12 +1,28 @@
 /**
  * What every supervised experiment draws of an evaluation (the scores themselves and the
- * metrics schema are in ../run-metrics.ts), and a timer for the seconds of each stage.
+ * metrics schema are in ../run-metrics.ts) and the predictions it records, and a timer for the
+ * seconds of each stage.
  */
 import { confusionMatrixImage } from '../../viz/heatmap.ts';
 import { linePlot } from '../../viz/line-plot.ts';
 import { encodePng } from '../../viz/png.ts';
 import type { RunDir } from '../run-dir.ts';
 import type { Evaluation } from '../run-metrics.ts';
+import { resolve } from 'node:path';
+import type { Recording } from '../../data/labeled-set.ts';
+import { PREDICTIONS_FILE, type PredictionsRecord } from '../run-records.ts';
+import { withSegmentPredictions } from '../segment-predictions.ts';
+import { loadTrainedRun } from '../trained-run.ts';
+
+/**
+ * predictions.json of a run whose model is saved already: `record`, with the long recordings of
+ * `heldOut` (those the saved model did not train on) also classified segment by segment by the
+ * saved model, as `sfl classify` does (segment-predictions.ts).
+ */
+export async function writePredictions(run: RunDir, record: PredictionsRecord, heldOut: readonly Recording[], log?: (s: string) => void): Promise<void> {
+  const saved = await loadTrainedRun(run.stagingPath);
+  await run.writeJson(PREDICTIONS_FILE, await withSegmentPredictions(record, saved, { heldOut: new Set(heldOut.map((r) => resolve(r.path))), log }));
+}
 
 export async function writeConfusionPng(run: RunDir, file: string, e: Evaluation, classNames: string[], title: string): Promise<void> {
   await run.writeFile(file, encodePng(confusionMatrixImage(e.confusion, { labels: classNames, title })));

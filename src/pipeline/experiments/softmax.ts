@@ -13,9 +13,9 @@ import { crossValidate, isCrossValidated } from './cross-validate.ts';
 import { classifierRunMetrics, evaluate, type ClassifierRunMetrics } from '../run-metrics.ts';
 import { softmaxSummary, stderrLog, trainSoftmaxStage, type Log } from '../softmax-stage.ts';
 import { checkClassificationData, classificationData, type ClassificationData } from './classification-data.ts';
-import { StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';
+import { StageTimer, writeConfusionPng, writeCostCurves, writePredictions } from './evaluation.ts';
 import { saveWindowEncoder } from '../trained-run.ts';
-import { INPUTS_FILE, PREDICTIONS_FILE, predictionsFromProbabilities } from '../run-records.ts';
+import { INPUTS_FILE, predictionsFromProbabilities } from '../run-records.ts';
 
 export interface ClassificationExperimentResult {
   runPath: string;
@@ -44,8 +44,8 @@ export async function runSoftmaxExperiment(config: Config, log: Log = stderrLog,
 
     if (d.windowEncoder) await saveWindowEncoder(run.stagingPath, d.windowEncoder);
     if (d.inputs) await run.writeJson(INPUTS_FILE, d.inputs);
-    if (d.test) await run.writeJson(PREDICTIONS_FILE, predictionsFromProbabilities(d.test.split, d.classNames, d.test.recordings, predicted.probs));
     await saveSoftmaxClassifier(run.path('model'), { model, classNames: d.classNames, input: d.input, features: 'raw', preprocessor });
+    if (d.test) await writePredictions(run, predictionsFromProbabilities(d.test.split, d.classNames, d.test.recordings, predicted.probs), d.test.recordings, log);
     await writeConfusionPng(run, 'confusion.png', test, d.classNames, `softmax: ${(100 * test.accuracy).toFixed(2)}%`);
     await writeCostCurves(run, 'cost.png', { softmax: costs }, 'softmax cost');
     const metrics = classifierRunMetrics(

@@ -19,10 +19,10 @@ import { saeCostFunction } from '../../models/sae/train.ts';
 import { classifierRunMetrics, evaluate, lastCost } from '../run-metrics.ts';
 import { stderrLog, type Log } from '../softmax-stage.ts';
 import { checkClassificationData, classificationData, type ClassificationData } from './classification-data.ts';
-import { writeConfusionPng, writeCostCurves } from './evaluation.ts';
+import { writeConfusionPng, writeCostCurves, writePredictions } from './evaluation.ts';
 import type { ClassificationExperimentResult } from './softmax.ts';
 import { saveWindowEncoder } from '../trained-run.ts';
-import { INPUTS_FILE, PREDICTIONS_FILE, predictionsFromProbabilities } from '../run-records.ts';
+import { INPUTS_FILE, predictionsFromProbabilities } from '../run-records.ts';
 import { stackedLayerPicture, writePicture } from '../unit-pictures.ts';
 
 function stageKey(stage: StageName, layer?: number): string {
@@ -90,8 +90,8 @@ export async function runStackedExperiment(config: Config, log: Log = stderrLog,
     const common = { classNames: d.classNames, input: d.input, preprocessor };
     if (d.windowEncoder) await saveWindowEncoder(run.stagingPath, d.windowEncoder);
     if (d.inputs) await run.writeJson(INPUTS_FILE, d.inputs);
-    if (d.test) await run.writeJson(PREDICTIONS_FILE, predictionsFromProbabilities(d.test.split, d.classNames, d.test.recordings, predicted.probs));
     await saveStackedClassifier(run.path('model'), { model: res.model, ...common });
+    if (d.test) await writePredictions(run, predictionsFromProbabilities(d.test.split, d.classNames, d.test.recordings, predicted.probs), d.test.recordings, log);
     await saveStackedClassifier(run.path('pretrained'), { model: res.pretrained, ...common });
     const windowSae = d.windowEncoder?.sae ?? null;
     await writePicture(run, 'filters', stackedLayerPicture({ model: res.model, preprocessor, input: d.input }, windowSae, 1)!);
