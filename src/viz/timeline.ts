@@ -46,7 +46,18 @@ export function timelineImage(segments: TimelineSegment[], o: TimelineOptions): 
   const w = Math.ceil(end * pps);
   const used = o.classNames.filter((c) => segments.some((s) => s.predicted === c));
   const legendW = used.reduce((a, c) => a + 14 + textWidth(c) + 12, 0);
-  const img = createImage(Math.max(left + w + 10, left + legendW + 10, o.title ? textWidth(o.title, 2) + 20 : 0), top + barH + 40, WHITE);
+  const ticks = linearTicks(0, end, Math.max(2, Math.floor(w / 80)));
+  const shown = ticks.values.map((v, i) => ({ v, label: ticks.labels[i] })).filter((t) => t.v <= end + 1e-9);
+  // The axis name goes after the strip and after the last tick's label, which is centred on its
+  // tick and may stick out past the strip's end.
+  const last = shown[shown.length - 1];
+  const nameX = Math.max(left + w, last ? left + Math.round(last.v * pps) + Math.ceil(textWidth(last.label) / 2) : 0) + 8;
+  const AXIS_NAME = 'time (s)';
+  const img = createImage(
+    Math.max(nameX + textWidth(AXIS_NAME) + 10, left + legendW + 10, o.title ? textWidth(o.title, 2) + 20 : 0),
+    top + barH + 40,
+    WHITE,
+  );
   if (o.title) drawText(img, o.title, left, 4, BLACK, { scale: 2 });
   for (const s of segments) {
     const x0 = left + Math.round(s.start * pps), x1 = left + Math.round(s.end * pps);
@@ -54,14 +65,12 @@ export function timelineImage(segments: TimelineSegment[], o: TimelineOptions): 
     fillRect(img, x0, top, 1, barH, WHITE); // a hairline between segments
   }
   strokeRect(img, { x: left, y: top, w, h: barH }, [90, 90, 90]);
-  const ticks = linearTicks(0, end, Math.max(2, Math.floor(w / 80)));
-  ticks.values.forEach((v, i) => {
-    if (v > end + 1e-9) return;
-    const x = left + Math.round(v * pps);
+  for (const t of shown) {
+    const x = left + Math.round(t.v * pps);
     fillRect(img, x, top + barH, 1, 4, BLACK);
-    drawText(img, ticks.labels[i], x, top + barH + 6, BLACK, { align: 'center' });
-  });
-  drawText(img, 'time (s)', left + w, top + barH + 6, BLACK, { align: 'right' });
+    drawText(img, t.label, x, top + barH + 6, BLACK, { align: 'center' });
+  }
+  drawText(img, AXIS_NAME, nameX, top + barH + 6, BLACK);
   let x = left;
   for (const c of used) {
     fillRect(img, x, top + barH + 22, 10, 10, classColor(o.classNames, c));
