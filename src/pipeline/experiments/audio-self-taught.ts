@@ -9,7 +9,7 @@ import { formatConfusion } from '../../models/metrics.ts';
 import { confusionMatrixImage } from '../../viz/heatmap.ts';
 import { encodePng } from '../../viz/png.ts';
 import type { Config } from '../config.ts';
-import { INPUTS_FILE, PREDICTIONS_FILE, predictionsRecord } from '../run-records.ts';
+import { INPUTS_FILE, predictionsRecord } from '../run-records.ts';
 import { audioSetRecord, loadConfiguredAudioSet } from '../audio-set.ts';
 import { inRunFolder } from '../run-folder.ts';
 import { costCurve } from '../../models/sae/train.ts';
@@ -19,9 +19,7 @@ import { runAudioSelfTaught, saveAudioPipeline, type AudioRunResult } from '../a
 import { classifierRunMetrics, evaluate, lastCost, type ClassifierRunMetrics, type Evaluation } from '../run-metrics.ts';
 import { softmaxSummary } from '../softmax-stage.ts';
 import { pct, spread } from './fold-stats.ts';
-import { withSegmentPredictions } from '../segment-predictions.ts';
-import { loadTrainedRun } from '../trained-run.ts';
-import { resolve } from 'node:path';
+import { writePredictions } from './evaluation.ts';
 
 /** Every held-out recording once, predicted by the fold that did not train on it. */
 function pooled(folds: { y: Int32Array; predicted: Int32Array }[], classNames: string[]): Evaluation {
@@ -134,8 +132,7 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
       Int32Array.from(folds.flatMap((f) => Array.from(f.result.testPredicted))),
       Float32Array.from(folds.flatMap((f) => Array.from(f.result.testConfidence))),
     );
-    const heldOut = new Set(lastFold.test.map((r) => resolve(r.path)));
-    await run.writeJson(PREDICTIONS_FILE, await withSegmentPredictions(record, await loadTrainedRun(run.stagingPath), { heldOut, log }));
+    await writePredictions(run, record, lastFold.test, log);
     await run.writeJson(INPUTS_FILE, audioSetRecord(set));
     return { metrics };
   });
