@@ -23,13 +23,21 @@ export interface ClassProbability {
   probability: number;
 }
 
+/** The label of a segment quieter than the minimum level asked for: it is not classified. */
+export const QUIET_LABEL = '(quiet)';
+
 export interface SegmentPrediction {
   /** Seconds from the start of the recording. */
   start: number;
   end: number;
+  /** The predicted class, or QUIET_LABEL. */
   label: string;
-  /** Every class's probability, in the run's class order. */
+  /** Every class's probability, in the run's class order; empty for a quiet segment. */
   probabilities: number[];
+  /** RMS level of the segment's samples, dB relative to full scale (a full-scale sine is -3). */
+  level: number;
+  /** Below the minimum level asked for, so not classified. */
+  quiet?: true;
 }
 
 export interface RecordingPrediction {
@@ -76,11 +84,24 @@ export function topClasses(probabilities: number[], classNames: readonly string[
   return probabilities.map((p, c) => ({ label: classNames[c], probability: p })).sort((a, b) => b.probability - a.probability).slice(0, k);
 }
 
+/** RMS level of samples in dB relative to full scale (-Infinity for digital silence). */
+export function rmsLevel(x: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += x[i] * x[i];
+  return 10 * Math.log10(sum / Math.max(1, x.length));
+}
+
 /**
  * Labels of one recording's segments (samples at the run's rate), classified in blocks with a
  * progress bar when there are many.
+ *
+ * `minLevel` (dB re full scale): a segment whose RMS level is below it is reported as quiet and
+ * not classified. Why: a classifier trained on sounds has never seen near-silence and still
+ * gives it one of its classes, often with a probability near 1 (a spoken-digit model calls 5 s of
+ * -60 dB white noise "6" at 99.9%); a confidence says nothing about inputs unlike the training
+ * data, while a level threshold is something a user can check and set.
  */
-export function classifySegments(run: TrainedRun, samples: Float32Array, o: { segment: number; hop: number; name?: string }): SegmentPrediction[] {
+export function classifySegments(run: TrainedRun, samples: Float32Array, o: { segment: number; hop: number; name?: string; minLevel?: number }): SegmentPrediction[] {
   if (run.input.kind !== 'audio') throw new SflError(run.cannotClassify ?? 'this run does not take audio');
   const params = run.input.spectrum;
   const names = run.classNames!;
@@ -90,12 +111,19 @@ export function classifySegments(run: TrainedRun, samples: Float32Array, o: { se
   const bar = ranges.length > BLOCK ? progress({ stage: `segments${o.name ? ` of ${o.name}` : ''}`, total: ranges.length }) : null;
   try {
     for (let b = 0; b < ranges.length; b += BLOCK) {
-      const block = ranges.slice(b, b + BLOCK);
-      const spectra = block.map((r) => spectrumOf(samples.subarray(r.start, r.end), params, `the segment at ${(r.start / params.sampleRate).toFixed(2)} s`));
-      const { labels, probs } = run.classify(spectra);
-      block.forEach((r, i) =>
-        out.push({ start: r.start / params.sampleRate, end: r.end / params.sampleRate, label: names[labels[i]], probabilities: rowOf(probs, i) }),
-      );
+      const block = ranges.slice(b, b + BLOCK).map((r) => ({ ...r, level: rmsLevel(samples.subarray(r.start, r.end)) }));
+      const loud = block.filter((r) => !(o.minLevel !== undefined && !(r.level >= o.minLevel)));
+      const { labels, probs } = loud.length > 0
+        ? run.classify(loud.map((r) => spectrumOf(samples.subarray(r.start, r.end), params, `the segment at ${(r.start / params.sampleRate).toFixed(2)} s`)))
+        : { labels: new Int32Array(0), probs: { data: new Float32Array(0), rows: 0, cols: names.length } };
+      let k = 0;
+      for (const r of block) {
+        const at = { start: r.start / params.sampleRate, end: r.end / params.sampleRate, level: r.level };
+        if (loud[k] === r) {
+          out.push({ ...at, label: names[labels[k]], probabilities: rowOf(probs, k) });
+          k++;
+        } else out.push({ ...at, label: QUIET_LABEL, probabilities: [], quiet: true });
+      }
       bar?.update(Math.min(b + BLOCK, ranges.length));
     }
   } finally {
@@ -111,7 +139,7 @@ export function classifySegments(run: TrainedRun, samples: Float32Array, o: { se
 export async function classifyRecordings(
   run: TrainedRun,
   paths: readonly string[],
-  o: { segment?: number; hop?: number } = {},
+  o: { segment?: number; hop?: number; minLevel?: number } = {},
 ): Promise<{ predictions: RecordingPrediction[]; skipped: { path: string; reason: string }[] }> {
   if (run.cannotClassify) throw new SflError(run.cannotClassify);
   if (run.input.kind !== 'audio') {
@@ -145,8 +173,8 @@ export async function classifyRecordings(
     const probabilities = rowOf(whole.probs, i);
     const label = names[whole.labels[i]];
     const segments = l.samples.length > Math.round(segment * params.sampleRate)
-      ? classifySegments(run, l.samples, { segment, hop, name: l.path })
-      : [{ start: 0, end: seconds, label, probabilities }];
+      ? classifySegments(run, l.samples, { segment, hop, name: l.path, minLevel: o.minLevel })
+      : [{ start: 0, end: seconds, label, probabilities, level: rmsLevel(l.samples) }];
     return { file: l.path, seconds, label, probabilities, segments };
   });
   return { predictions, skipped };

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { encodeWavPcm16 } from '../../src/audio/wav-encode.ts';
 import { initBackend } from '../../src/compute/backend.ts';
 import { syntheticRecordings } from '../../src/data/synthetic-sounds.ts';
-import { classifyRecordings } from '../../src/pipeline/classify-recordings.ts';
+import { classifyRecordings, QUIET_LABEL, rmsLevel } from '../../src/pipeline/classify-recordings.ts';
 import { resolveConfig } from '../../src/pipeline/config.ts';
 import { runAudioSelfTaughtExperiment } from '../../src/pipeline/experiments/audio-self-taught.ts';
 import { runConvAeExperiment } from '../../src/pipeline/experiments/conv-ae.ts';
@@ -125,4 +125,41 @@ describe('segment predictions of the stacked and conv-ae runs', () => {
       expect(r.test.find((t) => t.path === path)!.segments!.map((s) => s.predicted), runPath).toEqual(predictions[0].segments.map((s) => s.label));
     }
   }, 300_000);
+});
+
+describe('sfl classify --min-level', () => {
+  it('rmsLevel is dB re full scale: a full-scale sine is -3.01 dB, a tenth of it -23.01, zeros -Infinity', () => {
+    const sine = Float32Array.from({ length: 8000 }, (_, i) => Math.sin((2 * Math.PI * 440 * i) / RATE));
+    expect(rmsLevel(sine)).toBeCloseTo(-3.01, 2);
+    expect(rmsLevel(sine.map((x) => x / 10))).toBeCloseTo(-23.01, 2);
+    expect(rmsLevel(new Float32Array(100))).toBe(-Infinity);
+  });
+
+  it('reports the segments below the level as quiet instead of giving them a class', async () => {
+    // A tone, two seconds of noise at about -70 dB, clicks.
+    const long = syntheticRecordings({ perClass: 1, seconds: 1, seed: 9 });
+    const of = (label: string) => long.find((r) => r.label === label)!.samples;
+    const hiss = Float32Array.from({ length: 2 * RATE }, (_, i) => 3e-4 * ((Math.sin(i * 12.9898) * 43758.5453) % 1));
+    const path = join(tmp, 'gap.wav');
+    writeFileSync(path, encodeWavPcm16(concat(of('tone'), hiss, of('clicks')), RATE));
+    const run = await loadTrainedRun(runPath);
+    const gated = (await classifyRecordings(run, [path], { minLevel: -50 })).predictions[0].segments;
+    const inGap = (x: { start: number; end: number }) => x.start >= 1 - 1e-9 && x.end <= 3 + 1e-9;
+    expect(gated.filter(inGap).length).toBe(3);
+    for (const x of gated) {
+      if (inGap(x)) {
+        expect(x.quiet).toBe(true);
+        expect(x.label).toBe(QUIET_LABEL);
+        expect(x.probabilities).toEqual([]);
+        expect(x.level).toBeLessThan(-50);
+      } else {
+        expect(x.quiet).toBeUndefined();
+        expect(record.classNames).toContain(x.label);
+        expect(x.level).toBeGreaterThan(-50);
+      }
+    }
+    // Without a minimum level every segment, the near-silent ones too, gets a class.
+    const all = (await classifyRecordings(run, [path])).predictions[0].segments;
+    expect(all.every((x) => record.classNames.includes(x.label) && x.probabilities.length === 2)).toBe(true);
+  });
 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
-import { classifyRecordings, DEFAULT_SEGMENT_SECONDS, topClasses } from '../../pipeline/classify-recordings.ts';
+import { classifyRecordings, DEFAULT_SEGMENT_SECONDS, QUIET_LABEL, topClasses } from '../../pipeline/classify-recordings.ts';
 import { loadTrainedRun, type TrainedRun } from '../../pipeline/trained-run.ts';
 import { classifyImageFiles } from '../../pipeline/classify-images.ts';
 import { scanImageTargets } from '../../data/image-files.ts';
@@ -19,12 +19,19 @@ function secondsArg(name: string) {
   };
 }
 
+function levelArg(v: string): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || x > 0) throw new SflError(`--min-level takes a level in dB re full scale, 0 or below, such as -50 (got "${v}")`);
+  return x;
+}
+
 const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
 
 interface ClassifyFlags {
   top: number;
   segment?: number;
   hop?: number;
+  minLevel?: number;
   outputs: string;
   json?: boolean;
   quiet?: boolean;
@@ -68,6 +75,12 @@ export function registerClassify(program: Command): void {
     .option('--top <k>', 'how many classes to show per recording', intArg('--top'), 3)
     .option('--segment <seconds>', `length of the segments a long recording is labelled in (default: ${DEFAULT_SEGMENT_SECONDS})`, secondsArg('--segment'))
     .option('--hop <seconds>', 'time between segment starts (default: half the segment)', secondsArg('--hop'))
+    .option(
+      '--min-level <dB>',
+      `segments whose RMS level is below this many dB re full scale (e.g. -50) are reported as ${QUIET_LABEL} and not classified: ` +
+        'a classifier gives near-silence one of its classes, often with a probability near 1 (default: every segment is classified)',
+      levelArg,
+    )
     .addOption(runLookupOption())
     .option('--json', 'print one JSON object per recording (JSON lines), segments included')
     .option('--quiet', 'no progress display')
@@ -80,7 +93,7 @@ export function registerClassify(program: Command): void {
       if (run.input.kind === 'image') return classifyImages(run, targets, opts);
       const inputs = scanAudioTargets(targets);
       const paths = inputs.paths;
-      const { predictions, skipped } = await classifyRecordings(run, paths, { segment: opts.segment, hop: opts.hop });
+      const { predictions, skipped } = await classifyRecordings(run, paths, { segment: opts.segment, hop: opts.hop, minLevel: opts.minLevel });
       for (const s of skipped) {
         if (opts.json) console.log(JSON.stringify({ file: s.path, error: s.reason }));
         else process.stderr.write(`skipped ${s.reason}\n`);
@@ -89,15 +102,15 @@ export function registerClassify(program: Command): void {
       for (const p of predictions) {
         const top = topClasses(p.probabilities, names, opts.top);
         if (opts.json) {
-          const segments = p.segments.map((s) => ({ start: s.start, end: s.end, label: s.label, top: topClasses(s.probabilities, names, opts.top) }));
+          const segments = p.segments.map((s) => ({ start: s.start, end: s.end, label: s.label, top: topClasses(s.probabilities, names, opts.top), level: Number(s.level.toFixed(1)) }));
           console.log(JSON.stringify({ file: p.file, seconds: p.seconds, label: p.label, top, segments }));
           continue;
         }
         console.log(`${p.file}\t${p.label}\t${top.map((t) => `${t.label} ${pct(t.probability)}`).join(', ')}`);
         if (p.segments.length > 1) {
           for (const s of p.segments) {
-            const best = topClasses(s.probabilities, names, 1)[0];
-            console.log(`  ${s.start.toFixed(2)}-${s.end.toFixed(2)} s\t${s.label}\t${pct(best.probability)}`);
+            const what = s.quiet ? `${s.level.toFixed(1)} dB` : pct(topClasses(s.probabilities, names, 1)[0].probability);
+            console.log(`  ${s.start.toFixed(2)}-${s.end.toFixed(2)} s\t${s.label}\t${what}`);
           }
         }
       }
