@@ -5,7 +5,10 @@
  * of 20 minutes, and a tenth of the short ones as FLAC when sox is installed to encode them) and
  * runs, on each, as child processes of the real CLI with the spectra cache off:
  *   - `sfl features <folder> --out x.npy` (read, decode, mel, write), and
- *   - `sfl train-sae --audio <folder> --windows 100000 --iterations 20 --hidden 25`,
+ *   - `sfl train-sae --audio <folder> --windows 100000 --iterations 20 --hidden 25`, and
+ *   - `sfl self-taught --audio <folder>` with the same autoencoder settings and the labels from the
+ *     sub-folders (short/, long/, flac/): the classification pipeline, whose every recording is
+ *     encoded and pooled,
  * printing wall time, CPU time, real-time factor (hours of audio per hour of wall or CPU time)
  * and peak resident memory (the child's own maxRSS, written at exit by bench/rusage-preload.mjs),
  * and how each changes from 2 to 20 hours.
@@ -15,7 +18,8 @@
  *
  * Disk: about 2.4 GB in $SFL_BENCH_DIR (default: the system temp folder), removed at the end.
  * Generation takes well under a minute: ten-second chunks of generated sound are made once and
- * written as many files. Run: npm run bench -- --only corpus (SFL_BENCH_CORPUS_HOURS=2,20 to change).
+ * written as many files. Run: npm run bench -- --only corpus (SFL_BENCH_CORPUS_HOURS=2,20 to change;
+ * SFL_BENCH_CORPUS_QUICK=1 for a quick check: 0.2 and 2 hours, features and train-sae only).
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -113,7 +117,8 @@ const fmt = (m: Measured, seconds: number) =>
 const ratio = (a: number, b: number) => `${(b / a).toFixed(2)}x`;
 
 export async function benchCorpus(): Promise<string[]> {
-  const hours = (process.env.SFL_BENCH_CORPUS_HOURS ?? '2,20').split(',').map(Number);
+  const quick = process.env.SFL_BENCH_CORPUS_QUICK === '1';
+  const hours = (process.env.SFL_BENCH_CORPUS_HOURS ?? (quick ? '0.2,2' : '2,20')).split(',').map(Number);
   const parent = mkdtempSync(join(process.env.SFL_BENCH_DIR ?? tmpdir(), 'sfl-bench-corpus-'));
   const lines: string[] = [];
   try {
@@ -137,11 +142,14 @@ export async function benchCorpus(): Promise<string[]> {
       mkdirSync(scratch);
       const features = runCli(['features', c.dir, '--out', join(scratch, 'x.npy')], scratch);
       rmSync(join(scratch, 'x.npy'), { force: true });
-      const train = runCli(['train-sae', '--audio', c.dir, '--windows', '100000', '--iterations', '20', '--hidden', '25', '--outputs', scratch, '--quiet'], scratch);
+      const sae = ['--windows', '100000', '--iterations', '20', '--hidden', '25', '--outputs', scratch, '--quiet'];
+      const train = runCli(['train-sae', '--audio', c.dir, ...sae], scratch);
       const h = (c.seconds / 3600).toFixed(1);
       lines.push(`corpus ${h} h  features:  ${fmt(features, c.seconds)}`);
       lines.push(`corpus ${h} h  train-sae (100,000 windows, 20 L-BFGS iterations, 25 hidden): ${fmt(train, c.seconds)}`);
-      return { c, features, train };
+      const classify = quick ? null : runCli(['self-taught', '--audio', c.dir, '--labels', 'folders', '--split', 'random', ...sae], scratch);
+      if (classify) lines.push(`corpus ${h} h  self-taught (same autoencoder; every recording encoded, pooled, softmax): ${fmt(classify, c.seconds)}`);
+      return { c, features, train, classify };
     });
     if (results.length >= 2) {
       const [a, b] = [results[0], results[results.length - 1]];
@@ -149,7 +157,8 @@ export async function benchCorpus(): Promise<string[]> {
       lines.push(
         `corpus ${(a.c.seconds / 3600).toFixed(1)} h -> ${(b.c.seconds / 3600).toFixed(1)} h (${dur} the audio): features wall ${ratio(a.features.wall, b.features.wall)}, ` +
           `CPU ${ratio(a.features.cpu, b.features.cpu)}, peak RSS ${ratio(a.features.rssMb, b.features.rssMb)}; train-sae wall ${ratio(a.train.wall, b.train.wall)}, ` +
-          `CPU ${ratio(a.train.cpu, b.train.cpu)}, peak RSS ${ratio(a.train.rssMb, b.train.rssMb)}`,
+          `CPU ${ratio(a.train.cpu, b.train.cpu)}, peak RSS ${ratio(a.train.rssMb, b.train.rssMb)}` +
+          (a.classify && b.classify ? `; self-taught wall ${ratio(a.classify.wall, b.classify.wall)}, peak RSS ${ratio(a.classify.rssMb, b.classify.rssMb)}` : ''),
       );
       const rssOk = b.train.rssMb <= 1024 && b.train.rssMb <= 1.1 * a.train.rssMb;
       lines.push(

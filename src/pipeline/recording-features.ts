@@ -26,9 +26,34 @@ function padToFrames(S: Matrix, K: number): Matrix {
   return out;
 }
 
+/**
+ * Frames of the recordings encoded together before their window features are pooled and dropped:
+ * the windows (K x bands values each) and their features of a whole corpus would be many times
+ * its spectra, so memory is bounded by one group's instead (about 64 K frames; a longer recording
+ * is a group of its own).
+ */
+const GROUP_FRAMES = 1 << 16;
+
+/** Pooled features of every recording, computed group by group (see GROUP_FRAMES); rows in the order of `spectra`. */
+function pooledByGroups(spectra: readonly Matrix[], width: number, features: (group: readonly Matrix[]) => Matrix): Matrix {
+  if (spectra.length === 0) return features(spectra);
+  const out = matrix(spectra.length, width);
+  for (let first = 0; first < spectra.length; ) {
+    let last = first + 1;
+    for (let frames = spectra[first].rows; last < spectra.length && frames + spectra[last].rows <= GROUP_FRAMES; last++) frames += spectra[last].rows;
+    const pooled = features(spectra.slice(first, last));
+    if (pooled.cols !== width) throw new Error(`pooledByGroups: ${pooled.cols} columns, expected ${width}`);
+    out.data.set(pooled.data, first * width);
+    first = last;
+  }
+  return out;
+}
+
 export function recordingFeatures(model: SaeModel, spectra: readonly Matrix[], pool: PoolOptions): Matrix {
-  const { H, ranges } = windowFeatures(model, spectra);
-  return poolRecordings(H, ranges, pool);
+  return pooledByGroups(spectra, pooledWidth(model.hyper.hidden, pool), (group) => {
+    const { H, ranges } = windowFeatures(model, group);
+    return poolRecordings(H, ranges, pool);
+  });
 }
 
 /** The features of every window (hop 1) of every recording, before pooling: ranges[i] are recording i's rows of H. */
@@ -64,8 +89,10 @@ function checkAudioModel(model: SaeModel): { K: number; P: number } {
 
 /** Feature maps of every recording (filters convolved over time, and over frequency for band patches), pooled over time. */
 export function convRecordingFeatures(model: SaeModel, spectra: readonly Matrix[], pool: PoolOptions, conv: ConvSettings): Matrix {
-  const { H, ranges } = convWindowFeatures(model, spectra, conv);
-  return poolRecordings(H, ranges, pool);
+  return pooledByGroups(spectra, convFeatureWidth(model, pool, conv), (group) => {
+    const { H, ranges } = convWindowFeatures(model, group, conv);
+    return poolRecordings(H, ranges, pool);
+  });
 }
 
 /** convRecordingFeatures before the time pooling: one row per time offset, ranges[i] are recording i's rows. */
