@@ -16,3 +16,18 @@ export function matrix(rows: number, cols: number, data?: Float32Array): Matrix 
   }
   return { data: d, rows, cols };
 }
+
+/** Index of the largest value in each row (the first one on ties). */
+export function argmaxRows(data: Float32Array, rows: number, cols: number): Int32Array {
+  const out = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let best = 0;
+    let bv = data[i * cols];
+    for (let j = 1; j < cols; j++) {
+      const v = data[i * cols + j];
+      if (v > bv) { bv = v; best = j; }
+    }
+    out[i] = best;
+  }
+  return out;
+}

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
 import type { Recording, SkippedFile } from '../data/labeled-set.ts';
-import { argmaxRows } from '../models/softmax/softmax.ts';
+import { argmaxRows } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 
 export const PREDICTIONS_FILE = 'predictions.json';

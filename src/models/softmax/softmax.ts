@@ -26,7 +26,7 @@
  * with P the m x numClasses probabilities and Y the one-hot labels.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Matrix } from '../../compute/matrix.ts';
+import { argmaxRows, type Matrix } from '../../compute/matrix.ts';
 import { checkJSONType, checkMatrix } from '../../features/validate.ts';
 import { lbfgs, type IterationInfo, type LbfgsStopReason } from '../../optim/lbfgs.ts';
 import { SflError } from '../../util/errors.ts';
@@ -244,17 +244,3 @@ export function softmaxPredict(model: SoftmaxModel, X: Matrix): { labels: Int32A
   return { labels: argmaxRows(probs, m, k), probs: { data: probs, rows: m, cols: k } };
 }
 
-/** Index of the largest value in each row (the first one on ties). */
-export function argmaxRows(data: Float32Array, rows: number, cols: number): Int32Array {
-  const out = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    let best = 0;
-    let bv = data[i * cols];
-    for (let j = 1; j < cols; j++) {
-      const v = data[i * cols + j];
-      if (v > bv) { bv = v; best = j; }
-    }
-    out[i] = best;
-  }
-  return out;
-}

@@ -33,7 +33,8 @@ import { checkJSONType, checkMatrix } from '../../features/validate.ts';
 import { lbfgs, type IterationInfo, type LbfgsStopReason } from '../../optim/lbfgs.ts';
 import { SflError } from '../../util/errors.ts';
 import { accuracy } from '../metrics.ts';
-import { argmaxRows, softmaxHead, softmaxPredict, softmaxTrain } from '../softmax/softmax.ts';
+import { softmaxHead, softmaxPredict, softmaxTrain } from '../softmax/softmax.ts';
+import { argmaxRows } from '../../compute/matrix.ts';
 import {
   encode, initParams as saeInitParams, sparseAutoencoderCost, unpackParams as saeUnpack, type Decoder,
   type DisposableCostFunction as DisposableSaeCost, type SaeOptions,

@@ -30,7 +30,7 @@ import { progress, type Progress } from '../../util/progress.ts';
 import { inRunFolder } from '../run-folder.ts';
 import type { RunDir } from '../run-dir.ts';
 import { INPUTS_FILE, mergePredictions, predictionsFromProbabilities, type InputsRecord } from '../run-records.ts';
-import { argmaxRows } from '../../models/softmax/softmax.ts';
+import { argmaxRows } from '../../compute/matrix.ts';
 import { pct, spread } from './fold-stats.ts';
 import { classifierRunMetrics, evaluate, lastCost, type ClassifierRunMetrics, type Evaluation } from '../run-metrics.ts';
 import { stderrLog, type Log } from '../softmax-stage.ts';
