@@ -81,6 +81,9 @@ export class SpectrogramStream {
   private batchRows = 0;
   /** Rows computed by the current push / finish, or held until finish when `whole`. */
   private out: Matrix[] = [];
+  /** The rows of the current push or finish (when not held for the whole recording). */
+  private dest: Matrix | null = null;
+  private destRows = 0;
   /** trimDb: energy (sum of squared windowed samples) of every frame so far. */
   private energy: Float64Array | null;
   private finished = false;
@@ -119,6 +122,7 @@ export class SpectrogramStream {
     // all arrived. A centred frame reflecting the start reads x[1..offset], which needs offset + 2
     // samples to be certain the reflection does not wrap (frames.ts reflectIndex).
     const settled = !this.reflect || this.received >= offset + 2;
+    this.startOutput(Math.floor((this.received + offset - N) / hop) - this.next + 1);
     while (this.next * hop - offset + N <= this.received && (settled || this.next * hop - offset >= 0)) this.addFrame(this.next++, this.received);
     return this.take();
   }
@@ -132,6 +136,7 @@ export class SpectrogramStream {
     this.finished = true;
     const n = this.received;
     const rows = frameRows(n, this.N, this.hop, this.p.center);
+    this.startOutput(rows - this.next);
     while (this.next < rows) this.addFrame(this.next++, n, true);
     this.flush();
     if (!this.whole) return this.take();
@@ -206,18 +211,30 @@ export class SpectrogramStream {
     if (this.batchRows === 0) return;
     const frames = { data: this.batch.data.subarray(0, this.batchRows * this.N), rows: this.batchRows, cols: this.N };
     const rows = transformFrames(frames, this.p, this.scratch);
-    const inScratch = rows.data.buffer === this.scratch.spec.buffer || rows.data.buffer === this.scratch.bands.buffer;
-    this.out.push(inScratch ? { data: rows.data.slice(), rows: rows.rows, cols: rows.cols } : rows);
+    if (this.dest) {
+      this.dest.data.set(rows.data.subarray(0, rows.rows * rows.cols), this.destRows * this.width);
+      this.destRows += rows.rows;
+    } else {
+      const inScratch = rows.data.buffer === this.scratch.spec.buffer || rows.data.buffer === this.scratch.bands.buffer;
+      this.out.push(inScratch ? { data: rows.data.slice(), rows: rows.rows, cols: rows.cols } : rows);
+    }
     this.batchRows = 0;
+  }
+
+  /** Where the rows of this push or finish go: one matrix of at most `rows` rows (none when the whole recording is held). */
+  private startOutput(rows: number): void {
+    this.dest = this.whole ? null : matrix(Math.max(0, rows), this.width);
+    this.destRows = 0;
   }
 
   /** The rows computed since the last take (none while the whole recording is held). */
   private take(): Matrix {
-    if (this.whole) return matrix(0, this.width);
+    if (this.whole || !this.dest) return matrix(0, this.width);
     if (!this.finished) this.flush();
-    const m = concatRows(this.out, this.width);
-    this.out = [];
-    return m;
+    const m = this.dest;
+    const rows = this.destRows;
+    this.dest = null;
+    return rows === m.rows ? m : { data: m.data.subarray(0, rows * this.width), rows, cols: this.width };
   }
 }
 

@@ -33,14 +33,10 @@ import { symmetricEigen } from './eigh.ts';
 import { columnMean, covariance, gemmNT } from './kernels.ts';
 import { applyAffineFast } from './tf-affine.ts';
 import { checkJSONType, checkMatrix, requireFitted } from './validate.ts';
+import { WHITENING_DEFAULTS } from './whitening-defaults.ts';
 
 export type WhiteningKind = 'pca' | 'zca';
 
-/**
- * The defaults of whitening, here and in the sfl config (pipeline/config.ts takes them from here):
- * epsilon as UFLDL's for data in [0, 1]; the variance fraction PCA keeps when it reduces.
- */
-export const WHITENING_DEFAULTS = { epsilon: 0.1, retainVariance: 0.99 } as const;
 
 export interface WhiteningOptions {
   /** 'pca' (rotate, scale, optionally reduce dimension) or 'zca' (PCA whitening rotated back). */

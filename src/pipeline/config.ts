@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { SflError } from '../util/errors.ts';
-import { WHITENING_DEFAULTS } from '../features/whitening.ts';
+import { WHITENING_DEFAULTS } from '../features/whitening-defaults.ts';
 import { CONFIG_SCHEMA, EXPERIMENT_NAMES, validateConfig } from './config-schema.ts';
 import { BASELINE_DEFAULTS, type BaselinesConfig } from '../models/mnist-baselines/settings.ts';
 import { FSDD_PATTERN, type LabelSource } from '../data/labeled-set.ts';

@@ -65,6 +65,12 @@ export async function openStream(src: ByteSource, options: AudioStreamOptions = 
     let decoded = 0;
     // Cut whatever arrives into blocks of exactly blockSize (the last one shorter).
     function* reblock(y: Float32Array, final: boolean): Generator<Float32Array> {
+      if (pendingLength === 0 && y.length === blockSize && y.byteOffset === 0 && y.buffer.byteLength === y.byteLength) {
+        // Already a block of its own (a decoder reading exactly blockSize frames): no copy.
+        samplesOut += blockSize;
+        yield y;
+        return;
+      }
       if (y.length) {
         pending.push(y);
         pendingLength += y.length;

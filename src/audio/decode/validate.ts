@@ -49,8 +49,9 @@ export class SampleCheck {
   apply(block: Float32Array, sampleRate: number): void {
     // Nearly every block is within full scale: find that out with a tight loop (a NaN fails both
     // comparisons, so it takes the careful path below too).
+    const hi = CLIP_LEVEL, lo = -CLIP_LEVEL, n = block.length;
     let i = 0;
-    while (i < block.length && block[i] >= -CLIP_LEVEL && block[i] <= CLIP_LEVEL) i++;
+    while (i < n && block[i] >= lo && block[i] <= hi) i++;
     if (i === block.length) {
       this.seen += block.length;
       return;
