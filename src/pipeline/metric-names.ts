@@ -36,7 +36,28 @@ const WORDS: Record<string, string> = {
   accuracy: 'accuracy',
   engine: 'compute engine',
   backend: 'backend',
+  convAe: 'convolutional autoencoder',
+  audioDir: 'audio folder',
+  maxIter: 'iteration limit',
 };
+
+// The optimisers' stop reasons (optim/lbfgs.ts, optim/minibatch.ts) as a sentence.
+const STOP_REASONS: Record<string, string> = {
+  optTol: 'converged (gradient below tolerance)',
+  progTol: 'progress stalled (step or cost change below tolerance)',
+  noDecrease: 'the line search found no lower cost',
+  maxIter: 'reached the iteration limit',
+  maxFunEvals: 'reached the limit of cost evaluations',
+  callback: 'stopped early by the program',
+  epochs: 'ran every epoch',
+  nonFinite: 'the cost became infinite or NaN',
+};
+
+/** A metric's value as a person reads it: a stop reason as a sentence (with its code), anything else unchanged. */
+export function humanMetricValue(key: string, value: string): string {
+  const reason = /(^|\.)stopReason$/.test(key) ? STOP_REASONS[value] : undefined;
+  return reason ? `${reason} [${value}]` : value;
+}
 
 function words(segment: string): string {
   if (WORDS[segment]) return WORDS[segment];

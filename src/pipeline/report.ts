@@ -16,7 +16,7 @@ import { spectrogramImage } from '../viz/heatmap.ts';
 import { encodePng } from '../viz/png.ts';
 import { timelineImage } from '../viz/timeline.ts';
 import { renderReport, type MistakeRow, type ReportContent, type ReportFigure } from '../viz/report.ts';
-import { humanMetricName } from './metric-names.ts';
+import { humanMetricName, humanMetricValue } from './metric-names.ts';
 import { dataSummary, readInputs, readPredictions, type DataSummary, type PredictionsRecord } from './run-records.ts';
 import { spectrogramOfAudio } from './spectra.ts';
 import type { InputDescription } from '../features/input-description.ts';
@@ -118,7 +118,7 @@ function metricRows(metrics: Record<string, unknown>): [string, string, string][
   return flat
     .map((e, i) => ({ e, i }))
     .sort((a, b) => rank(a.e[0]) - rank(b.e[0]) || a.i - b.i)
-    .map(({ e: [k, v] }) => [humanMetricName(k), typeof v === 'number' && /accuracy|error/i.test(k) ? formatAccuracy(v) : formatValue(v), k]);
+    .map(({ e: [k, v] }) => [humanMetricName(k), typeof v === 'number' && /accuracy|error/i.test(k) ? formatAccuracy(v) : humanMetricValue(k, formatValue(v)), k]);
 }
 
 type SpectroInput = Extract<InputDescription, { kind: 'spectro-temporal' }>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { humanMetricName } from '../../src/pipeline/metric-names.ts';
+import { humanMetricName, humanMetricValue } from '../../src/pipeline/metric-names.ts';
 
 describe('humanMetricName', () => {
   it('reads the keys users complained about as words', () => {
@@ -14,5 +14,23 @@ describe('humanMetricName', () => {
   it('splits an unknown camelCase key into words rather than showing it raw', () => {
     expect(humanMetricName('meanPooledWidth')).toBe('Mean pooled width');
     expect(humanMetricName('layers.secondLayer_units')).toBe('Layers: second layer units');
+  });
+});
+
+describe('humanMetricValue', () => {
+  it("says why training stopped in words, keeping the optimiser's code", () => {
+    expect(humanMetricValue('softmax.stopReason', 'optTol')).toBe('converged (gradient below tolerance) [optTol]');
+    expect(humanMetricValue('stopReason', 'maxIter')).toBe('reached the iteration limit [maxIter]');
+    expect(humanMetricValue('convAe.fineTune.stopReason', 'callback')).toMatch(/^stopped early/);
+  });
+
+  it('leaves other values and unknown reasons as they are', () => {
+    expect(humanMetricValue('softmax.iterations', 'optTol')).toBe('optTol');
+    expect(humanMetricValue('stopReason', 'somethingNew')).toBe('somethingNew');
+  });
+
+  it('names the convolutional autoencoder and the audio folder in words', () => {
+    expect(humanMetricName('convAe.pretrainEpochs')).toBe('Convolutional autoencoder: pretrain epochs');
+    expect(humanMetricName('data.audioDir')).toBe('Data: audio folder');
   });
 });
