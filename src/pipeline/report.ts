@@ -71,7 +71,7 @@ async function reportContent(runDir: string): Promise<ReportContent> {
   const config = (run.info.config ?? {}) as { description?: string };
   return {
     title: `sfl run ${run.info.name}`,
-    description: config.description || undefined,
+    description: config.description ? config.description + changedNote(run.info.argv) : undefined,
     command: `sfl ${run.info.argv.map(shellQuote).join(' ')}`,
     config: run.info.config,
     facts: facts(run),
@@ -82,6 +82,30 @@ async function reportContent(runDir: string): Promise<ReportContent> {
     figures,
     problems,
   };
+}
+
+// Flags that name or place a run, or quieten it, without changing what it computes.
+const NOT_SETTINGS = new Set(['--name', '--outputs', '--overwrite', '--quiet']);
+const TAKES_VALUE = new Set(['--name', '--outputs']);
+
+/**
+ * A config file's description is written for the file's own settings; when the command line
+ * changed some (sfl run x.json --set ..., or flags), the description may no longer be true of the
+ * run (another folder, fewer epochs), so the page says so and lists the changes.
+ */
+export function changedNote(argv: readonly string[]): string {
+  const changes: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (NOT_SETTINGS.has(a.split('=')[0])) {
+      if (TAKES_VALUE.has(a) && !a.includes('=')) i++;
+      continue;
+    }
+    if (a !== '--set') changes.push(a);
+  }
+  if (argv[0] === 'run') changes.shift(); // the config file itself
+  if (changes.length === 0) return '';
+  return ` (Written for the config's own settings; this run changed: ${changes.join(' ')}.)`;
 }
 
 function facts(run: RunRecord): [string, string][] {

@@ -6,7 +6,7 @@ import { defaultSpectrumParams } from '../../src/audio/spectrogram.ts';
 import { Preprocessor } from '../../src/features/preprocess.ts';
 import { initParams } from '../../src/models/sae/sparse-autoencoder.ts';
 import { resolveConfig } from '../../src/pipeline/config.ts';
-import { writeReport } from '../../src/pipeline/report.ts';
+import { changedNote, writeReport } from '../../src/pipeline/report.ts';
 import { RunDir } from '../../src/pipeline/run-dir.ts';
 import { listRuns, runHeadline, readRun } from '../../src/pipeline/run-summary.ts';
 import { INPUTS_FILE, PREDICTIONS_FILE } from '../../src/pipeline/run-records.ts';
@@ -138,5 +138,16 @@ describe('listRuns', () => {
     expect(runs[1]).toMatchObject({ finalCost: 2.5, accuracy: null });
     expect(runs[1].seconds).toBeGreaterThanOrEqual(0);
     expect(runHeadline(readRun(join(root, 'a'))).name).toBe('a');
+  });
+});
+
+describe("report.html's description of a run whose command line changed the config", () => {
+  it('lists the changes, and nothing for flags that only name or place the run', () => {
+    expect(changedNote(['run', 'configs/fsdd-conv-ae.json', '--set', 'data.audioDir=/x', 'convAe.pretrainEpochs=3', '--outputs', '/o', '--name', 'r', '--overwrite', '--quiet'])).toBe(
+      " (Written for the config's own settings; this run changed: data.audioDir=/x convAe.pretrainEpochs=3.)",
+    );
+    expect(changedNote(['start', '--audio', '/my/sounds', '--quiet'])).toBe(" (Written for the config's own settings; this run changed: --audio /my/sounds.)");
+    expect(changedNote(['start', '--quiet', '--name', 'start-now', '--overwrite'])).toBe('');
+    expect(changedNote(['run', 'configs/fsdd-self-taught.json', '--name=x'])).toBe('');
   });
 });
