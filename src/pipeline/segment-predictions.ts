@@ -26,7 +26,14 @@ export interface SegmentPredictionOptions {
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 /**
- * `record` with `segments` added to every held-out recording longer than one segment (a new
+ * A recording is long, and gets segment predictions, when it lasts more than this many segments.
+ * One just over a segment (a spoken digit of 1.1 s) would be cut into two overlapping pieces, each
+ * mostly silence or half a word: a timeline of those says nothing about the recording.
+ */
+export const LONG_RECORDING_SEGMENTS = 2;
+
+/**
+ * `record` with `segments` added to every held-out long recording (see LONG_RECORDING_SEGMENTS; a new
  * record; the others unchanged). A recording that can no longer be decoded keeps no segments and
  * is named in the log.
  */
@@ -57,7 +64,7 @@ export async function withSegmentPredictions(record: PredictionsRecord, run: Tra
       test.push(t);
       continue;
     }
-    if (samples.length <= Math.round(segment * rate)) {
+    if (samples.length <= Math.round(LONG_RECORDING_SEGMENTS * segment * rate)) {
       test.push(t);
       continue;
     }

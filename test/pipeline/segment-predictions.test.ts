@@ -46,6 +46,8 @@ beforeAll(async () => {
   const of = (label: string) => long.find((r) => r.label === label)!.samples;
   write('clicks_s_2', concat(of('tone'), of('clicks')));
   write('tone_s_2', concat(of('clicks'), of('tone')));
+  // Just over one segment: two overlapping halves would say nothing, so no segments.
+  write('tone_s_3', concat(of('tone')).subarray(0, Math.round(1.5 * RATE)));
   const config = resolveConfig({
     data: { source: 'audio', audioDir: audio },
     split: { kind: 'official' },
@@ -61,10 +63,11 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('segment predictions of a classification run', () => {
-  it('are written for the long test recordings only, covering each from start to end', () => {
+  it('are written for the long test recordings only (more than two segments), covering each from start to end', () => {
     const withSegments = record.test.filter((t) => t.segments);
     expect(withSegments.map((t) => t.path).sort()).toEqual([resolve(audio, 'clicks_s_2.wav'), resolve(audio, 'tone_s_2.wav')]);
-    expect(record.test).toHaveLength(6);
+    expect(record.test).toHaveLength(7);
+    expect(record.test.find((t) => t.path.endsWith('tone_s_3.wav'))!.segments).toBeUndefined();
     for (const t of withSegments) {
       const s = t.segments!;
       expect(s.length).toBe(7); // 4 s in 1 s segments every 0.5 s
