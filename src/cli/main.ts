@@ -12,7 +12,7 @@ import { buildProgram } from './program.ts';
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv[2])).parseAsync(argv);
   } catch (e) {
     process.stderr.write(`sfl: ${userMessage(e)}\n`);
     process.exitCode = 1;

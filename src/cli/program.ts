@@ -1,51 +1,51 @@
-/** The `sfl` command-line program: one file per command in src/cli/commands/, wired here. */
+/**
+ * The `sfl` command-line program: one file per command in src/cli/commands/, wired here.
+ *
+ * A command's module is imported when the program is built, and only the one named on the command
+ * line when it names one: a command loads its own code, not every command's (loading them all,
+ * TensorFlow.js and the model code included, costs over a second of CPU, which a `sfl features`
+ * run over a folder would otherwise pay on top of its work).
+ */
 import { Command } from 'commander';
 import { sflVersion } from '../util/version.ts';
-import { registerInfo } from './commands/info.ts';
-import { registerFeatures } from './commands/features.ts';
-import { registerStart } from './commands/start.ts';
-import { registerTrainSae } from './commands/train-sae.ts';
-import { registerVisualize } from './commands/visualize.ts';
-import { registerMnist } from './commands/mnist.ts';
-import { registerData } from './commands/data.ts';
-import { registerClassify } from './commands/classify.ts';
-import { registerEncode } from './commands/encode.ts';
-import { registerTrainSoftmax } from './commands/train-softmax.ts';
-import { registerSelfTaught } from './commands/self-taught.ts';
-import { registerStacked } from './commands/stacked.ts';
-import { registerConv } from './commands/conv.ts';
-import { registerConvAe } from './commands/conv-ae.ts';
-import { registerRun } from './commands/run.ts';
-import { registerReport } from './commands/report.ts';
-import { registerRuns } from './commands/runs.ts';
-import { registerCache } from './commands/cache.ts';
-import { registerExport } from './commands/export.ts';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/** Every command, in the order --help lists them. */
+const COMMANDS: readonly [name: string, load: () => Promise<Register>][] = [
+  ['info', async () => (await import('./commands/info.ts')).registerInfo],
+  ['features', async () => (await import('./commands/features.ts')).registerFeatures],
+  ['start', async () => (await import('./commands/start.ts')).registerStart],
+  ['train-sae', async () => (await import('./commands/train-sae.ts')).registerTrainSae],
+  ['visualize', async () => (await import('./commands/visualize.ts')).registerVisualize],
+  ['mnist', async () => (await import('./commands/mnist.ts')).registerMnist],
+  ['data', async () => (await import('./commands/data.ts')).registerData],
+  ['classify', async () => (await import('./commands/classify.ts')).registerClassify],
+  ['encode', async () => (await import('./commands/encode.ts')).registerEncode],
+  ['train-softmax', async () => (await import('./commands/train-softmax.ts')).registerTrainSoftmax],
+  ['self-taught', async () => (await import('./commands/self-taught.ts')).registerSelfTaught],
+  ['stacked', async () => (await import('./commands/stacked.ts')).registerStacked],
+  ['conv', async () => (await import('./commands/conv.ts')).registerConv],
+  ['conv-ae', async () => (await import('./commands/conv-ae.ts')).registerConvAe],
+  ['run', async () => (await import('./commands/run.ts')).registerRun],
+  ['report', async () => (await import('./commands/report.ts')).registerReport],
+  ['runs', async () => (await import('./commands/runs.ts')).registerRuns],
+  ['cache', async () => (await import('./commands/cache.ts')).registerCache],
+  ['export', async () => (await import('./commands/export.ts')).registerExport],
+];
+
+/**
+ * The program with every command, or with only `command` when that names one (the command line's
+ * first argument: its --help, flags and action are the same either way).
+ */
+export async function buildProgram(command?: string): Promise<Command> {
   const program = new Command();
   program
     .name('sfl')
     .description('Spectral feature learning: learn features from sound (and MNIST) with sparse autoencoders')
     .version(sflVersion(), '-V, --version', 'print the version of sfl')
     .showHelpAfterError();
-  registerInfo(program);
-  registerFeatures(program);
-  registerStart(program);
-  registerTrainSae(program);
-  registerVisualize(program);
-  registerMnist(program);
-  registerData(program);
-  registerClassify(program);
-  registerEncode(program);
-  registerTrainSoftmax(program);
-  registerSelfTaught(program);
-  registerStacked(program);
-  registerConv(program);
-  registerConvAe(program);
-  registerRun(program);
-  registerReport(program);
-  registerRuns(program);
-  registerCache(program);
-  registerExport(program);
+  const only = COMMANDS.filter(([name]) => name === command);
+  for (const [, load] of only.length === 1 ? only : COMMANDS) (await load())(program);
   return program;
 }

@@ -25,7 +25,7 @@ async function configOf(args: string[]): Promise<Config> {
     got = c;
   };
   try {
-    await buildProgram().exitOverride().parseAsync(['node', 'sfl', ...args]);
+    await (await buildProgram()).exitOverride().parseAsync(['node', 'sfl', ...args]);
   } catch (e) {
     if (!(e instanceof ConfigProbed)) throw e;
   } finally {
@@ -153,8 +153,8 @@ const COMMANDS: { name: string; args?: string[]; fixes: PartialConfig; file?: st
 ];
 
 describe('the flag table', () => {
-  it('every flag a command offers for a config key has a sample here, and no command has one flag twice', () => {
-    for (const cmd of buildProgram().commands) {
+  it('every flag a command offers for a config key has a sample here, and no command has one flag twice', async () => {
+    for (const cmd of (await buildProgram()).commands) {
       const longs = cmd.options.map((o) => o.long);
       expect(new Set(longs).size, cmd.name()).toBe(longs.length);
     }
@@ -163,7 +163,7 @@ describe('the flag table', () => {
 
   for (const c of COMMANDS) {
     it(`sfl ${c.name}: the same run as flags and as a config file resolves to the same config`, async () => {
-      const program = buildProgram();
+      const program = await buildProgram();
       const cmd = program.commands.find((x) => x.name() === c.name)!;
       let paths = offeredPaths(cmd).filter((p) => !(c.without ?? []).includes(p));
       // --mnist and --audio contradict each other: an audio run, and (below) an MNIST one.
