@@ -27,7 +27,7 @@ function untrainedModel(spectra: Parameters<typeof samplePatches>[0], K: number,
   return {
     input: { kind: 'spectro-temporal', frames: K, bands: P, spectrum: undefined as never, bandHz: null },
     preprocessor,
-    hyper: { hidden, lambda: 0, beta: 0, rho: 0.1, decoder: 'linear' },
+    hyper: { hidden, weightDecay: 0, beta: 0, rho: 0.1, decoder: 'linear' },
     theta: initParams(preprocessor.outputDim, hidden, 1),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The MLP's SGD step (784-500-10, tanh, l2 1e-4) on the host (src/models/mnist-baselines/
+ * The MLP's SGD step (784-500-10, tanh, weight decay 2e-4) on the host (src/models/mnist-baselines/
  * host-mlp.ts, with the kernels SFL_HOST_KERNELS picks) against the device step (mlp.ts's
  * hand-derived gradient on tfjs), at several minibatch sizes, interleaved round by round in the
  * same process. The crossover decides MLP_HOST_MAX_BATCH. Inputs: the test fixture's MNIST images.
@@ -31,8 +31,8 @@ export async function benchHostMlp(rounds = 5, steps = 20): Promise<string[]> {
     if (count < 1) continue;
     const x = (b: number) => images.data.subarray((b % count) * B * 784, ((b % count) + 1) * B * 784);
     const y = (b: number) => labels.subarray((b % count) * B, ((b % count) + 1) * B);
-    const dev = mlp(mulberry32(1), 784, [500], 10, 1e-4);
-    const host = mlp(mulberry32(1), 784, [500], 10, 1e-4).host!;
+    const dev = mlp(mulberry32(1), 784, [500], 10, 2e-4);
+    const host = mlp(mulberry32(1), 784, [500], 10, 2e-4).host!;
     host.pull();
     const xs = Array.from({ length: count }, (_, b) => tf.tensor2d(x(b), [B, 784]));
     const ys = Array.from({ length: count }, (_, b) => tf.oneHot(tf.tensor1d(Int32Array.from(y(b)), 'int32'), 10).toFloat() as tf.Tensor2D);

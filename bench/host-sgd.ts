@@ -85,7 +85,7 @@ function fineTuneCase(): Case {
       {
         hidden: hidden.map((W, i) => hostLayer(W, new Float32Array(sizes[i + 1]), k)),
         out: hostLayer(new Float32Array(1000 * 10), new Float32Array(10), k),
-        l2: 0,
+        weightDecay: 0,
       },
     ]),
   );

@@ -1,6 +1,6 @@
 /**
  * Sparse autoencoder benchmark on the MNIST shape (first 10,000 training images, 784 -> 196,
- * lambda 3e-3, beta 3, rho 0.1): median seconds of one cost-and-gradient evaluation on the onnx
+ * weightDecay 3e-3, beta 3, rho 0.1): median seconds of one cost-and-gradient evaluation on the onnx
  * engine (one ONNX graph in ONNX Runtime, intra-op threads on every core) and on the wasm engine
  * (tfjs in this thread, and data-parallel across worker threads), against the numpy peer
  * (../shared/peers/sae_numpy.py, float32, measured in the same run, interleaved with ours, since
@@ -163,7 +163,7 @@ export async function benchSae(): Promise<string[]> {
   }
   const { images } = loadMnist(mnistDir, 'train', { limit: 10000 });
   const v = 784, h = 196;
-  const opts: SaeOptions = { visible: v, hidden: h, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid' };
+  const opts: SaeOptions = { visible: v, hidden: h, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid' };
   const theta = initParams(v, h, 0);
   lines.push(`sae: MNIST ${images.rows} x ${v} -> ${h}, backend ${backend}; each figure is the median of ${EVALS} evaluations, in ${ROUNDS} interleaved rounds`);
 

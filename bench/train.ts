@@ -1,6 +1,6 @@
 /**
  * The MNIST sparse-autoencoder training run of the UFLDL exercise, ours against the numpy peer in
- * the same run: first 10,000 training images, 784 -> 196, lambda 3e-3, beta 3, rho 0.1, 400 L-BFGS
+ * the same run: first 10,000 training images, 784 -> 196, weightDecay 3e-3, beta 3, rho 0.1, 400 L-BFGS
  * iterations. Prints both wall times and final costs, and which engine ran ours (onnx or wasm,
  * src/compute/engine.ts; SFL_ENGINE forces one). Targets: our final cost within 1% of the peer's,
  * and ours at least 2x faster than the peer (numpy + scipy's L-BFGS-B, float64). The peer needs
@@ -32,7 +32,7 @@ export async function benchTrain(iters = 400): Promise<string[]> {
   const t0 = performance.now();
   const ours = await trainSae(images, { kind: 'image', width: 28, height: 28 }, {
     preprocess: { normalise: 'none', whitening: { kind: 'none', epsilon: 0, retainVariance: 1 } },
-    hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid', maxIter: iters, seed: 0, stage: `train bench (${eng})`,
+    hidden: 196, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid', maxIter: iters, seed: 0, stage: `train bench (${eng})`,
   });
   const oursSeconds = (performance.now() - t0) / 1000;
   const lines = [

@@ -37,9 +37,9 @@ export const SPECTRUM_FLAGS = [
 
 export const PREPROCESS_FLAGS = ['normalise', 'whitening.kind', 'whitening.epsilon', 'whitening.retainVariance'] as const satisfies readonly FlagPath[];
 
-export const SAE_FLAGS = ['sae.hidden', 'sae.lambda', 'sae.beta', 'sae.rho', 'sae.decoder', 'sae.maxIter'] as const satisfies readonly FlagPath[];
+export const SAE_FLAGS = ['sae.hidden', 'sae.weightDecay', 'sae.beta', 'sae.rho', 'sae.decoder', 'sae.maxIter'] as const satisfies readonly FlagPath[];
 
-export const SOFTMAX_FLAGS = ['softmax.lambda', 'softmax.maxIter', 'softmax.chooseLambda'] as const satisfies readonly FlagPath[];
+export const SOFTMAX_FLAGS = ['softmax.weightDecay', 'softmax.maxIter', 'softmax.chooseWeightDecay'] as const satisfies readonly FlagPath[];
 
 export const STACKED_FLAGS = ['stacked.layers', 'stacked.fineTuneMaxIter'] as const satisfies readonly FlagPath[];
 

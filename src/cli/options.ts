@@ -41,6 +41,12 @@ export function addConfigFlags(cmd: Command, paths: readonly FlagPath[], default
     const parse = spec.parse;
     if (parse) opt.argParser((raw: string) => parse(raw, longFlag(spec.flag)));
     cmd.addOption(opt);
+    // Old command lines keep working: the flag's former name, hidden from --help.
+    if (spec.formerly) {
+      const former = new Option(spec.flag.replace(longFlag(spec.flag), spec.formerly)).hideHelp();
+      if (parse) former.argParser((raw: string) => parse(raw, spec.formerly!));
+      cmd.addOption(former);
+    }
     // A negatable switch whose default is on (--no-baseline) also accepts its positive form.
     if (spec.flag.startsWith('--no-') && spec.value === undefined) {
       cmd.addOption(new Option(`--${spec.flag.slice(5)}`, `the default; see ${spec.flag}`));
@@ -59,8 +65,14 @@ export function offeredPaths(cmd: Command): FlagPath[] {
 export function givenFlags(cmd: Command): GivenFlag[] {
   const out: GivenFlag[] = [];
   for (const path of offeredPaths(cmd)) {
-    const name = attributeName(FLAGS[path]);
+    const spec: FlagSpec = FLAGS[path];
+    const name = attributeName(spec);
     if (cmd.getOptionValueSource(name) === 'cli') out.push({ path, value: cmd.getOptionValue(name) });
+    const former = spec.formerly && new Option(spec.formerly).attributeName();
+    if (former && cmd.getOptionValueSource(former) === 'cli') {
+      process.stderr.write(`note: ${spec.formerly} is now called ${longFlag(spec.flag)}\n`);
+      out.push({ path, value: cmd.getOptionValue(former) });
+    }
   }
   return out;
 }
@@ -69,7 +81,7 @@ export function givenFlags(cmd: Command): GivenFlag[] {
 export function addConfigFileFlags(cmd: Command, example = 'configs/*.json'): Command {
   return cmd
     .option('--config <file>', `start from this JSON config (${example}); flags override its keys one by one`)
-    .option('--set <key=value...>', 'override any config key, e.g. --set sae.lambda=1e-3 windows.count=50000 (applied after the flags)');
+    .option('--set <key=value...>', 'override any config key, e.g. --set sae.weightDecay=1e-3 windows.count=50000 (applied after the flags)');
 }
 
 /**

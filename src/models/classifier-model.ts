@@ -8,7 +8,7 @@ import { SoftmaxModel } from './softmax/softmax.ts';
 import { StackedModel } from './stacked/stacked.ts';
 import { SflError } from '../util/errors.ts';
 import type { InputDescription } from '../features/input-description.ts';
-import { getWeight, loadModel, saveModel, type Weight } from './model-io.ts';
+import { getWeight, loadModel, saveModel, savedWeightDecay, type Weight } from './model-io.ts';
 
 interface ClassifierMetadata {
   classNames: string[];
@@ -18,6 +18,8 @@ interface ClassifierMetadata {
   features: 'raw' | 'encoder';
   /** Preprocessing of the raw input (absent when the features come from an encoder, which has its own). */
   preprocess: PreprocessJSON | null;
+  weightDecay?: number;
+  /** The weight decay in models saved before it had one name (read, never written). */
   lambda?: number;
 }
 
@@ -53,7 +55,7 @@ export async function saveSoftmaxClassifier(dir: string, c: SoftmaxClassifier): 
       input: c.input,
       features: c.features,
       preprocess: c.preprocessor?.toJSON() ?? null,
-      lambda: m.lambda,
+      weightDecay: m.weightDecay,
     } satisfies ClassifierMetadata,
   });
 }
@@ -68,7 +70,7 @@ export async function loadSoftmaxClassifier(dir: string): Promise<SoftmaxClassif
   theta.set(W);
   if (t.bias) theta.set(getWeight(saved, 'softmax/b', dir).tensor, W.length);
   return {
-    model: new SoftmaxModel(t.inputSize, t.numClasses, t.bias, theta, meta.lambda ?? 0),
+    model: new SoftmaxModel(t.inputSize, t.numClasses, t.bias, theta, savedWeightDecay(meta)),
     classNames: meta.classNames,
     input: meta.input,
     features: meta.features,

@@ -22,6 +22,14 @@ const MODEL_FORMAT = 'sfl-model';
 export const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
 
+/**
+ * The weight decay a saved model records. Models saved before weight decay had one name store it
+ * as `lambda`; they still load.
+ */
+export function savedWeightDecay(saved: { weightDecay?: number; lambda?: number }): number {
+  return saved.weightDecay ?? saved.lambda ?? 0;
+}
+
 export interface Weight {
   name: string;
   shape: number[];

@@ -13,14 +13,14 @@ import { Standardiser, standardiseByGroup } from '../features/normalise.ts';
 import { pooledWidth, type PoolOptions } from '../features/pooling.ts';
 import { recordingStats } from '../features/recording-stats.ts';
 import { samplePatches } from '../features/sampler.ts';
-import type { LambdaChoice } from '../models/softmax/choose-lambda.ts';
+import type { WeightDecayChoice } from '../models/softmax/choose-weight-decay.ts';
 import { SoftmaxModel, softmaxPredict } from '../models/softmax/softmax.ts';
 import { columnFrequencies } from '../audio/axis.ts';
 import type { SpectrumParams } from '../audio/spectrogram.ts';
 import { SflError } from '../util/errors.ts';
 import { makeDirs } from '../util/fs-errors.ts';
 import type { Config } from './config.ts';
-import { getWeight, loadModel, saveModel } from '../models/model-io.ts';
+import { getWeight, loadModel, saveModel, savedWeightDecay } from '../models/model-io.ts';
 import { loadSaeModel, saveSaeModel, type SaeModel } from '../models/sae/saved-model.ts';
 import { evaluate, type Evaluation } from './run-metrics.ts';
 import { stderrLog, trainSoftmaxStage, type Log } from './softmax-stage.ts';
@@ -62,7 +62,7 @@ export async function trainClassifier(
   classNames: string[],
   config: Config,
   log: Log = stderrLog,
-): Promise<{ classifier: Classifier; costs: number[]; choice?: LambdaChoice }> {
+): Promise<{ classifier: Classifier; costs: number[]; choice?: WeightDecayChoice }> {
   const present = new Set(y);
   const missing = classNames.filter((_, c) => !present.has(c));
   if (missing.length) throw new SflError(`no training example of class ${missing.join(', ')}: every class needs at least one`);
@@ -138,8 +138,8 @@ export interface AudioRunResult {
   /** The probability the classifier gave each test recording's predicted class. */
   testConfidence: Float32Array;
   train: Evaluation;
-  /** The softmax's cost per L-BFGS iteration, and how its weight decay was chosen (chooseLambda). */
-  softmax: { costs: number[]; choice?: LambdaChoice };
+  /** The softmax's cost per L-BFGS iteration, and how its weight decay was chosen (chooseWeightDecay). */
+  softmax: { costs: number[]; choice?: WeightDecayChoice };
   baseline?: { test: Evaluation; testPredicted: Int32Array };
 }
 
@@ -197,7 +197,7 @@ export async function saveAudioPipeline(dir: string, p: AudioClassifierPipeline)
   const n = c.softmax.inputSize, k = c.softmax.numClasses;
   await saveModel(join(dir, 'classifier'), {
     kind: 'softmax-on-pooled-features',
-    topology: { inputSize: n, numClasses: k, bias: c.softmax.bias, lambda: c.softmax.lambda },
+    topology: { inputSize: n, numClasses: k, bias: c.softmax.bias, weightDecay: c.softmax.weightDecay },
     weights: [
       { name: 'softmax/W', shape: [k, n], tensor: Float32Array.from(c.softmax.weights) },
       { name: 'softmax/b', shape: [k], tensor: Float32Array.from(c.softmax.biases) },
@@ -210,7 +210,7 @@ export async function loadAudioPipeline(dir: string): Promise<AudioClassifierPip
   const sae = await loadSaeModel(join(dir, 'sae'));
   const saved = await loadModel<ClassifierMetadata>(join(dir, 'classifier'), { kind: 'softmax-on-pooled-features' });
   const { classNames, spectrum, pool, standardiser, conv, standardise } = saved.metadata;
-  const t = saved.topology as { inputSize: number; numClasses: number; bias: boolean; lambda: number };
+  const t = saved.topology as { inputSize: number; numClasses: number; bias: boolean; weightDecay?: number; lambda?: number };
   if (sae.input.kind !== 'spectro-temporal') throw new SflError('the pipeline\'s autoencoder was not trained on audio windows', dir);
   const width = conv ? convFeatureWidth(sae, pool, conv) : pooledWidth(sae.hyper.hidden, pool);
   if (width !== t.inputSize) {
@@ -220,7 +220,7 @@ export async function loadAudioPipeline(dir: string): Promise<AudioClassifierPip
   const theta = new Float64Array(W.length + (t.bias ? b.length : 0));
   theta.set(W);
   if (t.bias) theta.set(b, W.length);
-  const softmax = new SoftmaxModel(t.inputSize, t.numClasses, t.bias, theta, t.lambda);
+  const softmax = new SoftmaxModel(t.inputSize, t.numClasses, t.bias, theta, savedWeightDecay(t));
   return { spectrum, pool, sae, conv, standardise, classifier: { classNames, standardiser: Standardiser.fromJSON(standardiser), softmax } };
 }
 

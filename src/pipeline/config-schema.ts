@@ -1,6 +1,6 @@
 /**
  * What each config key may hold, and a validator that reports problems by key path
- * ("sae.lambda must be a number >= 0 (got "abc")"). Hand-written rather than JSON Schema + a
+ * ("sae.weightDecay must be a number >= 0 (got "abc")"). Hand-written rather than JSON Schema + a
  * validator library because the messages are the point: they name the key in the user's terms
  * and suggest the nearest key for typos.
  */
@@ -29,7 +29,7 @@ const supervised = {
   epochs: int(1),
   batchSize: int(1),
   learningRate: positive,
-  l2: num(0),
+  weightDecay: num(0),
   patience: int(1, { nullable: true }),
   patienceIncrease: num(1),
   improvementThreshold: num(0, { exclusiveMin: true, max: 1 }),
@@ -138,7 +138,7 @@ export const CONFIG_SCHEMA: Rule = {
       type: 'object',
       fields: {
         hidden: int(1),
-        lambda: num(0),
+        weightDecay: num(0),
         beta: num(0),
         rho: num(0, { exclusiveMin: true, max: 0.999 }),
         decoder: { type: 'enum', values: ['auto', 'sigmoid', 'linear'] },
@@ -148,9 +148,9 @@ export const CONFIG_SCHEMA: Rule = {
     softmax: {
       type: 'object',
       fields: {
-        lambda: num(0),
+        weightDecay: num(0),
         maxIter: int(1),
-        chooseLambda: { type: 'array', of: num(0) },
+        chooseWeightDecay: { type: 'array', of: num(0) },
         validationFraction: num(0, { exclusiveMin: true, max: 0.5 }),
         standardise: { type: 'enum', values: ['training', 'speaker'] },
         baseline: { type: 'boolean' },

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { SflError } from '../util/errors.ts';
 import { WHITENING_DEFAULTS } from '../features/whitening-defaults.ts';
 import { CONFIG_SCHEMA, EXPERIMENT_NAMES, validateConfig } from './config-schema.ts';
+import { upgradeRenamedKeys } from './renamed-keys.ts';
 import { BASELINE_DEFAULTS, type BaselinesConfig } from '../models/mnist-baselines/settings.ts';
 import { FSDD_PATTERN, type LabelSource } from '../data/labeled-set.ts';
 import type { SplitKind } from '../data/splits.ts';
@@ -128,7 +129,7 @@ export interface WhiteningConfig {
 export interface SaeConfig {
   hidden: number;
   /** Weight decay. */
-  lambda: number;
+  weightDecay: number;
   /** Weight of the sparsity penalty. */
   beta: number;
   /** Target mean activation of each hidden unit. */
@@ -138,16 +139,16 @@ export interface SaeConfig {
 }
 
 export interface SoftmaxConfig {
-  lambda: number;
+  weightDecay: number;
   maxIter: number;
   /**
-   * Weight decays to choose from instead of `lambda` (empty: use `lambda`): each is trained on
+   * Weight decays to choose from instead of `weightDecay` (empty: use `weightDecay`): each is trained on
    * the training rows less a held-out `validationFraction` of them (a seeded random draw), the
    * most accurate on the held-out rows wins, and the softmax is trained on all of them with it.
    * The test data plays no part in the choice.
    */
-  chooseLambda: number[];
-  /** The fraction of training rows held out to choose lambda. */
+  chooseWeightDecay: number[];
+  /** The fraction of training rows held out to choose weightDecay. */
   validationFraction: number;
   /**
    * Audio: how recording vectors are standardised before the softmax. 'training': with the
@@ -261,8 +262,8 @@ export const DEFAULT_CONFIG: Readonly<ConfigDefaults> = deepFreeze({
   pooling: { method: 'meanmax', segments: 3 },
   normalise: null,
   whitening: { kind: 'none', ...WHITENING_DEFAULTS },
-  sae: { hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 400 },
-  softmax: { lambda: 1e-4, maxIter: 100, chooseLambda: [], validationFraction: 0.2, standardise: 'training', baseline: true },
+  sae: { hidden: 196, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 400 },
+  softmax: { weightDecay: 1e-4, maxIter: 100, chooseWeightDecay: [], validationFraction: 0.2, standardise: 'training', baseline: true },
   stacked: { layers: [200, 200], fineTune: true, fineTuneMaxIter: 400 },
   conv: { patchSize: 8, bandPatch: null, poolSize: 7, poolStride: null },
   convAe: {
@@ -289,7 +290,7 @@ export const DEFAULT_CONFIG: Readonly<ConfigDefaults> = deepFreeze({
 /**
  * Deep-merges `partial` onto `base` (default: the defaults), validates the result and fills the
  * derived seeds. Errors name the key and `source` (a file name, or e.g. '--set'), e.g.
- * `configs/x.json: sae.lambda must be a number >= 0 (got "abc")`. Unknown keys are errors, so a
+ * `configs/x.json: sae.weightDecay must be a number >= 0 (got "abc")`. Unknown keys are errors, so a
  * typo never silently falls back to a default.
  */
 export function resolveConfig(partial: PartialConfig = {}, source?: string, base: Readonly<ConfigDefaults> = DEFAULT_CONFIG): Config {
@@ -331,7 +332,7 @@ export async function readConfigFile(path: string): Promise<PartialConfig> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new SflError('a config file must hold one JSON object', path);
   }
-  return parsed as PartialConfig;
+  return upgradeRenamedKeys(parsed as PartialConfig, path);
 }
 
 /** `over` laid onto `under` (objects merged key by key, arrays and scalars replaced); neither is changed. */
@@ -340,13 +341,13 @@ export function mergePartials(under: PartialConfig, over: PartialConfig): Partia
 }
 
 /**
- * Turns a command-line override `sae.lambda=0.001` into a partial config. The value is read as
+ * Turns a command-line override `sae.weightDecay=0.001` into a partial config. The value is read as
  * JSON when it parses (numbers, true, null, [1,2]) and as a plain string otherwise, so
  * `spectrum.transform=mfcc` needs no quotes.
  */
 export function parseOverride(assignment: string): PartialConfig {
   const eq = assignment.indexOf('=');
-  if (eq <= 0) throw new SflError(`--set ${assignment}: expected key=value, e.g. sae.lambda=0.001`);
+  if (eq <= 0) throw new SflError(`--set ${assignment}: expected key=value, e.g. sae.weightDecay=0.001`);
   const keys = assignment.slice(0, eq).trim().split('.');
   const raw = assignment.slice(eq + 1);
   let value: unknown;
@@ -361,7 +362,7 @@ export function parseOverride(assignment: string): PartialConfig {
     if (i === keys.length - 1) node[k] = value;
     else node = (node[k] = {}) as Record<string, unknown>;
   });
-  return out as PartialConfig;
+  return upgradeRenamedKeys(out as PartialConfig, `--set ${assignment}`);
 }
 
 function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
@@ -379,11 +380,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** Rules that involve more than one key (single-key rules are in the schema). */
 /**
- * Refuses softmax.chooseLambda in an experiment that would otherwise ignore it (say which), before
+ * Refuses softmax.chooseWeightDecay in an experiment that would otherwise ignore it (say which), before
  * any work or output.
  */
-export function refuseChooseLambda(config: Config, experiment: string, why: string): void {
-  if (config.softmax.chooseLambda.length > 0) throw new SflError(`softmax.chooseLambda is not supported by ${experiment}: ${why}`);
+export function refuseChooseWeightDecay(config: Config, experiment: string, why: string): void {
+  if (config.softmax.chooseWeightDecay.length > 0) throw new SflError(`softmax.chooseWeightDecay is not supported by ${experiment}: ${why}`);
 }
 
 function crossChecks(c: Config): string[] {

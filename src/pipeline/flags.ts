@@ -39,6 +39,8 @@ export interface FlagSpec {
    * "the files' own rate"); false: show none (a switch whose help says it).
    */
   defaultText?: string | false;
+  /** The flag's name before weight decay had one name: still accepted (not shown in --help), with a note. */
+  formerly?: string;
 }
 
 /** Placeholder in a path for the model argument of `sfl mnist <model>`. */
@@ -222,7 +224,7 @@ export const FLAGS = {
 
   // The sparse autoencoder
   'sae.hidden': { flag: '--hidden <n>', help: 'hidden units', parse: intArg },
-  'sae.lambda': { flag: '--lambda <x>', help: 'weight decay', parse: numberArg },
+  'sae.weightDecay': { flag: '--weight-decay <x>', help: "weight decay of the autoencoder's weights", parse: numberArg, formerly: '--lambda' },
   'sae.beta': { flag: '--beta <x>', help: 'weight of the sparsity penalty', parse: numberArg },
   'sae.rho': { flag: '--rho <x>', help: 'target mean activation of a hidden unit', parse: numberArg },
   'sae.decoder': {
@@ -233,12 +235,13 @@ export const FLAGS = {
   'sae.maxIter': { flag: '--iterations <n>', help: 'L-BFGS iterations', parse: intArg },
 
   // The softmax
-  'softmax.lambda': { flag: '--softmax-lambda <x>', help: 'softmax weight decay', parse: numberArg },
+  'softmax.weightDecay': { flag: '--softmax-weight-decay <x>', help: 'softmax weight decay', parse: numberArg, formerly: '--softmax-lambda' },
   'softmax.maxIter': { flag: '--softmax-iterations <n>', help: 'softmax L-BFGS iterations', parse: intArg },
-  'softmax.chooseLambda': {
-    flag: '--choose-lambda <list>',
+  'softmax.chooseWeightDecay': {
+    flag: '--choose-weight-decay <list>',
+    formerly: '--choose-lambda',
     help:
-      `softmax weight decays to choose from, e.g. 1e-5,1e-4,1e-3, instead of --softmax-lambda: the one most accurate on a held-out ` +
+      `softmax weight decays to choose from, e.g. 1e-5,1e-4,1e-3, instead of --softmax-weight-decay: the one most accurate on a held-out ` +
       `${D.softmax.validationFraction} of the training rows (seeded random; set softmax.validationFraction to change) wins, ` +
       `then the softmax is trained on all of them with it; the test data plays no part`,
     parse: nonNegativeListArg,
@@ -248,7 +251,7 @@ export const FLAGS = {
   // Stacked autoencoders
   'stacked.layers': {
     flag: '--layers <sizes>',
-    help: 'hidden layer sizes, bottom first, each pretrained as a sparse autoencoder with --lambda, --beta, --rho, --iterations',
+    help: 'hidden layer sizes, bottom first, each pretrained as a sparse autoencoder with --weight-decay, --beta, --rho, --iterations',
     parse: sizesArg('hidden layer sizes', '200,200'),
   },
   'stacked.fineTuneMaxIter': {

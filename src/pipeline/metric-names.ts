@@ -32,6 +32,8 @@ const WORDS: Record<string, string> = {
   experiment: 'experiment',
   sae: 'sparse autoencoder',
   softmax: 'softmax',
+  weightDecay: 'weight decay',
+  // runs saved before weight decay had one name
   lambda: 'weight decay',
   accuracy: 'accuracy',
   engine: 'compute engine',

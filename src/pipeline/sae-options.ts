@@ -8,7 +8,7 @@ export function saeTrainOptions(config: Config, stage?: string): TrainSaeOptions
   return {
     preprocess: { normalise: config.normalise, whitening: config.whitening },
     hidden: s.hidden,
-    lambda: s.lambda,
+    weightDecay: s.weightDecay,
     beta: s.beta,
     rho: s.rho,
     decoder: s.decoder,

@@ -7,7 +7,7 @@
  */
 import type { Matrix } from '../compute/matrix.ts';
 import { softmaxTrain, type SoftmaxModel } from '../models/softmax/softmax.ts';
-import { chooseSoftmaxLambda, type LambdaChoice } from '../models/softmax/choose-lambda.ts';
+import { chooseSoftmaxWeightDecay, type WeightDecayChoice } from '../models/softmax/choose-weight-decay.ts';
 import type { Config } from './config.ts';
 import { progress } from '../util/progress.ts';
 
@@ -16,38 +16,38 @@ export type Log = (s: string) => void;
 export const stderrLog: Log = (s) => process.stderr.write(`${s}\n`);
 
 /**
- * The weight decay config.softmax names: `lambda`, or the one of `chooseLambda` that does best on
- * held-out training rows (softmax-lambda.ts), each candidate logged.
+ * The weight decay config.softmax names: `weightDecay`, or the one of `chooseWeightDecay` that does best on
+ * held-out training rows (softmax-weight-decay.ts), each candidate logged.
  */
-export async function softmaxLambda(X: Matrix, y: Int32Array, numClasses: number, config: Config, log: Log = stderrLog): Promise<{ lambda: number; choice?: LambdaChoice }> {
+export async function softmaxWeightDecay(X: Matrix, y: Int32Array, numClasses: number, config: Config, log: Log = stderrLog): Promise<{ weightDecay: number; choice?: WeightDecayChoice }> {
   const s = config.softmax;
-  if (s.chooseLambda.length === 0) return { lambda: s.lambda };
-  const choice = await chooseSoftmaxLambda(X, y, s.chooseLambda, {
+  if (s.chooseWeightDecay.length === 0) return { weightDecay: s.weightDecay };
+  const choice = await chooseSoftmaxWeightDecay(X, y, s.chooseWeightDecay, {
     numClasses,
     fraction: s.validationFraction,
     seed: config.run.seed,
     maxIter: s.maxIter,
-    onCandidate: (lambda, acc) => log(`softmax lambda ${lambda}: ${(100 * acc).toFixed(2)}% on ${Math.round(s.validationFraction * X.rows)} held-out training rows`),
+    onCandidate: (weightDecay, acc) => log(`softmax weight decay ${weightDecay}: ${(100 * acc).toFixed(2)}% on ${Math.round(s.validationFraction * X.rows)} held-out training rows`),
   });
-  log(`softmax lambda chosen: ${choice.lambda}`);
-  return { lambda: choice.lambda, choice };
+  log(`softmax weight decay chosen: ${choice.weightDecay}`);
+  return { weightDecay: choice.weightDecay, choice };
 }
 
 export interface SoftmaxStageResult {
   model: SoftmaxModel;
   /** Cost after each L-BFGS iteration. */
   costs: number[];
-  /** How the weight decay was chosen, when config.softmax.chooseLambda is set. */
-  choice?: LambdaChoice;
+  /** How the weight decay was chosen, when config.softmax.chooseWeightDecay is set. */
+  choice?: WeightDecayChoice;
 }
 
 /** Softmax (config.softmax) on feature rows, with a progress bar. */
 export async function trainSoftmaxStage(X: Matrix, y: Int32Array, numClasses: number, config: Config, log: Log = stderrLog): Promise<SoftmaxStageResult> {
-  const { lambda, choice } = await softmaxLambda(X, y, numClasses, config, log);
+  const { weightDecay, choice } = await softmaxWeightDecay(X, y, numClasses, config, log);
   const costs: number[] = [];
   const bar = progress({ stage: 'softmax (L-BFGS)', total: config.softmax.maxIter });
   try {
-    const model = await softmaxTrain(X, y, { numClasses, lambda }, {
+    const model = await softmaxTrain(X, y, { numClasses, weightDecay }, {
       maxIter: config.softmax.maxIter,
       seed: config.run.seed,
       onIteration: (info) => {
@@ -62,11 +62,11 @@ export async function trainSoftmaxStage(X: Matrix, y: Int32Array, numClasses: nu
 }
 
 /** The softmax's own summary for metrics.json (the weight decay it was trained with, and how that was chosen). */
-export function softmaxSummary(model: SoftmaxModel, config: Config, choice?: LambdaChoice): Record<string, unknown> {
+export function softmaxSummary(model: SoftmaxModel, config: Config, choice?: WeightDecayChoice): Record<string, unknown> {
   const t = model.training;
   return {
-    lambda: model.lambda,
-    ...(choice ? { lambdaChoice: { validationFraction: config.softmax.validationFraction, ...choice } } : {}),
+    weightDecay: model.weightDecay,
+    ...(choice ? { weightDecayChoice: { validationFraction: config.softmax.validationFraction, ...choice } } : {}),
     maxIter: config.softmax.maxIter,
     bias: model.bias,
     iterations: t?.iterations,

@@ -46,7 +46,7 @@ import { CHECKPOINT_FILE as BASELINE_CHECKPOINT } from '../models/mnist-baseline
 import { baselineForward, readBaselineNetwork, type BaselineNetwork } from '../models/mnist-baselines/saved-network.ts';
 import { filterGrid } from '../viz/filter-grid.ts';
 import { CONV_AE_KIND, loadConvAeClassifier, type ConvAeClassifier } from '../models/conv-ae/saved-model.ts';
-import { getWeight, loadModel, MODEL_FILE } from '../models/model-io.ts';
+import { getWeight, loadModel, MODEL_FILE, savedWeightDecay } from '../models/model-io.ts';
 import { convWindowFeatures, windowFeatures } from './recording-features.ts';
 import { loadSaeModel, saeFeatures, saveSaeModel, type SaeModel } from '../models/sae/saved-model.ts';
 import { filterPicture, type FilterPicture, type FilterPictureOptions } from '../models/sae/filter-picture.ts';
@@ -287,12 +287,12 @@ async function mnistConvRun(dir: string): Promise<TrainedRun> {
   const sae = await loadSaeModel(join(dir, 'encoder'));
   const saved = await loadModel<MnistConvMeta>(join(dir, 'classifier'), { kind: 'softmax-on-conv-features' });
   const m = saved.metadata;
-  const t = saved.topology as { inputSize: number; numClasses: number; bias: boolean; lambda: number };
+  const t = saved.topology as { inputSize: number; numClasses: number; bias: boolean; weightDecay?: number; lambda?: number };
   const W = getWeight(saved, 'softmax/W', dir).tensor;
   const theta = new Float64Array(W.length + (t.bias ? t.numClasses : 0));
   theta.set(W);
   if (t.bias) theta.set(getWeight(saved, 'softmax/b', dir).tensor, W.length);
-  const softmax = new SoftmaxModel(t.inputSize, t.numClasses, t.bias, theta, t.lambda);
+  const softmax = new SoftmaxModel(t.inputSize, t.numClasses, t.bias, theta, savedWeightDecay(t));
   const standardiser = Standardiser.fromJSON(m.standardiser as never);
   const input: RunInput = { kind: 'image', width: m.image.width, height: m.image.height };
   const filters = foldFilters(sae.preprocessor, sae.theta, m.patchSize, m.patchSize);

@@ -50,9 +50,9 @@ describe('sfl stacked / self-taught / train-softmax', () => {
     const h = runCli(['stacked', '--mnist', FIXTURE, '--hidden', '50']);
     expect(h.code).toBe(1);
     expect(h.stderr).toMatch(/as --layers/);
-    const l = runCli(['self-taught', '--mnist', FIXTURE, '--choose-lambda', '1e-4,,x']);
+    const l = runCli(['self-taught', '--mnist', FIXTURE, '--choose-weight-decay', '1e-4,,x']);
     expect(l.code).toBe(1);
-    expect(l.stderr).toMatch(/--choose-lambda takes weight decays >= 0 separated by commas/);
-    expect(runCli(['self-taught', '--help']).stdout).toMatch(/--choose-lambda <list>/);
+    expect(l.stderr).toMatch(/--choose-weight-decay takes weight decays >= 0 separated by commas/);
+    expect(runCli(['self-taught', '--help']).stdout).toMatch(/--choose-weight-decay <list>/);
   });
 });

@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigProbed, configProbe, offeredPaths } from '../../src/cli/options.ts';
 import { buildProgram } from '../../src/cli/program.ts';
 import { START_CONFIG } from '../../src/cli/commands/start.ts';
@@ -88,14 +88,14 @@ const SAMPLES: Record<string, { argv: string[]; means: PartialConfig }> = {
   'whitening.epsilon': { argv: ['--epsilon', '0.01'], means: { whitening: { epsilon: 0.01 } } },
   'whitening.retainVariance': { argv: ['--retain', '0.9'], means: { whitening: { retainVariance: 0.9 } } },
   'sae.hidden': { argv: ['--hidden', '20'], means: { sae: { hidden: 20 } } },
-  'sae.lambda': { argv: ['--lambda', '1e-4'], means: { sae: { lambda: 1e-4 } } },
+  'sae.weightDecay': { argv: ['--weight-decay', '1e-4'], means: { sae: { weightDecay: 1e-4 } } },
   'sae.beta': { argv: ['--beta', '2'], means: { sae: { beta: 2 } } },
   'sae.rho': { argv: ['--rho', '0.05'], means: { sae: { rho: 0.05 } } },
   'sae.decoder': { argv: ['--decoder', 'linear'], means: { sae: { decoder: 'linear' } } },
   'sae.maxIter': { argv: ['--iterations', '7'], means: { sae: { maxIter: 7 } } },
-  'softmax.lambda': { argv: ['--softmax-lambda', '0.01'], means: { softmax: { lambda: 0.01 } } },
+  'softmax.weightDecay': { argv: ['--softmax-weight-decay', '0.01'], means: { softmax: { weightDecay: 0.01 } } },
   'softmax.maxIter': { argv: ['--softmax-iterations', '9'], means: { softmax: { maxIter: 9 } } },
-  'softmax.chooseLambda': { argv: ['--choose-lambda', '1e-5,1e-3'], means: { softmax: { chooseLambda: [1e-5, 1e-3] } } },
+  'softmax.chooseWeightDecay': { argv: ['--choose-weight-decay', '1e-5,1e-3'], means: { softmax: { chooseWeightDecay: [1e-5, 1e-3] } } },
   'stacked.layers': { argv: ['--layers', '30,20'], means: { stacked: { layers: [30, 20] } } },
   'stacked.fineTuneMaxIter': { argv: ['--fine-tune-iterations', '0'], means: { stacked: { fineTune: false } } },
   'split.kind': { argv: ['--split', 'speakers'], means: { split: { kind: 'speakers' } } },
@@ -246,6 +246,29 @@ describe('one config builder', () => {
     await expect(configOf(['train-sae', '--set', 'sae.hiden=3'])).rejects.toThrow(/--set sae\.hiden=3: unknown key sae\.hiden/);
     await expect(configOf(['train-sae', '--mnist', '--audio', 'x'])).rejects.toThrow(/--mnist and --audio contradict each other/);
     await expect(configOf(['mnist', 'da', '--patience', '5'])).rejects.toThrow(/--patience: unknown key baselines\.da\.patience/);
+  });
+});
+
+describe('former flag names', () => {
+  it('--lambda, --softmax-lambda and --choose-lambda (weight decay\'s old names) still work, with a note, and are not in --help', async () => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const old = await configOf(['stacked', '--lambda', '0.01', '--softmax-lambda', '0.002', '--choose-lambda', '1e-5,1e-4']);
+      const now = await configOf(['stacked', '--weight-decay', '0.01', '--softmax-weight-decay', '0.002', '--choose-weight-decay', '1e-5,1e-4']);
+      expect(old).toEqual(now);
+      expect(now.sae.weightDecay).toBe(0.01);
+      expect(now.softmax).toMatchObject({ weightDecay: 0.002, chooseWeightDecay: [1e-5, 1e-4] });
+      expect(stderr.mock.calls.map((c) => String(c[0]))).toEqual([
+        'note: --lambda is now called --weight-decay\n',
+        'note: --softmax-lambda is now called --softmax-weight-decay\n',
+        'note: --choose-lambda is now called --choose-weight-decay\n',
+      ]);
+    } finally {
+      stderr.mockRestore();
+    }
+    const help = buildProgram().commands.find((c) => c.name() === 'stacked')!.helpInformation();
+    expect(help).toMatch(/--weight-decay <x>/);
+    expect(help).not.toMatch(/lambda/);
   });
 });
 

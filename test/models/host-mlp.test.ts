@@ -25,9 +25,9 @@ const LABELS = Uint8Array.from([2, 0, 3]);
 const LAYOUT = netLayout(SIZES, CLASSES);
 const { shapes: SHAPES, counts: COUNTS, offsets: OFFSETS, theta0: THETA0 } = LAYOUT;
 
-function netOf(theta: Float64Array, l2: number): HostMlp {
+function netOf(theta: Float64Array, weightDecay: number): HostMlp {
   const layers = LAYOUT.layersOf(theta);
-  return { hidden: layers.slice(0, -1), out: layers[layers.length - 1], l2 };
+  return { hidden: layers.slice(0, -1), out: layers[layers.length - 1], weightDecay };
 }
 
 function thetaOf(net: HostMlp): Float64Array {
@@ -35,8 +35,8 @@ function thetaOf(net: HostMlp): Float64Array {
 }
 
 /** The gradient the step applies: with lr = 1, theta - theta_after. */
-function stepGradient(theta: Float64Array, l2: number): { cost: number; grad: Float64Array } {
-  const net = netOf(theta, l2);
+function stepGradient(theta: Float64Array, weightDecay: number): { cost: number; grad: Float64Array } {
+  const net = netOf(theta, weightDecay);
   const before = thetaOf(net);
   const cost = mlpHostStep(net, X, LABELS, 1, mlpScratch(net, ROWS));
   const after = thetaOf(net);
@@ -44,15 +44,15 @@ function stepGradient(theta: Float64Array, l2: number): { cost: number; grad: Fl
 }
 
 describe('host SGD of the MLP (small minibatches)', () => {
-  for (const l2 of [0, 1e-2]) {
-    it(`the step follows the gradient of its cost (central differences, l2 ${l2}), and the check catches a wrong one`, async () => {
-      const f = async (theta: Float64Array) => ({ cost: mlpHostCost(netOf(theta, l2), X, LABELS), grad: stepGradient(theta, l2).grad });
+  for (const weightDecay of [0, 1e-2]) {
+    it(`the step follows the gradient of its cost (central differences, weightDecay ${weightDecay}), and the check catches a wrong one`, async () => {
+      const f = async (theta: Float64Array) => ({ cost: mlpHostCost(netOf(theta, weightDecay), X, LABELS), grad: stepGradient(theta, weightDecay).grad });
       // Layer by layer, so that a mistake in a small gradient is not hidden by a large one.
       for (let k = 0; k < SHAPES.length; k++) {
         const indices = Array.from({ length: COUNTS[k] }, (_, i) => OFFSETS[k] + i);
         expect((await gradientCheck(f, THETA0, { epsilon: 1e-4, indices })).relativeError).toBeLessThan(1e-4);
       }
-      expect(stepGradient(THETA0, l2).cost).toBeCloseTo(mlpHostCost(netOf(THETA0, l2), X, LABELS), 5);
+      expect(stepGradient(THETA0, weightDecay).cost).toBeCloseTo(mlpHostCost(netOf(THETA0, weightDecay), X, LABELS), 5);
       // A planted mistake: the first layer's weight gradient off by up to 50%, entry by entry.
       const bad = async (theta: Float64Array) => {
         const r = await f(theta);
@@ -65,14 +65,14 @@ describe('host SGD of the MLP (small minibatches)', () => {
   }
 
   it('a step equals the device MLP step (hand-derived gradient on tfjs), and a minibatch smaller than the buffers works', () => {
-    const l2 = 1e-2;
+    const weightDecay = 1e-2;
     const lr = 0.05;
-    const dev = mlp(mulberry32(1), SIZES[0], SIZES.slice(1), CLASSES, l2);
+    const dev = mlp(mulberry32(1), SIZES[0], SIZES.slice(1), CLASSES, weightDecay);
     dev.params.forEach((p, k) => p.assign(tf.tensor(Float32Array.from(THETA0.subarray(OFFSETS[k], OFFSETS[k] + COUNTS[k])), SHAPES[k])));
     const x = tf.tensor2d(X, [ROWS, SIZES[0]]);
     const y = tf.oneHot(tf.tensor1d(Array.from(LABELS), 'int32'), CLASSES).toFloat() as tf.Tensor2D;
     const devCost = dev.sgdStep!(x, y, lr);
-    const net = netOf(THETA0, l2);
+    const net = netOf(THETA0, weightDecay);
     const hostCost = mlpHostStep(net, X, LABELS, lr, mlpScratch(net, ROWS + 2));
     expect(hostCost).toBeCloseTo(devCost.dataSync()[0], 5);
     const after = thetaOf(net);
@@ -96,7 +96,7 @@ describe('the MLP trained on the host', () => {
     const make = (kind: 'js' | 'simd'): HostMlp => {
       const net = netOf(THETA0, 1e-2);
       const copy = (L: HostMlp['out']) => hostLayer(L.W, L.b, kind);
-      return { hidden: net.hidden.map(copy), out: copy(net.out), l2: net.l2 };
+      return { hidden: net.hidden.map(copy), out: copy(net.out), weightDecay: net.weightDecay };
     };
     const [js, simd] = [make('js'), make('simd')];
     const costs = [js, simd].map((net) => mlpHostStep(net, X, LABELS, 0.1, mlpScratch(net, ROWS)));

@@ -24,9 +24,9 @@ const LABEL = 2;
 const LAYOUT = netLayout(SIZES, CLASSES);
 const { shapes: SHAPES, counts: COUNTS, offsets: OFFSETS, total: TOTAL, theta0: THETA0 } = LAYOUT;
 
-function netOf(theta: Float64Array, l2: number): HostNet {
+function netOf(theta: Float64Array, weightDecay: number): HostNet {
   const layers = LAYOUT.layersOf(theta);
-  return { hidden: layers.slice(0, -1), out: layers[layers.length - 1], l2 };
+  return { hidden: layers.slice(0, -1), out: layers[layers.length - 1], weightDecay };
 }
 
 function thetaOf(net: HostNet): Float64Array {
@@ -34,8 +34,8 @@ function thetaOf(net: HostNet): Float64Array {
 }
 
 /** The gradient the step applies: with lr = 1, theta - theta_after. */
-function stepGradient(theta: Float64Array, l2: number): { cost: number; grad: Float64Array } {
-  const net = netOf(theta, l2);
+function stepGradient(theta: Float64Array, weightDecay: number): { cost: number; grad: Float64Array } {
+  const net = netOf(theta, weightDecay);
   const before = thetaOf(net);
   const cost = fineTuneStep(net, X, LABEL, 1);
   const after = thetaOf(net);
@@ -43,16 +43,16 @@ function stepGradient(theta: Float64Array, l2: number): { cost: number; grad: Fl
 }
 
 describe('host SGD (batch of one image)', () => {
-  for (const l2 of [0, 1e-2]) {
-    it(`the fine-tuning step follows the gradient of its cost (central differences, l2 ${l2})`, async () => {
-      const f = async (theta: Float64Array) => ({ cost: fineTuneCost(netOf(theta, l2), X, LABEL), grad: stepGradient(theta, l2).grad });
+  for (const weightDecay of [0, 1e-2]) {
+    it(`the fine-tuning step follows the gradient of its cost (central differences, weightDecay ${weightDecay})`, async () => {
+      const f = async (theta: Float64Array) => ({ cost: fineTuneCost(netOf(theta, weightDecay), X, LABEL), grad: stepGradient(theta, weightDecay).grad });
       // Layer by layer: the lower layers' gradients are much smaller than the output layer's,
       // and one norm over all of them would hide a mistake there.
       for (let k = 0; k < SHAPES.length; k++) {
         const indices = Array.from({ length: COUNTS[k] }, (_, i) => OFFSETS[k] + i);
         expect((await gradientCheck(f, THETA0, { epsilon: 1e-4, indices })).relativeError).toBeLessThan(1e-4);
       }
-      expect(stepGradient(THETA0, l2).cost).toBeCloseTo(fineTuneCost(netOf(THETA0, l2), X, LABEL), 5);
+      expect(stepGradient(THETA0, weightDecay).cost).toBeCloseTo(fineTuneCost(netOf(THETA0, weightDecay), X, LABEL), 5);
       // The check catches a planted mistake: the first layer's bias gradient doubled.
       const bad = async (theta: Float64Array) => {
         const r = await f(theta);
@@ -65,15 +65,15 @@ describe('host SGD (batch of one image)', () => {
   }
 
   it('the fine-tuning step equals tfjs autodiff of the device SdA loss', async () => {
-    const l2 = 1e-2;
-    const dev = stackedDenoising(mulberry32(1), SIZES[0], SIZES.slice(1), CLASSES, l2);
+    const weightDecay = 1e-2;
+    const dev = stackedDenoising(mulberry32(1), SIZES[0], SIZES.slice(1), CLASSES, weightDecay);
     dev.params.forEach((p, k) => p.assign(tf.tensor(Float32Array.from(THETA0.subarray(OFFSETS[k], OFFSETS[k] + COUNTS[k])), SHAPES[k])));
     const x = tf.tensor2d(X, [1, SIZES[0]]);
     const y = tf.oneHot(tf.tensor1d([LABEL], 'int32'), CLASSES).toFloat() as tf.Tensor2D;
     const { value, grads } = tf.variableGrads(() => dev.loss(x, y), dev.params);
     const auto = new Float64Array(TOTAL);
     dev.params.forEach((p, k) => auto.set(grads[p.name].dataSync(), OFFSETS[k]));
-    const host = stepGradient(THETA0, l2);
+    const host = stepGradient(THETA0, weightDecay);
     expect(host.cost).toBeCloseTo(value.dataSync()[0], 4);
     let num = 0;
     let den = 0;
@@ -189,12 +189,12 @@ describe('host SGD (batch of one image)', () => {
       expect(hostLayer(new Float32Array(6), new Float32Array(3)).arena.kind).toBe(process.env.SFL_HOST_KERNELS === 'js' ? 'js' : 'simd');
     });
 
-    for (const l2 of [0, 1e-3]) {
-      it(`fine-tuning steps give the same costs and weights (61-37-29-10, l2 ${l2})`, () => {
+    for (const weightDecay of [0, 1e-3]) {
+      it(`fine-tuning steps give the same costs and weights (61-37-29-10, weightDecay ${weightDecay})`, () => {
         const sizes = [61, 37, 29, 10];
         const nets = KINDS.map((kind): HostNet => {
           const layers = sizes.slice(1).map((n, i) => hostLayer(uniform(i, sizes[i] * n, 0.5), uniform(10 + i, n, 0.1), kind));
-          return { hidden: layers.slice(0, -1), out: layers[layers.length - 1], l2 };
+          return { hidden: layers.slice(0, -1), out: layers[layers.length - 1], weightDecay };
         });
         expect(nets.map((n) => n.out.arena.kind)).toEqual(KINDS);
         inputs.forEach((x, t) => {

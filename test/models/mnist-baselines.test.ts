@@ -82,12 +82,12 @@ describe('MNIST baselines: models', () => {
   it('the hand-derived logistic-regression gradient agrees with central differences', async () => {
     const { x, y } = data.blocks('train', 20, true)[0];
     const nW = 784 * 10;
-    const l2 = 1e-2;
+    const weightDecay = 1e-2;
     const theta0 = Float64Array.from({ length: nW + 10 }, (_, i) => Math.sin(i) * 0.01);
     const f = async (theta: Float64Array) => {
       const W = tf.tensor2d(Float32Array.from(theta.subarray(0, nW)), [784, 10]);
       const b = tf.tensor1d(Float32Array.from(theta.subarray(nW)));
-      const { cost, dW, db } = logregGradient(W, b, x, y, l2);
+      const { cost, dW, db } = logregGradient(W, b, x, y, weightDecay);
       const grad = new Float64Array(theta.length);
       grad.set(await dW.data());
       grad.set(await db.data(), nW);

@@ -23,7 +23,7 @@ function smallTheta(seed: number): Float64Array {
   return theta;
 }
 
-const hyper = { visible: 8, hidden: 5, lambda: 1e-2, beta: 3, rho: 0.1 };
+const hyper = { visible: 8, hidden: 5, weightDecay: 1e-2, beta: 3, rho: 0.1 };
 
 describe('gradientCheck on simple functions', () => {
   it('is ~0 for the exact gradient of a quadratic and reports every coordinate', async () => {
@@ -76,7 +76,7 @@ describe('the sparse autoencoder gradient', () => {
       for (const mistake of ['sparsity-sign', 'no-weight-decay'] as const) {
         const r = await gradientCheck(referenceSaeCost(X, { ...hyper, decoder, mistake }), smallTheta(2));
         // A correct gradient checks below 1e-8 here (test above): 1e-4 and up is a failed check.
-        // (The missing weight decay is the subtle one: ~3e-3 at lambda = 1e-2.)
+        // (The missing weight decay is the subtle one: ~3e-3 at weightDecay = 1e-2.)
         expect(r.relativeError, mistake).toBeGreaterThan(1e-4);
       }
     });

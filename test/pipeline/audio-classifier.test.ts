@@ -22,7 +22,7 @@ const config = resolveConfig({
   normalise: 'standardise',
   whitening: { kind: 'zca', epsilon: 0.1 },
   sae: { hidden: 24, maxIter: 25, decoder: 'linear' },
-  softmax: { lambda: 1e-3, maxIter: 100 },
+  softmax: { weightDecay: 1e-3, maxIter: 100 },
   pooling: { method: 'meanmax', segments: 3 },
 });
 const dir = mkdtempSync(join(tmpdir(), 'sfl-audio-clf-'));

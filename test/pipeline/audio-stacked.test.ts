@@ -27,7 +27,7 @@ describe('stacked autoencoders on audio', () => {
       normalise: 'standardise',
       whitening: { kind: 'zca', epsilon: 1 },
       sae: { hidden: 20, maxIter: 20, decoder: 'linear' },
-      softmax: { lambda: 1e-3, maxIter: 100 },
+      softmax: { weightDecay: 1e-3, maxIter: 100 },
       stacked: { layers: [16], fineTune: true, fineTuneMaxIter: 30 },
       split: { kind: 'official' },
       run: { outputs: join(root, 'outputs'), name: 'tiny' },

@@ -78,19 +78,19 @@ describe('MNIST classification experiments on the fixture', () => {
     expect(again.metrics.test.accuracy).toBe(metrics.test.accuracy);
     expect((again.metrics.encoder as { loadedFrom: string }).loadedFrom).toBe(join(runPath, 'encoder'));
 
-    // softmax.chooseLambda: the weight decay is chosen on held-out training rows and recorded.
+    // softmax.chooseWeightDecay: the weight decay is chosen on held-out training rows and recorded.
     const lines: string[] = [];
     const chosen = await runSelfTaughtExperiment(
-      config(out, { selfTaught: { encoder: join(runPath, 'encoder') } as PartialConfig['selfTaught'], softmax: { maxIter: 50, chooseLambda: [1e-4, 30] } }),
+      config(out, { selfTaught: { encoder: join(runPath, 'encoder') } as PartialConfig['selfTaught'], softmax: { maxIter: 50, chooseWeightDecay: [1e-4, 30] } }),
       (l) => lines.push(l),
     );
     const s = readMetrics(chosen.runPath).softmax;
     // A weight decay of 30 flattens the softmax: it cannot win on held-out rows.
-    expect(s.lambda).toBe(1e-4);
-    expect(s.lambdaChoice.heldOut).toBe(Math.round(0.2 * (chosen.metrics.data as { train: number }).train));
-    expect(s.lambdaChoice.candidates.map((c: { lambda: number }) => c.lambda)).toEqual([1e-4, 30]);
-    expect(s.lambdaChoice.candidates[0].heldOutAccuracy).toBeGreaterThan(s.lambdaChoice.candidates[1].heldOutAccuracy);
-    expect(lines).toContain('softmax lambda chosen: 0.0001');
+    expect(s.weightDecay).toBe(1e-4);
+    expect(s.weightDecayChoice.heldOut).toBe(Math.round(0.2 * (chosen.metrics.data as { train: number }).train));
+    expect(s.weightDecayChoice.candidates.map((c: { weightDecay: number }) => c.weightDecay)).toEqual([1e-4, 30]);
+    expect(s.weightDecayChoice.candidates[0].heldOutAccuracy).toBeGreaterThan(s.weightDecayChoice.candidates[1].heldOutAccuracy);
+    expect(lines).toContain('softmax weight decay chosen: 0.0001');
     // Trained on all the training rows with the winner: the same model as naming it outright.
     expect(chosen.metrics.test.accuracy).toBe(again.metrics.test.accuracy);
   });
@@ -146,11 +146,11 @@ describe('bad input is an SflError', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 
-  it('softmax.chooseLambda where the weight decay also serves fine-tuning, or is negative', async () => {
+  it('softmax.chooseWeightDecay where the weight decay also serves fine-tuning, or is negative', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sfl-bad-'));
-    await expect(runStackedExperiment(config(out, { softmax: { chooseLambda: [1e-4, 1e-3] } }), quiet)).rejects.toThrow(/softmax.chooseLambda is not supported by stacked/);
+    await expect(runStackedExperiment(config(out, { softmax: { chooseWeightDecay: [1e-4, 1e-3] } }), quiet)).rejects.toThrow(/softmax.chooseWeightDecay is not supported by stacked/);
     expect(readdirSync(out)).toEqual([]);
-    expect(() => config(out, { softmax: { chooseLambda: [-1] } })).toThrow(/softmax.chooseLambda/);
+    expect(() => config(out, { softmax: { chooseWeightDecay: [-1] } })).toThrow(/softmax.chooseWeightDecay/);
     expect(() => config(out, { softmax: { validationFraction: 0.9 } })).toThrow(/softmax.validationFraction/);
   });
 

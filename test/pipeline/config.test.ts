@@ -21,7 +21,7 @@ describe('config', () => {
   it('defaults are complete, valid and described by the schema key for key', () => {
     expect(keyPaths(DEFAULT_CONFIG).sort()).toEqual(schemaPaths(CONFIG_SCHEMA).sort());
     const c = resolveConfig({});
-    expect(c.sae).toEqual({ hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 400 });
+    expect(c.sae).toEqual({ hidden: 196, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 400 });
     expect(c.spectrum.frameSize).toBe(256);
     expect(c.spectrum.fMax).toBeNull();
     // Derived seeds are filled from run.seed so run.json records them.
@@ -30,24 +30,24 @@ describe('config', () => {
   });
 
   it('deep-merges a partial config without touching the defaults', () => {
-    const c = resolveConfig({ sae: { lambda: 1e-4 }, spectrum: { transform: 'mfcc', fMax: 4000 }, stacked: { layers: [50] }, run: { seed: 7 } });
-    expect(c.sae.lambda).toBe(1e-4);
+    const c = resolveConfig({ sae: { weightDecay: 1e-4 }, spectrum: { transform: 'mfcc', fMax: 4000 }, stacked: { layers: [50] }, run: { seed: 7 } });
+    expect(c.sae.weightDecay).toBe(1e-4);
     expect(c.sae.hidden).toBe(196);
     expect(c.spectrum.transform).toBe('mfcc');
     expect(c.spectrum.fMax).toBe(4000);
     expect(c.stacked.layers).toEqual([50]); // arrays replace, not merge
     expect(c.windows.seed).toBe(7);
-    expect(DEFAULT_CONFIG.sae.lambda).toBe(3e-3);
+    expect(DEFAULT_CONFIG.sae.weightDecay).toBe(3e-3);
     expect(DEFAULT_CONFIG.stacked.layers).toEqual([200, 200]);
     // An explicit base: CLI overrides on top of a file's config.
     const d = resolveConfig(parseOverride('sae.hidden=64'), '--set', c);
-    expect(d.sae).toMatchObject({ hidden: 64, lambda: 1e-4 });
+    expect(d.sae).toMatchObject({ hidden: 64, weightDecay: 1e-4 });
     expect(parseOverride('spectrum.transform=bark')).toEqual({ spectrum: { transform: 'bark' } });
   });
 
   it('a wrong type names the key, the value and the source', () => {
-    expect(() => resolveConfig(raw({ sae: { lambda: 'abc' } }), 'configs/x.json')).toThrow(
-      'configs/x.json: sae.lambda must be a number >= 0 (got "abc")',
+    expect(() => resolveConfig(raw({ sae: { weightDecay: 'abc' } }), 'configs/x.json')).toThrow(
+      'configs/x.json: sae.weightDecay must be a number >= 0 (got "abc")',
     );
     expect(() => resolveConfig(raw({ spectrum: { transform: 'wavelet' } }))).toThrow(/spectrum\.transform must be one of "fft", "mel"/);
     expect(() => resolveConfig({ sae: { hidden: 1.5 } })).toThrow('sae.hidden must be an integer >= 1 (got 1.5)');
@@ -57,11 +57,11 @@ describe('config', () => {
   });
 
   it('unknown keys are errors with a suggestion', () => {
-    expect(() => resolveConfig(raw({ sae: { lamda: 1 } }), 'configs/x.json')).toThrow(
-      'configs/x.json: unknown key sae.lamda (did you mean sae.lambda?)',
+    expect(() => resolveConfig(raw({ sae: { weightDecy: 1 } }), 'configs/x.json')).toThrow(
+      'configs/x.json: unknown key sae.weightDecy (did you mean sae.weightDecay?)',
     );
     expect(() => resolveConfig(raw({ zzz: 1 }))).toThrow(/unknown key zzz \(known: experiment, description, spectrum, [a-z, ]*windows/);
-    expect(() => resolveConfig(raw({ sae: { lamda: 1, beta: -1 } }))).toThrow(/^2 problems: unknown key sae.lamda .*; sae.beta must be/);
+    expect(() => resolveConfig(raw({ sae: { weightDecy: 1, beta: -1 } }))).toThrow(/^2 problems: unknown key sae.weightDecy .*; sae.beta must be/);
   });
 
   it('file errors name the file', async () => {

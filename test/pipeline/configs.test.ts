@@ -28,7 +28,7 @@ describe('configs/', () => {
   it('mnist-sae is the UFLDL exercise', async () => {
     const c = await loadConfigFile(join(DIR, 'mnist-sae.json'));
     expect(c.data.count).toBe(10000);
-    expect(c.sae).toMatchObject({ hidden: 196, lambda: 3e-3, beta: 3, rho: 0.1, maxIter: 400 });
+    expect(c.sae).toMatchObject({ hidden: 196, weightDecay: 3e-3, beta: 3, rho: 0.1, maxIter: 400 });
   });
 
   it('fsdd-sae learns from 4-frame windows of 40 mel bands', async () => {

@@ -27,7 +27,7 @@ const base = {
   normalise: 'standardise' as const,
   whitening: { kind: 'zca' as const, epsilon: 0.1 },
   sae: { hidden: 16, maxIter: 20, decoder: 'linear' as const },
-  softmax: { lambda: 1e-3, maxIter: 100 },
+  softmax: { weightDecay: 1e-3, maxIter: 100 },
   pooling: { method: 'meanmax' as const, segments: 3 },
 };
 let spectra: SpectraResult;
@@ -98,7 +98,7 @@ describe('sfl conv on MNIST (fixture)', () => {
       normalise: 'none',
       whitening: { kind: 'zca', epsilon: 0.1 },
       sae: { hidden: 24, maxIter: 30, decoder: 'linear', beta: 5, rho: 0.035 },
-      softmax: { lambda: 1e-4, maxIter: 60 },
+      softmax: { weightDecay: 1e-4, maxIter: 60 },
       run: { outputs, name: 'c' },
     });
     const { runPath, metrics } = await runMnistConvExperiment(config, () => {});

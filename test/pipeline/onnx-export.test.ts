@@ -23,7 +23,7 @@ const config = resolveConfig({
   normalise: 'standardise',
   whitening: { kind: 'zca', epsilon: 0.1 },
   sae: { hidden: 12, maxIter: 10, decoder: 'linear' },
-  softmax: { lambda: 1e-3, maxIter: 30 },
+  softmax: { weightDecay: 1e-3, maxIter: 30 },
   pooling: { method: 'meanmax', segments: 3 },
 });
 const dir = mkdtempSync(join(tmpdir(), 'sfl-onnx-export-'));

@@ -27,7 +27,7 @@ async function fakeRun(root: string, name: string, metrics: Record<string, unkno
   await saveSaeModel(run.path('model/sae'), {
     input: { kind: 'spectro-temporal', frames: K, bands: B, spectrum: { ...defaultSpectrumParams(8000), bands: B }, bandHz: [100, 300, 600, 1000, 1800, 3000] },
     preprocessor,
-    hyper: { hidden: HIDDEN, lambda: 0, beta: 0, rho: 0.1, decoder: 'sigmoid' },
+    hyper: { hidden: HIDDEN, weightDecay: 0, beta: 0, rho: 0.1, decoder: 'sigmoid' },
     theta: Float64Array.from(initParams(K * B, HIDDEN, 1)),
   });
   await run.writeFile('filters.png', encodePng(createImage(30, 20)));

@@ -35,8 +35,8 @@ describe('per-class scores', () => {
 describe('the metrics schema', () => {
   it('headline fields first-class, details beside them, and they cannot be overridden by details', () => {
     const test = evaluate([0, 1], [0, 0], ['x', 'y']);
-    const m = runMetrics({ experiment: 'softmax', seed: 3, classNames: ['x', 'y'], test, finalCost: 0.5 }, { testAccuracy: 0.99, lambda: 1 });
-    expect(m).toMatchObject({ schema: METRICS_SCHEMA, experiment: 'softmax', seed: 3, testAccuracy: 0.5, finalCost: 0.5, lambda: 1 });
+    const m = runMetrics({ experiment: 'softmax', seed: 3, classNames: ['x', 'y'], test, finalCost: 0.5 }, { testAccuracy: 0.99, weightDecay: 1 });
+    expect(m).toMatchObject({ schema: METRICS_SCHEMA, experiment: 'softmax', seed: 3, testAccuracy: 0.5, finalCost: 0.5, weightDecay: 1 });
     expect(readRunMetrics(JSON.parse(JSON.stringify(m)), 'other')).toEqual(m);
   });
 

@@ -33,7 +33,7 @@ const small: PartialConfig = {
   normalise: 'standardise',
   whitening: { kind: 'zca', epsilon: 0.1 },
   sae: { hidden: 12, maxIter: 10, decoder: 'linear' },
-  softmax: { lambda: 1e-3, maxIter: 40 },
+  softmax: { weightDecay: 1e-3, maxIter: 40 },
   pooling: { method: 'meanmax', segments: 3 },
 };
 let server: { base: string; close: () => void };

@@ -26,7 +26,7 @@ const config = resolveConfig({
   normalise: 'standardise',
   whitening: { kind: 'zca', epsilon: 0.1 },
   sae: { hidden: 24, maxIter: 25, decoder: 'linear' },
-  softmax: { lambda: 1e-3, maxIter: 100 },
+  softmax: { weightDecay: 1e-3, maxIter: 100 },
   pooling: { method: 'meanmax', segments: 3 },
 });
 const root = mkdtempSync(join(tmpdir(), 'sfl-trained-run-'));

@@ -34,7 +34,7 @@ describe('stacked unit pictures', () => {
     const windowSae = {
       input: { kind: 'spectro-temporal' as const, frames: K, bands: B, spectrum, bandHz: [200, 500, 1000] },
       preprocessor: identityPreprocessor(K * B),
-      hyper: { hidden: h, lambda: 0, beta: 0, rho: 0.1, decoder: 'linear' as const },
+      hyper: { hidden: h, weightDecay: 0, beta: 0, rho: 0.1, decoder: 'linear' as const },
       theta: Float64Array.from({ length: paramCount(K * B, h) }, (_, i) => Math.sin(i + 1)),
     };
     // Stacked unit 1 weighs window unit 2 by 1.5 in block 0 and 0.5 in block 1 (2.0 in all).

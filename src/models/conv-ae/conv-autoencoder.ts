@@ -12,12 +12,12 @@
  * layer sees), through the tied decoder (the transposed convolution with the same W) or its own
  * filters V:
  *   a^ = full(keepPoolMax(h), W or V) + c               [N, H, W, C]
- *   J  = 1/(2N) sum ||a^ - a||^2 + lambda/2 (||W||^2 [+ ||V||^2])
+ *   J  = 1/(2N) sum ||a^ - a||^2 + weightDecay/2 (||W||^2 [+ ||V||^2])
  * trained as a denoising autoencoder: the encoder sees `a` with a random fraction `corruption`
  * of its values set to 0, the cost compares with the clean `a`.
  *
  * Classifier: a_L flattened (row-major h, w, f) -> softmax(a_L Ws + bs); fine-tuning minimises
- *   J = mean cross-entropy + lambda/2 (sum_l ||W_l||^2 + ||Ws||^2)
+ *   J = mean cross-entropy + weightDecay/2 (sum_l ||W_l||^2 + ||Ws||^2)
  * over every parameter. Biases are not decayed.
  *
  * The max-only code makes the autoencoder's cost jump where the maximum of a pooling region moves
@@ -229,11 +229,11 @@ export function reconstruct(input: tf.Tensor4D, p: AutoencoderTensors, pool: [nu
   });
 }
 
-/** J = 1/(2N) sum ||a^ - a||^2 + lambda/2 (||W||^2 [+ ||V||^2]); a^ reconstructed from `input`. */
-export function reconstructionCost(clean: tf.Tensor4D, input: tf.Tensor4D, p: AutoencoderTensors, pool: [number, number], lambda: number): tf.Scalar {
+/** J = 1/(2N) sum ||a^ - a||^2 + weightDecay/2 (||W||^2 [+ ||V||^2]); a^ reconstructed from `input`. */
+export function reconstructionCost(clean: tf.Tensor4D, input: tf.Tensor4D, p: AutoencoderTensors, pool: [number, number], weightDecay: number): tf.Scalar {
   return tf.tidy(() => {
     const err = tf.div(tf.sum(tf.square(tf.sub(reconstruct(input, p, pool), clean))), 2 * clean.shape[0]);
-    return tf.add(err, tf.mul(lambda / 2, sumSquares(p.V ? [p.W, p.V] : [p.W]))) as tf.Scalar;
+    return tf.add(err, tf.mul(weightDecay / 2, sumSquares(p.V ? [p.W, p.V] : [p.W]))) as tf.Scalar;
   });
 }
 
@@ -255,11 +255,11 @@ export function logits(x: tf.Tensor4D, p: ClassifierTensors, pool: [number, numb
   });
 }
 
-/** Mean cross-entropy of one-hot `y` + lambda/2 (sum ||W_l||^2 + ||Ws||^2). */
-export function classifierCost(x: tf.Tensor4D, y: tf.Tensor2D, p: ClassifierTensors, pool: [number, number], lambda: number): tf.Scalar {
+/** Mean cross-entropy of one-hot `y` + weightDecay/2 (sum ||W_l||^2 + ||Ws||^2). */
+export function classifierCost(x: tf.Tensor4D, y: tf.Tensor2D, p: ClassifierTensors, pool: [number, number], weightDecay: number): tf.Scalar {
   return tf.tidy(() => {
     const ce = tf.losses.softmaxCrossEntropy(y, logits(x, p, pool));
-    return tf.add(ce, tf.mul(lambda / 2, sumSquares([...p.layers.map((l) => l.W), p.W]))) as tf.Scalar;
+    return tf.add(ce, tf.mul(weightDecay / 2, sumSquares([...p.layers.map((l) => l.W), p.W]))) as tf.Scalar;
   });
 }
 
@@ -366,11 +366,11 @@ export interface ConvAeTrainOptions {
    */
   shift?: number;
   shiftFill?: number;
-  /** lambda: weight decay of every stage but the softmax, which has its own. */
+  /** weightDecay: weight decay of every stage but the softmax, which has its own. */
   weightDecay: number;
   tied: boolean;
   /** The softmax trained by L-BFGS on the pretrained features (before fine-tuning). */
-  softmax: { lambda: number; maxIter: number };
+  softmax: { weightDecay: number; maxIter: number };
   seed: number;
   /** Reports: a stage starts (with its number of steps) or ends; one step of it is done. */
   onStage?: (e: { stage: string; phase: 'start' | 'end'; steps: number }) => void;
@@ -519,7 +519,7 @@ export async function trainConvAe(x: tf.Tensor4D, labels: LabelArray, o: ConvAeT
     const D = featureSize(s);
     history.softmax = [];
     o.onStage?.({ stage: 'softmax', phase: 'start', steps: o.softmax.maxIter });
-    const sm = await softmaxTrain({ data: features, rows: n, cols: D }, labels, { numClasses: s.classes, lambda: o.softmax.lambda }, {
+    const sm = await softmaxTrain({ data: features, rows: n, cols: D }, labels, { numClasses: s.classes, weightDecay: o.softmax.weightDecay }, {
       maxIter: o.softmax.maxIter,
       seed: o.seed,
       onIteration: (info) => {

@@ -56,7 +56,7 @@ export interface StackedDenoising extends Classifier {
   allParams: tf.Variable[];
 }
 
-export function stackedDenoising(rng: Rng, nIn: number, hidden: number[], nOut: number, l2 = 0): StackedDenoising {
+export function stackedDenoising(rng: Rng, nIn: number, hidden: number[], nOut: number, weightDecay = 0): StackedDenoising {
   const sizes = [nIn, ...hidden];
   const layers = hidden.map((h, i) => denoisingLayer(rng, sizes[i], h));
   const Wout = zeros([sizes[sizes.length - 1], nOut]);
@@ -72,17 +72,17 @@ export function stackedDenoising(rng: Rng, nIn: number, hidden: number[], nOut: 
     params,
     allParams: [...params, ...layers.map((l) => l.bVisible)],
     logits,
-    loss: (x, y) => tf.tidy(() => (l2 > 0 ? tf.add(nll(logits(x), y), tf.mul(l2, sumSquares(weights))) : nll(logits(x), y)) as tf.Scalar),
-    host: sdaHostTrainer(layers, Wout, bout, l2),
+    loss: (x, y) => tf.tidy(() => (weightDecay > 0 ? tf.add(nll(logits(x), y), tf.mul(weightDecay / 2, sumSquares(weights))) : nll(logits(x), y)) as tf.Scalar),
+    host: sdaHostTrainer(layers, Wout, bout, weightDecay),
   };
 }
 
 /** Fine-tuning with one image per step on the host (the SdA tutorial's batch_size = 1). */
-function sdaHostTrainer(layers: DenoisingLayer[], Wout: tf.Variable, bout: tf.Variable, l2: number): HostTrainer {
+function sdaHostTrainer(layers: DenoisingLayer[], Wout: tf.Variable, bout: tf.Variable, weightDecay: number): HostTrainer {
   let net: HostNet | undefined;
   return {
     pull() {
-      net = { hidden: layers.map((l) => layerFromDevice(l.W, l.bHidden)), out: layerFromDevice(Wout, bout), l2 };
+      net = { hidden: layers.map((l) => layerFromDevice(l.W, l.bHidden)), out: layerFromDevice(Wout, bout), weightDecay };
     },
     takes: (batchSize) => batchSize === 1,
     step(x, labels, lr) {

@@ -1,5 +1,5 @@
 /**
- * SGD of the tutorials' MLP (tanh hidden layers, softmax output, mean NLL + l2 * sum of squared
+ * SGD of the tutorials' MLP (tanh hidden layers, softmax output, mean NLL + weightDecay/2 * sum of squared
  * weights) on the host, for small minibatches (mlp.py's batch_size = 20).
  *
  * Why not tfjs: with 20 images a step is a dozen small kernel calls and the time goes to their
@@ -20,7 +20,7 @@ export interface HostMlp {
   /** the softmax layer */
   out: HostLayer;
   /** Weight on the sum of squared weights (biases excluded), as the device model's loss. */
-  l2: number;
+  weightDecay: number;
 }
 
 /** Buffers for a minibatch of up to `rows` images (one set per network). */
@@ -61,11 +61,11 @@ function affineRows(L: HostLayer, x: Float32Array, rows: number, out: Float32Arr
  * Top-down through one layer for a minibatch: `delta` (rows x nOut) is dJ/d(pre-activation) of
  * the layer's outputs and `x` (rows x nIn) its input. Writes dJ/dx into `dx` when given, every
  * row with the weights before the step, then takes the step
- *   W <- (1 - 2 lr l2) W - lr x' delta,   b <- b - lr (column sums of delta)
+ *   W <- (1 - lr weightDecay) W - lr x' delta,   b <- b - lr (column sums of delta)
  * as one rank-1 update per image (the first also shrinks W). The kernels' backward pass with
  * lr = 0 is the product alone.
  */
-function backwardAndStep(L: HostLayer, x: Float32Array, delta: Float32Array, rows: number, lr: number, l2: number, dx: Float32Array | null): void {
+function backwardAndStep(L: HostLayer, x: Float32Array, delta: Float32Array, rows: number, lr: number, weightDecay: number, dx: Float32Array | null): void {
   const { W, b, nIn, nOut, arena } = L;
   const f = arena.f32;
   if (dx) {
@@ -75,7 +75,7 @@ function backwardAndStep(L: HostLayer, x: Float32Array, delta: Float32Array, row
       dx.set(f.dx, r * nIn);
     }
   }
-  const shrink = 1 - 2 * lr * l2;
+  const shrink = 1 - lr * weightDecay;
   for (let r = 0; r < rows; r++) {
     f.input.set(x.subarray(r * nIn, (r + 1) * nIn));
     f.delta.set(delta.subarray(r * nOut, (r + 1) * nOut));
@@ -86,7 +86,7 @@ function backwardAndStep(L: HostLayer, x: Float32Array, delta: Float32Array, row
 
 /**
  * One SGD step on the minibatch `x` (rows of nIn values) with class ids `labels`; returns the
- * cost before the step, mean NLL + l2 * sum of squared weights. Backprop as mlpGradient
+ * cost before the step, mean NLL + weightDecay/2 * sum of squared weights. Backprop as mlpGradient
  * (mlp.ts): D = (softmax - onehot) / n, delta_L = (D Wout') (1 - a_L^2), and so on down.
  */
 export function mlpHostStep(net: HostMlp, x: Float32Array, labels: ArrayLike<number>, lr: number, s: MlpScratch): number {
@@ -108,18 +108,18 @@ export function mlpHostStep(net: HostMlp, x: Float32Array, labels: ArrayLike<num
   // z becomes D = (softmax - onehot) / rows.
   for (let r = 0; r < rows; r++) nll += softmaxNllAndDelta(z, r * k, k, labels[r], rows, z);
   let squares = 0;
-  if (net.l2 > 0) for (const L of layers) squares += L.arena.layer.sumSquares(L.W);
+  if (net.weightDecay > 0) for (const L of layers) squares += L.arena.layer.sumSquares(L.W);
   let delta = z;
   for (let l = H; l >= 0; l--) {
     const below = l === 0 ? x : s.acts[l - 1];
     const dx = l === 0 ? null : s.deltas[l - 1];
-    backwardAndStep(layers[l], below, delta, rows, lr, net.l2, dx);
+    backwardAndStep(layers[l], below, delta, rows, lr, net.weightDecay, dx);
     if (dx) {
       for (let i = 0; i < rows * layers[l].nIn; i++) dx[i] *= 1 - below[i] * below[i];
       delta = dx;
     }
   }
-  return nll / rows + net.l2 * squares;
+  return nll / rows + (net.weightDecay / 2) * squares;
 }
 
 /** The step's cost alone, in float64 (the reference of the gradient checks). */
@@ -137,5 +137,5 @@ export function mlpHostCost(net: HostMlp, x: Float32Array, labels: ArrayLike<num
   }
   let squares = 0;
   for (const { W } of [...net.hidden, net.out]) for (let i = 0; i < W.length; i++) squares += W[i] * W[i];
-  return cost / rows + net.l2 * squares;
+  return cost / rows + (net.weightDecay / 2) * squares;
 }

@@ -55,7 +55,7 @@ export interface HostNet {
   hidden: HostLayer[];
   out: HostLayer;
   /** Weight on the sum of squared weights (biases excluded), as the device model's loss. */
-  l2: number;
+  weightDecay: number;
 }
 
 /** A host layer holding copies of W (nIn x nOut) and b, run by the kernels of `kind`. */
@@ -131,11 +131,11 @@ function sumSquares(layers: HostLayer[]): number {
 
 /**
  * One SGD step of the fine-tuning cost on image `x` of class `label`; returns the cost before
- * the step: -log softmax(a_L Wout + bout)[label] + l2 * sum of squared weights, where
+ * the step: -log softmax(a_L Wout + bout)[label] + weightDecay/2 * sum of squared weights, where
  * a_0 = x, a_l = sigmoid(a_{l-1} W_l + b_l). Backprop:
  *   D = softmax - onehot;  dWout = a_L' D;  delta_L = (Wout D) a_L (1 - a_L)
  *   dW_l = a_{l-1}' delta_l;  delta_{l-1} = (W_l delta_l) a_{l-1} (1 - a_{l-1})
- * plus 2 l2 W for every weight matrix. Each layer's input is copied into its own arena (a
+ * plus weightDecay W for every weight matrix. Each layer's input is copied into its own arena (a
  * thousand values: nothing beside the passes over a million weights).
  */
 export function fineTuneStep(net: HostNet, x: Float32Array, label: number, lr: number): number {
@@ -151,8 +151,8 @@ export function fineTuneStep(net: HostNet, x: Float32Array, label: number, lr: n
   arena.layer.forward(W, arena.f32.input, nIn, nOut, b, z);
   const D = arena.f32.delta;
   let cost = softmaxNllAndDelta(z, 0, nOut, label, 1, D);
-  if (net.l2 > 0) cost += net.l2 * sumSquares([...net.hidden, net.out]);
-  const shrink = 1 - 2 * lr * net.l2;
+  if (net.weightDecay > 0) cost += (net.weightDecay / 2) * sumSquares([...net.hidden, net.out]);
+  const shrink = 1 - lr * net.weightDecay;
   for (let l = L; l >= 0; l--) {
     const layer = l === L ? net.out : net.hidden[l];
     const { input, delta, dx } = layer.arena.f32;
@@ -189,7 +189,7 @@ export function fineTuneCost(net: HostNet, x: Float32Array, label: number): numb
   const max = Math.max(...z);
   const logTotal = Math.log(z.reduce((t, v) => t + Math.exp(v - max), 0));
   const squares = [...net.hidden, net.out].reduce((t, { W }) => W.reduce((u, w) => u + w * w, t), 0);
-  return -(z[label] - max - logTotal) + (net.l2 > 0 ? net.l2 * squares : 0);
+  return -(z[label] - max - logTotal) + (net.weightDecay > 0 ? (net.weightDecay / 2) * squares : 0);
 }
 
 /**

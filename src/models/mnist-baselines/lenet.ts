@@ -22,7 +22,7 @@ export interface LenetShape {
   classes: number;
 }
 
-export function lenet(rng: Rng, s: LenetShape, l2 = 0): Classifier {
+export function lenet(rng: Rng, s: LenetShape, weightDecay = 0): Classifier {
   const convs: { W: tf.Variable; b: tf.Variable }[] = [];
   let side = s.side;
   let channels = 1;
@@ -59,7 +59,7 @@ export function lenet(rng: Rng, s: LenetShape, l2 = 0): Classifier {
     evalBatch: 500,
     params: [...convs.flatMap((c) => [c.W, c.b]), Wh, bh, Wout, bout],
     logits,
-    loss: (x, y) => tf.tidy(() => (l2 > 0 ? tf.add(nll(logits(x), y), tf.mul(l2, sumSquares(weights))) : nll(logits(x), y)) as tf.Scalar),
+    loss: (x, y) => tf.tidy(() => (weightDecay > 0 ? tf.add(nll(logits(x), y), tf.mul(weightDecay / 2, sumSquares(weights))) : nll(logits(x), y)) as tf.Scalar),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Multilayer perceptron of mlp.py: tanh hidden layers (Glorot-uniform weights, zero biases) and a
- * logistic-regression output layer (zeros); cost NLL + l2 * sum of squared weights.
+ * logistic-regression output layer (zeros); cost NLL + weightDecay/2 * sum of squared weights.
  *
  * Its SGD step uses the hand-derived gradient (mlpGradient) rather than autodiff: with the
  * tutorial's minibatches of 20 images the products are tiny and the time per step is the number
@@ -22,7 +22,7 @@ export interface MlpWeights {
   bout: Param;
 }
 
-export function mlp(rng: Rng, nIn: number, hidden: number[], nOut: number, l2 = 0): Classifier {
+export function mlp(rng: Rng, nIn: number, hidden: number[], nOut: number, weightDecay = 0): Classifier {
   const sizes = [nIn, ...hidden];
   const layers = hidden.map((h, i) => ({ W: glorotUniform(rng, [sizes[i], h], sizes[i], h), b: zeros([h]) }));
   const Wout = zeros([sizes[sizes.length - 1], nOut]);
@@ -38,14 +38,14 @@ export function mlp(rng: Rng, nIn: number, hidden: number[], nOut: number, l2 = 
   return {
     params,
     logits,
-    loss: (x, y) => tf.tidy(() => (l2 > 0 ? tf.add(nll(logits(x), y), tf.mul(l2, sumSquares(weights))) : nll(logits(x), y)) as tf.Scalar),
+    loss: (x, y) => tf.tidy(() => (weightDecay > 0 ? tf.add(nll(logits(x), y), tf.mul(weightDecay / 2, sumSquares(weights))) : nll(logits(x), y)) as tf.Scalar),
     sgdStep: (x, y, lr) =>
       tf.tidy(() => {
-        const { cost, grads } = mlpGradient({ layers, Wout, bout }, x, y, l2);
+        const { cost, grads } = mlpGradient({ layers, Wout, bout }, x, y, weightDecay);
         params.forEach((p, i) => p.assign(tf.sub(p, tf.mul(grads[i], lr))));
         return cost;
       }),
-    host: mlpHostTrainer(layers, Wout, bout, l2),
+    host: mlpHostTrainer(layers, Wout, bout, weightDecay),
   };
 }
 
@@ -58,13 +58,13 @@ export function mlp(rng: Rng, nIn: number, hidden: number[], nOut: number, l2 = 
 export const MLP_HOST_MAX_BATCH = 500;
 
 /** SGD steps of the MLP on the host (host-mlp.ts); the training loop uses them up to MLP_HOST_MAX_BATCH images. */
-function mlpHostTrainer(layers: { W: tf.Variable; b: tf.Variable }[], Wout: tf.Variable, bout: tf.Variable, l2: number): HostTrainer {
+function mlpHostTrainer(layers: { W: tf.Variable; b: tf.Variable }[], Wout: tf.Variable, bout: tf.Variable, weightDecay: number): HostTrainer {
   let net: HostMlp | undefined;
   let scratch: MlpScratch | undefined;
   return {
     takes: (batchSize) => batchSize <= MLP_HOST_MAX_BATCH,
     pull() {
-      net = { hidden: layers.map((l) => layerFromDevice(l.W, l.b)), out: layerFromDevice(Wout, bout), l2 };
+      net = { hidden: layers.map((l) => layerFromDevice(l.W, l.b)), out: layerFromDevice(Wout, bout), weightDecay };
     },
     step(x, labels, lr) {
       if (!net) throw new Error('host trainer used before pull()');
@@ -80,14 +80,14 @@ function mlpHostTrainer(layers: { W: tf.Variable; b: tf.Variable }[], Wout: tf.V
 }
 
 /**
- * Cost (mean NLL + l2 * sum of squared weights) and its gradient by backprop written out:
+ * Cost (mean NLL + weightDecay/2 * sum of squared weights) and its gradient by backprop written out:
  *   a_0 = x,  a_l = tanh(a_{l-1} W_l + b_l),  P = softmax(a_L Wout + bout)
- *   D = (P - Y) / n:  dWout = a_L' D + 2 l2 Wout,  dbout = column sums of D
- *   delta_L = (D Wout') (1 - a_L^2);  dW_l = a_{l-1}' delta_l + 2 l2 W_l,  db_l = column sums of delta_l
+ *   D = (P - Y) / n:  dWout = a_L' D + weightDecay Wout,  dbout = column sums of D
+ *   delta_L = (D Wout') (1 - a_L^2);  dW_l = a_{l-1}' delta_l + weightDecay W_l,  db_l = column sums of delta_l
  *   delta_{l-1} = (delta_l W_l') (1 - a_{l-1}^2)
  * The gradients come in the order of the model's params: W_1, b_1, ..., Wout, bout.
  */
-export function mlpGradient(w: MlpWeights, x: tf.Tensor2D, y: tf.Tensor2D, l2 = 0): { cost: tf.Scalar; grads: tf.Tensor[] } {
+export function mlpGradient(w: MlpWeights, x: tf.Tensor2D, y: tf.Tensor2D, weightDecay = 0): { cost: tf.Scalar; grads: tf.Tensor[] } {
   return tf.tidy(() => {
     const n = x.shape[0];
     const acts: tf.Tensor2D[] = [x];
@@ -96,7 +96,7 @@ export function mlpGradient(w: MlpWeights, x: tf.Tensor2D, y: tf.Tensor2D, l2 = 
     const logp = tf.logSoftmax(tf.add(tf.matMul(top, w.Wout as tf.Tensor2D), w.bout));
     let cost = tf.div(tf.neg(tf.sum(tf.mul(y, logp))), n) as tf.Scalar;
     const D = tf.div(tf.sub(tf.exp(logp), y), n) as tf.Tensor2D;
-    const decay = (g: tf.Tensor, W: Param): tf.Tensor => (l2 > 0 ? tf.add(g, tf.mul(2 * l2, W)) : g);
+    const decay = (g: tf.Tensor, W: Param): tf.Tensor => (weightDecay > 0 ? tf.add(g, tf.mul(weightDecay, W)) : g);
     const tail: tf.Tensor[] = [decay(tf.matMul(top, D, true, false), w.Wout), tf.sum(D, 0)];
     const layerGrads: tf.Tensor[][] = [];
     let delta = tf.mul(tf.matMul(D, w.Wout as tf.Tensor2D, false, true), tf.sub(1, tf.square(top))) as tf.Tensor2D;
@@ -106,7 +106,7 @@ export function mlpGradient(w: MlpWeights, x: tf.Tensor2D, y: tf.Tensor2D, l2 = 
       layerGrads[l] = [decay(tf.matMul(below, delta, true, false), W), tf.sum(delta, 0)];
       if (l > 0) delta = tf.mul(tf.matMul(delta, W as tf.Tensor2D, false, true), tf.sub(1, tf.square(below))) as tf.Tensor2D;
     }
-    if (l2 > 0) cost = tf.add(cost, tf.mul(l2, sumSquares([...w.layers.map((L) => L.W), w.Wout]))) as tf.Scalar;
+    if (weightDecay > 0) cost = tf.add(cost, tf.mul(weightDecay / 2, sumSquares([...w.layers.map((L) => L.W), w.Wout]))) as tf.Scalar;
     return { cost, grads: [...layerGrads.flat(), ...tail] };
   });
 }

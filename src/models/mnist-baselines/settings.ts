@@ -21,8 +21,11 @@ export interface SupervisedSettings extends EarlyStoppingSettings {
   epochs: number;
   batchSize: number;
   learningRate: number;
-  /** Weight on the sum of squared weights (biases excluded), as the MLP tutorial's L2_reg. */
-  l2: number;
+  /**
+   * Weight decay: the cost gains weightDecay/2 times the sum of squared weights (biases excluded),
+   * as everywhere in sfl; the MLP tutorial's L2_reg is half of it (its 1e-4 is weightDecay 2e-4).
+   */
+  weightDecay: number;
 }
 
 export interface MlpSettings extends SupervisedSettings {
@@ -85,15 +88,15 @@ export const BASELINE_DEFAULTS: BaselinesConfig = {
   validCount: 10000,
   testCount: null,
   evalWholeBatches: false,
-  logreg: { epochs: 1000, batchSize: 600, learningRate: 0.13, l2: 0, patience: 5000, ...stopping },
-  mlp: { epochs: 1000, batchSize: 20, learningRate: 0.01, l2: 1e-4, hidden: [500], patience: 10000, ...stopping },
+  logreg: { epochs: 1000, batchSize: 600, learningRate: 0.13, weightDecay: 0, patience: 5000, ...stopping },
+  mlp: { epochs: 1000, batchSize: 20, learningRate: 0.01, weightDecay: 2e-4, hidden: [500], patience: 10000, ...stopping },
   lenet: {
-    epochs: 200, batchSize: 500, learningRate: 0.1, l2: 0, kernels: [20, 50], filterSize: 5, pool: 2, hidden: 500,
+    epochs: 200, batchSize: 500, learningRate: 0.1, weightDecay: 0, kernels: [20, 50], filterSize: 5, pool: 2, hidden: 500,
     patience: 10000, ...stopping,
   },
   da: { epochs: 15, batchSize: 20, learningRate: 0.1, hidden: 500, corruption: 0.3 },
   sda: {
-    epochs: 1000, batchSize: 1, learningRate: 0.1, l2: 0, hidden: [1000, 1000, 1000], corruption: [0.1, 0.2, 0.3],
+    epochs: 1000, batchSize: 1, learningRate: 0.1, weightDecay: 0, hidden: [1000, 1000, 1000], corruption: [0.1, 0.2, 0.3],
     pretrainEpochs: 15, pretrainLearningRate: 0.001, patience: null, ...stopping,
   },
 };

@@ -6,13 +6,13 @@
 import type { Matrix } from '../../compute/matrix.ts';
 import { Preprocessor, type PreprocessJSON } from '../../features/preprocess.ts';
 import { encode, hiddenFromLength, packParams, unpackParams, type Decoder } from './sparse-autoencoder.ts';
-import { loadModel, saveModel, getWeight } from '../model-io.ts';
+import { loadModel, saveModel, getWeight, savedWeightDecay } from '../model-io.ts';
 import type { InputDescription } from '../../features/input-description.ts';
 import { SflError } from '../../util/errors.ts';
 
 export interface SaeHyper {
   hidden: number;
-  lambda: number;
+  weightDecay: number;
   beta: number;
   rho: number;
   decoder: Decoder;
@@ -61,7 +61,7 @@ export async function loadSaeModel(dir: string): Promise<SaeModel> {
     b1: w('encoder/b1'),
     b2: w('decoder/b2'),
   });
-  return { input, preprocessor: Preprocessor.fromJSON(preprocess), hyper, theta };
+  return { input, preprocessor: Preprocessor.fromJSON(preprocess), hyper: { ...hyper, weightDecay: savedWeightDecay(hyper) }, theta };
 }
 
 /** Hidden activations of raw (unpreprocessed) input vectors. */

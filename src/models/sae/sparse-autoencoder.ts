@@ -8,7 +8,7 @@
  *   W2  v x h   decoder weights,  b2  v
  *
  * Cost:
- *   J = 0.5/m * sum_k ||a3_k - x_k||^2 + lambda/2 (||W1||^2 + ||W2||^2) + beta * sum_j KL(rho || rhat_j)
+ *   J = 0.5/m * sum_k ||a3_k - x_k||^2 + weightDecay/2 (||W1||^2 + ||W2||^2) + beta * sum_j KL(rho || rhat_j)
  *   KL(rho || r) = rho log(rho / r) + (1 - rho) log((1 - rho) / (1 - r)),   rhat = mean over examples of a2.
  *
  * Parameters are packed in one flat vector, in the order of the numpy peer
@@ -49,7 +49,7 @@ export interface SaeShape {
 
 export interface SaeOptions extends SaeShape {
   /** weight decay */
-  lambda: number;
+  weightDecay: number;
   /** weight of the sparsity penalty */
   beta: number;
   /** target mean activation of a hidden unit */
@@ -144,7 +144,7 @@ export function sparsityTerm(a2Sum: Float64Array, m: number, beta: number, rho: 
 
 /** Sum the shards' phase results (float64) and form the cost and gradient. */
 export function assembleCostGrad(theta: Float64Array, opts: SaeOptions, p1: SaePhase1[], p2: SaePhase2[], kl: number): CostAndGradient {
-  const { visible: v, hidden: h, lambda } = opts;
+  const { visible: v, hidden: h, weightDecay } = opts;
   const m = p1.reduce((a, p) => a + p.m, 0);
   const P = unpackParams(theta, v, h);
   let sqErr = 0;
@@ -152,7 +152,7 @@ export function assembleCostGrad(theta: Float64Array, opts: SaeOptions, p1: SaeP
   let decay = 0;
   for (let i = 0; i < P.W1.length; i++) decay += P.W1[i] * P.W1[i];
   for (let i = 0; i < P.W2.length; i++) decay += P.W2[i] * P.W2[i];
-  const cost = (0.5 / m) * sqErr + 0.5 * lambda * decay + kl;
+  const cost = (0.5 / m) * sqErr + 0.5 * weightDecay * decay + kl;
 
   const grad = new Float64Array(theta.length);
   const G = unpackParams(grad, v, h);
@@ -164,9 +164,9 @@ export function assembleCostGrad(theta: Float64Array, opts: SaeOptions, p1: SaeP
   addShards(G.b1, p2.map((p) => p.gb1));
   addShards(G.b2, p1.map((p) => p.gb2));
   const invM = 1 / m;
-  // dJ/dW = (sum over examples) / m + lambda W;  dJ/db = (sum over examples) / m
-  for (let i = 0; i < G.W1.length; i++) G.W1[i] = G.W1[i] * invM + lambda * P.W1[i];
-  for (let i = 0; i < G.W2.length; i++) G.W2[i] = G.W2[i] * invM + lambda * P.W2[i];
+  // dJ/dW = (sum over examples) / m + weightDecay W;  dJ/db = (sum over examples) / m
+  for (let i = 0; i < G.W1.length; i++) G.W1[i] = G.W1[i] * invM + weightDecay * P.W1[i];
+  for (let i = 0; i < G.W2.length; i++) G.W2[i] = G.W2[i] * invM + weightDecay * P.W2[i];
   for (let i = 0; i < G.b1.length; i++) G.b1[i] *= invM;
   for (let i = 0; i < G.b2.length; i++) G.b2[i] *= invM;
   return { cost, grad };

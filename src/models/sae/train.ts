@@ -25,7 +25,7 @@ import type { SaeModel } from './saved-model.ts';
 export interface TrainSaeOptions {
   preprocess: PreprocessOptions;
   hidden: number;
-  lambda: number;
+  weightDecay: number;
   beta: number;
   rho: number;
   /** 'auto': sigmoid when the preprocessed data lies in [0, 1], else linear. */
@@ -80,7 +80,7 @@ export async function trainSae(X: Matrix, input: InputDescription, o: TrainSaeOp
   const preprocessor = new Preprocessor(o.preprocess);
   const Z = preprocessor.fitTransform(X);
   const decoder: Decoder = o.decoder === 'auto' ? (inUnitRange(Z) ? 'sigmoid' : 'linear') : o.decoder;
-  const opts = { visible: Z.cols, hidden: o.hidden, lambda: o.lambda, beta: o.beta, rho: o.rho, decoder };
+  const opts = { visible: Z.cols, hidden: o.hidden, weightDecay: o.weightDecay, beta: o.beta, rho: o.rho, decoder };
   const f = await saeCostFunction(Z, opts, o.workers);
   const bar = progress({ stage: o.stage ?? 'sparse autoencoder (L-BFGS)', total: o.maxIter });
   let result: LbfgsResult;
@@ -100,7 +100,7 @@ export async function trainSae(X: Matrix, input: InputDescription, o: TrainSaeOp
   const model: SaeModel = {
     input,
     preprocessor,
-    hyper: { hidden: o.hidden, lambda: o.lambda, beta: o.beta, rho: o.rho, decoder },
+    hyper: { hidden: o.hidden, weightDecay: o.weightDecay, beta: o.beta, rho: o.rho, decoder },
     theta: result.theta,
   };
   return { model, lbfgs: result, seconds: (performance.now() - t0) / 1000 };

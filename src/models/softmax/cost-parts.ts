@@ -11,7 +11,7 @@ export type LabelArray = Int32Array | Uint8Array;
 export interface SoftmaxOptions {
   numClasses: number;
   /** Weight decay on W (not on the bias). */
-  lambda: number;
+  weightDecay: number;
   /** Add a per-class bias term (default true). */
   bias?: boolean;
 }
@@ -70,9 +70,9 @@ export function checkNumClasses(numClasses: number, what: string): void {
   }
 }
 
-export function checkLambda(lambda: number, what: string): void {
-  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0) {
-    throw new SflError(`${what}: weight decay lambda must be a finite number >= 0, got ${lambda}`);
+export function checkWeightDecay(weightDecay: number, what: string): void {
+  if (typeof weightDecay !== 'number' || !Number.isFinite(weightDecay) || weightDecay < 0) {
+    throw new SflError(`${what}: the weight decay must be a finite number >= 0, got ${weightDecay}`);
   }
 }
 
@@ -96,23 +96,23 @@ export function oneHot(labels: LabelArray, numClasses: number): Float32Array {
 /**
  * The float64 end of an evaluation of a log-loss cost with weight decay (softmax regression, and
  * the stacked network's fine-tuning), shared by the engines:
- *   J = -1/m sum_i logp_i + lambda/2 ||theta[0 .. nDecay)||^2,
- *   grad = concat(parts) / m + lambda theta (on the first nDecay entries only)
+ *   J = -1/m sum_i logp_i + weightDecay/2 ||theta[0 .. nDecay)||^2,
+ *   grad = concat(parts) / m + weightDecay theta (on the first nDecay entries only)
  * from the per-example log probabilities of the true class (m) and the gradient sums over the
  * examples, in packing order.
  */
 export function logLossFinish(
   theta: Float64Array,
-  shape: { m: number; nDecay: number; lambda: number; what: string },
+  shape: { m: number; nDecay: number; weightDecay: number; what: string },
   logp: ArrayLike<number>,
   parts: ArrayLike<number>[],
 ): CostAndGradient {
-  const { m, nDecay, lambda, what } = shape;
+  const { m, nDecay, weightDecay, what } = shape;
   let decay = 0;
   for (let i = 0; i < nDecay; i++) decay += theta[i] * theta[i];
   let sumLogp = 0;
   for (let i = 0; i < logp.length; i++) sumLogp += logp[i];
-  const cost = -sumLogp / m + (lambda / 2) * decay;
+  const cost = -sumLogp / m + (weightDecay / 2) * decay;
   if (!Number.isFinite(cost)) {
     throw new SflError(`${what}: the cost is ${cost}; check the input features for extreme values`);
   }
@@ -123,6 +123,6 @@ export function logLossFinish(
     off += part.length;
   }
   if (off !== theta.length) throw new Error(`${what}: the gradient parts hold ${off} values for ${theta.length} parameters`);
-  for (let i = 0; i < nDecay; i++) grad[i] += lambda * theta[i];
+  for (let i = 0; i < nDecay; i++) grad[i] += weightDecay * theta[i];
   return { cost, grad };
 }

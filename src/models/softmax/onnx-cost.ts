@@ -16,7 +16,7 @@ import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure } from '../../compute/onnx/runtime.ts';
 import { checkMatrix } from '../../features/validate.ts';
 import {
-  checkLabels, checkLambda, checkNumClasses, checkTheta, disposableCost, oneHot, logLossFinish, softmaxParamCount,
+  checkLabels, checkWeightDecay, checkNumClasses, checkTheta, disposableCost, oneHot, logLossFinish, softmaxParamCount,
   type DisposableCostFunction, type LabelArray, type SoftmaxOptions,
 } from './cost-parts.ts';
 
@@ -53,7 +53,7 @@ export async function softmaxCostOnnx(
   const what = 'softmax';
   checkMatrix(X, `${what} input`);
   checkNumClasses(opts.numClasses, what);
-  checkLambda(opts.lambda, what);
+  checkWeightDecay(opts.weightDecay, what);
   checkLabels(labels, X.rows, opts.numClasses, what);
   const ort = await loadOnnxRuntime();
   if (!ort) throw new Error(`onnxruntime-node cannot load: ${onnxRuntimeFailure()}`);
@@ -68,7 +68,7 @@ export async function softmaxCostOnnx(
     if (bias) feeds.b = new ort.Tensor(precision, p.slice(nW, nW + k), [k]);
     const r = await session.run(feeds);
     const data = (name: string): ArrayLike<number> => r[name].data as Float32Array | Float64Array;
-    return logLossFinish(theta, { m, nDecay: nW, lambda: opts.lambda, what }, data('rowLogp'), bias ? [data('gW'), data('gb')] : [data('gW')]);
+    return logLossFinish(theta, { m, nDecay: nW, weightDecay: opts.weightDecay, what }, data('rowLogp'), bias ? [data('gW'), data('gb')] : [data('gW')]);
   }, () => {
     void session.release();
   });

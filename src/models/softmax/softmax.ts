@@ -4,7 +4,7 @@
  * Model: for an example x (a row of X, inputSize values) the class probabilities are
  *   p(y = c | x) = exp(W_c . x + b_c) / sum_j exp(W_j . x + b_j),
  * and the cost over m examples is
- *   J = -1/m sum_i log p(y_i | x_i) + lambda/2 ||W||^2.
+ *   J = -1/m sum_i log p(y_i | x_i) + weightDecay/2 ||W||^2.
  *
  * Bias: UFLDL's exercise has no bias (it relies on features that are already roughly centred, or
  * on a constant feature). A bias helps on unnormalised features (pooled activations are all
@@ -22,7 +22,7 @@
  * The forward and backward passes run in float32 on the tensor backend; per-example log
  * probabilities are downloaded and summed in float64, the weight decay and its gradient are
  * computed in float64 in JS. The gradient is derived by hand:
- *   dJ/dW = 1/m (P - Y)' X + lambda W,   dJ/db = 1/m sum_i (P - Y)_i,
+ *   dJ/dW = 1/m (P - Y)' X + weightDecay W,   dJ/db = 1/m sum_i (P - Y)_i,
  * with P the m x numClasses probabilities and Y the one-hot labels.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -30,9 +30,10 @@ import { argmaxRows, type Matrix } from '../../compute/matrix.ts';
 import { checkJSONType, checkMatrix } from '../../features/validate.ts';
 import { lbfgs, type IterationInfo, type LbfgsStopReason } from '../../optim/lbfgs.ts';
 import { SflError } from '../../util/errors.ts';
+import { savedWeightDecay } from '../model-io.ts';
 import { fillNormal, mulberry32 } from '../../util/random.ts';
 import {
-  checkLabels, checkLambda, checkNumClasses, checkTheta, disposableCost, oneHot, logLossFinish, softmaxParamCount,
+  checkLabels, checkWeightDecay, checkNumClasses, checkTheta, disposableCost, oneHot, logLossFinish, softmaxParamCount,
   type DisposableCostFunction, type LabelArray, type SoftmaxOptions,
 } from './cost-parts.ts';
 import { engine } from '../../compute/engine.ts';
@@ -62,13 +63,13 @@ export function softmaxCost(X: Matrix, labels: LabelArray, opts: SoftmaxOptions)
   const what = 'softmax';
   checkMatrix(X, `${what} input`);
   checkNumClasses(opts.numClasses, what);
-  checkLambda(opts.lambda, what);
+  checkWeightDecay(opts.weightDecay, what);
   checkLabels(labels, X.rows, opts.numClasses, what);
   const m = X.rows;
   const n = X.cols;
   const k = opts.numClasses;
   const bias = opts.bias ?? true;
-  const lambda = opts.lambda;
+  const weightDecay = opts.weightDecay;
   const nW = k * n;
   const nParams = softmaxParamCount(n, k, bias);
 
@@ -91,7 +92,7 @@ export function softmaxCost(X: Matrix, labels: LabelArray, opts: SoftmaxOptions)
         out.gW.data() as Promise<Float32Array>,
         out.gb ? (out.gb.data() as Promise<Float32Array>) : Promise.resolve(null),
       ]);
-      return logLossFinish(theta, { m, nDecay: nW, lambda, what }, logp, gb ? [gW, gb] : [gW]);
+      return logLossFinish(theta, { m, nDecay: nW, weightDecay, what }, logp, gb ? [gW, gb] : [gW]);
     } finally {
       out.rowLogp.dispose();
       out.gW.dispose();
@@ -114,7 +115,7 @@ export class SoftmaxModel {
     readonly bias: boolean,
     readonly theta: Float64Array,
     /** The weight decay it was trained with (informational). */
-    readonly lambda = 0,
+    readonly weightDecay = 0,
   ) {
     checkNumClasses(numClasses, 'softmax model');
     if (!Number.isInteger(inputSize) || inputSize < 1) {
@@ -141,7 +142,7 @@ export class SoftmaxModel {
       inputSize: this.inputSize,
       numClasses: this.numClasses,
       bias: this.bias,
-      lambda: this.lambda,
+      weightDecay: this.weightDecay,
       theta: Array.from(this.theta),
     };
   }
@@ -151,7 +152,7 @@ export class SoftmaxModel {
     const j = json as unknown as SoftmaxModelJSON;
     if (j.version !== 1) throw new SflError(`cannot load SoftmaxModel: unknown version ${String(j.version)}`);
     if (!Array.isArray(j.theta)) throw new SflError('cannot load SoftmaxModel: the saved state has no parameter list (theta)');
-    return new SoftmaxModel(j.inputSize, j.numClasses, Boolean(j.bias), Float64Array.from(j.theta), j.lambda ?? 0);
+    return new SoftmaxModel(j.inputSize, j.numClasses, Boolean(j.bias), Float64Array.from(j.theta), savedWeightDecay(j));
   }
 }
 
@@ -161,7 +162,9 @@ export interface SoftmaxModelJSON {
   inputSize: number;
   numClasses: number;
   bias: boolean;
-  lambda: number;
+  weightDecay: number;
+  /** The weight decay in models saved before it had one name (read, never written). */
+  lambda?: number;
   /** The flat parameters, packed as documented in softmax.ts. */
   theta: number[];
 }
@@ -212,7 +215,7 @@ export async function softmaxTrain(
     const theta0 = train.theta0 ?? softmaxInitParams(X.cols, opts.numClasses, bias, train.seed ?? 0);
     checkTheta(theta0, softmaxParamCount(X.cols, opts.numClasses, bias), 'softmax initial parameters');
     const r = await lbfgs(f, theta0, { maxIter, onIteration: train.onIteration });
-    const model = new SoftmaxModel(X.cols, opts.numClasses, bias, Float64Array.from(r.theta), opts.lambda);
+    const model = new SoftmaxModel(X.cols, opts.numClasses, bias, Float64Array.from(r.theta), opts.weightDecay);
     model.training = { cost: r.cost, iterations: r.iterations, stopReason: r.stopReason, message: r.message };
     return model;
   } finally {

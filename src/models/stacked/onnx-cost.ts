@@ -17,7 +17,7 @@ import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure } from '../../compute/onnx/runtime.ts';
 import { checkMatrix } from '../../features/validate.ts';
 import {
-  checkLabels, checkLambda, checkTheta, disposableCost, logLossFinish, oneHot, type DisposableCostFunction, type LabelArray,
+  checkLabels, checkWeightDecay, checkTheta, disposableCost, logLossFinish, oneHot, type DisposableCostFunction, type LabelArray,
 } from '../softmax/cost-parts.ts';
 import { checkStackedShape, stackedParamCount, unpackStacked, type StackedOptions, type StackedShape } from './params.ts';
 
@@ -70,7 +70,7 @@ export async function stackedCostOnnx(
 ): Promise<DisposableCostFunction> {
   const what = 'stacked autoencoder';
   checkStackedShape(opts, what);
-  checkLambda(opts.lambda, what);
+  checkWeightDecay(opts.weightDecay, what);
   checkMatrix(X, `${what} input`, { cols: opts.layerSizes[0], colsReason: 'the first layer size' });
   checkLabels(labels, X.rows, opts.numClasses, what);
   const ort = await loadOnnxRuntime();
@@ -94,7 +94,7 @@ export async function stackedCostOnnx(
     // Packing order: Theta, [c], W_1, b_1, ..., W_L, b_L.
     const parts = [data('gTheta'), ...(bias ? [data('gc')] : [])];
     for (let l = 1; l <= L; l++) parts.push(data(`gW${l}`), data(`gb${l}`));
-    return logLossFinish(theta, { m: X.rows, nDecay: k * s[L], lambda: opts.lambda, what }, data('rowLogp'), parts);
+    return logLossFinish(theta, { m: X.rows, nDecay: k * s[L], weightDecay: opts.weightDecay, what }, data('rowLogp'), parts);
   }, () => {
     void session.release();
   });

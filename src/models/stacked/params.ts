@@ -15,7 +15,7 @@ export interface StackedShape {
 
 export interface StackedOptions extends StackedShape {
   /** Weight decay on the softmax weights Theta only. */
-  lambda: number;
+  weightDecay: number;
 }
 
 /** Views (no copies) into a packed vector. */

@@ -6,7 +6,7 @@
  *   a0 = x,   a_l = sigmoid(W_l a_{l-1} + b_l)  (l = 1..L),   p(y = c | x) = softmax(Theta a_L + c)_c
  * Fine-tuning cost over m examples (as UFLDL: log cost plus weight decay on the softmax weights
  * only; no sparsity term and no decay on the autoencoder layers):
- *   J = -1/m sum_i log p(y_i | x_i) + lambda/2 ||Theta||^2
+ *   J = -1/m sum_i log p(y_i | x_i) + weightDecay/2 ||Theta||^2
  *
  * Parameter packing (one flat Float64Array, in UFLDL's order: softmax first, then the stack):
  *   [ Theta : numClasses x hL, row-major                      ]
@@ -22,7 +22,7 @@
  * transposes; per-example log probabilities are summed, and the weight decay and the 1/m scaling
  * applied, in float64 in JS:
  *   D     = P - Y                                   (m x k)
- *   dTheta = 1/m D' a_L + lambda Theta,  dc = 1/m sum_i D_i
+ *   dTheta = 1/m D' a_L + weightDecay Theta,  dc = 1/m sum_i D_i
  *   d_L   = (D Theta) .* a_L .* (1 - a_L)
  *   dW_l  = 1/m d_l' a_{l-1},  db_l = 1/m sum_i d_l,i
  *   d_{l-1} = (d_l W_l) .* a_{l-1} .* (1 - a_{l-1})
@@ -40,7 +40,7 @@ import {
   type DisposableCostFunction as DisposableSaeCost, type SaeOptions,
 } from '../sae/sparse-autoencoder.ts';
 import {
-  checkLabels, checkLambda, checkNumClasses, checkTheta, disposableCost, logLossFinish, oneHot, softmaxParamCount,
+  checkLabels, checkWeightDecay, checkNumClasses, checkTheta, disposableCost, logLossFinish, oneHot, softmaxParamCount,
   type DisposableCostFunction, type LabelArray,
 } from '../softmax/cost-parts.ts';
 import { engine } from '../../compute/engine.ts';
@@ -73,7 +73,7 @@ function paramTensors(theta: Float64Array, shape: StackedShape): {
 export function stackedCost(X: Matrix, labels: LabelArray, opts: StackedOptions): DisposableCostFunction {
   const what = 'stacked autoencoder';
   checkStackedShape(opts, what);
-  checkLambda(opts.lambda, what);
+  checkWeightDecay(opts.weightDecay, what);
   checkMatrix(X, `${what} input`, { cols: opts.layerSizes[0], colsReason: 'the first layer size' });
   checkLabels(labels, X.rows, opts.numClasses, what);
   const m = X.rows;
@@ -82,7 +82,7 @@ export function stackedCost(X: Matrix, labels: LabelArray, opts: StackedOptions)
   const k = opts.numClasses;
   const hL = s[L];
   const bias = opts.bias ?? true;
-  const lambda = opts.lambda;
+  const weightDecay = opts.weightDecay;
   const nParams = stackedParamCount(opts);
   const nTheta = k * hL;
 
@@ -123,7 +123,7 @@ export function stackedCost(X: Matrix, labels: LabelArray, opts: StackedOptions)
       const logp = (await out.rowLogp.data()) as Float32Array;
       const parts = (await Promise.all(out.grads.map((g) => g.data()))) as Float32Array[];
       // The parts come in packing order: Theta, [c], W_1, b_1, ..., W_L, b_L.
-      return logLossFinish(theta, { m, nDecay: nTheta, lambda, what }, logp, parts);
+      return logLossFinish(theta, { m, nDecay: nTheta, weightDecay, what }, logp, parts);
     } finally {
       out.rowLogp.dispose();
       for (const g of out.grads) g.dispose();
@@ -266,9 +266,9 @@ export interface TrainStackedOptions {
    * (default 'sigmoid', for inputs in [0, 1]; 'linear' for whitened inputs); the deeper layers
    * see sigmoid activations in (0, 1) and always use the sigmoid decoder.
    */
-  sae: { lambda: number; beta: number; rho: number; maxIter: number; decoder?: Decoder };
-  softmax: { lambda: number; maxIter: number; bias?: boolean };
-  /** Fine-tuning uses softmax.lambda as the weight decay on Theta, as UFLDL. maxIter 0 skips it. */
+  sae: { weightDecay: number; beta: number; rho: number; maxIter: number; decoder?: Decoder };
+  softmax: { weightDecay: number; maxIter: number; bias?: boolean };
+  /** Fine-tuning uses softmax.weightDecay as the weight decay on Theta, as UFLDL. maxIter 0 skips it. */
   fineTune: { maxIter: number };
   numClasses: number;
   /** Seed of the initialisations (layer l uses seed + l; the softmax seed + 1000). Default 0. */
@@ -335,7 +335,7 @@ export async function trainStacked(X: Matrix, labels: LabelArray, opts: TrainSta
     const hidden = layerSizes[l];
     emit({ stage: 'pretrain', phase: 'start', layer: l });
     const f = await (opts.saeCost ?? sparseAutoencoderCost)(input, {
-      visible, hidden, lambda: opts.sae.lambda, beta: opts.sae.beta, rho: opts.sae.rho,
+      visible, hidden, weightDecay: opts.sae.weightDecay, beta: opts.sae.beta, rho: opts.sae.rho,
       decoder: l === 1 ? (opts.sae.decoder ?? 'sigmoid') : 'sigmoid',
     });
     let theta: Float64Array;
@@ -356,7 +356,7 @@ export async function trainStacked(X: Matrix, labels: LabelArray, opts: TrainSta
 
   // 2. Softmax on the top activations.
   emit({ stage: 'softmax', phase: 'start' });
-  const soft = await softmaxTrain(input, labels, { numClasses: opts.numClasses, lambda: opts.softmax.lambda, bias }, {
+  const soft = await softmaxTrain(input, labels, { numClasses: opts.numClasses, weightDecay: opts.softmax.weightDecay, bias }, {
     maxIter: opts.softmax.maxIter,
     seed: seed + 1000,
     onIteration: opts.onIteration && ((info) => opts.onIteration!('softmax', info)),
@@ -378,7 +378,7 @@ export async function trainStacked(X: Matrix, labels: LabelArray, opts: TrainSta
   if (opts.fineTune.maxIter > 0) {
     emit({ stage: 'finetune', phase: 'start' });
     // The onnx graph is imported only when that engine runs (a checkout without onnxruntime-node runs wasm).
-    const costOpts = { ...shape, lambda: opts.softmax.lambda };
+    const costOpts = { ...shape, weightDecay: opts.softmax.weightDecay };
     const f = (await engine()) === 'onnx'
       ? await (await import('./onnx-cost.ts')).stackedCostOnnx(X, labels, costOpts)
       : stackedCost(X, labels, costOpts);

@@ -23,7 +23,7 @@ import { accuracy } from '../../models/metrics.ts';
 import { SflError } from '../../util/errors.ts';
 import { linePlot } from '../../viz/line-plot.ts';
 import { encodePng } from '../../viz/png.ts';
-import { refuseChooseLambda, type Config } from '../config.ts';
+import { refuseChooseWeightDecay, type Config } from '../config.ts';
 import { saveConvAeClassifier, type ConvAeInput } from '../../models/conv-ae/saved-model.ts';
 import { audioSetRecord, loadConfiguredAudioSet } from '../audio-set.ts';
 import { progress, type Progress } from '../../util/progress.ts';
@@ -238,7 +238,7 @@ async function writeLearningCurves(run: RunDir, history: Record<string, number[]
 }
 
 export async function runConvAeExperiment(config: Config, log: Log = stderrLog): Promise<ClassificationExperimentResult> {
-  refuseChooseLambda(config, 'conv-ae', 'its softmax weight decay also serves fine-tuning');
+  refuseChooseWeightDecay(config, 'conv-ae', 'its softmax weight decay also serves fine-tuning');
   return inRunFolder({ command: 'conv-ae', config }, async (run) => {
     const t0 = performance.now();
     const c = config.convAe;

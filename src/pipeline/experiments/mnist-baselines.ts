@@ -210,7 +210,7 @@ function restoreParams(c: Context, params: tf.Variable[]): void {
 export function runMnistLogreg(config: Config, log: Log = stderrLog, opts: BaselineRunOptions = {}): Promise<BaselineResult> {
   return withRun('logreg', config, log, opts, async (c) => {
     const s = config.baselines.logreg;
-    const net = logisticRegression(PIXELS, CLASSES, s.l2);
+    const net = logisticRegression(PIXELS, CLASSES, s.weightDecay);
     try {
       restoreParams(c, net.params);
       return await supervised(c, net, net.params, s);
@@ -223,7 +223,7 @@ export function runMnistLogreg(config: Config, log: Log = stderrLog, opts: Basel
 function runMnistMlp(config: Config, log: Log = stderrLog, opts: BaselineRunOptions = {}): Promise<BaselineResult> {
   return withRun('mlp', config, log, opts, async (c) => {
     const s = config.baselines.mlp;
-    const net = mlp(mulberry32(config.run.seed), PIXELS, s.hidden, CLASSES, s.l2);
+    const net = mlp(mulberry32(config.run.seed), PIXELS, s.hidden, CLASSES, s.weightDecay);
     try {
       restoreParams(c, net.params);
       return await supervised(c, net, net.params, s);
@@ -236,7 +236,7 @@ function runMnistMlp(config: Config, log: Log = stderrLog, opts: BaselineRunOpti
 function runMnistLenet(config: Config, log: Log = stderrLog, opts: BaselineRunOptions = {}): Promise<BaselineResult> {
   return withRun('lenet', config, log, opts, async (c) => {
     const s = config.baselines.lenet;
-    const net = lenet(mulberry32(config.run.seed), { side: 28, kernels: s.kernels, filterSize: s.filterSize, pool: s.pool, hidden: s.hidden, classes: CLASSES }, s.l2);
+    const net = lenet(mulberry32(config.run.seed), { side: 28, kernels: s.kernels, filterSize: s.filterSize, pool: s.pool, hidden: s.hidden, classes: CLASSES }, s.weightDecay);
     try {
       restoreParams(c, net.params);
       return await supervised(c, net, net.params, s);
@@ -336,7 +336,7 @@ export function runMnistSda(config: Config, log: Log = stderrLog, opts: Baseline
     if (s.corruption.length !== s.hidden.length) {
       throw new SflError(`baselines.sda.corruption has ${s.corruption.length} levels for ${s.hidden.length} hidden layers`);
     }
-    const net: StackedDenoising = stackedDenoising(mulberry32(config.run.seed), PIXELS, s.hidden, CLASSES, s.l2);
+    const net: StackedDenoising = stackedDenoising(mulberry32(config.run.seed), PIXELS, s.hidden, CLASSES, s.weightDecay);
     try {
       restoreParams(c, net.allParams);
       const pre = c.resumed?.header.pretrain ?? { costs: s.hidden.map(() => []), seconds: s.hidden.map(() => []) };

@@ -81,7 +81,7 @@ export async function runMnistConvExperiment(config: Config, log: Log = stderrLo
     await saveSaeModel(run.path('encoder'), sae.model);
     await saveModel(run.path('classifier'), {
       kind: 'softmax-on-conv-features',
-      topology: { inputSize: model.inputSize, numClasses: model.numClasses, bias: model.bias, lambda: model.lambda },
+      topology: { inputSize: model.inputSize, numClasses: model.numClasses, bias: model.bias, weightDecay: model.weightDecay },
       weights: softmaxWeights(model, 'softmax/'),
       metadata: { classNames, image: { width: W, height: H }, patchSize: p, pool, standardiser: standardiser.toJSON() },
     });

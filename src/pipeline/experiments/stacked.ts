@@ -10,7 +10,7 @@ import type { Matrix } from '../../compute/matrix.ts';
 import { Preprocessor } from '../../features/preprocess.ts';
 import { accuracy } from '../../models/metrics.ts';
 import { stackedPredict, trainStacked, type StageEvent, type StageName } from '../../models/stacked/stacked.ts';
-import { refuseChooseLambda, type Config } from '../config.ts';
+import { refuseChooseWeightDecay, type Config } from '../config.ts';
 import { saveStackedClassifier } from '../../models/classifier-model.ts';
 import { progress, type Progress } from '../../util/progress.ts';
 import { inRunFolder } from '../run-folder.ts';
@@ -36,7 +36,7 @@ function inUnitRange(X: Matrix): boolean {
 
 export async function runStackedExperiment(config: Config, log: Log = stderrLog, data?: ClassificationData): Promise<ClassificationExperimentResult> {
   if (!data && isCrossValidated(config)) return crossValidate('stacked', 'stacked', config, log, (c, l, d) => runStackedExperiment(c, l, d));
-  refuseChooseLambda(config, 'stacked', 'its softmax weight decay also serves fine-tuning');
+  refuseChooseWeightDecay(config, 'stacked', 'its softmax weight decay also serves fine-tuning');
   return inRunFolder({ command: 'stacked', config }, async (run) => {
     const seconds: Record<string, number> = {};
     let t0 = performance.now();
@@ -66,8 +66,8 @@ export async function runStackedExperiment(config: Config, log: Log = stderrLog,
     };
     const res = await trainStacked(Z, d.trainY, {
       hiddenSizes: config.stacked.layers,
-      sae: { lambda: s.lambda, beta: s.beta, rho: s.rho, maxIter: s.maxIter, decoder: s.decoder === 'auto' ? (inUnitRange(Z) ? 'sigmoid' : 'linear') : s.decoder },
-      softmax: { lambda: config.softmax.lambda, maxIter: config.softmax.maxIter },
+      sae: { weightDecay: s.weightDecay, beta: s.beta, rho: s.rho, maxIter: s.maxIter, decoder: s.decoder === 'auto' ? (inUnitRange(Z) ? 'sigmoid' : 'linear') : s.decoder },
+      softmax: { weightDecay: config.softmax.weightDecay, maxIter: config.softmax.maxIter },
       fineTune: { maxIter: config.stacked.fineTune ? config.stacked.fineTuneMaxIter : 0 },
       numClasses: k,
       seed: config.run.seed,
@@ -107,9 +107,9 @@ export async function runStackedExperiment(config: Config, log: Log = stderrLog,
       {
       data: d.description,
       layerSizes: [...res.model.layerSizes],
-      sae: { lambda: s.lambda, beta: s.beta, rho: s.rho, maxIter: s.maxIter },
-      softmax: { lambda: config.softmax.lambda, maxIter: config.softmax.maxIter },
-      fineTune: { maxIter: fineTuned ? config.stacked.fineTuneMaxIter : 0, weightDecay: config.softmax.lambda },
+      sae: { weightDecay: s.weightDecay, beta: s.beta, rho: s.rho, maxIter: s.maxIter },
+      softmax: { weightDecay: config.softmax.weightDecay, maxIter: config.softmax.maxIter },
+      fineTune: { maxIter: fineTuned ? config.stacked.fineTuneMaxIter : 0, weightDecay: config.softmax.weightDecay },
       stages: res.stages,
       beforeFineTune: { train: { examples: d.trainX.rows, accuracy: trainBefore }, test: before },
       afterFineTune: fineTuned ? { train: { examples: d.trainX.rows, accuracy: trainAfter }, test: after } : null,

@@ -78,9 +78,9 @@ describe('pooling with a mask', () => {
 // A tiny autoencoder layer: 3 examples of 8 x 7 x 2, a 3 x 2 kernel, 3 filters, 2 x 2 pooling.
 const tiny: ConvAeShape = { height: 8, width: 7, channels: 2, filters: [3], kernel: [3, 2], pool: [2, 2], classes: 2 };
 
-function autoencoderCost(tied: boolean, x: tf.Tensor4D, input: tf.Tensor4D, lambda: number): CostFunction {
+function autoencoderCost(tied: boolean, x: tf.Tensor4D, input: tf.Tensor4D, weightDecay: number): CostFunction {
   const specs = autoencoderSpecs(tiny, 0, tied);
-  return (theta) => costAndGradient(theta, specs, ([W, b, c, V]) => reconstructionCost(x, input, { W, b, c, V }, tiny.pool, lambda));
+  return (theta) => costAndGradient(theta, specs, ([W, b, c, V]) => reconstructionCost(x, input, { W, b, c, V }, tiny.pool, weightDecay));
 }
 
 /** Which hidden values the decoder sees (relu on and the maximum of their pooling region), at theta. */
@@ -161,8 +161,8 @@ const net: ConvAeShape = { height: 12, width: 10, channels: 1, filters: [2, 3], 
 
 describe('the fine-tuning cost', () => {
   const specs = classifierSpecs(net);
-  const cost = (x: tf.Tensor4D, y: tf.Tensor2D, lambda: number): CostFunction => (theta) =>
-    costAndGradient(theta, specs, (p) => classifierCost(x, y, classifierTensors(p), net.pool, lambda));
+  const cost = (x: tf.Tensor4D, y: tf.Tensor2D, weightDecay: number): CostFunction => (theta) =>
+    costAndGradient(theta, specs, (p) => classifierCost(x, y, classifierTensors(p), net.pool, weightDecay));
 
   it('passes a numerical gradient check through both convolution layers, pooling and the softmax', async () => {
     const x = randomData([4, 12, 10, 1], 2);
@@ -212,7 +212,7 @@ describe('training', () => {
       corruption: 0.2,
       weightDecay: 1e-4,
       tied: true,
-      softmax: { lambda: 1e-4, maxIter: 50 },
+      softmax: { weightDecay: 1e-4, maxIter: 50 },
       seed: 1,
       onStep: () => counts.add(tf.memory().numTensors),
     });
@@ -237,7 +237,7 @@ describe('training', () => {
     const { x, y } = bars(32, 3);
     const opts = {
       shape: { ...net, classes: 2 }, pretrainEpochs: 1, fineTuneEpochs: 1, batchSize: 16, learningRate: 1e-2, corruption: 0.3, weightDecay: 0, tied: false,
-      softmax: { lambda: 1e-4, maxIter: 10 }, seed: 5,
+      softmax: { weightDecay: 1e-4, maxIter: 10 }, seed: 5,
     };
     const a = await trainConvAe(x, y, opts);
     const b = await trainConvAe(x, y, opts);

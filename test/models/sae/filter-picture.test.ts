@@ -49,7 +49,7 @@ describe('filter pictures on known structure', () => {
     const { X, input } = audioWindows(spectra, { frames: 6, count: 5000, seed: 1 });
     const res = await trainSae(X, input, {
       preprocess: { normalise: 'standardise', whitening: { kind: 'zca', epsilon: 1, retainVariance: 1 } },
-      hidden: HIDDEN, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'linear', maxIter: 150, seed: 1, workers: 1,
+      hidden: HIDDEN, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder: 'linear', maxIter: 150, seed: 1, workers: 1,
     });
     const bandHz = input.bandHz!;
     const trained = filterPicture(res.model);

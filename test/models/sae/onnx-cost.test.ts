@@ -20,7 +20,7 @@ beforeAll(async () => {
 describe.skipIf(!ort)('sparse autoencoder cost as an ONNX graph', () => {
   for (const decoder of ['sigmoid', 'linear'] as const) {
     it(`${decoder} decoder: cost to 1e-6 and gradient to 1e-5 relative of the float64 reference, and equal to the wasm engine's`, async () => {
-      const opts: SaeOptions = { visible: 20, hidden: 7, lambda: 3e-3, beta: 3, rho: 0.1, decoder };
+      const opts: SaeOptions = { visible: 20, hidden: 7, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder };
       const X = randomData(57, 20, decoder, 3);
       const onnx = await sparseAutoencoderCostOnnx(X, opts, 1);
       const wasm = sparseAutoencoderCost(X, opts);
@@ -42,10 +42,10 @@ describe.skipIf(!ort)('sparse autoencoder cost as an ONNX graph', () => {
     });
   }
 
-  it('beta = 0 drops the sparsity term; lambda = 0 drops the weight decay', async () => {
+  it('beta = 0 drops the sparsity term; weightDecay = 0 drops the weight decay', async () => {
     const X = randomData(30, 12, 'sigmoid', 5);
-    for (const [beta, lambda] of [[0, 3e-3], [3, 0], [0, 0]]) {
-      const opts: SaeOptions = { visible: 12, hidden: 5, lambda, beta, rho: 0.1, decoder: 'sigmoid' };
+    for (const [beta, weightDecay] of [[0, 3e-3], [3, 0], [0, 0]]) {
+      const opts: SaeOptions = { visible: 12, hidden: 5, weightDecay, beta, rho: 0.1, decoder: 'sigmoid' };
       const f = await sparseAutoencoderCostOnnx(X, opts, 1);
       const theta = randomTheta(12, 5, 4);
       const ours = await f(theta);
@@ -59,7 +59,7 @@ describe.skipIf(!ort)('sparse autoencoder cost as an ONNX graph', () => {
   for (const decoder of ['sigmoid', 'linear'] as const) {
     it(`${decoder} decoder: the graph's hand-derived gradient passes a float64 gradient check; a graph without the sparsity term's gradient fails it`, async () => {
       const v = 10, h = 4;
-      const opts: SaeOptions = { visible: v, hidden: h, lambda: 3e-3, beta: 3, rho: 0.1, decoder };
+      const opts: SaeOptions = { visible: v, hidden: h, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder };
       const X = randomData(25, v, decoder, 7);
       const theta = randomTheta(v, h, 3);
       const right = saeCostFromSession(ort!, await createSession(ort!, saeCostGraph(X, opts, 'float64'), 1), X.rows, opts, 'float64');
@@ -76,7 +76,7 @@ describe.skipIf(!ort)('sparse autoencoder cost as an ONNX graph', () => {
   }
 
   it('rejects a theta of the wrong length and X of the wrong width', async () => {
-    const opts: SaeOptions = { visible: 6, hidden: 2, lambda: 0, beta: 0, rho: 0.1, decoder: 'sigmoid' };
+    const opts: SaeOptions = { visible: 6, hidden: 2, weightDecay: 0, beta: 0, rho: 0.1, decoder: 'sigmoid' };
     await expect(sparseAutoencoderCostOnnx(randomData(4, 5, 'sigmoid', 1), opts)).rejects.toThrow(/5 columns, expected 6/);
     const f = await sparseAutoencoderCostOnnx(randomData(4, 6, 'sigmoid', 1), opts, 1);
     await expect(Promise.resolve().then(() => f(new Float64Array(3)))).rejects.toThrow(/3 values, expected 32/);
@@ -98,7 +98,7 @@ describe.skipIf(!ort)('cross-check with the numpy peer on MNIST (onnx engine)', 
     const W2 = Float64Array.from({ length: v * h }, (_, k) => 0.1 * Math.cos(0.23 * k));
     const b1 = Float64Array.from({ length: h }, (_, j) => (0.01 * j) / h);
     const b2 = Float64Array.from({ length: v }, (_, i) => (-0.01 * i) / v);
-    const f = await sparseAutoencoderCostOnnx(images, { visible: v, hidden: h, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid' });
+    const f = await sparseAutoencoderCostOnnx(images, { visible: v, hidden: h, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid' });
     try {
       const r = await f(packParams({ visible: v, hidden: h, W1, W2, b1, b2 }));
       expect(Math.abs(r.cost - PEER_COST_AT_FIXED_POINT) / PEER_COST_AT_FIXED_POINT).toBeLessThan(1e-6); // measured 8e-8

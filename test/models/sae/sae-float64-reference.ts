@@ -14,7 +14,7 @@ import type { CostAndGradient } from '../../../src/optim/types.ts';
 export interface ReferenceOptions {
   visible: number;
   hidden: number;
-  lambda: number;
+  weightDecay: number;
   beta: number;
   rho: number;
   decoder: 'sigmoid' | 'linear';
@@ -24,7 +24,7 @@ export interface ReferenceOptions {
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
 export function referenceSaeCost(X: Matrix, o: ReferenceOptions): (theta: Float64Array) => CostAndGradient {
-  const { visible: v, hidden: h, lambda, beta, rho } = o;
+  const { visible: v, hidden: h, weightDecay, beta, rho } = o;
   const m = X.rows;
   const x = Float64Array.from(X.data);
   return (theta) => {
@@ -54,7 +54,7 @@ export function referenceSaeCost(X: Matrix, o: ReferenceOptions): (theta: Float6
     for (let n = 0; n < 2 * h * v; n++) decay += theta[n] * theta[n];
     let kl = 0;
     for (let j = 0; j < h; j++) kl += rho * Math.log(rho / rhat[j]) + (1 - rho) * Math.log((1 - rho) / (1 - rhat[j]));
-    const cost = (0.5 / m) * sq + 0.5 * lambda * decay + beta * kl;
+    const cost = (0.5 / m) * sq + 0.5 * weightDecay * decay + beta * kl;
 
     const grad = new Float64Array(theta.length);
     const sign = o.mistake === 'sparsity-sign' ? -1 : 1;
@@ -78,7 +78,7 @@ export function referenceSaeCost(X: Matrix, o: ReferenceOptions): (theta: Float6
       for (let j = 0; j < h; j++) grad[2 * h * v + j] += d2[j] / m;
       for (let i = 0; i < v; i++) grad[2 * h * v + h + i] += d3[i] / m;
     }
-    if (o.mistake !== 'no-weight-decay') for (let n = 0; n < 2 * h * v; n++) grad[n] += lambda * theta[n];
+    if (o.mistake !== 'no-weight-decay') for (let n = 0; n < 2 * h * v; n++) grad[n] += weightDecay * theta[n];
     return { cost, grad };
   };
 }

@@ -72,7 +72,7 @@ describe('parameter packing and initialisation', () => {
 describe('sparse autoencoder cost (tfjs) against the float64 reference', () => {
   for (const decoder of ['sigmoid', 'linear'] as const) {
     it(`${decoder} decoder: cost to 1e-6 and gradient to 1e-5 relative`, async () => {
-      const opts: SaeOptions = { visible: 20, hidden: 7, lambda: 3e-3, beta: 3, rho: 0.1, decoder };
+      const opts: SaeOptions = { visible: 20, hidden: 7, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder };
       const X = randomData(57, 20, decoder, 3);
       const f = sparseAutoencoderCost(X, opts);
       try {
@@ -90,7 +90,7 @@ describe('sparse autoencoder cost (tfjs) against the float64 reference', () => {
   }
 
   it('input columns that are zero in every example are left out of the products, and cost and gradient stay exact', async () => {
-    const opts: SaeOptions = { visible: 20, hidden: 7, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid' };
+    const opts: SaeOptions = { visible: 20, hidden: 7, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid' };
     const X = randomData(60, 20, 'sigmoid', 8);
     // Columns 0, 5 and 19 are zero everywhere (like MNIST's border); column 9 only in the first
     // 30 rows, so with 2 workers one shard leaves it out and the other keeps it.
@@ -108,7 +108,7 @@ describe('sparse autoencoder cost (tfjs) against the float64 reference', () => {
         expect(Math.abs(ours.cost - ref.cost) / ref.cost).toBeLessThan(1e-6);
         expect(relDiff(ours.grad, ref.grad)).toBeLessThan(1e-5);
         // dJ/dW1 at a left-out column is the weight decay alone
-        expect(ours.grad[3 * 20 + 5]).toBeCloseTo(opts.lambda * theta[3 * 20 + 5], 12);
+        expect(ours.grad[3 * 20 + 5]).toBeCloseTo(opts.weightDecay * theta[3 * 20 + 5], 12);
       }
     } finally {
       single.dispose();
@@ -116,11 +116,11 @@ describe('sparse autoencoder cost (tfjs) against the float64 reference', () => {
     }
   });
 
-  it('beta = 0 drops the sparsity term; lambda = 0 drops the weight decay', async () => {
+  it('beta = 0 drops the sparsity term; weightDecay = 0 drops the weight decay', async () => {
     const X = randomData(30, 10, 'sigmoid', 4);
     const theta = randomTheta(10, 4, 5);
-    for (const [lambda, beta] of [[0, 3], [1e-2, 0], [0, 0]]) {
-      const opts: SaeOptions = { visible: 10, hidden: 4, lambda, beta, rho: 0.05, decoder: 'sigmoid' };
+    for (const [weightDecay, beta] of [[0, 3], [1e-2, 0], [0, 0]]) {
+      const opts: SaeOptions = { visible: 10, hidden: 4, weightDecay, beta, rho: 0.05, decoder: 'sigmoid' };
       const f = sparseAutoencoderCost(X, opts);
       const ours = await f(theta);
       f.dispose();
@@ -133,7 +133,7 @@ describe('sparse autoencoder cost (tfjs) against the float64 reference', () => {
   it('does not leak tensors across evaluations, encode and decode; dispose frees X', async () => {
     const X = randomData(40, 12, 'sigmoid', 6);
     const before = tf.memory().numTensors;
-    const f = sparseAutoencoderCost(X, { visible: 12, hidden: 5, lambda: 1e-3, beta: 3, rho: 0.1, decoder: 'sigmoid' });
+    const f = sparseAutoencoderCost(X, { visible: 12, hidden: 5, weightDecay: 1e-3, beta: 3, rho: 0.1, decoder: 'sigmoid' });
     const theta = randomTheta(12, 5, 1);
     await f(theta);
     const afterOne = tf.memory().numTensors;
@@ -147,8 +147,8 @@ describe('sparse autoencoder cost (tfjs) against the float64 reference', () => {
 
   it('rejects a theta of the wrong length and X of the wrong width', async () => {
     const X = randomData(5, 6, 'sigmoid', 1);
-    expect(() => sparseAutoencoderCost(X, { visible: 7, hidden: 2, lambda: 0, beta: 0, rho: 0.1, decoder: 'sigmoid' })).toThrow(/columns/);
-    const f = sparseAutoencoderCost(X, { visible: 6, hidden: 2, lambda: 0, beta: 0, rho: 0.1, decoder: 'sigmoid' });
+    expect(() => sparseAutoencoderCost(X, { visible: 7, hidden: 2, weightDecay: 0, beta: 0, rho: 0.1, decoder: 'sigmoid' })).toThrow(/columns/);
+    const f = sparseAutoencoderCost(X, { visible: 6, hidden: 2, weightDecay: 0, beta: 0, rho: 0.1, decoder: 'sigmoid' });
     try {
       expect(() => f(new Float64Array(3))).toThrow(/expected/);
     } finally {
@@ -198,7 +198,7 @@ describe('data-parallel evaluation across worker threads', () => {
 
   for (const [decoder, workers] of [['sigmoid', 2], ['linear', 3]] as const) {
     it(`${decoder} decoder, ${workers} workers: equals the single-process cost and gradient`, async () => {
-      const opts: SaeOptions = { visible: 30, hidden: 11, lambda: 3e-3, beta: 3, rho: 0.1, decoder };
+      const opts: SaeOptions = { visible: 30, hidden: 11, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder };
       const X = randomData(301, 30, decoder, 10);
       const single = sparseAutoencoderCost(X, opts);
       const par = await sparseAutoencoderCostParallel(X, opts, { workers });
@@ -221,7 +221,7 @@ describe('data-parallel evaluation across worker threads', () => {
   it('worker errors reject instead of hanging; a disposed evaluator rejects', async () => {
     const X = randomData(20, 5, 'sigmoid', 1);
     await expect(ShardPool.open({ ...SAE_SHARD_MODEL, factory: 'noSuchModel' }, X, {}, { workers: 1 })).rejects.toThrow(/unknown model/);
-    const par = await sparseAutoencoderCostParallel(X, { visible: 5, hidden: 2, lambda: 0, beta: 0, rho: 0.1, decoder: 'sigmoid' }, { workers: 2 });
+    const par = await sparseAutoencoderCostParallel(X, { visible: 5, hidden: 2, weightDecay: 0, beta: 0, rho: 0.1, decoder: 'sigmoid' }, { workers: 2 });
     await expect(par(new Float64Array(4))).rejects.toThrow(/expected/);
     const ok = await par(randomTheta(5, 2, 1));
     expect(Number.isFinite(ok.cost)).toBe(true);
@@ -247,7 +247,7 @@ describe('cross-check with the numpy peer on MNIST', () => {
   /**
    * Printed by the numpy peer (../shared/peers/sae_numpy.py) as cost_at_fixed_point, with
    * `python3 ../shared/peers/sae_numpy.py --iters 0 --evals 1` (float64, first 10,000 training
-   * images, 196 hidden, lambda 3e-3, beta 3, rho 0.1).
+   * images, 196 hidden, weightDecay 3e-3, beta 3, rho 0.1).
    */
   const PEER_COST_AT_FIXED_POINT = 310.8742432;
 
@@ -265,7 +265,7 @@ describe('cross-check with the numpy peer on MNIST', () => {
     const { images } = loadMnist(dir, 'train', { limit: 10000 });
     expect(images.rows).toBe(10000);
     const v = 784, h = 196;
-    const f = sparseAutoencoderCost(images, { visible: v, hidden: h, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid' });
+    const f = sparseAutoencoderCost(images, { visible: v, hidden: h, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid' });
     const theta = peerFixedPoint(v, h);
     let single: Awaited<ReturnType<typeof f>>;
     try {
@@ -276,7 +276,7 @@ describe('cross-check with the numpy peer on MNIST', () => {
       f.dispose();
     }
     // The data-parallel evaluator at full size: same cost, same gradient.
-    const par = await sparseAutoencoderCostParallel(images, { visible: v, hidden: h, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid' }, { workers: 2 });
+    const par = await sparseAutoencoderCostParallel(images, { visible: v, hidden: h, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder: 'sigmoid' }, { workers: 2 });
     try {
       const r = await par(theta);
       expect(Math.abs(r.cost - PEER_COST_AT_FIXED_POINT) / PEER_COST_AT_FIXED_POINT).toBeLessThan(1e-4);

@@ -20,7 +20,7 @@ describe('train a sparse autoencoder end to end', () => {
     const { X, input } = mnistImages(FIXTURE, { count: 200 });
     const res = await trainSae(X, input, {
       preprocess: { normalise: 'none', whitening: { kind: 'none', epsilon: 0.1, retainVariance: 1 } },
-      hidden: 16, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 15, seed: 1, workers: 1,
+      hidden: 16, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 15, seed: 1, workers: 1,
     });
     const h = res.lbfgs.history;
     expect(res.model.hyper.decoder).toBe('sigmoid');
@@ -46,7 +46,7 @@ describe('train a sparse autoencoder end to end', () => {
     expect(X.cols).toBe(60);
     const res = await trainSae(X, input, {
       preprocess: { normalise: 'standardise', whitening: { kind: 'zca', epsilon: 0.1, retainVariance: 1 } },
-      hidden: 10, lambda: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 10, seed: 1, workers: 1,
+      hidden: 10, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 10, seed: 1, workers: 1,
     });
     expect(res.model.hyper.decoder).toBe('linear');
     const F = saeFilters(res.model);

@@ -28,7 +28,7 @@ describe.skipIf(!ort)('softmax cost as an ONNX graph', () => {
   for (const bias of [false, true]) {
     it(`equals the wasm engine's cost and gradient (bias ${bias})`, async () => {
       const { X, labels } = randomProblem(40, 6, 4, 1);
-      const opts = { numClasses: 4, lambda: 0.1, bias };
+      const opts = { numClasses: 4, weightDecay: 0.1, bias };
       const onnx = await softmaxCostOnnx(X, labels, opts, 'float32', 1);
       const wasm = softmaxCost(X, labels, opts);
       try {
@@ -46,15 +46,15 @@ describe.skipIf(!ort)('softmax cost as an ONNX graph', () => {
 
     it(`in float64 the graph's gradient passes the gradient check, and a gradient without the weight decay fails it (bias ${bias})`, async () => {
       const { X, labels } = randomProblem(30, 5, 3, 4);
-      const lambda = 0.1;
-      const f = await softmaxCostOnnx(X, labels, { numClasses: 3, lambda, bias }, 'float64', 1);
+      const weightDecay = 0.1;
+      const f = await softmaxCostOnnx(X, labels, { numClasses: 3, weightDecay, bias }, 'float64', 1);
       try {
         const theta = fillNormal(mulberry32(5), new Float64Array(softmaxParamCount(5, 3, bias)), 0, 0.3);
         const right = await gradientCheck(f, theta, { epsilon: 1e-5 });
         expect(right.relativeError).toBeLessThan(1e-8);
         const { grad } = await f(theta);
         const wrong = Float64Array.from(grad);
-        for (let i = 0; i < 3 * 5; i++) wrong[i] -= lambda * theta[i];
+        for (let i = 0; i < 3 * 5; i++) wrong[i] -= weightDecay * theta[i];
         const withWrong: CostFunction = async (t) => ({ cost: (await f(t)).cost, grad: wrong });
         expect((await gradientCheck(withWrong, theta, { epsilon: 1e-5 })).relativeError).toBeGreaterThan(1e-2);
       } finally {
@@ -66,7 +66,7 @@ describe.skipIf(!ort)('softmax cost as an ONNX graph', () => {
   it('stays finite with huge inputs (x * 1e4): LogSoftmax shifts by the row maximum', async () => {
     const { X, labels } = randomProblem(20, 5, 3, 3);
     const big = matrix(20, 5, X.data.map((v) => v * 1e4));
-    const f = await softmaxCostOnnx(big, labels, { numClasses: 3, lambda: 1e-4 }, 'float32', 1);
+    const f = await softmaxCostOnnx(big, labels, { numClasses: 3, weightDecay: 1e-4 }, 'float32', 1);
     try {
       const { cost, grad } = await f(fillNormal(mulberry32(4), new Float64Array(softmaxParamCount(5, 3)), 0, 1));
       expect(Number.isFinite(cost)).toBe(true);
@@ -78,8 +78,8 @@ describe.skipIf(!ort)('softmax cost as an ONNX graph', () => {
 
   it('refuses labels out of range and the wrong number of parameters, naming them', async () => {
     const { X, labels } = randomProblem(6, 3, 2, 1);
-    await expect(softmaxCostOnnx(X, Int32Array.from(labels, () => 5), { numClasses: 2, lambda: 0 })).rejects.toThrow(/label 0 \(0-based\) is 5/);
-    const f = await softmaxCostOnnx(X, labels, { numClasses: 2, lambda: 0 }, 'float32', 1);
+    await expect(softmaxCostOnnx(X, Int32Array.from(labels, () => 5), { numClasses: 2, weightDecay: 0 })).rejects.toThrow(/label 0 \(0-based\) is 5/);
+    const f = await softmaxCostOnnx(X, labels, { numClasses: 2, weightDecay: 0 }, 'float32', 1);
     await expect(f(new Float64Array(3))).rejects.toThrow(/expected 8 parameters, got 3/);
     f.dispose();
   });

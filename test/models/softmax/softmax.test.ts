@@ -25,7 +25,7 @@ async function gradientError(costOf: CostFunction, theta: Float64Array, grad: Fl
 }
 
 /** Float64 pure-TS reference of the same cost (test-only), same packing. */
-function referenceCost(X: Matrix, labels: Int32Array, k: number, lambda: number, bias: boolean): CostFunction {
+function referenceCost(X: Matrix, labels: Int32Array, k: number, weightDecay: number, bias: boolean): CostFunction {
   const { rows: m, cols: n } = X;
   return (theta) => {
     let cost = 0;
@@ -41,7 +41,7 @@ function referenceCost(X: Matrix, labels: Int32Array, k: number, lambda: number,
       for (let c = 0; c < k; c++) z += Math.exp(s[c] - mx);
       cost -= (s[labels[i]] - mx - Math.log(z)) / m;
     }
-    for (let i = 0; i < k * n; i++) cost += (lambda / 2) * theta[i] * theta[i];
+    for (let i = 0; i < k * n; i++) cost += (weightDecay / 2) * theta[i] * theta[i];
     return { cost, grad: new Float64Array(theta.length) };
   };
 }
@@ -72,9 +72,9 @@ describe('softmaxCost', () => {
   for (const bias of [false, true]) {
     it(`matches a float64 reference and passes the gradient check (bias ${bias})`, async () => {
       const { X, labels } = randomProblem(30, 6, 4, 1);
-      const lambda = 0.1;
-      const f = softmaxCost(X, labels, { numClasses: 4, lambda, bias });
-      const ref = referenceCost(X, labels, 4, lambda, bias);
+      const weightDecay = 0.1;
+      const f = softmaxCost(X, labels, { numClasses: 4, weightDecay, bias });
+      const ref = referenceCost(X, labels, 4, weightDecay, bias);
       try {
         const theta = fillNormal(mulberry32(2), new Float64Array(softmaxParamCount(6, 4, bias)), 0, 0.3);
         const { cost, grad } = await f(theta);
@@ -88,7 +88,7 @@ describe('softmaxCost', () => {
         expect(err64).toBeLessThan(1e-5);
         // A plausible bug, forgetting the weight-decay term of the gradient, must fail both checks.
         const wrong = Float64Array.from(grad);
-        for (let i = 0; i < 4 * 6; i++) wrong[i] -= lambda * theta[i];
+        for (let i = 0; i < 4 * 6; i++) wrong[i] -= weightDecay * theta[i];
         expect(await gradientError(f, theta, wrong, 1e-2)).toBeGreaterThan(1e-2);
         expect(await gradientError(ref, theta, wrong, 1e-5)).toBeGreaterThan(1e-2);
         // So must a wrong sign on one component.
@@ -104,7 +104,7 @@ describe('softmaxCost', () => {
   it('stays finite with huge inputs (x * 1e4)', async () => {
     const { X, labels } = randomProblem(20, 5, 3, 3);
     const big = matrix(20, 5, X.data.map((v) => v * 1e4));
-    const f = softmaxCost(big, labels, { numClasses: 3, lambda: 1e-4 });
+    const f = softmaxCost(big, labels, { numClasses: 3, weightDecay: 1e-4 });
     try {
       const theta = fillNormal(mulberry32(4), new Float64Array(softmaxParamCount(5, 3)), 0, 1);
       const { cost, grad } = await f(theta);
@@ -122,7 +122,7 @@ describe('softmaxCost', () => {
   it('does not grow the number of tensors across evaluations, and dispose frees its data', async () => {
     const { X, labels } = randomProblem(10, 3, 3, 5);
     const start = tf.memory().numTensors;
-    const f = softmaxCost(X, labels, { numClasses: 3, lambda: 0.01 });
+    const f = softmaxCost(X, labels, { numClasses: 3, weightDecay: 0.01 });
     const theta = softmaxInitParams(3, 3, true, 1);
     await f(theta);
     const after1 = tf.memory().numTensors;
@@ -134,22 +134,22 @@ describe('softmaxCost', () => {
 
   it('explains bad input in sentences', () => {
     const { X, labels } = randomProblem(10, 3, 3, 6);
-    expect(() => softmaxCost(X, Int32Array.from(labels, (y, i) => (i === 7 ? 3 : y)), { numClasses: 3, lambda: 0 }))
+    expect(() => softmaxCost(X, Int32Array.from(labels, (y, i) => (i === 7 ? 3 : y)), { numClasses: 3, weightDecay: 0 }))
       .toThrow(/label 7 \(0-based\) is 3/);
-    expect(() => softmaxCost(X, labels.subarray(0, 9), { numClasses: 3, lambda: 0 })).toThrow(/10 examples .* but 9 labels/);
+    expect(() => softmaxCost(X, labels.subarray(0, 9), { numClasses: 3, weightDecay: 0 })).toThrow(/10 examples .* but 9 labels/);
     const bad = matrix(10, 3, X.data.slice());
     bad.data[4] = NaN;
-    expect(() => softmaxCost(bad, labels, { numClasses: 3, lambda: 0 })).toThrow(SflError);
-    expect(() => softmaxCost(X, labels, { numClasses: 3, lambda: -1 })).toThrow(/lambda/);
-    expect(() => softmaxCost(X, Float64Array.from(labels) as never, { numClasses: 3, lambda: 0 })).toThrow(/Int32Array or Uint8Array/);
-    expect(() => softmaxCost(X, labels, { numClasses: 1, lambda: 0 })).toThrow(/at least 2/);
+    expect(() => softmaxCost(bad, labels, { numClasses: 3, weightDecay: 0 })).toThrow(SflError);
+    expect(() => softmaxCost(X, labels, { numClasses: 3, weightDecay: -1 })).toThrow(/weight decay must be a finite number >= 0/);
+    expect(() => softmaxCost(X, Float64Array.from(labels) as never, { numClasses: 3, weightDecay: 0 })).toThrow(/Int32Array or Uint8Array/);
+    expect(() => softmaxCost(X, labels, { numClasses: 1, weightDecay: 0 })).toThrow(/at least 2/);
     // Uint8Array labels are accepted
-    softmaxCost(X, Uint8Array.from(labels), { numClasses: 3, lambda: 0 }).dispose();
+    softmaxCost(X, Uint8Array.from(labels), { numClasses: 3, weightDecay: 0 }).dispose();
   });
 
   it('rejects parameters of the wrong length or with NaN', async () => {
     const { X, labels } = randomProblem(10, 3, 3, 7);
-    const f = softmaxCost(X, labels, { numClasses: 3, lambda: 0, bias: false });
+    const f = softmaxCost(X, labels, { numClasses: 3, weightDecay: 0, bias: false });
     try {
       await expect(f(new Float64Array(12))).rejects.toThrow(/expected 9 parameters, got 12/);
       const t = new Float64Array(9);
@@ -165,7 +165,7 @@ describe('softmaxTrain and softmaxPredict', () => {
   it('reaches 100% training accuracy on a separable 3-class problem', async () => {
     const { X, labels } = separable(30, 8);
     const before = tf.memory().numTensors;
-    const model = await softmaxTrain(X, labels, { numClasses: 3, lambda: 1e-4 }, { maxIter: 100 });
+    const model = await softmaxTrain(X, labels, { numClasses: 3, weightDecay: 1e-4 }, { maxIter: 100 });
     const { labels: pred, probs } = softmaxPredict(model, X);
     expect(tf.memory().numTensors).toBe(before);
     expect(accuracy(labels, pred)).toBe(1);

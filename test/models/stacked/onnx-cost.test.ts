@@ -25,7 +25,7 @@ function problem(m: number, n: number, k: number, seed: number): { X: Matrix; la
 
 describe.skipIf(!ort)('stacked fine-tuning cost as an ONNX graph', () => {
   for (const bias of [true, false]) {
-    const opts: StackedOptions = { layerSizes: [8, 6, 5], numClasses: 3, lambda: 1e-2, bias };
+    const opts: StackedOptions = { layerSizes: [8, 6, 5], numClasses: 3, weightDecay: 1e-2, bias };
 
     it(`two hidden layers: equals the wasm engine's cost and gradient (bias ${bias})`, async () => {
       const { X, labels } = problem(30, 8, 3, 1);
@@ -62,6 +62,6 @@ describe.skipIf(!ort)('stacked fine-tuning cost as an ONNX graph', () => {
 
   it('refuses input of the wrong width, naming the first layer size', async () => {
     const { X, labels } = problem(5, 7, 2, 1);
-    await expect(stackedCostOnnx(X, labels, { layerSizes: [8, 4], numClasses: 2, lambda: 0 })).rejects.toThrow(/first layer size/);
+    await expect(stackedCostOnnx(X, labels, { layerSizes: [8, 4], numClasses: 2, weightDecay: 0 })).rejects.toThrow(/first layer size/);
   });
 });

@@ -26,7 +26,7 @@ async function gradientError(costOf: CostFunction, theta: Float64Array, grad: Fl
 }
 
 /** Float64 pure-TS forward pass of the same network and cost (test-only); cost only. */
-function referenceCost(X: Matrix, labels: Int32Array, shape: StackedShape, lambda: number): CostFunction {
+function referenceCost(X: Matrix, labels: Int32Array, shape: StackedShape, weightDecay: number): CostFunction {
   const s = shape.layerSizes;
   const k = shape.numClasses;
   const bias = shape.bias ?? true;
@@ -55,7 +55,7 @@ function referenceCost(X: Matrix, labels: Int32Array, shape: StackedShape, lambd
       const lse = mx + Math.log(scores.reduce((acc, z) => acc + Math.exp(z - mx), 0));
       cost -= (scores[labels[i]] - lse) / X.rows;
     }
-    for (let i = 0; i < k * hL; i++) cost += (lambda / 2) * theta[i] * theta[i];
+    for (let i = 0; i < k * hL; i++) cost += (weightDecay / 2) * theta[i] * theta[i];
     return { cost, grad: new Float64Array(theta.length) };
   };
 }
@@ -88,10 +88,10 @@ describe('stackedCost', () => {
   for (const bias of [true, false]) {
     it(`passes the gradient check for two hidden layers and fails on wrong gradients (bias ${bias})`, async () => {
       const shape: StackedShape = { layerSizes: [6, 5, 4], numClasses: 3, bias };
-      const lambda = 0.1;
+      const weightDecay = 0.1;
       const { X, labels } = problem(15, 6, 3, 1);
-      const f = stackedCost(X, labels, { ...shape, lambda });
-      const ref = referenceCost(X, labels, shape, lambda);
+      const f = stackedCost(X, labels, { ...shape, weightDecay });
+      const ref = referenceCost(X, labels, shape, weightDecay);
       try {
         const theta = fillNormal(mulberry32(2), new Float64Array(stackedParamCount(shape)), 0, 0.5);
         const { cost, grad } = await f(theta);
@@ -107,7 +107,7 @@ describe('stackedCost', () => {
         // Wrong 1: weight decay on the autoencoder layers too (their cost has none).
         const wrong1 = Float64Array.from(grad);
         const G1 = unpackStacked(wrong1, shape);
-        G1.layers.forEach((L, l) => { for (let i = 0; i < L.W.length; i++) L.W[i] += lambda * P.layers[l].W[i]; });
+        G1.layers.forEach((L, l) => { for (let i = 0; i < L.W.length; i++) L.W[i] += weightDecay * P.layers[l].W[i]; });
         expect(await gradientError(ref, theta, wrong1, 1e-5)).toBeGreaterThan(1e-2);
         expect(await gradientError(f, theta, wrong1, 1e-2)).toBeGreaterThan(1e-2);
         // Wrong 2: the first layer's W gradient read in the transposed layout (in x out).
@@ -134,8 +134,8 @@ describe('stackedCost', () => {
     const theta = fillNormal(mulberry32(4), new Float64Array(stackedParamCount(shape)), 0, 0.5);
     const model = new StackedModel(shape.layerSizes, 3, true, theta);
     const H = stackedFeatures(model, X);
-    const fs = stackedCost(X, labels, { ...shape, lambda: 0.01 });
-    const fsm = softmaxCost(H, labels, { numClasses: 3, lambda: 0.01, bias: true });
+    const fs = stackedCost(X, labels, { ...shape, weightDecay: 0.01 });
+    const fsm = softmaxCost(H, labels, { numClasses: 3, weightDecay: 0.01, bias: true });
     try {
       const a = await fs(theta);
       const P = unpackStacked(theta, shape);
@@ -152,7 +152,7 @@ describe('stackedCost', () => {
     const shape: StackedShape = { layerSizes: [6, 5, 4], numClasses: 3 };
     const { X, labels } = problem(10, 6, 3, 5);
     const start = tf.memory().numTensors;
-    const f = stackedCost(X, labels, { ...shape, lambda: 1e-3 });
+    const f = stackedCost(X, labels, { ...shape, weightDecay: 1e-3 });
     const theta = fillNormal(mulberry32(6), new Float64Array(stackedParamCount(shape)), 0, 0.1);
     await f(theta);
     const after1 = tf.memory().numTensors;
@@ -167,9 +167,9 @@ describe('stackedCost', () => {
 
   it('explains bad input in sentences', async () => {
     const { X, labels } = problem(10, 6, 3, 7);
-    expect(() => stackedCost(X, labels, { layerSizes: [5, 4], numClasses: 3, lambda: 0 })).toThrow(/expected 5 columns/);
-    expect(() => stackedCost(X, labels, { layerSizes: [6, 4], numClasses: 2, lambda: 0 })).toThrow(/label \d+ \(0-based\) is 2/);
-    const f = stackedCost(X, labels, { layerSizes: [6, 4], numClasses: 3, lambda: 0 });
+    expect(() => stackedCost(X, labels, { layerSizes: [5, 4], numClasses: 3, weightDecay: 0 })).toThrow(/expected 5 columns/);
+    expect(() => stackedCost(X, labels, { layerSizes: [6, 4], numClasses: 2, weightDecay: 0 })).toThrow(/label \d+ \(0-based\) is 2/);
+    const f = stackedCost(X, labels, { layerSizes: [6, 4], numClasses: 3, weightDecay: 0 });
     try {
       await expect(f(new Float64Array(3))).rejects.toThrow(SflError);
     } finally {
@@ -205,8 +205,8 @@ describe('trainStacked (sparse autoencoders + softmax + fine-tuning)', () => {
     const r = await trainStacked(X, labels, {
       hiddenSizes: [8, 6],
       numClasses: 3,
-      sae: { lambda: 1e-4, beta: 3, rho: 0.1, maxIter: 40 },
-      softmax: { lambda: 1e-4, maxIter: 50 },
+      sae: { weightDecay: 1e-4, beta: 3, rho: 0.1, maxIter: 40 },
+      softmax: { weightDecay: 1e-4, maxIter: 50 },
       fineTune: { maxIter: 50 },
       evalSet: test,
       onStage: (e) => events.push(`${e.stage}${e.layer ?? ''}:${e.phase}`),
@@ -223,7 +223,7 @@ describe('trainStacked (sparse autoencoders + softmax + fine-tuning)', () => {
     expect(r.accuracyAfterFineTune).toBeGreaterThanOrEqual(r.accuracyBeforeFineTune);
     expect(accuracy(test.labels, stackedPredict(r.model, test.X).labels)).toBe(r.accuracyAfterFineTune);
     // The fine-tuned network has a lower fine-tuning cost than the pretrained one.
-    const f = stackedCost(X, labels, { ...r.model.shape, lambda: 1e-4 });
+    const f = stackedCost(X, labels, { ...r.model.shape, weightDecay: 1e-4 });
     try {
       expect((await f(r.model.theta)).cost).toBeLessThan((await f(r.pretrained.theta)).cost);
     } finally {

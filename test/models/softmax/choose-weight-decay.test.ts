@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/compute/backend.ts';
-import { chooseSoftmaxLambda, heldOutSplit } from '../../../src/models/softmax/choose-lambda.ts';
+import { chooseSoftmaxWeightDecay, heldOutSplit } from '../../../src/models/softmax/choose-weight-decay.ts';
 import { SflError } from '../../../src/util/errors.ts';
 import { mulberry32 } from '../../../src/util/random.ts';
 
@@ -38,23 +38,23 @@ describe('choosing the softmax weight decay on held-out training rows', () => {
   it('picks the candidate that does best on the held-out rows, and the larger one on a tie', async () => {
     const { X, y } = blobs(40, 1);
     const o = { numClasses: 3, fraction: 0.25, seed: 1, maxIter: 50 };
-    const c = await chooseSoftmaxLambda(X, y, [1e-4, 50], o);
-    expect(c.lambda).toBe(1e-4);
+    const c = await chooseSoftmaxWeightDecay(X, y, [1e-4, 50], o);
+    expect(c.weightDecay).toBe(1e-4);
     expect(c.heldOut).toBe(30);
     expect(c.candidates[0].heldOutAccuracy).toBe(1);
     expect(c.candidates[1].heldOutAccuracy).toBeLessThan(1);
     // Well separated classes: both small decays classify every held-out row; the larger wins.
-    const tie = await chooseSoftmaxLambda(X, y, [1e-4, 1e-3], o);
+    const tie = await chooseSoftmaxWeightDecay(X, y, [1e-4, 1e-3], o);
     expect(tie.candidates.map((t) => t.heldOutAccuracy)).toEqual([1, 1]);
-    expect(tie.lambda).toBe(1e-3);
+    expect(tie.weightDecay).toBe(1e-3);
   });
 
   it('refuses no candidates, a negative one, a fraction outside (0, 1), and too few rows', async () => {
     const { X, y } = blobs(2, 1);
     const o = { numClasses: 3, fraction: 0.2, seed: 1, maxIter: 5 };
-    await expect(chooseSoftmaxLambda(X, y, [], o)).rejects.toThrow(/at least one candidate/);
-    await expect(chooseSoftmaxLambda(X, y, [-1], o)).rejects.toThrow(/>= 0/);
-    await expect(chooseSoftmaxLambda(X, y, [1e-4], { ...o, fraction: 1 })).rejects.toThrow(/between 0 and 1/);
-    await expect(chooseSoftmaxLambda({ ...X, rows: 2, data: X.data.subarray(0, 4) }, y.subarray(0, 2), [1e-4], o)).rejects.toThrow(SflError);
+    await expect(chooseSoftmaxWeightDecay(X, y, [], o)).rejects.toThrow(/at least one candidate/);
+    await expect(chooseSoftmaxWeightDecay(X, y, [-1], o)).rejects.toThrow(/>= 0/);
+    await expect(chooseSoftmaxWeightDecay(X, y, [1e-4], { ...o, fraction: 1 })).rejects.toThrow(/between 0 and 1/);
+    await expect(chooseSoftmaxWeightDecay({ ...X, rows: 2, data: X.data.subarray(0, 4) }, y.subarray(0, 2), [1e-4], o)).rejects.toThrow(SflError);
   });
 });

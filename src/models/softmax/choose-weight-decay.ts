@@ -12,7 +12,7 @@ import { accuracy } from '../metrics.ts';
 import type { LabelArray } from './cost-parts.ts';
 import { softmaxPredict, softmaxTrain } from './softmax.ts';
 
-export interface LambdaChoiceOptions {
+export interface WeightDecayChoiceOptions {
   numClasses: number;
   /** Fraction of the training rows held out, in (0, 1). */
   fraction: number;
@@ -20,15 +20,15 @@ export interface LambdaChoiceOptions {
   seed: number;
   maxIter: number;
   /** Called after each candidate (e.g. to log it). */
-  onCandidate?: (lambda: number, heldOutAccuracy: number) => void;
+  onCandidate?: (weightDecay: number, heldOutAccuracy: number) => void;
 }
 
-export interface LambdaChoice {
-  lambda: number;
+export interface WeightDecayChoice {
+  weightDecay: number;
   /** Rows held out. */
   heldOut: number;
   /** Held-out accuracy of every candidate, in the order given. */
-  candidates: { lambda: number; heldOutAccuracy: number }[];
+  candidates: { weightDecay: number; heldOutAccuracy: number }[];
 }
 
 /** Rows `idx` of X and their labels, copied. */
@@ -55,7 +55,7 @@ export function heldOutSplit(n: number, count: number, seed: number): { heldOut:
 }
 
 /** The candidate with the best held-out accuracy; on a tie the larger weight decay (the simpler model). */
-export async function chooseSoftmaxLambda(X: Matrix, y: LabelArray, candidates: number[], o: LambdaChoiceOptions): Promise<LambdaChoice> {
+export async function chooseSoftmaxWeightDecay(X: Matrix, y: LabelArray, candidates: number[], o: WeightDecayChoiceOptions): Promise<WeightDecayChoice> {
   if (candidates.length === 0) throw new SflError('choosing the softmax weight decay needs at least one candidate');
   for (const c of candidates) if (!(c >= 0)) throw new SflError(`softmax weight decay candidates must be >= 0, got ${c}`);
   if (!(o.fraction > 0 && o.fraction < 1)) throw new SflError(`the held-out fraction must be between 0 and 1, got ${o.fraction}`);
@@ -66,13 +66,13 @@ export async function chooseSoftmaxLambda(X: Matrix, y: LabelArray, candidates: 
   const { heldOut: valRows, fit: fitRows } = heldOutSplit(X.rows, heldOut, o.seed);
   const val = rows(X, y, valRows);
   const fit = rows(X, y, fitRows);
-  const results: LambdaChoice['candidates'] = [];
-  for (const lambda of candidates) {
-    const model = await softmaxTrain(fit.X, fit.y, { numClasses: o.numClasses, lambda }, { maxIter: o.maxIter, seed: o.seed });
+  const results: WeightDecayChoice['candidates'] = [];
+  for (const weightDecay of candidates) {
+    const model = await softmaxTrain(fit.X, fit.y, { numClasses: o.numClasses, weightDecay }, { maxIter: o.maxIter, seed: o.seed });
     const heldOutAccuracy = accuracy(val.y, softmaxPredict(model, val.X).labels);
-    results.push({ lambda, heldOutAccuracy });
-    o.onCandidate?.(lambda, heldOutAccuracy);
+    results.push({ weightDecay, heldOutAccuracy });
+    o.onCandidate?.(weightDecay, heldOutAccuracy);
   }
-  const best = results.reduce((a, b) => (b.heldOutAccuracy > a.heldOutAccuracy || (b.heldOutAccuracy === a.heldOutAccuracy && b.lambda > a.lambda) ? b : a));
-  return { lambda: best.lambda, heldOut, candidates: results };
+  const best = results.reduce((a, b) => (b.heldOutAccuracy > a.heldOutAccuracy || (b.heldOutAccuracy === a.heldOutAccuracy && b.weightDecay > a.weightDecay) ? b : a));
+  return { weightDecay: best.weightDecay, heldOut, candidates: results };
 }
