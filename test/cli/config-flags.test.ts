@@ -266,7 +266,7 @@ describe('former flag names', () => {
     } finally {
       stderr.mockRestore();
     }
-    const help = buildProgram().commands.find((c) => c.name() === 'stacked')!.helpInformation();
+    const help = (await buildProgram()).commands.find((c) => c.name() === 'stacked')!.helpInformation();
     expect(help).toMatch(/--weight-decay <x>/);
     expect(help).not.toMatch(/lambda/);
   });

@@ -27,7 +27,7 @@ describe('recordingFeatures over many recordings', () => {
     const input = { kind: 'spectro-temporal' as const, frames: 3, bands: BANDS, spectrum: defaultSpectrumParams(8000), bandHz: null };
     const { model } = await trainSae(X, input, {
       preprocess: { normalise: 'none', whitening: { kind: 'none', epsilon: 0.1, retainVariance: 1 } },
-      hidden: 5, lambda: 1e-3, beta: 1, rho: 0.1, decoder: 'linear', maxIter: 3, seed: 1, workers: 1,
+      hidden: 5, weightDecay: 1e-3, beta: 1, rho: 0.1, decoder: 'linear', maxIter: 3, seed: 1, workers: 1,
     });
     const pool = { method: 'meanmax' as const, segments: 2 };
     const together = recordingFeatures(model, spectra, pool);

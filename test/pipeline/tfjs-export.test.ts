@@ -149,7 +149,7 @@ describe('TensorFlow.js export: every audio run that classifies, loaded by tf.lo
     const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (notes.push(String(s)), true));
     let runPath: string;
     try {
-      ({ runPath } = await runAudioSelfTaughtExperiment(experiment('per-speaker', { softmax: { standardise: 'speaker', lambda: 1e-3, maxIter: 20 } }), { baseline: false, log: quiet, print: quiet }));
+      ({ runPath } = await runAudioSelfTaughtExperiment(experiment('per-speaker', { softmax: { standardise: 'speaker', weightDecay: 1e-3, maxIter: 20 } }), { baseline: false, log: quiet, print: quiet }));
     } finally {
       spy.mockRestore();
     }
