@@ -77,6 +77,10 @@ describe('architecture of src/', () => {
     expect(upwardImports(graph)).toEqual([]);
   });
 
+  it('no module imports another that imports it back, directly or through others', () => {
+    expect(importCycles(graph)).toEqual([]);
+  });
+
   it('the checks find an upward import and a cycle when there is one', () => {
     const bad = new Map([
       ['models/x.ts', ['pipeline/y.ts']],

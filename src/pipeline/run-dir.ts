@@ -196,12 +196,16 @@ export class RunDir {
     return this.writeFile(name, JSON.stringify(obj, null, 2) + '\n');
   }
 
-  /** Records the end time and moves the run into place, replacing an older run of the same name. */
-  async commit(): Promise<string> {
+  /**
+   * Records the end time and moves the run into place, replacing an older run of the same name.
+   * `finish` adds what is made from the complete run before it moves (run-finish.ts: its
+   * report and TensorFlow.js export); it is passed in because those live in the layers that
+   * read runs, which themselves use run folders.
+   */
+  async commit(finish?: (run: RunDir) => Promise<void>): Promise<string> {
     this.info.endedAt = this.now().toISOString();
     await this.writeJson('run.json', this.info);
-    await this.ensureTfjs();
-    await this.ensureReport();
+    if (finish) await finish(this);
     this.closed = true;
     // The owner file goes first (the claim stays: the staging folder still exists); a stale-claim
     // check in that instant sees a folder without owner that is seconds old, so leaves it alone.
@@ -231,44 +235,6 @@ export class RunDir {
     untrackIfIdle();
     if (replaced) await rm(trash, { recursive: true, force: true });
     return this.finalPath;
-  }
-
-  /**
-   * Every run gets its report.html: built here unless the experiment wrote one. A report that
-   * cannot be built is a warning, never the loss of the run it describes.
-   */
-  private async ensureReport(): Promise<void> {
-    const { REPORT_FILE, writeReport } = await import('./report.ts');
-    if (existsSync(join(this.stagingPath, REPORT_FILE))) return;
-    try {
-      await writeReport(this.stagingPath);
-    } catch (e) {
-      process.stderr.write(`warning: run ${this.name}: report.html not written: ${(e as Error).message}\n`);
-    }
-  }
-
-  /**
-   * Every run that classifies also keeps its networks as TensorFlow.js LayersModels with the
-   * front end described beside them (tfjs/: what `sfl export --tfjs` writes), so that any
-   * TensorFlow.js program or a browser page can load it. A run without a classifier has none; an
-   * export that fails is a warning, never the loss of the run.
-   */
-  private async ensureTfjs(): Promise<void> {
-    const [{ loadTrainedRun }, { exportTfjs, TFJS_FOLDER }] = await Promise.all([import('./trained-run.ts'), import('./tfjs-export.ts')]);
-    let run;
-    try {
-      run = await loadTrainedRun(this.stagingPath);
-    } catch {
-      return; // no model this interface loads (a run of data or features only)
-    }
-    if (run.cannotClassify) return;
-    try {
-      await exportTfjs(run, join(this.stagingPath, TFJS_FOLDER), { runPath: this.finalPath });
-    } catch (e) {
-      // An SflError is a kind of run the export does not cover (it says which); anything else is a fault.
-      const what = e instanceof SflError ? 'note' : 'warning';
-      process.stderr.write(`${what}: run ${this.name}: no ${TFJS_FOLDER}/ (TensorFlow.js models): ${(e as Error).message}\n`);
-    }
   }
 
   /** Discards everything written; an older run of the same name is left as it was. */

@@ -1,12 +1,13 @@
 /**
  * Runs an experiment inside a run folder: the folder is created (run.json records the config and
  * seed), the experiment writes its files into it, its metrics go to metrics.json, and the run is
- * committed into outputs/<run>/ only when everything succeeded; on any error the half-written
+ * committed into outputs/<run>/ (with its report and TensorFlow.js export, run-finish.ts) only when everything succeeded; on any error the half-written
  * folder is discarded and the error goes on to the caller. Every experiment goes through here, so
  * that sequence is written once.
  */
 import type { Config } from './config.ts';
 import { RunDir, runOptions, type RunDirOptions } from './run-dir.ts';
+import { finishRun } from './run-finish.ts';
 
 export interface RunFolderOptions {
   /** The command or experiment name: the default run name starts with it, run.json records it. */
@@ -37,7 +38,7 @@ export async function inRunFolder<R extends { metrics: object }>(
   try {
     const result = await body(run);
     await run.writeJson('metrics.json', result.metrics);
-    return { ...result, runPath: await run.commit() };
+    return { ...result, runPath: await run.commit(finishRun) };
   } catch (e) {
     await run.abort();
     throw e;

@@ -12,6 +12,7 @@ import { listRuns, runHeadline, readRun } from '../../src/pipeline/run-summary.t
 import { INPUTS_FILE, PREDICTIONS_FILE } from '../../src/pipeline/run-records.ts';
 import { ROOT } from '../cli/run-cli.ts';
 import { saveSaeModel } from '../../src/models/sae/saved-model.ts';
+import { finishRun } from '../../src/pipeline/run-finish.ts';
 import { encodePng } from '../../src/viz/png.ts';
 import { createImage } from '../../src/viz/raster.ts';
 
@@ -55,7 +56,7 @@ describe('writeReport', () => {
     expect(html).toContain('4 frames (16.0 ms apart) to the right, 6 bands upwards, low frequency at the bottom');
     expect(html).toMatch(/mean neighbour correlation -?\d\.\d\d for atoms, -?\d\.\d\d for filters/);
     // The report goes with the run when it is committed.
-    const final = await run.commit();
+    const final = await run.commit(finishRun);
     expect(readFileSync(join(final, 'report.html'), 'utf8')).toBe(html);
   });
 
@@ -127,9 +128,9 @@ describe('writeReport: what a user asks of a classification run', () => {
 describe('listRuns', () => {
   it('lists finished runs newest first with their headline numbers, and skips other folders', async () => {
     const root = mkdtempSync(join(tmpdir(), 'sfl-runs-'));
-    await (await fakeRun(root, 'a', { finalCost: 2.5 })).commit();
+    await (await fakeRun(root, 'a', { finalCost: 2.5 })).commit(finishRun);
     await new Promise((r) => setTimeout(r, 5));
-    await (await fakeRun(root, 'b', { test: { accuracy: 0.5 }, cost: 1 })).commit();
+    await (await fakeRun(root, 'b', { test: { accuracy: 0.5 }, cost: 1 })).commit(finishRun);
     writeFileSync(join(root, 'notes.txt'), 'x');
     await fakeRun(root, 'unfinished', {}); // still staging: not listed
     const runs = listRuns(root);

@@ -26,7 +26,7 @@ describe('RunDir', () => {
     const final = await run.commit();
     expect(final).toBe(join(root, 'r1'));
     expect(listing(root)).toEqual(['r1']);
-    expect(listing(final)).toEqual(['metrics.json', 'model', 'report.html', 'run.json']);
+    expect(listing(final)).toEqual(['metrics.json', 'model', 'run.json']);
     const info = JSON.parse(read(join(final, 'run.json')));
     expect(info).toMatchObject({ name: 'r1', command: 'train', argv: ['train'], seed: 3, backend: 'cpu', config: { sae: { hidden: 5 } } });
     expect(info.versions.sfl).toMatch(/^\d+\.\d+\.\d+/);

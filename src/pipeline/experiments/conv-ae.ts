@@ -36,7 +36,7 @@ import { classifierRunMetrics, evaluate, lastCost, type ClassifierRunMetrics, ty
 import { stderrLog, type Log } from '../softmax-stage.ts';
 import { mnistTrainTestData } from './classification-data.ts';
 import { writeConfusionPng, writePredictions } from './evaluation.ts';
-import type { ClassificationExperimentResult } from './softmax.ts';
+import type { ClassificationExperimentResult } from './evaluation.ts';
 import { convAeFilterPicture, writePicture } from '../unit-pictures.ts';
 
 export interface Examples {

@@ -13,7 +13,7 @@ import type { ClassificationData } from './classification-data.ts';
 import { mergePredictions, PREDICTIONS_FILE, readPredictions, type PredictionsRecord } from '../run-records.ts';
 import { audioClassificationFolds } from './audio-classification-data.ts';
 import { pct, spread } from './fold-stats.ts';
-import type { ClassificationExperimentResult } from './softmax.ts';
+import type { ClassificationExperimentResult } from './evaluation.ts';
 
 /** True when the config asks an experiment on audio vectors for several runs. */
 export function isCrossValidated(config: Config): boolean {

@@ -7,7 +7,13 @@ import { confusionMatrixImage } from '../../viz/heatmap.ts';
 import { linePlot } from '../../viz/line-plot.ts';
 import { encodePng } from '../../viz/png.ts';
 import type { RunDir } from '../run-dir.ts';
-import type { Evaluation } from '../run-metrics.ts';
+import type { ClassifierRunMetrics, Evaluation } from '../run-metrics.ts';
+
+/** What a supervised experiment returns: its committed run folder and what metrics.json holds. */
+export interface ClassificationExperimentResult {
+  runPath: string;
+  metrics: ClassifierRunMetrics;
+}
 import { resolve } from 'node:path';
 import type { Recording } from '../../data/labeled-set.ts';
 import { PREDICTIONS_FILE, type PredictionsRecord } from '../run-records.ts';

@@ -28,7 +28,7 @@ import { saeTrainOptions } from '../sae-options.ts';
 import { classifierRunMetrics, evaluate } from '../run-metrics.ts';
 import { softmaxSummary, stderrLog, trainSoftmaxStage, type Log } from '../softmax-stage.ts';
 import { StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';
-import type { ClassificationExperimentResult } from './softmax.ts';
+import type { ClassificationExperimentResult } from './evaluation.ts';
 
 /** One Matrix view (height x width) per image row of X, for the patch sampler. */
 function imageViews(X: Matrix, height: number, width: number): Matrix[] {

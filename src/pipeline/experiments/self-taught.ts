@@ -18,9 +18,10 @@ import { filterPicture } from '../../models/sae/filter-picture.ts';
 import { saeTrainOptions } from '../sae-options.ts';
 import { classifierRunMetrics, evaluate } from '../run-metrics.ts';
 import { softmaxSummary, stderrLog, trainSoftmaxStage, type Log } from '../softmax-stage.ts';
-import { checkClassificationData, classificationData, type ClassificationData } from './classification-data.ts';
+import { checkClassificationData, type ClassificationData } from './classification-data.ts';
+import { classificationData } from './classification-source.ts';
 import { StageTimer, writeConfusionPng, writeCostCurves } from './evaluation.ts';
-import type { ClassificationExperimentResult } from './softmax.ts';
+import type { ClassificationExperimentResult } from './evaluation.ts';
 
 /** The encoder: loaded from selfTaught.encoder, or trained on the unlabelled data with config.sae. */
 async function encoder(config: Config, d: ClassificationData, log: Log): Promise<{ model: SaeModel; summary: Record<string, unknown>; costs: number[] }> {

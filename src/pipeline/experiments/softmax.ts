@@ -12,16 +12,11 @@ import { inRunFolder } from '../run-folder.ts';
 import { crossValidate, isCrossValidated } from './cross-validate.ts';
 import { classifierRunMetrics, evaluate, type ClassifierRunMetrics } from '../run-metrics.ts';
 import { softmaxSummary, stderrLog, trainSoftmaxStage, type Log } from '../softmax-stage.ts';
-import { checkClassificationData, classificationData, type ClassificationData } from './classification-data.ts';
-import { StageTimer, writeConfusionPng, writeCostCurves, writePredictions } from './evaluation.ts';
+import { checkClassificationData, type ClassificationData } from './classification-data.ts';
+import { classificationData } from './classification-source.ts';
+import { StageTimer, writeConfusionPng, writeCostCurves, writePredictions, type ClassificationExperimentResult } from './evaluation.ts';
 import { saveWindowEncoder } from '../trained-run.ts';
 import { INPUTS_FILE, predictionsFromProbabilities } from '../run-records.ts';
-
-export interface ClassificationExperimentResult {
-  runPath: string;
-  /** What metrics.json holds. */
-  metrics: ClassifierRunMetrics;
-}
 
 /**
  * `data` defaults to what config.data asks for (classificationData); pass it to run the same
