@@ -317,8 +317,8 @@ function pngFigure(path: string, name: string, input: InputDescription | undefin
     caption = `One tile per hidden unit: the weights from the input to that unit, each tile scaled by its own largest |weight| (mid-grey = 0, white positive, black negative). ${describeTile(input)}`;
     enlarge = true;
   } else if (base.startsWith('cost')) {
-    title = `Cost per iteration (${name})`;
-    caption = 'Training cost (log scale) after each optimiser iteration.';
+    title = `Training cost (${name})`;
+    caption = 'Training cost (log scale) at each step of the optimiser: an L-BFGS iteration, or for minibatch training (Adam) the mean cost over an epoch; the x axis says which.';
   } else if (/accuracy/.test(base)) {
     title = `Accuracy (${name})`;
     caption = 'Classification accuracy during training.';
