@@ -116,7 +116,8 @@ export function stackedLayerPicture(c: Stacked, windowSae: SaeModel | null, laye
   const input = windowSae.input as SpectroInput;
   const { atlas, units } = audioUnitAtlas(pictures, input, {
     top: STACKED_TOP,
-    valueLabel: 'log energy',
+    // Weights times the lower units' log-spectrum patterns: the shape is in the log spectrum, the size is not a level in dB.
+    valueLabel: 'sum of weight x lower pattern',
     title: (n) => `stacked layer ${layer}: ${n} of ${pictures.rows} units, each the sum of its ${PARTS} strongest parts`,
   });
   const caption =
