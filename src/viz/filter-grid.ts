@@ -6,7 +6,7 @@
  * exactly zero always shows as mid-grey.
  */
 import type { Matrix } from '../compute/matrix.ts';
-import { type RgbaImage, type Rgb, BLACK, createImage, fillRect } from './raster.ts';
+import { type RgbaImage, type Rgb, BLACK, WHITE, createImage, fillRect } from './raster.ts';
 
 /** Non-finite weights (a diverged run) are painted in this colour so they cannot pass unnoticed. */
 export const NAN_COLOR: Rgb = [255, 0, 255];
@@ -121,6 +121,13 @@ function renderGrid(
         fillRect(img, left + x * size.cellW, top + y * size.cellH, size.cellW, size.cellH, c);
       }
     }
+  }
+  // The grid's unused cells after the last tile are left white, as the page around it: in the
+  // border colour (black) they looked like dead units.
+  if (W.rows % size.columns !== 0) {
+    const left = border + (W.rows % size.columns) * (tileWidth * size.cellW + border);
+    const top = border + Math.floor(W.rows / size.columns) * (tileHeight * size.cellH + border);
+    fillRect(img, left, top, size.width - left, size.height - top, WHITE);
   }
   return img;
 }

@@ -142,4 +142,17 @@ describe('MNIST tiles and scaling', () => {
     expect(getPixel(img, 3, 2)[0]).toBe(255);
     expect(getPixel(img, 3, 3)[0]).toBe(0);
   });
+
+  it('leaves the cells after the last tile white, not the black of a dead unit', () => {
+    // 5 tiles of 2 x 2 in a 3-column grid: the last row has one unused cell.
+    const W = matrix(5, 4);
+    W.data.fill(0.5);
+    expect(gridColumns(5)).toBe(3);
+    const img = filterGrid(W, { tileWidth: 2, tileHeight: 2, border: 1 });
+    const emptyLeft = 1 + 2 * (2 + 1), emptyTop = 1 + 1 * (2 + 1);
+    for (let y = emptyTop; y < img.height; y++) for (let x = emptyLeft; x < img.width; x++) expect(getPixel(img, x, y).slice(0, 3), `${x},${y}`).toEqual([255, 255, 255]);
+    // The tiles themselves and their borders are drawn as before.
+    expect(getPixel(img, 0, 0).slice(0, 3)).toEqual([0, 0, 0]);
+    expect(tileCells(img, 4, 2, 2, 5)[0][0]).toBeGreaterThan(MID);
+  });
 });
