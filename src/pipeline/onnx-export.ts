@@ -16,10 +16,9 @@
  *   standardised with the training mean and std; softmax                  -> k probabilities
  */
 import { GraphBuilder } from '../compute/onnx/graph-builder.ts';
-import { pooledWidth } from '../features/pooling.ts';
-import { foldFilters } from '../models/conv/convolve.ts';
 import { SflError } from '../util/errors.ts';
 import type { AudioClassifierPipeline } from './audio-classifier.ts';
+import { pipelineParts } from './pipeline-parts.ts';
 
 /** What the .onnx file takes and gives, written beside it as JSON. */
 export interface OnnxPipelineDescription {
@@ -44,15 +43,13 @@ export function pipelineToOnnx(p: AudioClassifierPipeline): { model: Uint8Array;
   if (p.standardise === 'speaker') {
     throw new SflError('export --onnx: this pipeline standardises each speaker\'s recordings together, which needs many recordings at once; one-recording ONNX export does not support it');
   }
-  if (p.sae.input.kind !== 'spectro-temporal') throw new SflError('export --onnx: the pipeline\'s autoencoder was not trained on spectral windows');
-  const K = p.sae.input.frames, B = p.sae.input.bands;
-  const filters = foldFilters(p.sae.preprocessor, p.sae.theta, K, B); // hidden x (K*B), preprocessing folded in
+  const parts = pipelineParts(p);
+  const { frames: K, bands: B } = parts.windows;
+  const { filters, width } = parts;
   const h = filters.hidden;
-  const method = p.pool.method ?? 'mean', S = p.pool.segments ?? 1;
-  const width = pooledWidth(h, p.pool);
-  const { standardiser, softmax, classNames } = p.classifier;
-  const k = softmax.numClasses;
-  if (softmax.inputSize !== width) throw new SflError(`export --onnx: the classifier takes ${softmax.inputSize} features, the pooling gives ${width}`);
+  const { method, segments: S } = parts.pool;
+  const { classNames, mean, std, weights: W, biases } = parts.classifier;
+  const k = classNames.length;
 
   const g = new GraphBuilder('sfl_audio_pipeline');
   const x = g.input(INPUT, 'float32', ['frames', B]);
@@ -82,15 +79,14 @@ export function pipelineToOnnx(p: AudioClassifierPipeline): { model: Uint8Array;
   }
   const f = pools.length === 1 ? pools[0] : g.op('Concat', pools, { axis: 0 }); // width
   const z = g.op('Div', [
-    g.op('Sub', [f, g.constant('standardiser_mean', Float32Array.from(standardiser.mean_!), [width])]),
-    g.constant('standardiser_std', Float32Array.from(standardiser.std_!), [width]),
+    g.op('Sub', [f, g.constant('standardiser_mean', Float32Array.from(mean), [width])]),
+    g.constant('standardiser_std', Float32Array.from(std), [width]),
   ]);
   const Wt = new Float32Array(width * k); // width x k: the softmax weights transposed for MatMul
-  const W = softmax.weights;
   for (let c = 0; c < k; c++) for (let j = 0; j < width; j++) Wt[j * k + c] = W[c * width + j];
   const scores = g.op('Add', [
     g.op('MatMul', [z, g.constant('softmax_weights', Wt, [width, k])]),
-    g.constant('softmax_bias', Float32Array.from(softmax.biases), [k]),
+    g.constant('softmax_bias', Float32Array.from(biases), [k]),
   ]);
   g.output(g.op('Softmax', [scores], { axis: 0 }), OUTPUT, 'float32', [k]);
 
@@ -104,7 +100,7 @@ export function pipelineToOnnx(p: AudioClassifierPipeline): { model: Uint8Array;
     }],
     outputs: [{ name: OUTPUT, dtype: 'float32', shape: [k], description: 'the probability of each class, in the order of classNames' }],
     classNames,
-    spectrum: p.spectrum,
+    spectrum: parts.spectrum,
     windowFrames: K,
     pool: { method, segments: S },
   };
