@@ -32,6 +32,7 @@ const COMMANDS: readonly [name: string, load: () => Promise<Register>][] = [
   ['runs', async () => (await import('./commands/runs.ts')).registerRuns],
   ['cache', async () => (await import('./commands/cache.ts')).registerCache],
   ['export', async () => (await import('./commands/export.ts')).registerExport],
+  ['serve', async () => (await import('./commands/serve.ts')).registerServe],
 ];
 
 /**

@@ -47,3 +47,17 @@ export function fixFrames(S: Matrix, frames: number, pad: ArrayLike<number>): Ma
   }
   return { data, rows: frames, cols: B };
 }
+
+/**
+ * S with at least K frames: a recording shorter than one window of K frames is padded at the end
+ * by repeating its last frame (S itself when it is long enough), so that every recording gets at
+ * least one window.
+ */
+export function padToFrames(S: Matrix, K: number): Matrix {
+  if (S.rows >= K) return S;
+  const data = new Float32Array(K * S.cols);
+  data.set(S.data);
+  // Repeat the last frame rather than inserting zeros, which in log units would be a loud event.
+  for (let t = S.rows; t < K; t++) data.copyWithin(t * S.cols, (S.rows - 1) * S.cols, S.rows * S.cols);
+  return { data, rows: K, cols: S.cols };
+}

@@ -1,11 +1,8 @@
 /**
  * Classifying recordings with a trained audio run: the whole file's label, and for a recording
  * longer than one segment the label of every segment over time (segments of `segment` seconds
- * every `hop` seconds, each classified exactly as if it were a file of its own: its spectrogram is
- * computed from its samples with the run's spectrum settings).
- *
- *   segment i covers [i * hop, min(i * hop + segment, duration)) seconds, for i = 0 .. n-1 with
- *   n = max(1, ceil((duration - segment) / hop) + 1): the last one ends at the end of the file.
+ * every `hop` seconds, cut as segments.ts says, each classified exactly as if it were a file of its
+ * own: its spectrogram is computed from its samples with the run's spectrum settings).
  */
 import { readAudio } from '../audio/decode.ts';
 import { type SpectrumParams } from '../audio/spectrogram.ts';
@@ -13,10 +10,8 @@ import { spectrogram } from '../audio/spectrogram-stream.ts';
 import type { Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import { progress } from '../util/progress.ts';
+import { DEFAULT_SEGMENT_SECONDS, segmentRanges } from './segments.ts';
 import type { TrainedRun } from './trained-run.ts';
-
-/** Segment length and hop when none is given, seconds: about one spoken word, half overlapping. */
-export const DEFAULT_SEGMENT_SECONDS = 1;
 
 export interface ClassProbability {
   label: string;
@@ -58,14 +53,6 @@ export async function decodeAt(path: string, sampleRate: number): Promise<Float3
   const { samples, warnings } = await readAudio(path, { sampleRate });
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   return samples;
-}
-
-/** [start, end) sample ranges of the segments of a recording of `length` samples (see the file comment). */
-export function segmentRanges(length: number, sampleRate: number, segment: number, hop: number): { start: number; end: number }[] {
-  if (!(segment > 0) || !(hop > 0)) throw new SflError(`the segment length and hop must be positive seconds (got ${segment} and ${hop})`);
-  const S = Math.round(segment * sampleRate), H = Math.max(1, Math.round(hop * sampleRate));
-  const n = length <= S ? 1 : Math.ceil((length - S) / H) + 1;
-  return Array.from({ length: n }, (_, i) => ({ start: i * H, end: Math.min(i * H + S, length) }));
 }
 
 function spectrumOf(samples: Float32Array, params: SpectrumParams, what: string): Matrix {

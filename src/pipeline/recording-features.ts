@@ -11,20 +11,12 @@
  */
 import { matrix, type Matrix } from '../compute/matrix.ts';
 import { allWindows } from '../features/sampler.ts';
+import { padToFrames } from '../features/fixed-length.ts';
 import { poolRecordings, pooledWidth, type PoolOptions, type RowRange } from '../features/pooling.ts';
 import { convolveSpectrograms, foldFilters, pooledSide } from '../models/conv/convolve.ts';
 import { saeFeatures, type SaeModel } from '../models/sae/saved-model.ts';
 import { SflError } from '../util/errors.ts';
 import type { Config } from './config.ts';
-
-function padToFrames(S: Matrix, K: number): Matrix {
-  if (S.rows >= K) return S;
-  const out = matrix(K, S.cols);
-  out.data.set(S.data);
-  // Repeat the last frame rather than inserting zeros, which in log units would be a loud event.
-  for (let t = S.rows; t < K; t++) out.data.copyWithin(t * S.cols, (S.rows - 1) * S.cols, S.rows * S.cols);
-  return out;
-}
 
 /**
  * Frames of the recordings encoded together before their window features are pooled and dropped:

@@ -6,7 +6,8 @@
  * `sfl classify` uses it.
  */
 import { SflError } from '../util/errors.ts';
-import { classifySegments, decodeAt, DEFAULT_SEGMENT_SECONDS } from './classify-recordings.ts';
+import { classifySegments, decodeAt } from './classify-recordings.ts';
+import { DEFAULT_SEGMENT_SECONDS } from './segments.ts';
 import type { PredictionsRecord } from './run-records.ts';
 import type { TrainedRun } from './trained-run.ts';
 

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
-import { classifyRecordings, DEFAULT_SEGMENT_SECONDS, QUIET_LABEL, topClasses } from '../../pipeline/classify-recordings.ts';
+import { classifyRecordings, QUIET_LABEL, topClasses } from '../../pipeline/classify-recordings.ts';
+import { DEFAULT_SEGMENT_SECONDS } from '../../pipeline/segments.ts';
 import { loadTrainedRun, type TrainedRun } from '../../pipeline/trained-run.ts';
 import { classifyImageFiles } from '../../pipeline/classify-images.ts';
 import { scanImageTargets } from '../../data/image-files.ts';

@@ -5,6 +5,7 @@ import { initBackend } from '../../compute/backend.ts';
 import { pipelineToOnnx } from '../../pipeline/onnx-export.ts';
 import { loadTrainedRun } from '../../pipeline/trained-run.ts';
 import { exportTfjs } from '../../pipeline/tfjs-export.ts';
+import { writeWebSite } from '../../pipeline/web-site.ts';
 import { SflError } from '../../util/errors.ts';
 import { runLookupOption } from '../experiment-options.ts';
 
@@ -28,12 +29,19 @@ export function registerExport(program: Command): void {
         '<dir>/classifier/ and, for runs that encode windows of a spectrogram, <dir>/encoder/ (model.json + weights.bin, for tf.loadLayersModel), ' +
         'and <dir>/frontend.json saying how to make their input (spectrum settings, windows or fixed length, pooling, the preprocessing inside the models)',
     )
+    .option('--web <dir>', 'write the run\'s page in the browser instead (what `sfl serve` shows) as static files in <dir>: index.html, sfl-page.js, model/ (as --tfjs writes it), filters.png; put them on any web server')
     .addOption(runLookupOption())
-    .action(async (run: string, opts: { onnx?: boolean; out?: string; tfjs?: string; outputs: string }) => {
-      if (!opts.onnx && !opts.tfjs) throw new SflError('sfl export needs a format: add --onnx or --tfjs <dir>');
-      if (opts.onnx && opts.tfjs) throw new SflError('sfl export writes one format at a time: --onnx or --tfjs <dir>');
+    .action(async (run: string, opts: { onnx?: boolean; out?: string; tfjs?: string; web?: string; outputs: string }) => {
+      const formats = [opts.onnx && '--onnx', opts.tfjs && '--tfjs <dir>', opts.web && '--web <dir>'].filter(Boolean);
+      if (formats.length === 0) throw new SflError('sfl export needs a format: add --onnx, --tfjs <dir> or --web <dir>');
+      if (formats.length > 1) throw new SflError(`sfl export writes one format at a time, not ${formats.join(' and ')}`);
       await initBackend();
       const trained = await loadTrainedRun(run, opts.outputs);
+      if (opts.web) {
+        const files = await writeWebSite(trained, opts.web);
+        console.log(`wrote the page of ${trained.describe()} to ${resolve(opts.web)} (${files.length} files); put the folder on any web server (browsers refuse the microphone and fetching the model from file://)`);
+        return;
+      }
       if (opts.tfjs) {
         const files = await exportTfjs(trained, opts.tfjs);
         console.log(`wrote ${files.map((f) => resolve(f)).join(', ')}`);

@@ -1,0 +1,76 @@
+/**
+ * The browser page of a trained run as static files, for `sfl serve` and `sfl export --web`:
+ *
+ *   index.html      the page (src/web/index.html)
+ *   sfl-page.js     its script: src/web/main.ts bundled with esbuild, i.e. the same TypeScript
+ *                   front end as Node's (decoding, resampling, spectrogram, windows, pooling) plus
+ *                   TensorFlow.js for the networks
+ *   model/          the run as `sfl export --tfjs` writes it (frontend.json, encoder/, classifier/)
+ *   filters.png     the run's learned filters (what `sfl visualize` draws)
+ *   page.json       the run's name, one line about it, and the filters' caption
+ */
+import { build, type Plugin } from 'esbuild';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodePng } from '../viz/png.ts';
+import { SflError } from '../util/errors.ts';
+import { exportTfjs, tfjsExportRefusal } from './tfjs-export.ts';
+import type { TrainedRun } from './trained-run.ts';
+
+const WEB_SOURCES = fileURLToPath(new URL('../web/', import.meta.url));
+
+/** Node's built-in modules, which the browser has not, resolved to the page's stand-ins (src/web/node-shims.ts). */
+const nodeShims: Plugin = {
+  name: 'sfl-node-shims',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, () => ({ path: join(WEB_SOURCES, 'node-shims.ts') }));
+  },
+};
+
+/** The page's script, bundled and minified (built once per process: ~1 s). */
+let bundled: Promise<Uint8Array> | null = null;
+export function pageScript(): Promise<Uint8Array> {
+  bundled ??= build({
+    entryPoints: [join(WEB_SOURCES, 'main.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+    plugins: [nodeShims],
+  }).then((r) => r.outputFiles[0].contents);
+  return bundled;
+}
+
+/** Why this run's page cannot be made (null: it can): a run whose network has no TensorFlow.js export cannot classify in the browser. */
+export function webPageRefusal(run: TrainedRun): string | null {
+  if (run.cannotClassify) return `${run.cannotClassify}; the page classifies recordings`;
+  if (run.input.kind !== 'audio') return `run ${run.dir} classifies images, not recordings; the page classifies audio`;
+  const refusal = tfjsExportRefusal(run);
+  return refusal ? `${refusal}, so it has no page in the browser` : null;
+}
+
+/** Writes the page's files into `dir` (created); returns their paths. */
+export async function writeWebSite(run: TrainedRun, dir: string): Promise<string[]> {
+  const refusal = webPageRefusal(run);
+  if (refusal) throw new SflError(refusal);
+  await mkdir(dir, { recursive: true });
+  const written = await exportTfjs(run, join(dir, 'model'));
+  await writeFile(join(dir, 'sfl-page.js'), await pageScript());
+  await copyFile(join(WEB_SOURCES, 'index.html'), join(dir, 'index.html'));
+  let filtersCaption: string | null = null;
+  try {
+    const picture = run.filters();
+    await writeFile(join(dir, 'filters.png'), encodePng(picture.image));
+    filtersCaption = picture.caption;
+    written.push(join(dir, 'filters.png'));
+  } catch (e) {
+    // A run without a picture of its filters still classifies; the page then hides that section.
+    if (!(e instanceof SflError)) throw e;
+  }
+  await writeFile(join(dir, 'page.json'), JSON.stringify({ run: basename(run.dir), describe: run.describe(), filtersCaption }, null, 2) + '\n');
+  return [join(dir, 'index.html'), join(dir, 'sfl-page.js'), ...written, join(dir, 'page.json')];
+}
