@@ -14,4 +14,6 @@ export const open = (): never => notInBrowser('opening a file on disk');
 export const totalmem = (): number => ((globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory ?? 4) * 1024 ** 3;
 /** Largest typed array a browser allocates (V8's limit), as node:buffer's constants.MAX_LENGTH says for Node. */
 export const constants = { MAX_LENGTH: 2 ** 32 - 1 };
-export default { readFile, open, totalmem, constants };
+/** The machine's byte order, as node:os reports it (the WAV reader reads 16-bit samples through a typed-array view when it is 'LE'). */
+export const endianness = (): 'LE' | 'BE' => (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 'LE' : 'BE');
+export default { readFile, open, totalmem, constants, endianness };

@@ -1,45 +1,41 @@
 /**
  * The trained pipeline as the page runs it: the front end in the same TypeScript as Node's
- * (spectrogram, windows, pooling, segments over time) and the networks as TensorFlow.js
- * LayersModels, read from what `sfl export --tfjs` writes (frontend.json, encoder/, classifier/):
+ * (spectrogram, windows, pooling, fixed lengths, segments over time) and the networks as
+ * TensorFlow.js LayersModels, read from what `sfl export --tfjs` writes (frontend.json and the
+ * models it names; pipeline/tfjs-export.ts documents the format). Any audio run that exports:
  *
- *   samples at spectrum.sampleRate -> spectrogram (frames x bands)
- *     -> every window of K frames, hop 1, time-major (a recording shorter than K frames padded)
- *     -> encoder/ (normalisation and whitening, then the learned features): windows x hidden
- *     -> pooled over the recording's windows (frontend.json pooling) -> classifier/ -> probabilities
+ *   windows (self-taught, conv, stacked, train-softmax):
+ *     spectrogram -> every window of K frames, hop 1, time-major (shorter recordings padded)
+ *     -> encoder/ (when there is one) -> pooled over the recording -> classifier/ -> probabilities
+ *   fixedFrames (conv-ae): spectrogram -> brought to a fixed number of frames -> classifier/
  *
  * A recording longer than one segment is also labelled segment by segment, with the segments of
  * `sfl classify` (pipeline/segments.ts), each classified as a file of its own.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { SpectrumParams } from '../audio/spectrogram.ts';
 import { spectrogram } from '../audio/spectrogram-stream.ts';
 import type { Matrix } from '../compute/matrix.ts';
-import { padToFrames } from '../features/fixed-length.ts';
-import { poolRecordings, type PoolOptions } from '../features/pooling.ts';
+import { fixFrames, padToFrames } from '../features/fixed-length.ts';
+import { poolRecordings, type PoolMethod } from '../features/pooling.ts';
 import { allWindows } from '../features/sampler.ts';
 import { DEFAULT_SEGMENT_SECONDS, segmentRanges } from '../pipeline/segments.ts';
+import type { FrontendDescription } from '../pipeline/tfjs-export.ts';
 import { SflError } from '../util/errors.ts';
 
-/** The parts of frontend.json the page reads (see pipeline/tfjs-export.ts for the whole). */
-export interface FrontendDescription {
-  format: 'sfl-frontend';
-  spectrum: SpectrumParams;
-  windows: { frames: number; bands: number };
-  pooling: PoolOptions;
-  classNames: string[];
-}
+/** An audio front end the page can run: a spectrum, and windows or a fixed length. */
+type AudioFrontend = FrontendDescription & { input: 'audio'; spectrum: NonNullable<FrontendDescription['spectrum']> };
 
-/** frontend.json checked: the page runs the pipelines whose front end it knows, and says so in a sentence otherwise. */
-export function checkFrontend(json: unknown, where: string): FrontendDescription {
+/** frontend.json checked: the page runs the audio pipelines whose front end it knows, and says so in a sentence otherwise. */
+export function checkFrontend(json: unknown, where: string): AudioFrontend {
   const j = json as Partial<FrontendDescription> | null;
   if (!j || j.format !== 'sfl-frontend') throw new SflError('not an sfl front end description (its "format" is not "sfl-frontend")', where);
+  if (j.input !== 'audio') throw new SflError(`the run takes ${j.input ?? 'unknown input'}, not recordings: the page classifies audio`, where);
   if (!j.spectrum || !(j.spectrum.sampleRate > 0)) throw new SflError('it gives no spectrum settings with a sample rate', where);
-  if (!j.windows || !Number.isInteger(j.windows.frames) || !Number.isInteger(j.windows.bands)) {
-    throw new SflError('it gives no window size (windows.frames and windows.bands); this page runs models that encode windows of frames', where);
-  }
+  if (!j.windows && !j.fixedFrames) throw new SflError('it says neither how to cut windows nor how to fix the length of a spectrogram (windows, fixedFrames)', where);
+  if (j.windows && !j.pooling) throw new SflError('it cuts windows but says not how to pool them (pooling)', where);
+  if (!j.models?.classifier) throw new SflError('it names no classifier model (models.classifier)', where);
   if (!Array.isArray(j.classNames) || j.classNames.length < 2) throw new SflError('it names no classes: the model does not classify', where);
-  return j as FrontendDescription;
+  return j as AudioFrontend;
 }
 
 export interface SegmentResult {
@@ -73,25 +69,26 @@ export class PagePipeline {
   readonly sampleRate: number;
 
   constructor(
-    readonly frontend: FrontendDescription,
-    private readonly encoder: tf.LayersModel,
+    readonly frontend: AudioFrontend,
+    private readonly encoder: tf.LayersModel | null,
     private readonly classifier: tf.LayersModel,
   ) {
     this.classNames = frontend.classNames;
     this.sampleRate = frontend.spectrum.sampleRate;
   }
 
-  /** Reads frontend.json, encoder/model.json and classifier/model.json under `base` (a URL ending in /). */
+  /** Reads frontend.json under `base` (a URL ending in /) and the models it names. */
   static async load(base: string): Promise<PagePipeline> {
     const where = `${base}frontend.json`;
     const response = await fetch(where);
     if (!response.ok) throw new SflError(`cannot fetch it (HTTP ${response.status})`, where);
     const frontend = checkFrontend(await response.json(), where);
-    const [encoder, classifier] = await Promise.all([tf.loadLayersModel(`${base}encoder/model.json`), tf.loadLayersModel(`${base}classifier/model.json`)]);
-    const inputWidth = encoder.inputs[0].shape[1];
-    if (inputWidth !== frontend.windows.frames * frontend.windows.bands) {
-      throw new SflError(`the encoder takes ${inputWidth} values per window, not frames x bands = ${frontend.windows.frames} x ${frontend.windows.bands}`, where);
-    }
+    const { encoder: e, classifier: c } = frontend.models;
+    const [encoder, classifier] = await Promise.all([e ? tf.loadLayersModel(new URL(e, where).href) : null, tf.loadLayersModel(new URL(c, where).href)]);
+    const first = encoder ?? classifier;
+    const inputWidth = first.inputs[0].shape[1];
+    const want = frontend.windows ? frontend.windows.frames * frontend.windows.bands : frontend.fixedFrames!.frames * frontend.fixedFrames!.bands;
+    if (inputWidth !== want) throw new SflError(`the ${encoder ? 'encoder' : 'classifier'} takes ${inputWidth} values, not the ${want} the front end makes`, where);
     return new PagePipeline(frontend, encoder, classifier);
   }
 
@@ -104,18 +101,35 @@ export class PagePipeline {
 
   /** Class probabilities of each spectrogram (one row per spectrogram, classNames order). */
   classifySpectra(spectra: readonly Matrix[]): number[][] {
-    const { frames: K, bands } = this.frontend.windows;
+    const bands = this.frontend.windows?.bands ?? this.frontend.fixedFrames!.bands;
     for (const S of spectra) if (S.cols !== bands) throw new SflError(`the model takes spectrograms of ${bands} bands, this one has ${S.cols}`);
-    const { windows, ranges } = allWindows(spectra.map((S) => padToFrames(S, K)), K);
-    const H = tf.tidy(() => this.encoder.predict(tf.tensor2d(windows.data, [windows.rows, windows.cols])) as tf.Tensor2D);
-    const hidden = H.shape[1];
-    const features = H.dataSync() as Float32Array;
-    H.dispose();
-    const pooled = poolRecordings({ data: features, rows: windows.rows, cols: hidden }, ranges, this.frontend.pooling);
-    const probs = tf.tidy(() => this.classifier.predict(tf.tensor2d(pooled.data, [pooled.rows, pooled.cols])) as tf.Tensor2D);
+    const input = this.frontend.windows ? this.pooledWindows(spectra) : this.fixedLength(spectra);
+    const probs = tf.tidy(() => this.classifier.predict(tf.tensor2d(input.data, [input.rows, input.cols])) as tf.Tensor2D);
     const rows = probs.arraySync();
     probs.dispose();
     return rows;
+  }
+
+  /** windows: every window of every spectrogram encoded, then pooled per spectrogram. */
+  private pooledWindows(spectra: readonly Matrix[]): Matrix {
+    const K = this.frontend.windows!.frames;
+    const { windows, ranges } = allWindows(spectra.map((S) => padToFrames(S, K)), K);
+    let H: Matrix = windows;
+    if (this.encoder) {
+      const out = tf.tidy(() => this.encoder!.predict(tf.tensor2d(windows.data, [windows.rows, windows.cols])) as tf.Tensor2D);
+      H = { data: out.dataSync() as Float32Array, rows: windows.rows, cols: out.shape[1] };
+      out.dispose();
+    }
+    const { method, segments } = this.frontend.pooling!;
+    return poolRecordings(H, ranges, { method: method as PoolMethod, segments });
+  }
+
+  /** fixedFrames: each spectrogram brought to the fixed number of frames, flattened row-major. */
+  private fixedLength(spectra: readonly Matrix[]): Matrix {
+    const { frames, bands, pad } = this.frontend.fixedFrames!;
+    const data = new Float32Array(spectra.length * frames * bands);
+    spectra.forEach((S, i) => data.set(fixFrames(S, frames, pad).data, i * frames * bands));
+    return { data, rows: spectra.length, cols: frames * bands };
   }
 
   /** One recording at the run's rate: its label, and its labels over time as `sfl classify` gives them. */
