@@ -7,7 +7,8 @@
  *                              the SdA's batch-1 host SGD steps with JavaScript vs SIMD kernels,
  *                              the MLP's SGD step on the host vs the device by minibatch size
  *   npm run bench -- --train   also the 400-iteration MNIST training vs the peer (several minutes)
- *   npm run bench -- --only host-sgd,conv   only the named cases (audio, decode, resample, sae, conv, host-sgd, host-mlp, train, corpus)
+ *   npm run bench -- --only host-sgd,conv   only the named cases (audio, decode, resample, sae, conv, host-sgd, host-mlp, train, corpus, web)
+ *   npm run bench -- --only web      the browser page: time until interactive, classification speed (headless chromium)
  *   npm run bench -- --only corpus   2 h and 20 h synthetic folders: features and train-sae time and peak memory (long; 2.4 GB of disk)
  */
 import { benchAudio } from './audio.ts';
@@ -19,6 +20,7 @@ import { benchConv } from './conv.ts';
 import { benchHostSgd } from './host-sgd.ts';
 import { benchHostMlp } from './host-mlp.ts';
 import { benchCorpus } from './corpus.ts';
+import { benchWeb } from './web.ts';
 
 const CASES: Record<string, () => Promise<string[]>> = {
   audio: () => benchAudio(),
@@ -30,6 +32,7 @@ const CASES: Record<string, () => Promise<string[]>> = {
   'host-mlp': () => benchHostMlp(),
   train: () => benchTrain(),
   corpus: () => benchCorpus(),
+  web: () => benchWeb(),
 };
 const i = process.argv.indexOf('--only');
 const only = i > 0 ? (process.argv[i + 1] ?? '').split(',').filter(Boolean) : null;

@@ -5,20 +5,25 @@
  *   sfl-page.js     its script: src/web/main.ts bundled with esbuild, i.e. the same TypeScript
  *                   front end as Node's (decoding, resampling, spectrogram, windows, pooling) plus
  *                   TensorFlow.js for the networks
+ *   tfjs-wasm/      TensorFlow.js's WebAssembly backend (from its npm package)
  *   model/          the run as `sfl export --tfjs` writes it (frontend.json, encoder/, classifier/)
  *   filters.png     the run's learned filters (what `sfl visualize` draws)
  *   page.json       the run's name, one line about it, and the filters' caption
  */
 import { build, type Plugin } from 'esbuild';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { encodePng } from '../viz/png.ts';
 import { SflError } from '../util/errors.ts';
 import { exportTfjs, tfjsExportRefusal } from './tfjs-export.ts';
 import type { TrainedRun } from './trained-run.ts';
 
 const WEB_SOURCES = fileURLToPath(new URL('../web/', import.meta.url));
+/** TensorFlow.js's WebAssembly backend's binaries, which the page fetches from tfjs-wasm/. */
+const TFJS_WASM = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+const require = createRequire(import.meta.url);
 
 /** Node's built-in modules, which the browser has not, resolved to the page's stand-ins (src/web/node-shims.ts). */
 const nodeShims: Plugin = {
@@ -61,6 +66,9 @@ export async function writeWebSite(run: TrainedRun, dir: string): Promise<string
   const written = await exportTfjs(run, join(dir, 'model'));
   await writeFile(join(dir, 'sfl-page.js'), await pageScript());
   await copyFile(join(WEB_SOURCES, 'index.html'), join(dir, 'index.html'));
+  const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  await mkdir(join(dir, 'tfjs-wasm'), { recursive: true });
+  for (const f of TFJS_WASM) await copyFile(join(wasmDir, f), join(dir, 'tfjs-wasm', f));
   let filtersCaption: string | null = null;
   try {
     const picture = run.filters();

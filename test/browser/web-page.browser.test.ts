@@ -142,6 +142,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the run\'s page in chromium', () => {
     await page.goto(url);
     await page.waitForFunction(() => window.sfl?.ready || (window.sfl?.errors.length ?? 0) > 0);
     expect(await page.evaluate(() => window.sfl.errors)).toEqual([]);
+    // The networks run on TensorFlow.js's WebAssembly backend, its binaries served beside the page.
+    expect(await page.evaluate(() => window.sfl.backend)).toBe('wasm');
     return { page, errors };
   }
 
