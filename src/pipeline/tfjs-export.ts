@@ -25,7 +25,8 @@ import type { Standardiser } from '../features/normalise.ts';
 import { pooledWidth } from '../features/pooling.ts';
 import type { PreprocessStage, Preprocessor } from '../features/preprocess.ts';
 import { classifierSpecs, layerShapes, unpack } from '../models/conv-ae/conv-autoencoder.ts';
-import { foldFilters, type ConvFilters } from '../models/conv/convolve.ts';
+import type { ConvFilters } from '../models/conv/convolve.ts';
+import { pipelineParts } from './pipeline-parts.ts';
 import type { BaselineNetwork } from '../models/mnist-baselines/saved-network.ts';
 import { hiddenFromLength, unpackParams } from '../models/sae/sparse-autoencoder.ts';
 import type { SaeModel } from '../models/sae/saved-model.ts';
@@ -227,28 +228,34 @@ function plan(run: TrainedRun): ExportPlan {
   const image = run.input.kind === 'image' ? run.input : null;
   switch (parts.kind) {
     case 'audio-pipeline': {
-      const p = parts.pipeline;
+      // The pipeline's numbers as the ONNX export takes them too (pipeline-parts.ts); only the
+      // preprocessing is built here from its stages, so that rescale01's clip is kept.
+      const p = pipelineParts(parts.pipeline);
+      const sae = parts.pipeline.sae;
       if (p.standardise === 'speaker') throw new SflError(`run ${run.dir} standardises each speaker's recordings together, which needs several recordings at once; it is not exported`);
-      if (p.sae.input.kind !== 'spectro-temporal' || run.input.kind !== 'audio') throw new Error('an audio pipeline');
-      const K = p.sae.input.frames;
-      const classifier: Network = { inputWidth: p.classifier.softmax.inputSize, layers: [softmaxLayer(p.classifier.softmax, p.classifier.standardiser)] };
+      const K = p.windows.frames, k = p.classifier.classNames.length;
+      const softmax: LayerSpec = { type: 'dense', name: 'softmax', units: k, activation: 'softmax', kernel: p.classifier.folded.kernel, bias: p.classifier.folded.bias };
+      const classifier: Network = { inputWidth: p.width, layers: [softmax] };
       if (!p.conv) {
-        const frontend = audioFields(run.input.spectrum, K, p.sae.input.bands, p.pool);
-        frontend.preprocess.push(...preprocessNote('encoder', p.sae.preprocessor));
+        const pre = preprocessLayers(sae.preprocessor);
+        const { hidden, W1, b1 } = p.encoder;
+        const features: LayerSpec = { type: 'dense', name: 'features', units: hidden, activation: 'sigmoid', kernel: transposed(W1, hidden, pre.outDim), bias: b1 };
+        const frontend = audioFields(p.spectrum, K, p.windows.bands, p.pool);
+        frontend.preprocess.push(...preprocessNote('encoder', sae.preprocessor));
         frontend.preprocess.push({ model: 'classifier', layer: 'softmax', what: 'the standardisation of pooled vectors, folded into the softmax weights' });
-        return { encoder: saeNetwork(p.sae), classifier, frontend };
+        return { encoder: { inputWidth: pre.inDim, layers: [...pre.layers, features] }, classifier, frontend };
       }
       // Convolution: the filters (preprocessing folded in) slide over the whole window's bands,
       // then are pooled over frequency offsets; one row per window, offset-major as convolve.ts.
       const B = p.conv.inputBands;
-      const f = p.sae;
-      const filters = foldFilters(f.preprocessor, f.theta, K, p.sae.input.bands);
+      const f = sae;
+      const filters = p.filters;
       const offsets = B - filters.kw + 1;
       const fp = p.conv.frequencyPool;
       const layers: LayerSpec[] = [{ type: 'reshape', name: 'window', shape: [K, B, 1] }, filterLayer(filters)];
       if (offsets > 1) layers.push({ type: 'pool2d', name: 'frequency_pool', kind: fp.kind, size: [1, fp.size], strides: [1, fp.stride] });
       layers.push({ type: 'flatten', name: 'flatten' });
-      const frontend = audioFields(run.input.spectrum, K, B, p.pool);
+      const frontend = audioFields(p.spectrum, K, B, p.pool);
       frontend.preprocess.push({ model: 'encoder', layer: 'features', what: `normalisation and whitening of ${K} x ${filters.kw} patches, folded into the convolution filters`, settings: f.preprocessor.options });
       frontend.preprocess.push({ model: 'classifier', layer: 'softmax', what: 'the standardisation of pooled vectors, folded into the softmax weights' });
       return { encoder: { inputWidth: K * B, layers }, classifier, frontend };
