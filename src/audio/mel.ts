@@ -17,12 +17,12 @@ export function melToHz(mel: number): number {
  * 3 mel per 200 Hz (mel = 3f / 200), logarithmic above with 27 mel per factor 6.4 in frequency
  * (mel = 15 + 27 ln(f / 1000) / ln 6.4).
  */
-export function hzToMelSlaney(f: number): number {
+function hzToMelSlaney(f: number): number {
   return f < 1000 ? (3 * f) / 200 : 15 + (27 * Math.log(f / 1000)) / Math.log(6.4);
 }
 
 /** Inverse of hzToMelSlaney. */
-export function melToHzSlaney(mel: number): number {
+function melToHzSlaney(mel: number): number {
   return mel < 15 ? (200 * mel) / 3 : 1000 * Math.exp((Math.log(6.4) / 27) * (mel - 15));
 }
 

@@ -22,7 +22,7 @@ type Converter = Awaited<ReturnType<typeof LibSampleRate.create>>;
  * of different native rates on equal terms, analyse up to ~0.8 x the target Nyquist (--fmax).
  * ZERO_ORDER_HOLD and LINEAR are not band-limited and alias on downsampling.
  */
-export const CONVERTER = LibSampleRate.ConverterType.SRC_SINC_MEDIUM_QUALITY;
+const CONVERTER = LibSampleRate.ConverterType.SRC_SINC_MEDIUM_QUALITY;
 
 /**
  * libsamplerate-js accepts rates 1..192 kHz and libsamplerate ratios in [1/256, 256]. Only the
@@ -66,7 +66,7 @@ function libraryRates(fromRate: number, toRate: number): [number, number] {
  * rates must be integers in 1..384000 Hz (the range decode.ts accepts), their ratio within
  * [1/256, 256], and after reduction by their gcd both within libsamplerate's 1..192000 Hz.
  */
-export function checkResampleRates(fromRate: number, toRate: number, name?: string): void {
+function checkResampleRates(fromRate: number, toRate: number, name?: string): void {
   for (const [what, r] of [['source', fromRate], ['target', toRate]] as const) {
     if (!Number.isInteger(r) || r < 1 || r > 2 * MAX_LIBRARY_RATE) {
       throw new SflError(`resample: ${what} sample rate must be an integer in 1..${2 * MAX_LIBRARY_RATE} Hz, got ${r}`, name);

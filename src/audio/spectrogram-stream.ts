@@ -31,7 +31,7 @@ import { getWindow } from './window.ts';
 const BATCH = 256;
 
 /** Whether rows of `p` depend on the whole recording (see the file comment). */
-export function needsWholeRecording(p: SpectrumParams): boolean {
+function needsWholeRecording(p: SpectrumParams): boolean {
   const bandsOrFft = p.transform === 'fft' || p.transform === 'mel' || p.transform === 'bark';
   return p.trimDb != null || p.meanNormalise || (bandsOrFft && p.log && p.logScale === 'db' && p.topDb != null);
 }
@@ -271,7 +271,7 @@ function transformFrames(frames: Matrix, p: SpectrumParams, scratch: Scratch): M
 }
 
 /** Rows [start, end) from the first to the last frame within `db` dB of the loudest (energies given). */
-export function loudRangeOfEnergy(energy: Float64Array, db: number): { start: number; end: number } {
+function loudRangeOfEnergy(energy: Float64Array, db: number): { start: number; end: number } {
   let max = 0;
   for (let t = 0; t < energy.length; t++) if (energy[t] > max) max = energy[t];
   const threshold = max * 10 ** (-db / 10);

@@ -7,7 +7,7 @@ import { DEFAULT_CONFIG } from '../pipeline/config.ts';
 import type { FlagPath } from '../pipeline/flags.ts';
 import { addConfigFileFlags, addConfigFlags } from './options.ts';
 
-export const DATA_FLAGS = ['data.mnistDir', 'data.audioDir', 'data.labels', 'data.digits', 'data.count', 'windows.frames', 'windows.count', 'windows.sampling'] as const satisfies readonly FlagPath[];
+const DATA_FLAGS = ['data.mnistDir', 'data.audioDir', 'data.labels', 'data.digits', 'data.count', 'windows.frames', 'windows.count', 'windows.sampling'] as const satisfies readonly FlagPath[];
 
 /** The split: every command that trains a classifier on audio offers it. */
 export const SPLIT_FLAGS = ['split.kind', 'split.testSpeakers'] as const satisfies readonly FlagPath[];

@@ -20,7 +20,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 /** The line to print for an error that ended a command. */
-export function userMessage(e: unknown): string {
+function userMessage(e: unknown): string {
   if (e instanceof SflError) return e.message;
   if (isEnvironmentError(e)) return (explainRunError(e) ?? environmentError(e)).message;
   if (e instanceof RangeError && /allocation failed|invalid (typed )?array length|out of memory/i.test(e.message)) {

@@ -33,12 +33,12 @@ export interface AudioFiles {
 
 export const NOT_AUDIO = `not an audio file (reads ${AUDIO_EXTENSIONS.join(' ')})`;
 
-export function isAudioFile(path: string): boolean {
+function isAudioFile(path: string): boolean {
   return (AUDIO_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase());
 }
 
 /** A dot file, a `._name` resource fork (also a dot file) or anything inside a dot folder. */
-export function isHidden(name: string): boolean {
+function isHidden(name: string): boolean {
   return basename(name).startsWith('.');
 }
 
@@ -88,7 +88,7 @@ function walk(dir: string, root: string, out: AudioFiles, seen: Set<string>): vo
 }
 
 /** Directory entries, with fs errors turned into SflErrors that name `root` and the problem. */
-export function listDir(path: string, root: string): Dirent[] {
+function listDir(path: string, root: string): Dirent[] {
   try {
     return readdirSync(path, { withFileTypes: true });
   } catch (err) {

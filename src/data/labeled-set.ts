@@ -182,7 +182,7 @@ function withFields(rec: Recording, fields: NameFields | null): Recording {
 }
 
 /** Order: label, speaker (absent first), index (absent first), path. */
-export function compareRecordings(a: Recording, b: Recording): number {
+function compareRecordings(a: Recording, b: Recording): number {
   return (
     naturalCompare(a.label, b.label) ||
     naturalCompare(a.speaker ?? '', b.speaker ?? '') ||

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { encodeWavPcm16 } from '../audio/wav-encode.ts';
 import { mulberry32, normal, uniform, type Rng } from '../util/random.ts';
 
-export const SYNTHETIC_CLASSES = ['tone', 'rising', 'falling', 'clicks'] as const;
+const SYNTHETIC_CLASSES = ['tone', 'rising', 'falling', 'clicks'] as const;
 export type SyntheticClass = (typeof SYNTHETIC_CLASSES)[number];
 
 export interface SyntheticOptions {

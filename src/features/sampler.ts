@@ -49,7 +49,7 @@ export interface SampleOptions {
  * Refuses a window count whose matrix cannot fit in memory, before allocating it. The estimate is
  * three copies (the windows, their normalised and their whitened forms) of count x K*bands float32.
  */
-export function checkWindowMemory(count: number, K: number, bands: number): void {
+function checkWindowMemory(count: number, K: number, bands: number): void {
   const values = count * K * bands;
   requireMemory(values * 4 * 3, values, `${count} windows of ${K} x ${bands} values`, 'use fewer windows (--windows, windows.count)');
 }
@@ -222,7 +222,7 @@ export interface ReservoirOptions {
 }
 
 /** Share of the windows above which one recording is said to dominate (warning). */
-export const DOMINANT_SHARE = 0.5;
+const DOMINANT_SHARE = 0.5;
 
 /**
  * Samples windows in ONE pass over recordings offered one at a time, keeping only the `count`

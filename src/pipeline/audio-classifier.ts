@@ -56,7 +56,7 @@ export function pipelineFeatures(p: Pick<AudioClassifierPipeline, 'sae' | 'pool'
  * the one softmax stage every pipeline uses (config.softmax: given or chosen weight decay, the
  * run's seed).
  */
-export async function trainClassifier(
+async function trainClassifier(
   X: Matrix,
   y: Int32Array,
   classNames: string[],
@@ -76,7 +76,7 @@ export function predict(c: Classifier, X: Matrix): { labels: Int32Array; probs: 
 }
 
 /** A classifier's evaluation on rows X with true labels y, and its predictions. */
-export function evaluateClassifier(c: Classifier, X: Matrix, y: Int32Array): { evaluation: Evaluation; predicted: Int32Array; confidence: Float32Array } {
+function evaluateClassifier(c: Classifier, X: Matrix, y: Int32Array): { evaluation: Evaluation; predicted: Int32Array; confidence: Float32Array } {
   const { labels: predicted, probs } = predict(c, X);
   // The probability given to the predicted class: how sure the classifier was (the report lists mistakes by it).
   const confidence = Float32Array.from(predicted, (k, i) => probs.data[i * probs.cols + k]);
@@ -123,7 +123,7 @@ export interface SplitData {
  * each speaker's standardised with that speaker's own mean and std (the classifier's own
  * standardiser then sees data already centred).
  */
-export function speakerStandardised(X: Matrix, speakers: readonly string[] | undefined, config: Config): Matrix {
+function speakerStandardised(X: Matrix, speakers: readonly string[] | undefined, config: Config): Matrix {
   if (config.softmax.standardise !== 'speaker') return X;
   if (!speakers) throw new SflError('softmax.standardise "speaker" needs every recording\'s speaker: file names like {label}_{speaker}_{index}.wav');
   return standardiseByGroup(X, speakers);
@@ -170,7 +170,7 @@ export async function runAudioSelfTaught(
 }
 
 /** The no-learning baseline: log-spectrum statistics (mean, std, 3 segment means) -> softmax. */
-export async function runBaseline(d: SplitData, config: Config, log?: Log): Promise<{ test: Evaluation; testPredicted: Int32Array }> {
+async function runBaseline(d: SplitData, config: Config, log?: Log): Promise<{ test: Evaluation; testPredicted: Int32Array }> {
   const { classifier } = await trainClassifier(speakerStandardised(recordingStats(d.train), d.trainSpeakers, config), d.trainY, d.classNames, config, log);
   const r = evaluateClassifier(classifier, speakerStandardised(recordingStats(d.test), d.testSpeakers, config), d.testY);
   return { test: r.evaluation, testPredicted: r.predicted };
@@ -239,4 +239,4 @@ export function classifySpectra(p: AudioClassifierPipeline, spectra: Matrix[]): 
 }
 
 /** Fewest recordings `classifySpectra` takes as one speaker's for a speaker-standardised model. */
-export const SPEAKER_MIN_RECORDINGS = 10;
+const SPEAKER_MIN_RECORDINGS = 10;

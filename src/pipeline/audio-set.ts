@@ -189,7 +189,7 @@ function requireTwoClasses(classNames: string[], dir: string, which = ''): void 
 }
 
 /** Groups skipped files by the kind of their reason, in the order a user would fix them. */
-export function groupSkipped(notAudio: SkippedFile[], noLabel: SkippedFile[], unusable: SkippedFile[]): SkipGroup[] {
+function groupSkipped(notAudio: SkippedFile[], noLabel: SkippedFile[], unusable: SkippedFile[]): SkipGroup[] {
   const groups = new Map<string, SkippedFile[]>();
   const add = (reason: string, s: SkippedFile) => {
     const g = groups.get(reason);

@@ -27,7 +27,7 @@ export type ExperimentName = (typeof EXPERIMENT_NAMES)[number];
 export { EXPERIMENT_NAMES };
 
 /** The spectrum keys a config holds (each documented on SpectrumParams). */
-export const CONFIG_SPECTRUM_KEYS = [
+const CONFIG_SPECTRUM_KEYS = [
   'transform', 'frameSize', 'hop', 'window', 'bands', 'fMin', 'log', 'power', 'coefficients', 'meanNormalise', 'trimDb',
   'center', 'padMode', 'melScale', 'melNorm', 'logScale', 'topDb',
 ] as const satisfies readonly (keyof SpectrumParams)[];

@@ -109,7 +109,7 @@ function perModel(key: string): string {
 const D = DEFAULT_CONFIG;
 
 /** `--labels folders|pattern:<p>|auto|none` -> data.labels (and data.pattern). */
-export function labelsArg(raw: string, flag: string): { labels: LabelSource; pattern?: string } {
+function labelsArg(raw: string, flag: string): { labels: LabelSource; pattern?: string } {
   if (raw.startsWith('pattern:')) {
     const pattern = raw.slice('pattern:'.length);
     if (!pattern.includes('{label}')) throw new SflError(`${flag} pattern:<pattern> needs {label} in the pattern (got "${pattern}")`);
@@ -121,7 +121,7 @@ export function labelsArg(raw: string, flag: string): { labels: LabelSource; pat
 }
 
 /** `--split auto|official|random|speakers|loso|kfold:K` -> split.kind (and split.folds). */
-export function splitArg(raw: string, flag: string): { kind: SplitKind; folds?: number } {
+function splitArg(raw: string, flag: string): { kind: SplitKind; folds?: number } {
   const k = /^kfold:(\d+)$/.exec(raw);
   if (k) {
     const folds = Number(k[1]);

@@ -18,7 +18,7 @@ interface Rename {
 /** The supervised MNIST baselines, which had an `l2` setting. */
 const L2_MODELS = ['logreg', 'mlp', 'lenet', 'sda'];
 
-export const RENAMED_KEYS: readonly Rename[] = [
+const RENAMED_KEYS: readonly Rename[] = [
   // Weight decay had three names (lambda, l2, weightDecay); it now has one.
   { from: 'sae.lambda', to: 'sae.weightDecay' },
   { from: 'softmax.lambda', to: 'softmax.weightDecay' },

@@ -257,7 +257,7 @@ export function defaultRunName(command: string, date: Date): string {
   return `${command.replace(/[^A-Za-z0-9._-]+/g, '-')}-${stamp}`;
 }
 
-export function checkRunName(name: string): void {
+function checkRunName(name: string): void {
   if (!NAME_OK.test(name) || name.length > 200) {
     throw new SflError(`run name ${JSON.stringify(name)} must start with a letter or digit and use only letters, digits, '.', '_' and '-'`);
   }

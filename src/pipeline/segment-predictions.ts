@@ -31,7 +31,7 @@ const round = (x: number, digits: number) => Number(x.toFixed(digits));
  * One just over a segment (a spoken digit of 1.1 s) would be cut into two overlapping pieces, each
  * mostly silence or half a word: a timeline of those says nothing about the recording.
  */
-export const LONG_RECORDING_SEGMENTS = 2;
+const LONG_RECORDING_SEGMENTS = 2;
 
 /**
  * `record` with `segments` added to every held-out long recording (see LONG_RECORDING_SEGMENTS; a new

@@ -19,7 +19,7 @@ export const stderrLog: Log = (s) => process.stderr.write(`${s}\n`);
  * The weight decay config.softmax names: `weightDecay`, or the one of `chooseWeightDecay` that does best on
  * held-out training rows (softmax-weight-decay.ts), each candidate logged.
  */
-export async function softmaxWeightDecay(X: Matrix, y: Int32Array, numClasses: number, config: Config, log: Log = stderrLog): Promise<{ weightDecay: number; choice?: WeightDecayChoice }> {
+async function softmaxWeightDecay(X: Matrix, y: Int32Array, numClasses: number, config: Config, log: Log = stderrLog): Promise<{ weightDecay: number; choice?: WeightDecayChoice }> {
   const s = config.softmax;
   if (s.chooseWeightDecay.length === 0) return { weightDecay: s.weightDecay };
   const choice = await chooseSoftmaxWeightDecay(X, y, s.chooseWeightDecay, {

@@ -19,8 +19,8 @@ import { SflError } from '../util/errors.ts';
  * 1 kHz a header is as surely corrupt (nothing is recorded at such rates, and one frame would
  * span seconds).
  */
-export const MIN_FILE_RATE = 1000;
-export const MAX_FILE_RATE = MAX_SAMPLE_RATE;
+const MIN_FILE_RATE = 1000;
+const MAX_FILE_RATE = MAX_SAMPLE_RATE;
 /** Only used to try files one by one when none of them could tell its rate. */
 const FALLBACK_RATE = 16_000;
 
@@ -87,7 +87,7 @@ export interface RateChoice {
  * read once, when decoded). Files whose rate cannot be read here, or is outside
  * MIN_FILE_RATE..MAX_FILE_RATE, do not vote; they are reported when they are decoded.
  */
-export async function chooseSampleRate(paths: string[], requested: number | null | undefined): Promise<RateChoice> {
+async function chooseSampleRate(paths: string[], requested: number | null | undefined): Promise<RateChoice> {
   if (requested) return { sampleRate: requested, note: `sample rate: ${requested} Hz (as asked); files at other rates are resampled` };
   const counts = new Map<number, number>();
   for (const p of paths) {
@@ -108,7 +108,7 @@ export async function chooseSampleRate(paths: string[], requested: number | null
 }
 
 /** Settings plus a rate -> complete, validated SpectrumParams. */
-export function resolveSpectrumParams(settings: SpectrumSettings, sampleRate: number): SpectrumParams {
+function resolveSpectrumParams(settings: SpectrumSettings, sampleRate: number): SpectrumParams {
   const defaults = defaultSpectrumParams(sampleRate);
   const params: SpectrumParams = { ...defaults };
   for (const [k, v] of Object.entries(settings)) {

@@ -36,10 +36,10 @@ import { sflVersion } from '../util/version.ts';
 import { buildModel, saveLayersModel, transposed, type LayerSpec } from './tfjs-layers.ts';
 import type { TrainedRun, TrainedRunKind, WindowEncoder } from './trained-run.ts';
 
-export const FRONTEND_FILE = 'frontend.json';
+const FRONTEND_FILE = 'frontend.json';
 /** The folder of a run that holds its export (written when the run is saved). */
 export const TFJS_FOLDER = 'tfjs';
-export const FRONTEND_VERSION = 2;
+const FRONTEND_VERSION = 2;
 
 const PREPROCESS_WHAT =
   'the fitted normalisation and whitening: Dense "preprocess" (z = A x + c); with rescale01, Dense "center", ReLU "clip" (the clip at 3 standard deviations) and Dense "preprocess"';

@@ -30,7 +30,7 @@ export interface UnitPicture {
 }
 
 /** Caption file written beside a picture: report.html shows it under the picture. */
-export const captionFile = (pngName: string) => pngName.replace(/\.png$/, '') + '.caption.txt';
+const captionFile = (pngName: string) => pngName.replace(/\.png$/, '') + '.caption.txt';
 
 /** `<name>.png` and its caption beside it. */
 export async function writePicture(run: RunDir, name: string, p: UnitPicture): Promise<void> {
@@ -39,9 +39,9 @@ export async function writePicture(run: RunDir, name: string, p: UnitPicture): P
 }
 
 /** Lower units combined per higher unit: enough to show a shape, few enough to name. */
-export const PARTS = 5;
+const PARTS = 5;
 /** Units drawn in an audio atlas of a stacked layer: the strongest, so the picture stays one screen. */
-export const STACKED_TOP = 60;
+const STACKED_TOP = 60;
 
 type Stacked = Pick<StackedClassifier, 'model' | 'preprocessor' | 'input'>;
 

@@ -20,13 +20,13 @@ export function formatBytes(bytes: number): string {
 }
 
 /** The memory sfl may plan to use: the machine's, or $SFL_MEMORY_LIMIT (bytes) when set lower. */
-export function memoryLimit(env: NodeJS.ProcessEnv = process.env): number {
+function memoryLimit(env: NodeJS.ProcessEnv = process.env): number {
   const given = Number(env.SFL_MEMORY_LIMIT);
   return Number.isFinite(given) && given > 0 ? Math.min(given, totalmem()) : totalmem();
 }
 
 /** The most values one typed array may hold in this Node (V8's limit is on the length, whatever the type). */
-export const MAX_ARRAY_ELEMENTS = bufferConstants.MAX_LENGTH;
+const MAX_ARRAY_ELEMENTS = bufferConstants.MAX_LENGTH;
 
 /**
  * Throws unless `bytes` fit in memory and the largest single array (`largestElements`

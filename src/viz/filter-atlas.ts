@@ -56,7 +56,7 @@ const GAP_X = 6;
 const TICK = 3;
 
 /** |values| at quantile q (0..1) over the given rows; 0 when all are zero or non-finite. */
-export function absQuantile(P: Matrix, rows: readonly number[], q: number): number {
+function absQuantile(P: Matrix, rows: readonly number[], q: number): number {
   const a: number[] = [];
   for (const r of rows) for (let i = 0; i < P.cols; i++) {
     const v = P.data[r * P.cols + i];

@@ -222,7 +222,7 @@ export interface AutoencoderTensors extends ConvLayer {
  * The reconstruction a^ of a layer's input from `input` (the clean or corrupted input): the
  * full convolution of the max-only hidden maps, plus the decoder bias.
  */
-export function reconstruct(input: tf.Tensor4D, p: AutoencoderTensors, pool: [number, number]): tf.Tensor4D {
+function reconstruct(input: tf.Tensor4D, p: AutoencoderTensors, pool: [number, number]): tf.Tensor4D {
   return tf.tidy(() => {
     const h = tf.relu(tf.add(conv2dValid(input, p.W as tf.Tensor4D, false), p.b)) as tf.Tensor4D;
     return tf.add(conv2dFull(keepPoolMax(h, pool), (p.V ?? p.W) as tf.Tensor4D), p.c) as tf.Tensor4D;
@@ -248,7 +248,7 @@ export function classifierTensors(params: tf.Tensor[]): ClassifierTensors {
   return { layers: Array.from({ length: L }, (_, i) => ({ W: params[2 * i], b: params[2 * i + 1] })), W: params[2 * L], b: params[2 * L + 1] };
 }
 
-export function logits(x: tf.Tensor4D, p: ClassifierTensors, pool: [number, number]): tf.Tensor2D {
+function logits(x: tf.Tensor4D, p: ClassifierTensors, pool: [number, number]): tf.Tensor2D {
   return tf.tidy(() => {
     const a = encode(x, p.layers, pool);
     return tf.add(tf.matMul(tf.reshape(a, [x.shape[0], -1]), p.W), p.b) as tf.Tensor2D;
@@ -303,7 +303,7 @@ function concat(parts: Float32Array[]): Float32Array {
 }
 
 /** Class scores (N x classes) of every example of `x`. */
-export function convAeScores(model: ConvAeModel, x: tf.Tensor4D, block = 250): Matrix {
+function convAeScores(model: ConvAeModel, x: tf.Tensor4D, block = 250): Matrix {
   const data = withModel(model, (p) => concat(inBlocks(x, block, (xb) => logits(xb, p, model.shape.pool))));
   return { data, rows: x.shape[0], cols: model.shape.classes };
 }

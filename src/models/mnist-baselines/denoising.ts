@@ -29,7 +29,7 @@ export function denoisingLayer(rng: Rng, nVisible: number, nHidden: number): Den
   return { W, bHidden, bVisible, params: [W, bHidden, bVisible] };
 }
 
-export function encode(layer: Pick<DenoisingLayer, 'W' | 'bHidden'>, x: tf.Tensor2D): tf.Tensor2D {
+function encode(layer: Pick<DenoisingLayer, 'W' | 'bHidden'>, x: tf.Tensor2D): tf.Tensor2D {
   return tf.sigmoid(tf.add(tf.matMul(x, layer.W), layer.bHidden)) as tf.Tensor2D;
 }
 

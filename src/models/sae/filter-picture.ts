@@ -51,7 +51,7 @@ export interface FilterPicture {
 }
 
 /** Decoder atoms (hidden x input dims): W2's columns brought back to the raw input space. */
-export function saeAtoms(m: SaeModel): Matrix {
+function saeAtoms(m: SaeModel): Matrix {
   const v = m.preprocessor.outputDim;
   const h = hiddenFromLength(m.theta.length, v);
   const { W2 } = unpackParams(m.theta, v, h); // v x h

@@ -51,7 +51,7 @@ export interface TrainSaeResult {
  * history of defaultLbfgsOptions.memory pairs, theta, gradient and search vectors) and as float32
  * in the cost (weights, gradient, a copy), plus three examples x hidden float32 activations.
  */
-export function checkSaeMemory(examples: number, visible: number, hidden: number): void {
+function checkSaeMemory(examples: number, visible: number, hidden: number): void {
   const n = paramCount(visible, hidden);
   const bytes = n * 8 * (2 * defaultLbfgsOptions.memory + 6) + n * 4 * 3 + examples * hidden * 4 * 3;
   requireMemory(bytes, Math.max(n, examples * hidden), `a sparse autoencoder of ${hidden} hidden units on ${visible} inputs and ${examples} examples`, 'choose fewer hidden units (--hidden, sae.hidden)');

@@ -23,7 +23,7 @@ import {
 type Precision = Extract<ElementType, 'float32' | 'float64'>;
 
 /** The graph for examples X (m x n) with labels, in float32 (the engine) or float64 (gradient checks). */
-export function softmaxCostGraph(X: Matrix, labels: LabelArray, opts: SoftmaxOptions, precision: Precision = 'float32'): Uint8Array {
+function softmaxCostGraph(X: Matrix, labels: LabelArray, opts: SoftmaxOptions, precision: Precision = 'float32'): Uint8Array {
   const m = X.rows, n = X.cols, k = opts.numClasses;
   const t = precision;
   const f = (a: Float32Array): Float32Array | Float64Array => (t === 'float32' ? a : Float64Array.from(a));

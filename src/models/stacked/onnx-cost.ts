@@ -24,7 +24,7 @@ import { checkStackedShape, stackedParamCount, unpackStacked, type StackedOption
 type Precision = 'float32' | 'float64';
 
 /** The fine-tuning graph for examples X (m x inputSize) with labels; float64 for gradient checks. */
-export function stackedCostGraph(X: Matrix, labels: LabelArray, shape: StackedShape, precision: Precision = 'float32'): Uint8Array {
+function stackedCostGraph(X: Matrix, labels: LabelArray, shape: StackedShape, precision: Precision = 'float32'): Uint8Array {
   const s = shape.layerSizes;
   const L = s.length - 1, k = shape.numClasses, m = X.rows;
   const bias = shape.bias ?? true;

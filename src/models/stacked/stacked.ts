@@ -40,7 +40,7 @@ import {
   type DisposableCostFunction as DisposableSaeCost, type SaeOptions,
 } from '../sae/sparse-autoencoder.ts';
 import {
-  checkLabels, checkWeightDecay, checkNumClasses, checkTheta, disposableCost, logLossFinish, oneHot, softmaxParamCount,
+  checkLabels, checkWeightDecay, checkTheta, disposableCost, logLossFinish, oneHot,
   type DisposableCostFunction, type LabelArray,
 } from '../softmax/cost-parts.ts';
 import { engine } from '../../compute/engine.ts';

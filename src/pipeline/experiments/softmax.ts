@@ -10,7 +10,7 @@ import type { Config } from '../config.ts';
 import { saveSoftmaxClassifier } from '../../models/classifier-model.ts';
 import { inRunFolder } from '../run-folder.ts';
 import { crossValidate, isCrossValidated } from './cross-validate.ts';
-import { classifierRunMetrics, evaluate, type ClassifierRunMetrics } from '../run-metrics.ts';
+import { classifierRunMetrics, evaluate } from '../run-metrics.ts';
 import { softmaxSummary, stderrLog, trainSoftmaxStage, type Log } from '../softmax-stage.ts';
 import { checkClassificationData, type ClassificationData } from './classification-data.ts';
 import { classificationData } from './classification-source.ts';
