@@ -8,8 +8,7 @@
  *
  * Run alone: npx tsx bench/conv.ts
  */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { scanAudioFiles } from '../src/data/audio-files.ts';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { initBackend } from '../src/compute/backend.ts';
 import { Preprocessor } from '../src/features/preprocess.ts';
@@ -40,8 +39,7 @@ async function seconds(work: () => unknown): Promise<number> {
 
 export async function benchConv(dir: string = RECORDINGS): Promise<string[]> {
   await initBackend();
-  const names = (await readdir(dir)).filter((n) => n.toLowerCase().endsWith('.wav')).sort();
-  const { spectra } = await loadSpectra(names.map((n) => join(dir, n)), {}, { cache: false });
+  const { spectra } = await loadSpectra(scanAudioFiles(dir).files, {}, { cache: false });
   const bands = spectra[0].cols;
   const pool = { method: 'meanmax' as const, segments: 3 };
   const full = untrainedModel(spectra, 4, bands, 200);

@@ -13,7 +13,7 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Matrix } from '../compute/matrix.ts';
-import { environmentError, isEnvironmentError, makeDirs } from '../util/fs-errors.ts';
+import { explainFsError, makeDirs } from '../util/fs-errors.ts';
 
 /** Bytes before the data: room for any shape two numbers of up to 20 digits can spell. */
 const DATA_OFFSET = 128;
@@ -44,7 +44,7 @@ export class NpyRowWriter {
     } catch (e) {
       this.fd = null;
       rmSync(this.tmp, { force: true });
-      throw isEnvironmentError(e) ? environmentError(e, path) : e;
+      throw explainFsError(e, path);
     }
   }
 
@@ -85,7 +85,7 @@ export class NpyRowWriter {
       fn();
     } catch (e) {
       this.abort();
-      throw isEnvironmentError(e) ? environmentError(e, this.path) : e;
+      throw explainFsError(e, this.path);
     }
   }
 }

@@ -11,6 +11,7 @@ import type { Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import { progress } from '../util/progress.ts';
 import { DEFAULT_SEGMENT_SECONDS, segmentRanges } from './segments.ts';
+import { checkRecordingSamples } from './spectra.ts';
 import type { TrainedRun } from './trained-run.ts';
 
 export interface ClassProbability {
@@ -141,10 +142,8 @@ export async function classifyRecordings(
   for (const [i, path] of paths.entries()) {
     try {
       const samples = await decodeAt(path, params.sampleRate);
-      let peak = 0;
-      for (let j = 0; j < samples.length; j++) peak = Math.max(peak, Math.abs(samples[j]));
-      if (peak === 0) throw new SflError('silent: every sample is zero', path);
-      loaded.push({ path, samples, spectrum: spectrumOf(samples, params, "the recording") });
+      checkRecordingSamples(samples, params, path);
+      loaded.push({ path, samples, spectrum: spectrogram(samples, params) });
     } catch (e) {
       if (!(e instanceof SflError)) throw e;
       skipped.push({ path, reason: e.message.startsWith(path) ? e.message : `${path}: ${e.message}` });

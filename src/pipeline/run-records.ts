@@ -5,12 +5,13 @@
  * by the audio experiments, read by report.ts; a run without them still gets a report, without
  * those parts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
 import type { Recording, SkippedFile } from '../data/labeled-set.ts';
 import { argmaxRows } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
+import { readJsonFile } from '../util/json-file.ts';
 
 export const PREDICTIONS_FILE = 'predictions.json';
 export const INPUTS_FILE = 'inputs.json';
@@ -121,12 +122,7 @@ export function splitRecord(name: string, train: readonly Recording[], test: rea
 function readJson<T>(runDir: string, file: string, valid: (x: unknown) => boolean): T | null {
   const path = join(runDir, file);
   if (!existsSync(path)) return null;
-  let x: unknown;
-  try {
-    x = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new SflError(`not valid JSON: ${(e as Error).message}`, path);
-  }
+  const x = readJsonFile(path);
   if (!valid(x)) throw new SflError('does not have the fields this version of sfl writes', path);
   return x as T;
 }

@@ -3,9 +3,10 @@
  * that say how a run went (final cost, test accuracy, time). Shared by `sfl runs` and the report,
  * so both pick the same headline numbers from whatever metrics an experiment wrote.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SflError } from '../util/errors.ts';
+import { readJsonFile } from '../util/json-file.ts';
 import type { RunInfo } from './run-dir.ts';
 import { readRunMetrics, type RunMetrics } from './run-metrics.ts';
 
@@ -30,20 +31,12 @@ export interface RunHeadline {
   accuracy: number | null;
 }
 
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new SflError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file is missing' : `cannot read it (${(e as Error).message})`, path);
-  }
-}
-
 export function readRun(dir: string): RunRecord {
   const runJson = join(dir, 'run.json');
   if (!existsSync(runJson)) throw new SflError('not a run folder (it has no run.json)', dir);
-  const info = readJson(runJson) as RunInfo;
+  const info = readJsonFile(runJson) as RunInfo;
   const metricsPath = join(dir, 'metrics.json');
-  const raw = existsSync(metricsPath) ? readJson(metricsPath) : {};
+  const raw = existsSync(metricsPath) ? readJsonFile(metricsPath) : {};
   let metrics: RunMetrics;
   try {
     metrics = readRunMetrics(raw, commandExperiment(info));

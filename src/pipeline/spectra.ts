@@ -181,11 +181,21 @@ class SamplesCheck {
   }
 
   end(params: SpectrumParams): void {
-    if (this.peak === 0) throw new SflError('silent: every sample is zero, there is nothing to learn from', this.path);
+    if (this.peak === 0) throw new SflError('silent: every sample is zero', this.path);
     if (this.seen < params.frameSize) {
       throw new SflError(`too short: ${this.seen} samples at ${params.sampleRate} Hz, shorter than one frame (${params.frameSize})`, this.path);
     }
   }
+}
+
+/**
+ * The checks every recording passes before it is transformed, for samples already decoded whole
+ * (sfl classify): finite, not all zero, at least one frame long. Throws SflError naming `path`.
+ */
+export function checkRecordingSamples(samples: Float32Array, params: SpectrumParams, path: string): void {
+  const check = new SamplesCheck(path);
+  check.add(samples);
+  check.end(params);
 }
 
 /** Spectrograms of many files, one rate, cached. */

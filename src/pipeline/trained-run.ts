@@ -176,7 +176,7 @@ function refuse(why: string | null): never {
  * which is what that version computed (padMode 'constant', HTK mel without area normalisation,
  * natural log, no top_db).
  */
-function savedSpectrum(p: SpectrumParams): SpectrumParams {
+export function savedSpectrum(p: SpectrumParams): SpectrumParams {
   return { ...defaultSpectrumParams(p.sampleRate), ...p };
 }
 

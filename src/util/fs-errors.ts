@@ -57,6 +57,11 @@ export function environmentError(e: NodeJS.ErrnoException, path = e.path ?? '', 
   }
 }
 
+/** `e` as a sentence naming `path` when it is a fault of the environment (environmentError), else `e` as it was. */
+export function explainFsError(e: unknown, path: string, advice?: string): unknown {
+  return isEnvironmentError(e) ? environmentError(e, path, advice) : e;
+}
+
 /**
  * fs.promises.writeFile, except that its errors always carry the path: Node leaves `path` out of
  * an error from write() itself (ENOSPC), and a sentence about a full disk should say where.
@@ -98,7 +103,7 @@ export function makeDirs(path: string, advice = 'choose a folder elsewhere'): vo
     mkdirLevel(full, advice);
   } catch (e) {
     if (e instanceof SflError) throw e;
-    throw isEnvironmentError(e) ? environmentError(e, full, advice) : e;
+    throw explainFsError(e, full, advice);
   }
 }
 
