@@ -9,7 +9,7 @@
  *     -> padded to K frames by repeating the last; every K-frame window, hop 1 frame, flattened
  *        time-major (index = frame * bands + band), bands = windows.bands       n x (K * bands)
  *        (conv runs: windows.bands < the spectrum's width, the filters slide over frequency too)
- *     -> preprocess  z = A x + c   (the fitted normalisation and whitening)     n x outDim
+ *     -> preprocess  z = stages(x)  (the fitted normalisation and whitening)     n x outDim
  *     -> encoder     a = sigmoid(W1 z + b1)                                    n x hidden
  *        (filters: the same two steps folded into one, sigmoid(F x + b))
  *     -> conv runs: pooled over frequency offsets (conv.frequencyPool)
@@ -19,9 +19,9 @@
  *        (folded: softmax(f kernel + bias), kernel width x k: the standardisation folded in)
  */
 import type { SpectrumParams } from '../audio/spectrogram.ts';
-import type { PreprocessOptions } from '../features/preprocess.ts';
+import type { PreprocessOptions, PreprocessStage } from '../features/preprocess.ts';
 import { pooledWidth, type PoolMethod } from '../features/pooling.ts';
-import { foldFilters, preprocessorAffine, type ConvFilters } from '../models/conv/convolve.ts';
+import { foldFilters, type ConvFilters } from '../models/conv/convolve.ts';
 import { hiddenFromLength, unpackParams } from '../models/sae/sparse-autoencoder.ts';
 import { SflError } from '../util/errors.ts';
 import type { AudioClassifierPipeline } from './audio-classifier.ts';
@@ -33,11 +33,17 @@ export interface PipelineParts {
   spectrum: SpectrumParams;
   /** Window height K (frames) and width (bands a filter spans; the spectrum's width unless a conv band patch). */
   windows: { frames: number; bands: number };
-  /** The fitted normalisation and whitening as one affine map z = A x + c, A row-major outDim x inDim. */
-  preprocess: { settings: PreprocessOptions; A: Float64Array; c: Float64Array; inDim: number; outDim: number };
+  /**
+   * The fitted normalisation and whitening, read from the fitted state in float64, as the stages
+   * transform applies (affine maps, and rescale01's clip): inDim window values in, outDim out.
+   */
+  preprocess: { settings: PreprocessOptions; stages: PreprocessStage[]; inDim: number; outDim: number };
   /** The autoencoder's encoder: a = sigmoid(W1 z + b1), W1 row-major hidden x outDim. */
   encoder: { hidden: number; W1: Float64Array; b1: Float64Array };
-  /** preprocess and encoder folded into one filter per unit on the raw window: a = sigmoid(F x + b). */
+  /**
+   * preprocess and encoder folded into one filter per unit on the raw window: a = sigmoid(F x + b),
+   * as sfl's convolution features compute them (models/conv/convolve.ts; without rescale01's clip).
+   */
   filters: ConvFilters;
   /** Features by convolution over frequency (sfl conv); null: every whole-band window encoded. */
   conv: ConvSettings | null;
@@ -64,9 +70,9 @@ export interface PipelineParts {
 export function pipelineParts(p: AudioClassifierPipeline): PipelineParts {
   if (p.sae.input.kind !== 'spectro-temporal') throw new SflError('the pipeline\'s autoencoder was not trained on spectral windows');
   const { frames: K, bands } = p.sae.input;
-  const affine = preprocessorAffine(p.sae.preprocessor);
-  const hidden = hiddenFromLength(p.sae.theta.length, affine.outDim);
-  const { W1, b1 } = unpackParams(p.sae.theta, affine.outDim, hidden);
+  const inDim = K * bands, outDim = p.sae.preprocessor.outputDim;
+  const hidden = hiddenFromLength(p.sae.theta.length, outDim);
+  const { W1, b1 } = unpackParams(p.sae.theta, outDim, hidden);
   const pool = { method: p.pool.method ?? 'mean', segments: p.pool.segments ?? 1 };
   const conv = p.conv ?? null;
   const width = conv ? convFeatureWidth(p.sae, pool, conv) : pooledWidth(hidden, pool);
@@ -87,7 +93,7 @@ export function pipelineParts(p: AudioClassifierPipeline): PipelineParts {
   return {
     spectrum: savedSpectrum(p.spectrum),
     windows: { frames: K, bands },
-    preprocess: { settings: p.sae.preprocessor.options, ...affine },
+    preprocess: { settings: p.sae.preprocessor.options, stages: p.sae.preprocessor.stages(), inDim, outDim },
     encoder: { hidden, W1: Float64Array.from(W1), b1: Float64Array.from(b1) },
     filters: foldFilters(p.sae.preprocessor, p.sae.theta, K, bands),
     conv,

@@ -53,13 +53,18 @@ describe('pipelineParts: one derivation of a trained pipeline for the exporters'
     const parts = pipelineParts(pipeline);
     const { windows } = allWindows(train.slice(0, 3), 3);
     const want = saeFeatures(pipeline.sae, windows);
-    const { A, c, inDim, outDim } = parts.preprocess;
+    const { stages, inDim, outDim } = parts.preprocess;
     const { hidden, W1, b1 } = parts.encoder;
     const { F, b } = parts.filters;
     let worst = 0;
     for (let r = 0; r < windows.rows; r++) {
       const x = windows.data.subarray(r * inDim, (r + 1) * inDim);
-      const z = Array.from({ length: outDim }, (_, o) => c[o] + x.reduce((s, v, i) => s + A[o * inDim + i] * v, 0));
+      let z = Array.from(x);
+      for (const st of stages) {
+        if (st.kind === 'clip') z = z.map((v) => Math.min(Math.max(v, st.low), st.high));
+        else z = Array.from({ length: st.outDim }, (_, o) => st.c[o] + z.reduce((s, v, i) => s + st.A[o * st.inDim + i] * v, 0));
+      }
+      expect(z.length).toBe(outDim);
       for (let j = 0; j < hidden; j++) {
         const two = 1 / (1 + Math.exp(-(b1[j] + z.reduce((s, v, o) => s + W1[j * outDim + o] * v, 0))));
         const one = 1 / (1 + Math.exp(-(b[j] + x.reduce((s, v, i) => s + F[j * inDim + i] * v, 0))));

@@ -15,9 +15,9 @@ export function registerExport(program: Command): void {
     .command('export')
     .description(
       'write a trained run in a format other programs load: with --tfjs, any run that classifies as TensorFlow.js ' +
-        'LayersModels plus frontend.json; with --onnx, a trained audio pipeline (a run of `npm start` or `sfl self-taught --audio`) as one ONNX model that takes a ' +
-        'recording\'s log-spectrogram (frames x bands, made with the spectrum settings in the JSON) and gives the class ' +
-        'probabilities, plus <file>.json describing its input, output and class names; it runs in any ONNX Runtime ' +
+        'LayersModels plus frontend.json; with --onnx, a trained audio pipeline (a run of `npm start`, `sfl self-taught --audio` or `sfl conv` on audio) as one ONNX model that takes a ' +
+        'recording\'s samples (mono, at the run\'s sample rate; the spectrum is inside the model) and gives the class ' +
+        'probabilities, plus <file>.json describing its inputs, outputs, sample rate and class names; it runs in any ONNX Runtime ' +
         '(Python, C++, browsers, a Spark or Ray job)',
     )
     .argument('<run>', 'a run name (under outputs/), a run folder, or its pipeline/ folder')

@@ -33,6 +33,11 @@ const ELEM: Record<ElementType, number> = {
   int64: onnx.TensorProto.DataType.INT64,
 };
 
+/** The TensorProto code of an element type: Cast's `to` attribute. */
+export function dataType(type: ElementType): number {
+  return ELEM[type];
+}
+
 function valueInfo(name: string, type: ElementType, dims: Dim[]): onnxProto.onnx.IValueInfoProto {
   return {
     name,
@@ -92,8 +97,9 @@ export class GraphBuilder {
   }
 
   /** A scalar constant (shape []), broadcast by the elementwise operators; float32 unless `type` says. */
-  scalar(value: number, type: 'float32' | 'float64' = 'float32', name = `c${this.counter++}`): string {
-    return this.constant(name, type === 'float32' ? Float32Array.of(value) : Float64Array.of(value), []);
+  scalar(value: number, type: ElementType = 'float32', name = `c${this.counter++}`): string {
+    const data = type === 'float32' ? Float32Array.of(value) : type === 'float64' ? Float64Array.of(value) : BigInt64Array.of(BigInt(value));
+    return this.constant(name, data, []);
   }
 
   /** An int64 vector constant, e.g. the `axes` input of ReduceSum. */

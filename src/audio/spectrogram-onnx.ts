@@ -1,0 +1,159 @@
+/**
+ * The spectrogram as ONNX operators, for graphs that start from audio samples
+ * (the exported pipeline). Every SpectrumParams setting has an operator form:
+ *
+ *   x  mono samples, [n]
+ *   framing  center: Pad N/2 each end (zeros or reflection); else zeros at the end up to
+ *            (T - 1) hop + N samples, T = 1 + ceil(max(0, n - N) / hop)   (frames.ts' rule)
+ *   frames   one Gather of the padded signal: frame t = padded[t hop .. t hop + N), times the window
+ *            in float32 (frames.ts' rounding), then float64 from here to the end
+ *   DFT      MatMul by the N x 2 (N/2 + 1) matrix of cos(2 pi k j / N) and -sin(2 pi k j / N)
+ *   |X|^2 (or |X|)
+ *   trimDb   frame energies sum_j (w[j] x[t hop + j])^2; the rows from the first to the last frame
+ *            within trimDb of the loudest (ArgMax of the mask from either end) are kept: a Slice
+ *   fft | mel | bark (MatMul by the filterbank) [| ^0.23] | mfcc (ln, MatMul by the DCT-II basis)
+ *   | cepstrum (ln(|X| + 1e-10), MatMul by the inverse real DFT's first rows)
+ *   log: ln(x + 1e-10) or 10 log10(max(x, 1e-10)) [raised to max - topDb]
+ *   meanNormalise: minus each column's mean over the frames
+ *
+ * ONNX's STFT operator (opset 17; onnxruntime-node 1.30 runs it) and a strided float32 Conv were
+ * tried first: on a spoken digit both gave the power of quiet bins only within a relative 3e-4 of
+ * sfl's float64 FFT; the float64 DFT matrix matches the spectrogram to within 1e-6 of its range
+ * (test/audio/spectrogram-onnx.test.ts), for every transform, short recordings included.
+ */
+import { binCount } from './fft.ts';
+import { barkFilterbank, LOUDNESS_EXPONENT } from './bark.ts';
+import { dctRows } from './dct.ts';
+import { denseFilterbank, type SparseFilterbank } from './filterbank.ts';
+import { melFilterbank } from './mel.ts';
+import { DB_AMIN, LOG_FLOOR } from './scale.ts';
+import { validateSpectrumParams, type SpectrumParams } from './spectrogram.ts';
+import { getWindow } from './window.ts';
+import { matrix } from '../compute/matrix.ts';
+import { dataType, type GraphBuilder } from '../compute/onnx/graph-builder.ts';
+
+/** The filterbank's transpose, bins x bands, for MatMul on the right of a frames x bins spectrum. */
+function filterbankMatrix(fb: SparseFilterbank): Float64Array {
+  const d = denseFilterbank(fb);
+  const out = new Float64Array(fb.bins * fb.bands);
+  for (let b = 0; b < fb.bands; b++) for (let k = 0; k < fb.bins; k++) out[k * fb.bands + b] = d.data[b * fb.bins + k];
+  return out;
+}
+
+/** The DCT-II (ortho) as a size x coefficients matrix: dctRows of the identity (its rows are the basis read off). */
+function dctMatrix(size: number, coefficients: number): Float64Array {
+  const I = matrix(size, size);
+  for (let i = 0; i < size; i++) I.data[i * size + i] = 1;
+  return Float64Array.from(dctRows(I, coefficients).data);
+}
+
+/**
+ * The real cepstrum's first `coefficients` quefrencies from the one-sided log-magnitudes L_0 .. L_{N/2}:
+ * c[q] = (L_0 + (-1)^q L_{N/2} + 2 sum_{0<k<N/2} L_k cos(2 pi k q / N)) / N (the inverse DFT of the
+ * mirrored spectrum, cepstrum.ts), as a bins x coefficients matrix.
+ */
+function cepstrumMatrix(N: number, coefficients: number): Float64Array {
+  const bins = binCount(N);
+  const out = new Float64Array(bins * coefficients);
+  for (let k = 0; k < bins; k++) {
+    const weight = k === 0 || k === N / 2 ? 1 : 2;
+    for (let q = 0; q < coefficients; q++) out[k * coefficients + q] = (weight * Math.cos((2 * Math.PI * ((k * q) % N)) / N)) / N;
+  }
+  return out;
+}
+
+/** The DFT as an N x 2 bins matrix: cos(2 pi k j / N) in column k, -sin(2 pi k j / N) in column bins + k. */
+function dftMatrix(N: number): Float64Array {
+  const bins = binCount(N);
+  const M = new Float64Array(N * 2 * bins);
+  for (let j = 0; j < N; j++) {
+    for (let k = 0; k < bins; k++) {
+      const a = (2 * Math.PI * ((k * j) % N)) / N; // the product reduced mod N keeps the angle exact
+      M[j * 2 * bins + k] = Math.cos(a);
+      M[j * 2 * bins + bins + k] = -Math.sin(a);
+    }
+  }
+  return M;
+}
+
+/**
+ * Adds the spectrogram of the 1-D float32 samples `x` (at least p.frameSize of them, at
+ * p.sampleRate) to `g`; returns the name of its [frames, spectrumWidth(p)] value (audio/spectrogram.ts),
+ * float32, or float64 (as computed) for a graph that goes on in float64.
+ */
+export function spectrogramGraph(g: GraphBuilder, x: string, p: SpectrumParams, type: 'float32' | 'float64' = 'float32'): string {
+  validateSpectrumParams(p);
+  const N = p.frameSize, hop = p.hop, bins = binCount(N);
+  const i64 = (v: number): string => g.ints([v]);
+  const window = getWindow(p.window, N);
+  const f64 = (v: number): string => g.scalar(v, 'float64');
+
+  // Framing: the padded signal, then frame t = padded[t hop .. t hop + N) by one Gather.
+  let padded: string;
+  if (p.center) {
+    padded = g.op('Pad', [x, g.ints([N / 2, N / 2])], { mode: p.padMode === 'reflect' ? 'reflect' : 'constant' });
+  } else {
+    const n = g.op('Shape', [x]); // [1]
+    // T - 1 = ceil(max(0, n - N) / hop) = floor((max(0, n - N) + hop - 1) / hop)
+    const steps = g.op('Div', [g.op('Add', [g.op('Max', [g.op('Sub', [n, i64(N)]), i64(0)]), i64(hop - 1)]), i64(hop)]);
+    const extra = g.op('Sub', [g.op('Add', [g.op('Mul', [steps, i64(hop)]), i64(N)]), n]);
+    padded = g.op('Pad', [x, g.op('Concat', [i64(0), extra], { axis: 0 })]);
+  }
+  // T = 1 + floor((padded length - N) / hop): frames.ts' count either way.
+  const T = g.op('Add', [g.op('Div', [g.op('Sub', [g.op('Shape', [padded]), i64(N)]), i64(hop)]), i64(1)]);
+  const starts = g.op('Mul', [g.op('Range', [g.scalar(0, 'int64'), g.op('Squeeze', [T]), g.scalar(1, 'int64')]), i64(hop)]); // [T]
+  const index = g.op('Add', [g.op('Unsqueeze', [starts, g.ints([1])]), g.ints(Array.from({ length: N }, (_, j) => j))]); // T x N
+  // Windowed in float32 as frames.ts does (the same rounding), then float64 from here on.
+  const frames = g.op('Cast', [g.op('Mul', [g.op('Gather', [padded, index]), g.constant('window', Float32Array.from(window), [N])])], { to: dataType('float64') });
+
+  // DFT: [T, N] x [N, 2 bins] -> re, im -> power (or magnitude) [T, bins].
+  const reIm = g.op('MatMul', [frames, g.constant('dft', dftMatrix(N), [N, 2 * bins])]);
+  const squares = g.op('Reshape', [g.op('Mul', [reIm, reIm]), g.ints([-1, 2, bins])]);
+  const power = g.op('ReduceSum', [squares, g.ints([1])], { keepdims: 0 });
+  const magnitude = (): string => g.op('Sqrt', [power]);
+  let spec = p.transform === 'cepstrum' ? magnitude() : p.power ? power : magnitude();
+
+  if (p.trimDb != null) {
+    const energy = g.op('ReduceSum', [g.op('Mul', [frames, frames]), g.ints([1])], { keepdims: 0 }); // [T]
+    const threshold = g.op('Mul', [g.op('ReduceMax', [energy], { keepdims: 1 }), f64(10 ** (-p.trimDb / 10))]);
+    const loud = g.op('Cast', [g.op('Not', [g.op('Less', [energy, threshold])])], { to: dataType('float32') }); // 1 where loud
+    const start = g.op('ArgMax', [loud], { axis: 0, keepdims: 1 }); // the first loud frame
+    const end = g.op('Add', [g.op('ArgMax', [loud], { axis: 0, keepdims: 1, select_last_index: 1 }), i64(1)]);
+    spec = g.op('Slice', [spec, start, end, i64(0)]);
+  }
+
+  const lnFloor = (v: string): string => g.op('Log', [g.op('Add', [v, f64(LOG_FLOOR)])]);
+  const bank = { sampleRate: p.sampleRate, frameSize: N, bands: p.bands, fMin: p.fMin, fMax: p.fMax };
+  const mel = (): string => g.op('MatMul', [spec, g.constant('mel_filterbank', filterbankMatrix(melFilterbank({ ...bank, scale: p.melScale, norm: p.melNorm })), [bins, p.bands])]);
+  const compress = (v: string): string => {
+    if (!p.log) return v;
+    if (p.logScale === 'ln') return lnFloor(v);
+    const db = g.op('Mul', [g.op('Log', [g.op('Max', [v, f64(DB_AMIN)])]), f64(10 / Math.LN10)]);
+    if (p.topDb == null) return db;
+    // the floor is max - topDb over the whole recording (librosa.power_to_db's top_db)
+    return g.op('Max', [db, g.op('Sub', [g.op('ReduceMax', [db], { keepdims: 0 }), f64(p.topDb)])]);
+  };
+  let S: string;
+  switch (p.transform) {
+    case 'fft':
+      S = compress(spec);
+      break;
+    case 'mel':
+      S = compress(mel());
+      break;
+    case 'bark': {
+      let b = g.op('MatMul', [spec, g.constant('bark_filterbank', filterbankMatrix(barkFilterbank(bank)), [bins, p.bands])]);
+      if (p.specificLoudness) b = g.op('Pow', [b, f64(LOUDNESS_EXPONENT)]);
+      S = compress(b);
+      break;
+    }
+    case 'mfcc':
+      S = g.op('MatMul', [lnFloor(mel()), g.constant('dct_basis', dctMatrix(p.bands, p.coefficients), [p.bands, p.coefficients])]);
+      break;
+    case 'cepstrum':
+      S = g.op('MatMul', [lnFloor(spec), g.constant('cepstrum_basis', cepstrumMatrix(N, p.coefficients), [bins, p.coefficients])]);
+      break;
+  }
+  if (p.meanNormalise) S = g.op('Sub', [S, g.op('ReduceMean', [S], { axes: [0], keepdims: 1 })]);
+  return type === 'float64' ? S : g.op('Cast', [S], { to: dataType('float32') });
+}
