@@ -23,6 +23,8 @@ export const OPSET = 17;
 const IR_VERSION = 8;
 
 export type ElementType = 'float32' | 'float64' | 'int64';
+/** The precision a cost graph computes in (its float inputs, constants and products). */
+export type Precision = Extract<ElementType, 'float32' | 'float64'>;
 /** A dimension: a number, or a name for a size known only when the graph runs (e.g. the batch). */
 export type Dim = number | string;
 export type AttributeValue = number | string | number[] | Float32Array;

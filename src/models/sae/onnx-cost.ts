@@ -24,7 +24,7 @@
  */
 import type { InferenceSession } from 'onnxruntime-node';
 import type { Matrix } from '../../compute/matrix.ts';
-import { GraphBuilder } from '../../compute/onnx/graph-builder.ts';
+import { GraphBuilder, type Precision } from '../../compute/onnx/graph-builder.ts';
 import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure, type OrtModule } from '../../compute/onnx/runtime.ts';
 import {
@@ -34,7 +34,6 @@ import type { CostAndGradient } from '../../optim/types.ts';
 import { sum64 } from './shard.ts';
 
 /** float32 is the engine; float64 lets the gradient checks run to ~1e-9 on the same graph. */
-export type Precision = 'float32' | 'float64';
 
 /** The cost-and-gradient graph for m examples X (m x v, row-major) of an autoencoder shaped as `opts`. */
 export function saeCostGraph(X: Matrix, opts: SaeOptions, precision: Precision = 'float32'): Uint8Array {

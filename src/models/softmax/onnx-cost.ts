@@ -11,7 +11,7 @@
  *   gW = D' X,  gb = sum_i D_i              [k x m][m x n] -> k x n   (Gemm, transA)
  */
 import type { Matrix } from '../../compute/matrix.ts';
-import { GraphBuilder, type ElementType } from '../../compute/onnx/graph-builder.ts';
+import { GraphBuilder, type Precision } from '../../compute/onnx/graph-builder.ts';
 import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure } from '../../compute/onnx/runtime.ts';
 import { checkMatrix } from '../../features/validate.ts';
@@ -20,7 +20,6 @@ import {
   type DisposableCostFunction, type LabelArray, type SoftmaxOptions,
 } from './cost-parts.ts';
 
-type Precision = Extract<ElementType, 'float32' | 'float64'>;
 
 /** The graph for examples X (m x n) with labels, in float32 (the engine) or float64 (gradient checks). */
 function softmaxCostGraph(X: Matrix, labels: LabelArray, opts: SoftmaxOptions, precision: Precision = 'float32'): Uint8Array {

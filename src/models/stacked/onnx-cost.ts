@@ -12,7 +12,7 @@
  */
 import type { Tensor } from 'onnxruntime-node';
 import type { Matrix } from '../../compute/matrix.ts';
-import { GraphBuilder } from '../../compute/onnx/graph-builder.ts';
+import { GraphBuilder, type Precision } from '../../compute/onnx/graph-builder.ts';
 import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure } from '../../compute/onnx/runtime.ts';
 import { checkMatrix } from '../../features/validate.ts';
@@ -21,7 +21,6 @@ import {
 } from '../softmax/cost-parts.ts';
 import { checkStackedShape, stackedParamCount, unpackStacked, type StackedOptions, type StackedShape } from './params.ts';
 
-type Precision = 'float32' | 'float64';
 
 /** The fine-tuning graph for examples X (m x inputSize) with labels; float64 for gradient checks. */
 function stackedCostGraph(X: Matrix, labels: LabelArray, shape: StackedShape, precision: Precision = 'float32'): Uint8Array {
