@@ -23,7 +23,7 @@ export type LogScale = 'ln' | 'db';
 export const LOG_SCALES: readonly LogScale[] = ['ln', 'db'];
 
 /** Smallest power taken to decibels: 1e-10 = -100 dB (librosa.power_to_db's amin). */
-const DB_AMIN = 1e-10;
+export const DB_AMIN = 1e-10;
 
 /**
  * Power to decibels in place, as librosa.power_to_db(S, ref=1.0, amin=1e-10, top_db=topDb):
