@@ -120,13 +120,11 @@ function identity(d: number): Affine {
 const denseOf = (name: string, a: Affine): LayerSpec => ({ type: 'dense', name, units: a.outDim, activation: 'linear', kernel: transposed(a.A, a.outDim, a.inDim), bias: a.c });
 
 /**
- * The fitted preprocessing as layers, computed from its fitted state (Preprocessor.stages): one
+ * The fitted preprocessing as layers, from its stages (Preprocessor.stages, or pipeline-parts' copy): one
  * linear Dense "preprocess" when it is affine; with rescale01's clip, a Dense "center" (shifted so
  * the clip range starts at 0), a ReLU "clip" capped at the range's width, and the Dense "preprocess".
  */
-function preprocessLayers(p: Preprocessor): { layers: LayerSpec[]; inDim: number; outDim: number } {
-  const inDim = p.inputDim_!;
-  const stages = p.stages();
+function preprocessLayers(stages: PreprocessStage[], inDim: number): { layers: LayerSpec[]; inDim: number; outDim: number } {
   const clipAt = stages.findIndex((s) => s.kind === 'clip');
   const merge = (s: PreprocessStage[], d: number): Affine => ((s as Affine[]).length ? (s as Affine[]).reduce(compose) : identity(d));
   if (clipAt < 0) {
@@ -150,7 +148,7 @@ function preprocessLayers(p: Preprocessor): { layers: LayerSpec[]; inDim: number
 
 /** A sparse autoencoder's encoder: its preprocessing, then sigmoid(W1 z + b1). */
 function saeNetwork(sae: SaeModel): Network & { hidden: number } {
-  const pre = preprocessLayers(sae.preprocessor);
+  const pre = preprocessLayers(sae.preprocessor.stages(), sae.preprocessor.inputDim_!);
   const hidden = hiddenFromLength(sae.theta.length, pre.outDim);
   const { W1, b1 } = unpackParams(sae.theta, pre.outDim, hidden);
   return {
@@ -217,7 +215,7 @@ function preprocessNote(model: 'encoder' | 'classifier', p: Preprocessor): Prepr
 
 /** The classifier's own preprocessing (of its input rows) as its first layer, when it has one (noted in `notes`). */
 function withPreprocess(p: Preprocessor | null, rest: LayerSpec[], inputWidth: number, notes: Preprocessing): Network {
-  const pre = p ? preprocessLayers(p) : null;
+  const pre = p ? preprocessLayers(p.stages(), p.inputDim_!) : null;
   if (!p || !pre || pre.layers.length === 0) return { inputWidth, layers: rest };
   notes.push(...preprocessNote('classifier', p));
   return { inputWidth: pre.inDim, layers: [...pre.layers, ...rest] };
@@ -228,8 +226,8 @@ function plan(run: TrainedRun): ExportPlan {
   const image = run.input.kind === 'image' ? run.input : null;
   switch (parts.kind) {
     case 'audio-pipeline': {
-      // The pipeline's numbers as the ONNX export takes them too (pipeline-parts.ts); only the
-      // preprocessing is built here from its stages, so that rescale01's clip is kept.
+      // The pipeline's numbers as the ONNX export takes them too (pipeline-parts.ts), the
+      // preprocessing stage by stage so that rescale01's clip is kept.
       const p = pipelineParts(parts.pipeline);
       const sae = parts.pipeline.sae;
       if (p.standardise === 'speaker') throw new SflError(`run ${run.dir} standardises each speaker's recordings together, which needs several recordings at once; it is not exported`);
@@ -237,7 +235,7 @@ function plan(run: TrainedRun): ExportPlan {
       const softmax: LayerSpec = { type: 'dense', name: 'softmax', units: k, activation: 'softmax', kernel: p.classifier.folded.kernel, bias: p.classifier.folded.bias };
       const classifier: Network = { inputWidth: p.width, layers: [softmax] };
       if (!p.conv) {
-        const pre = preprocessLayers(sae.preprocessor);
+        const pre = preprocessLayers(p.preprocess.stages, p.preprocess.inDim);
         const { hidden, W1, b1 } = p.encoder;
         const features: LayerSpec = { type: 'dense', name: 'features', units: hidden, activation: 'sigmoid', kernel: transposed(W1, hidden, pre.outDim), bias: b1 };
         const frontend = audioFields(p.spectrum, K, p.windows.bands, p.pool);
@@ -248,7 +246,6 @@ function plan(run: TrainedRun): ExportPlan {
       // Convolution: the filters (preprocessing folded in) slide over the whole window's bands,
       // then are pooled over frequency offsets; one row per window, offset-major as convolve.ts.
       const B = p.conv.inputBands;
-      const f = sae;
       const filters = p.filters;
       const offsets = B - filters.kw + 1;
       const fp = p.conv.frequencyPool;
@@ -256,7 +253,7 @@ function plan(run: TrainedRun): ExportPlan {
       if (offsets > 1) layers.push({ type: 'pool2d', name: 'frequency_pool', kind: fp.kind, size: [1, fp.size], strides: [1, fp.stride] });
       layers.push({ type: 'flatten', name: 'flatten' });
       const frontend = audioFields(p.spectrum, K, B, p.pool);
-      frontend.preprocess.push({ model: 'encoder', layer: 'features', what: `normalisation and whitening of ${K} x ${filters.kw} patches, folded into the convolution filters`, settings: f.preprocessor.options });
+      frontend.preprocess.push({ model: 'encoder', layer: 'features', what: `normalisation and whitening of ${K} x ${filters.kw} patches, folded into the convolution filters`, settings: sae.preprocessor.options });
       frontend.preprocess.push({ model: 'classifier', layer: 'softmax', what: 'the standardisation of pooled vectors, folded into the softmax weights' });
       return { encoder: { inputWidth: K * B, layers }, classifier, frontend };
     }
