@@ -8,6 +8,7 @@
  */
 import { Command } from 'commander';
 import { sflVersion } from '../util/version.ts';
+import { refuseExcessArguments } from './excess-arguments.ts';
 
 type Register = (program: Command) => void;
 
@@ -48,5 +49,6 @@ export async function buildProgram(command?: string): Promise<Command> {
     .showHelpAfterError();
   const only = COMMANDS.filter(([name]) => name === command);
   for (const [, load] of only.length === 1 ? only : COMMANDS) (await load())(program);
+  refuseExcessArguments(program);
   return program;
 }
