@@ -14,8 +14,8 @@ export interface Split {
 
 /**
  * How to divide a labeled set (the `split` section of a config):
- * - 'auto': 'official' when every file name carries FSDD's recording index, else a seeded,
- *   stratified random split (testFraction);
+ * - 'auto': 'official' when every file name carries FSDD's recording index and that split puts
+ *   every label on both sides, else a seeded, stratified random split (testFraction);
  * - 'official': FSDD's own split by recording index;
  * - 'random': seeded, stratified, testFraction of each label to test;
  * - 'speakers': testSpeakers held out; 'loso': each speaker held out in turn;
@@ -48,8 +48,13 @@ export function planSplits(recs: readonly Recording[], spec: SplitSpec): SplitPl
   switch (spec.kind) {
     case 'auto': {
       if (recs.length > 0 && recs.every((r) => r.index !== undefined)) {
-        const plan = planSplits(recs, { ...spec, kind: 'official' });
-        return { ...plan, note: `${plan.note}; the file names carry the recording index (--split to change)` };
+        const unusable = officialSplitProblem(recs);
+        if (unusable === undefined) {
+          const plan = planSplits(recs, { ...spec, kind: 'official' });
+          return { ...plan, note: `${plan.note}; the file names carry the recording index (--split to change)` };
+        }
+        const plan = planSplits(recs, { ...spec, kind: 'random' });
+        return { ...plan, note: `${plan.note}; the file names carry a recording index, but FSDD's split by it ${unusable} (--split to change)` };
       }
       const plan = planSplits(recs, { ...spec, kind: 'random' });
       return { ...plan, note: `${plan.note}; the file names carry no recording index for FSDD's split (--split to change)` };
@@ -130,6 +135,29 @@ export function officialSplit(recs: readonly Recording[]): Split {
   };
   requireBoth(split, `the official split (test = index 0-${OFFICIAL_TEST_MAX_INDEX})`);
   return split;
+}
+
+/**
+ * Why FSDD's official split would not serve `recs` (every one carrying an index), or undefined when
+ * it would: 'auto' takes it only when each label has recordings on both sides. A folder named like
+ * FSDD whose indices are all 5 or more (e.g. yes_en_130.wav) would otherwise get an empty test set.
+ */
+export function officialSplitProblem(recs: readonly Recording[]): string | undefined {
+  const testLabels = new Set(recs.filter((r) => r.index! <= OFFICIAL_TEST_MAX_INDEX).map((r) => r.label));
+  const trainLabels = new Set(recs.filter((r) => r.index! > OFFICIAL_TEST_MAX_INDEX).map((r) => r.label));
+  if (testLabels.size === 0) return `(test = index 0-${OFFICIAL_TEST_MAX_INDEX}) would leave the test set empty`;
+  if (trainLabels.size === 0) return `(train = index above ${OFFICIAL_TEST_MAX_INDEX}) would leave the training set empty`;
+  const labels = [...new Set(recs.map((r) => r.label))].sort(naturalCompare);
+  const noTest = labels.filter((l) => !testLabels.has(l));
+  if (noTest.length > 0) return `would test no recording of ${listed(noTest)}`;
+  const noTrain = labels.filter((l) => !trainLabels.has(l));
+  if (noTrain.length > 0) return `would train on no recording of ${listed(noTrain)}`;
+  return undefined;
+}
+
+function listed(labels: readonly string[]): string {
+  const shown = labels.slice(0, 5).map((l) => `'${l}'`).join(', ');
+  return labels.length > 5 ? `${shown} and ${labels.length - 5} more labels` : shown;
 }
 
 export interface RandomSplitOptions {

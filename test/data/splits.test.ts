@@ -140,6 +140,29 @@ describe('planSplits', () => {
     expect(plan.note).toMatch(/^split: seeded stratified random, 20% of each label to test \(seed 1\); the file names carry no recording index/);
   });
 
+  it("auto: a random split, with the reason, when FSDD-like names' indices would leave the test set empty", () => {
+    // A user's folder named like FSDD (word_speaker_index) whose indices are all 5 or more.
+    const recs: Recording[] = ['yes', 'no', 'up'].flatMap((label) =>
+      [130, 131, 132, 140, 141].map((index) => ({ path: `${label}_en_${index}.wav`, label, speaker: 'en', index })),
+    );
+    const plan = planSplits(recs, spec);
+    expect(plan.splits).toEqual([randomSplit(recs, { testFraction: 0.2, seed: 1 })]);
+    expect(plan.splits[0].test.length).toBeGreaterThan(0);
+    expect(plan.note).toMatch(/^split: seeded stratified random.*carry a recording index, but FSDD's split by it \(test = index 0-4\) would leave the test set empty/);
+  });
+
+  it('auto: a random split when the official one would test no recording of some label', () => {
+    // 'yes' has indices 0-4 and above, 'no' only above 4: no 'no' in the official test set.
+    const recs: Recording[] = [
+      ...[0, 1, 7, 8, 9].map((index) => ({ path: `yes_a_${index}.wav`, label: 'yes', speaker: 'a', index })),
+      ...[5, 6, 7, 8, 9].map((index) => ({ path: `no_a_${index}.wav`, label: 'no', speaker: 'a', index })),
+    ];
+    const plan = planSplits(recs, spec);
+    expect(plan.splits[0].name).toMatch(/^random/);
+    expect(new Set(plan.splits[0].test.map((r) => r.label))).toEqual(new Set(['yes', 'no']));
+    expect(plan.note).toMatch(/would test no recording of 'no'/);
+  });
+
   it('kfold: K runs', () => {
     const plan = planSplits(fsdd, { ...spec, kind: 'kfold', folds: 3 });
     expect(plan.splits.map((s) => s.name)).toEqual(['fold 1/3', 'fold 2/3', 'fold 3/3']);

@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config.ts';
 import { resolveMnistDir } from '../../data/mnist.ts';
-import { OFFICIAL_TEST_MAX_INDEX } from '../../data/splits.ts';
+import { OFFICIAL_TEST_MAX_INDEX, officialSplitProblem } from '../../data/splits.ts';
 import { encodePng } from '../../viz/png.ts';
 import type { RunDir } from '../run-dir.ts';
 import { audioSetRecord, loadConfiguredAudioSet } from '../audio-set.ts';
@@ -39,7 +39,6 @@ export async function saeTrainingData(config: Config, log: (s: string) => void, 
   // kept, not the folder, and not twice); spectrograms stream through it and are dropped.
   const w = config.windows;
   const windows = new StreamedWindows({ frames: w.frames, count: w.count, seed: w.seed ?? config.run.seed, sampling: w.sampling });
-  const official = config.split.kind === 'official' || config.split.kind === 'auto';
   let trainOnly = false;
   const set = await loadConfiguredAudioSet(
     config,
@@ -49,8 +48,12 @@ export async function saeTrainingData(config: Config, log: (s: string) => void, 
       if (!trainOnly || r.index! > OFFICIAL_TEST_MAX_INDEX) windows.offer(r.path, m);
     },
     (recs) => {
+      // The same choice planSplits makes: 'auto' takes FSDD's split only when it is usable.
       const train = recs.filter((r) => r.index !== undefined && r.index > OFFICIAL_TEST_MAX_INDEX).length;
-      trainOnly = official && recs.every((r) => r.index !== undefined) && train > 0 && train < recs.length;
+      const indexed = recs.length > 0 && recs.every((r) => r.index !== undefined);
+      trainOnly =
+        indexed &&
+        (config.split.kind === 'official' ? train > 0 && train < recs.length : config.split.kind === 'auto' && officialSplitProblem(recs) === undefined);
     },
   );
   if (trainOnly) log(`learning from the ${windows.recordings} training recordings of FSDD's split (recording index > ${OFFICIAL_TEST_MAX_INDEX})`);
