@@ -17,17 +17,19 @@ export function matrix(rows: number, cols: number, data?: Float32Array): Matrix 
   return { data: d, rows, cols };
 }
 
+/**
+ * Index of the largest of values[start..end), counted from start (the first one on ties). The one
+ * argmax of the project: argmaxRows, the browser page and the unit pictures all use it.
+ */
+export function argmax(values: ArrayLike<number>, start = 0, end = values.length): number {
+  let best = start;
+  for (let j = start + 1; j < end; j++) if (values[j] > values[best]) best = j;
+  return best - start;
+}
+
 /** Index of the largest value in each row (the first one on ties). */
 export function argmaxRows(data: Float32Array, rows: number, cols: number): Int32Array {
   const out = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    let best = 0;
-    let bv = data[i * cols];
-    for (let j = 1; j < cols; j++) {
-      const v = data[i * cols + j];
-      if (v > bv) { bv = v; best = j; }
-    }
-    out[i] = best;
-  }
+  for (let i = 0; i < rows; i++) out[i] = argmax(data, i * cols, (i + 1) * cols);
   return out;
 }

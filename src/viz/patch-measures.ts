@@ -7,7 +7,7 @@
  * A patch is one row of a Matrix holding K frames x B bands, time-major (index t * B + b), the
  * layout of features/sampler.ts windows.
  */
-import type { Matrix } from '../compute/matrix.ts';
+import { argmax, type Matrix } from '../compute/matrix.ts';
 
 export interface PatchShape {
   frames: number;
@@ -139,12 +139,6 @@ function weightedSlope(p: { x: number; y: number; w: number }[]): number {
   if (sw <= 0) return 0;
   const varX = sxx / sw - (sx / sw) ** 2;
   return varX > 1e-12 ? (sxy / sw - (sx / sw) * (sy / sw)) / varX : 0;
-}
-
-function argmax(a: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
-  return best;
 }
 
 export type UnitOrder = 'frequency' | 'time' | 'strength' | 'index';

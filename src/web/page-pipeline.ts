@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { spectrogram } from '../audio/spectrogram-stream.ts';
-import type { Matrix } from '../compute/matrix.ts';
+import { argmax, type Matrix } from '../compute/matrix.ts';
 import { fixFrames, padToFrames } from '../features/fixed-length.ts';
 import { poolRecordings, type PoolMethod } from '../features/pooling.ts';
 import { allWindows } from '../features/sampler.ts';
@@ -55,13 +55,6 @@ export interface RecordingResult {
   segments: SegmentResult[];
   /** The whole recording's spectrogram (frames x bands), for drawing. */
   spectrogram: Matrix;
-}
-
-/** Index of the largest value (the first of equal ones, as Node's argmaxRows). */
-function argmax(row: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
-  return best;
 }
 
 export class PagePipeline {

@@ -33,7 +33,7 @@
  * differences between speakers.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Matrix } from '../../compute/matrix.ts';
+import { argmaxRows, type Matrix } from '../../compute/matrix.ts';
 import { adam, cosineSchedule } from '../../optim/adam.ts';
 import type { CostAndGradient } from '../../optim/types.ts';
 import { SflError } from '../../util/errors.ts';
@@ -324,13 +324,7 @@ export function convAeProbabilities(model: ConvAeModel, x: tf.Tensor4D, block = 
 
 export function convAePredict(model: ConvAeModel, x: tf.Tensor4D, block = 250): Int32Array {
   const s = convAeScores(model, x, block);
-  const out = new Int32Array(s.rows);
-  for (let i = 0; i < s.rows; i++) {
-    let best = 0;
-    for (let j = 1; j < s.cols; j++) if (s.data[i * s.cols + j] > s.data[i * s.cols + best]) best = j;
-    out[i] = best;
-  }
-  return out;
+  return argmaxRows(s.data, s.rows, s.cols);
 }
 
 /** The first layer's filters, one row per filter, kh x kw x C values row-major (audio: time-major frames x bands). */
