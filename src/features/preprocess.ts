@@ -24,6 +24,31 @@ export type PreprocessStage =
   | { kind: 'affine'; A: Float64Array; c: Float64Array; inDim: number; outDim: number }
   | { kind: 'clip'; low: number; high: number };
 
+export type AffineStage = Extract<PreprocessStage, { kind: 'affine' }>;
+
+/** b after a: x -> B (A x + a.c) + b.c. */
+export function composeAffine(a: AffineStage, b: AffineStage): AffineStage {
+  const { inDim: n, outDim: m } = a, k = b.outDim;
+  const A = new Float64Array(k * n), c = Float64Array.from(b.c);
+  for (let r = 0; r < k; r++) {
+    for (let j = 0; j < m; j++) {
+      const w = b.A[r * m + j];
+      if (w === 0) continue;
+      for (let i = 0; i < n; i++) A[r * n + i] += w * a.A[j * n + i];
+      c[r] += w * a.c[j];
+    }
+  }
+  return { kind: 'affine', A, c, inDim: n, outDim: k };
+}
+
+/** Affine stages one after another as one map on inDim values (the identity when there are none). */
+export function composedAffine(stages: readonly AffineStage[], inDim: number): AffineStage {
+  if (stages.length > 0) return stages.reduce(composeAffine);
+  const A = new Float64Array(inDim * inDim);
+  for (let i = 0; i < inDim; i++) A[i * inDim + i] = 1;
+  return { kind: 'affine', A, c: new Float64Array(inDim), inDim, outDim: inDim };
+}
+
 export interface PreprocessJSON {
   type: 'Preprocessor';
   version: 1;

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import type { SpectrumParams } from '../audio/spectrogram.ts';
 import type { Standardiser } from '../features/normalise.ts';
 import { pooledWidth } from '../features/pooling.ts';
-import type { PreprocessStage, Preprocessor } from '../features/preprocess.ts';
+import { composedAffine, type AffineStage, type PreprocessStage, type Preprocessor } from '../features/preprocess.ts';
 import { classifierSpecs, layerShapes, unpack } from '../models/conv-ae/conv-autoencoder.ts';
 import type { ConvFilters } from '../models/conv/convolve.ts';
 import { pipelineParts } from './pipeline-parts.ts';
@@ -94,28 +94,7 @@ interface ExportPlan {
   frontend: Pick<FrontendDescription, 'input' | 'spectrum' | 'image' | 'windows' | 'fixedFrames' | 'pooling' | 'preprocess' | 'shapes'>;
 }
 
-type Affine = Extract<PreprocessStage, { kind: 'affine' }>;
-
-/** b after a: x -> B (A x + a.c) + b.c. */
-function compose(a: Affine, b: Affine): Affine {
-  const { inDim: n, outDim: m } = a, k = b.outDim;
-  const A = new Float64Array(k * n), c = Float64Array.from(b.c);
-  for (let r = 0; r < k; r++) {
-    for (let j = 0; j < m; j++) {
-      const w = b.A[r * m + j];
-      if (w === 0) continue;
-      for (let i = 0; i < n; i++) A[r * n + i] += w * a.A[j * n + i];
-      c[r] += w * a.c[j];
-    }
-  }
-  return { kind: 'affine', A, c, inDim: n, outDim: k };
-}
-
-function identity(d: number): Affine {
-  const A = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) A[i * d + i] = 1;
-  return { kind: 'affine', A, c: new Float64Array(d), inDim: d, outDim: d };
-}
+type Affine = AffineStage;
 
 const denseOf = (name: string, a: Affine): LayerSpec => ({ type: 'dense', name, units: a.outDim, activation: 'linear', kernel: transposed(a.A, a.outDim, a.inDim), bias: a.c });
 
@@ -126,7 +105,7 @@ const denseOf = (name: string, a: Affine): LayerSpec => ({ type: 'dense', name, 
  */
 function preprocessLayers(stages: PreprocessStage[], inDim: number): { layers: LayerSpec[]; inDim: number; outDim: number } {
   const clipAt = stages.findIndex((s) => s.kind === 'clip');
-  const merge = (s: PreprocessStage[], d: number): Affine => ((s as Affine[]).length ? (s as Affine[]).reduce(compose) : identity(d));
+  const merge = (s: PreprocessStage[], d: number): Affine => composedAffine(s as Affine[], d);
   if (clipAt < 0) {
     if (stages.length === 0) return { layers: [], inDim, outDim: inDim };
     const a = merge(stages, inDim);

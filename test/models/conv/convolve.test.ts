@@ -70,6 +70,35 @@ describe('preprocessorAffine', () => {
   });
 });
 
+describe('preprocessorAffine with rescale01', () => {
+  it('is the map on values inside the clip range even when a unit vector lies beyond the clip', () => {
+    // Small values (std about 0.03 after removing each row's mean): the clip is at about +-0.09, so
+    // a unit vector (1 - 1/d after its mean is removed) would be clipped if the map were probed with it.
+    const rng = mulberry32(11);
+    const d = 16;
+    const X = matrix(500, d);
+    for (let i = 0; i < X.data.length; i++) X.data[i] = 0.1 * rng();
+    const p = new Preprocessor({ normalise: 'rescale01', whitening: { kind: 'none', epsilon: 0, retainVariance: 1 } }).fit(X);
+    const clip = p.stages().find((s) => s.kind === 'clip');
+    expect(clip && clip.kind === 'clip' && clip.high < 1 - 1 / d).toBe(true);
+    const { A, c } = preprocessorAffine(p);
+    // Rows whose values stay inside the clip range: transform must equal A x + c.
+    const Z = p.transform(X);
+    let checked = 0;
+    for (let n = 0; n < X.rows; n++) {
+      const z = Z.data.subarray(n * d, (n + 1) * d);
+      if (z.some((v) => v <= 0.1 + 1e-6 || v >= 0.9 - 1e-6)) continue; // a clipped row
+      checked++;
+      for (let r = 0; r < d; r++) {
+        let s = c[r];
+        for (let i = 0; i < d; i++) s += A[r * d + i] * X.data[n * d + i];
+        expect(Math.abs(s - z[r])).toBeLessThan(1e-5);
+      }
+    }
+    expect(checked).toBeGreaterThan(400);
+  });
+});
+
 describe('convolving spectrograms with learned filters', () => {
   const bands = 10, K = 3, hidden = 7;
   const spectra = randomSpectra(6, bands, 5);
