@@ -143,6 +143,20 @@ describe('classify a long recording segment by segment', () => {
     expect(() => segmentRanges(100, 8000, 0, 1)).toThrow(/positive seconds/);
   });
 
+  it('every segment has the full length: when the hop does not fit, the last one starts earlier to end at the end', () => {
+    // 2.25 s at 8 kHz, 1 s segments every 0.5 s: the tail [2.0, 2.25) would be a quarter segment; the last is [1.25, 2.25).
+    expect(segmentRanges(18000, 8000, 1, 0.5)).toEqual([
+      { start: 0, end: 8000 }, { start: 4000, end: 12000 }, { start: 8000, end: 16000 }, { start: 10000, end: 18000 },
+    ]);
+    // A recording no longer than a segment stays one segment of its own length.
+    expect(segmentRanges(6000, 8000, 1, 0.5)).toEqual([{ start: 0, end: 6000 }]);
+    for (const [length, hop] of [[20001, 0.3], [123457, 0.7], [8001, 1]] as const) {
+      const r = segmentRanges(length, 8000, 1, hop);
+      expect(r.every((s) => s.end - s.start === 8000 && s.start >= 0)).toBe(true);
+      expect(r.at(-1)!.end).toBe(length);
+    }
+  });
+
   it('clips of known labels put end to end come back as segment labels in order, with their times', async () => {
     if (run.input.kind !== 'audio') throw new Error('audio run');
     const params = run.input.spectrum;
@@ -163,6 +177,11 @@ describe('classify a long recording segment by segment', () => {
     expect(predictions[0].seconds).toBe(4);
     expect(predictions[0].segments.map((s) => s.label)).toEqual(clips.map((c) => c.label));
     expect(predictions[0].segments.map((s) => [s.start, s.end])).toEqual([[0, 1], [1, 2], [2, 3], [3, 4]]);
+
+    // A hop that does not fit (0.8 s over 4 s): the last segment is the last clip whole, [3, 4), not its 0.8 s tail.
+    const uneven = (await classifyRecordings(run, [file], { segment: 1, hop: 0.8 })).predictions[0].segments;
+    expect(uneven.map((s) => [s.start, s.end])).toEqual([[0, 1], [0.8, 1.8], [1.6, 2.6], [2.4, 3.4], [3, 4]]);
+    expect(uneven.at(-1)!.label).toBe(clips[3].label);
 
     // The command line, by run name, in JSON and in text.
     const j = runCli(['classify', 'digits', file, '--segment', '1', '--hop', '1', '--json', '--outputs', outputs]);

@@ -74,7 +74,12 @@ export function registerClassify(program: Command): void {
     .argument('<run>', 'a run name (under --outputs) or a run folder')
     .argument('<audio...>', 'audio files (WAV, MP3, FLAC, Ogg, Opus) or folders of them; for a run on images (the MNIST runs), PNG files or MNIST idx image files (light strokes on a dark background, the run\'s size) or folders of them')
     .option('--top <k>', 'how many classes to show per recording', intArg('--top'), 3)
-    .option('--segment <seconds>', `length of the segments a long recording is labelled in (default: ${DEFAULT_SEGMENT_SECONDS})`, secondsArg('--segment'))
+    .option(
+      '--segment <seconds>',
+      'length of the segments a long recording is labelled in, all of this length: the last one ends at the recording\'s end, ' +
+        `so it may overlap the one before by more than the hop (a recording no longer than a segment is one segment) (default: ${DEFAULT_SEGMENT_SECONDS})`,
+      secondsArg('--segment'),
+    )
     .option('--hop <seconds>', 'time between segment starts (default: half the segment)', secondsArg('--hop'))
     .option(
       '--min-level <dB>',
