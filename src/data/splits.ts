@@ -133,7 +133,7 @@ export function officialSplit(recs: readonly Recording[]): Split {
     train: recs.filter((r) => r.index! > OFFICIAL_TEST_MAX_INDEX),
     test: recs.filter((r) => r.index! <= OFFICIAL_TEST_MAX_INDEX),
   };
-  requireBoth(split, `the official split (test = index 0-${OFFICIAL_TEST_MAX_INDEX})`);
+  requireBoth(split, `the official split (test = index 0-${OFFICIAL_TEST_MAX_INDEX})`, '; --split random divides any folder');
   return split;
 }
 
@@ -245,11 +245,11 @@ function requireSpeakers(recs: readonly Recording[]): string[] {
   return speakerNames(recs);
 }
 
-function requireBoth(split: Split, what: string): void {
+function requireBoth(split: Split, what: string, advice = ''): void {
   if (split.train.length === 0 || split.test.length === 0) {
     throw new SflError(
       `${what} leaves the ${split.train.length === 0 ? 'training' : 'test'} set empty ` +
-        `(${split.train.length} train, ${split.test.length} test)`,
+        `(${split.train.length} train, ${split.test.length} test)${advice}`,
     );
   }
 }

@@ -149,6 +149,8 @@ describe('planSplits', () => {
     expect(plan.splits).toEqual([randomSplit(recs, { testFraction: 0.2, seed: 1 })]);
     expect(plan.splits[0].test.length).toBeGreaterThan(0);
     expect(plan.note).toMatch(/^split: seeded stratified random.*carry a recording index, but FSDD's split by it \(test = index 0-4\) would leave the test set empty/);
+    // Asked for by name, the official split refuses in a sentence that says what divides any folder.
+    expect(() => planSplits(recs, { ...spec, kind: 'official' })).toThrow(/leaves the test set empty \(15 train, 0 test\); --split random divides any folder/);
   });
 
   it('auto: a random split when the official one would test no recording of some label', () => {
