@@ -5,7 +5,8 @@
  *   import { loadRun, classifyRecordings, readAudio, spectrogram, train, resolveConfig } from 'spectral-feature-learning';
  *
  * - Audio: readAudio (WAV, MP3, FLAC, Ogg Vorbis, Opus; mono, resampled on request), spectrogram
- *   with SpectrumParams (defaultSpectrumParams), loadSpectra for many files with the cache.
+ *   with SpectrumParams (defaultSpectrumParams), loadSpectra for many files with the cache,
+ *   openSpectrogram for one recording of any length as blocks of frames.
  * - Training: resolveConfig / loadConfigFile give a Config (the same keys as configs/*.json), and
  *   train(config) runs its experiment into a run folder, returning the path and the metrics.
  * - Trained runs: loadRun(name or folder) gives a TrainedRun (classify, encode, filters) for every
@@ -23,7 +24,7 @@ export { defaultSpectrumParams, type SpectrumParams, type Transform } from './au
 export { spectrogram, SpectrogramStream } from './audio/spectrogram-stream.ts';
 export type { Matrix } from './compute/matrix.ts';
 export { initBackend, type BackendName } from './compute/backend.ts';
-export { loadSpectra, type SpectraResult, type SpectrumSettings } from './pipeline/spectra.ts';
+export { loadSpectra, openSpectrogram, type SpectraResult, type SpectrogramBlocks, type SpectrumSettings } from './pipeline/spectra.ts';
 export { DEFAULT_CONFIG, resolveConfig, loadConfigFile, type Config, type PartialConfig } from './pipeline/config.ts';
 export {
   loadTrainedRun as loadRun,

@@ -31,7 +31,7 @@ import { getWindow } from './window.ts';
 const BATCH = 256;
 
 /** Whether rows of `p` depend on the whole recording (see the file comment). */
-function needsWholeRecording(p: SpectrumParams): boolean {
+export function needsWholeRecording(p: SpectrumParams): boolean {
   const bandsOrFft = p.transform === 'fft' || p.transform === 'mel' || p.transform === 'bark';
   return p.trimDb != null || p.meanNormalise || (bandsOrFft && p.log && p.logScale === 'db' && p.topDb != null);
 }

@@ -9,7 +9,7 @@
  * `{'descr': '<f4', 'fortran_order': False, 'shape': (rows, cols), }` padded with spaces and a
  * newline so that the data starts at byte 128, then rows x cols float32 little-endian.
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Matrix } from '../compute/matrix.ts';
@@ -55,9 +55,24 @@ export class NpyRowWriter {
     this.rows += m.rows;
   }
 
+  /** Rows appended so far (and not rolled back). */
+  get length(): number {
+    return this.rows;
+  }
+
+  /**
+   * Forgets the rows after the first `rows` (e.g. of a recording that turned out to be bad while
+   * it was being appended): the next rows overwrite them, close() cuts the file after the last.
+   */
+  rollback(rows: number): void {
+    if (!(rows >= 0 && rows <= this.rows)) throw new Error(`NpyRowWriter: cannot roll back to ${rows} rows of ${this.rows}`);
+    this.rows = rows;
+  }
+
   /** Writes the header with the final shape and moves the file into place; returns the rows. */
   close(): number {
     this.guard(() => {
+      ftruncateSync(this.fd!, DATA_OFFSET + this.rows * this.cols * 4);
       this.write(header(this.rows, this.cols), 0);
       closeSync(this.fd!);
       this.fd = null;

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
-import { access, readFile, utimes } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, createReadStream, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { access, open, rm, utimes, type FileHandle } from 'node:fs/promises';
 import { endianness, homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { explainFsError, makeDirs } from '../util/fs-errors.ts';
+import { BLOCK_ROWS, blocksOfMatrix, collectRows, type RowBlocks } from './row-blocks.ts';
 import { sha256Hex, stableStringify } from './cache-key.ts';
 import { cacheMaxBytes, cacheUsage, evictLeastRecentlyUsed } from './cache-eviction.ts';
 
@@ -20,6 +22,9 @@ import { cacheMaxBytes, cacheUsage, evictLeastRecentlyUsed } from './cache-evict
  * the sha256 of the file's bytes. So an entry is found again only for the same content and the
  * same parameters: editing a file or changing any parameter simply misses, and stale entries are
  * never returned (they are left on disk until the size cap evicts them).
+ *
+ * A recording of any length is cached without holding its spectrogram: an entry is written and
+ * read a block of rows at a time (cachedBlocks). An entry above half of the cap is not kept.
  *
  * Entry file `<dir>/<key[0..1]>/<key>.f32`, one file so that one atomic rename publishes it whole:
  *   bytes 0-3   'SFLC'
@@ -87,27 +92,31 @@ const HOST_IS_LE = endianness() === 'LE';
 let warnedWrite = false;
 
 /**
- * The matrix `compute` gives for the file `filePath`, read from the cache when an entry for the
- * same content and `params` exists; otherwise computed, stored, and returned. `params` must hold
- * every setting that changes the result (plain JSON values only). The file is read here only to
- * hash it (in pieces, so a long recording is never held whole); `compute` reads it itself.
+ * An entry larger than this share of the cap is not kept: it would push out most of the cache for
+ * one recording (with the default 2 GB cap, entries above 1 GB: about 14 hours of 40 mel bands at
+ * a 128-sample hop and 16 kHz). Such a recording is decoded again by each run; memory stays one
+ * block either way, since entries are written and read a block of rows at a time.
  */
-export async function cachedCompute(
-  filePath: string,
-  params: object,
-  compute: (filePath: string) => Promise<Matrix> | Matrix,
-  opts: CacheOptions = {},
-): Promise<Matrix> {
+const MAX_ENTRY_SHARE = 0.5;
+
+/**
+ * The rows `open` gives for the file `filePath`, block by block, read from the cache when an entry
+ * for the same content and `params` exists; otherwise `open`'s blocks, written to a new entry as
+ * they pass (published only once every row has passed; a failure or an early stop leaves no
+ * entry). `params` must hold every setting that changes the result (plain JSON values only). The
+ * file is read here only to hash it (in pieces); `open` reads it itself. Memory: one block.
+ */
+export async function cachedBlocks(filePath: string, params: object, open: (filePath: string) => Promise<RowBlocks>, opts: CacheOptions = {}): Promise<RowBlocks> {
   const stats = opts.stats;
   const maxBytes = opts.maxBytes ?? cacheMaxBytes();
   if (opts.enabled === false || !HOST_IS_LE || maxBytes <= 0) {
     await requireReadable(filePath);
-    return checkResult(await compute(filePath), filePath);
+    return open(filePath);
   }
   const dir = opts.dir ?? defaultCacheDir();
   const entry = cacheEntryPath(dir, cacheKeyOfContent(await contentHash(filePath), params));
 
-  const cached = await readEntry(entry);
+  const cached = await openEntry(entry);
   if (cached === 'corrupt' && stats) stats.corrupt++;
   if (cached && cached !== 'corrupt') {
     if (stats) stats.hits++;
@@ -117,21 +126,74 @@ export async function cachedCompute(
     return cached;
   }
   if (stats) stats.misses++;
+  const blocks = await open(filePath);
+  if (entryBytes(blocks.rows, blocks.cols) > MAX_ENTRY_SHARE * maxBytes) return blocks;
+  return writingEntry(blocks, entry, dir, maxBytes, stats);
+}
 
-  const result = checkResult(await compute(filePath), filePath);
-  try {
-    const chunks = encodeEntry(result);
-    writeFileAtomic(entry, ...chunks);
-    keepUnderCap(dir, chunks.reduce((n, c) => n + c.byteLength, 0), maxBytes);
-  } catch (err) {
-    // A read-only or full disk must not stop the run: the value is still good, only not kept.
+/**
+ * The matrix `compute` gives for the file `filePath`, through the cache (cachedBlocks), whole: for
+ * values that are small or needed whole anyway.
+ */
+export async function cachedCompute(
+  filePath: string,
+  params: object,
+  compute: (filePath: string) => Promise<Matrix> | Matrix,
+  opts: CacheOptions = {},
+): Promise<Matrix> {
+  return collectRows(await cachedBlocks(filePath, params, async (f) => blocksOfMatrix(checkResult(await compute(f), f)), opts));
+}
+
+/** `blocks` passed through unchanged, each block also appended to a new cache entry at `entry`. */
+function writingEntry(blocks: RowBlocks, entry: string, dir: string, maxBytes: number, stats: CacheStats | undefined): RowBlocks {
+  const failed = (err: unknown) => {
+    // A read-only or full disk must not stop the run: the values are still good, only not kept.
     if (stats) stats.writeErrors++;
     if (!warnedWrite) {
       warnedWrite = true;
       console.warn(`sfl: cannot write the spectra cache in ${dir} (${(err as Error).message}); going on without it`);
     }
-  }
-  return result;
+  };
+  return {
+    rows: blocks.rows,
+    cols: blocks.cols,
+    async *[Symbol.asyncIterator]() {
+      let writer: MatrixFileWriter | null = null;
+      try {
+        writer = new MatrixFileWriter(entry, blocks.cols);
+      } catch (err) {
+        failed(err);
+      }
+      let complete = false;
+      try {
+        for await (const b of blocks) {
+          try {
+            writer?.append(b);
+          } catch (err) {
+            writer?.abort();
+            writer = null;
+            failed(err);
+          }
+          yield b;
+        }
+        complete = true;
+      } finally {
+        if (writer && complete && writer.rows === blocks.rows) {
+          try {
+            keepUnderCap(dir, writer.close(), maxBytes);
+          } catch (err) {
+            failed(err);
+          }
+        } else {
+          writer?.abort();
+        }
+      }
+    },
+  };
+}
+
+function entryBytes(rows: number, cols: number): number {
+  return HEADER_END + 4 * rows * cols;
 }
 
 /**
@@ -182,41 +244,152 @@ function checkResult(m: Matrix, filePath: string): Matrix {
   return m;
 }
 
-function encodeEntry(m: Matrix): Uint8Array[] {
-  let header = JSON.stringify({ format: CACHE_FORMAT_VERSION, rows: m.rows, cols: m.cols, dtype: '<f4' });
-  // Pad so the float data starts on a 4-byte boundary (8 + 4n).
-  header += ' '.repeat((4 - (header.length % 4)) % 4);
-  const prefix = new Uint8Array(8 + header.length);
-  prefix.set(Buffer.from(MAGIC, 'latin1'), 0);
-  new DataView(prefix.buffer).setUint32(4, header.length, true);
-  prefix.set(Buffer.from(header, 'latin1'), 8);
-  return [prefix, new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength)];
+/** Room for the JSON header: written before the rows are known, so of a fixed length. */
+const HEADER_ROOM = 120;
+/** Where the float32 values start (4-byte aligned). */
+const HEADER_END = 8 + HEADER_ROOM;
+
+function entryHeader(rows: number, cols: number): Uint8Array {
+  const json = JSON.stringify({ format: CACHE_FORMAT_VERSION, rows, cols, dtype: '<f4' }).padEnd(HEADER_ROOM, ' ');
+  const out = new Uint8Array(HEADER_END);
+  out.set(Buffer.from(MAGIC, 'latin1'), 0);
+  new DataView(out.buffer).setUint32(4, HEADER_ROOM, true);
+  out.set(Buffer.from(json, 'latin1'), 8);
+  return out;
 }
 
-/** The cached matrix, null if there is no entry, 'corrupt' if there is one that fails a check. */
-async function readEntry(path: string): Promise<Matrix | null | 'corrupt'> {
-  let buf: Buffer;
+/**
+ * A file in the entry layout written a block of rows at a time (cache entries, and the spill file
+ * of a recording whose length is not known before it is decoded, pipeline/spectra.ts): rows go
+ * straight to disk, the header with the final row count is written last. Everything goes to
+ * `<path>.<pid>.<random>.tmp`, renamed over `path` by close(); abort() removes it.
+ */
+export class MatrixFileWriter {
+  private fd: number | null;
+  private written = 0;
+  private readonly tmp: string;
+
+  /** @throws SflError (explainFsError) naming `path` when the file cannot be created. */
+  constructor(readonly path: string, readonly cols: number) {
+    this.tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      makeDirs(dirname(path));
+      this.fd = openSync(this.tmp, 'w');
+      this.write(entryHeader(0, cols), 0);
+    } catch (e) {
+      this.fd = null;
+      rmSync(this.tmp, { force: true });
+      throw explainFsError(e, path);
+    }
+  }
+
+  get rows(): number {
+    return this.written;
+  }
+
+  append(m: Matrix): void {
+    if (m.cols !== this.cols) throw new Error(`MatrixFileWriter: ${m.cols} columns, the file has ${this.cols}`);
+    this.guard(() => this.write(new Uint8Array(m.data.buffer, m.data.byteOffset, m.rows * m.cols * 4), HEADER_END + this.written * this.cols * 4));
+    this.written += m.rows;
+  }
+
+  /** Writes the header, moves the file into place; returns its size in bytes. */
+  close(): number {
+    this.guard(() => {
+      this.write(entryHeader(this.written, this.cols), 0);
+      closeSync(this.fd!);
+      this.fd = null;
+      renameSync(this.tmp, this.path);
+    });
+    return entryBytes(this.written, this.cols);
+  }
+
+  abort(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    rmSync(this.tmp, { force: true });
+  }
+
+  private write(bytes: Uint8Array, position: number): void {
+    if (this.fd === null) throw new Error('MatrixFileWriter: already closed');
+    let done = 0;
+    while (done < bytes.byteLength) done += writeSync(this.fd, bytes, done, bytes.byteLength - done, position + done);
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.abort();
+      throw explainFsError(e, this.path);
+    }
+  }
+}
+
+/**
+ * The file at `path` (entry layout) as blocks of rows read as they are iterated; null if there is
+ * no such file, 'corrupt' if it fails a check (magic, header, format, size). With `unlink`, the
+ * file is removed once open (its blocks stay readable through the open handle): a spill file.
+ */
+export async function openEntry(path: string, unlink = false): Promise<RowBlocks | null | 'corrupt'> {
+  let fh: FileHandle;
   try {
-    buf = await readFile(path);
+    fh = await open(path, 'r');
   } catch {
     return null;
   }
-  if (buf.length < 8 || buf.toString('latin1', 0, 4) !== MAGIC) return 'corrupt';
-  const headerLength = buf.readUInt32LE(4);
-  if (8 + headerLength > buf.length) return 'corrupt';
+  let shape: { rows: number; cols: number; start: number } | null = null;
+  try {
+    shape = await readEntryShape(fh);
+  } finally {
+    if (!shape) await fh.close();
+  }
+  if (!shape) return 'corrupt';
+  if (unlink) await rm(path, { force: true });
+  const { rows, cols, start } = shape;
+  return {
+    rows,
+    cols,
+    async *[Symbol.asyncIterator]() {
+      try {
+        for (let r = 0; r < rows; r += BLOCK_ROWS) {
+          const n = Math.min(BLOCK_ROWS, rows - r);
+          // A fresh buffer per block: float32-aligned, and the consumer may keep it.
+          const data = new Float32Array(n * cols);
+          const bytes = new Uint8Array(data.buffer);
+          let got = 0;
+          while (got < bytes.length) {
+            const { bytesRead } = await fh.read(bytes, got, bytes.length - got, start + r * cols * 4 + got);
+            if (bytesRead === 0) throw new SflError(`the file ended early (another process removed or cut it?)`, path);
+            got += bytesRead;
+          }
+          yield { data, rows: n, cols };
+        }
+      } finally {
+        await fh.close();
+      }
+    },
+  };
+}
+
+/** The shape and data offset of an entry, or null when the file fails a check. */
+async function readEntryShape(fh: FileHandle): Promise<{ rows: number; cols: number; start: number } | null> {
+  const size = (await fh.stat()).size;
+  const head = Buffer.alloc(8);
+  if (size < 8 || (await fh.read(head, 0, 8, 0)).bytesRead < 8 || head.toString('latin1', 0, 4) !== MAGIC) return null;
+  const headerLength = head.readUInt32LE(4);
+  if (8 + headerLength > size || headerLength > 4096) return null;
+  const json = Buffer.alloc(headerLength);
+  await fh.read(json, 0, headerLength, 8);
   let header: { format?: unknown; rows?: unknown; cols?: unknown; dtype?: unknown };
   try {
-    header = JSON.parse(buf.toString('latin1', 8, 8 + headerLength));
+    header = JSON.parse(json.toString('latin1'));
   } catch {
-    return 'corrupt';
+    return null;
   }
   const { format, rows, cols, dtype } = header;
-  if (format !== CACHE_FORMAT_VERSION || dtype !== '<f4') return 'corrupt';
-  if (!Number.isInteger(rows) || !Number.isInteger(cols) || (rows as number) < 0 || (cols as number) < 0) return 'corrupt';
-  const n = (rows as number) * (cols as number);
-  if (buf.length !== 8 + headerLength + 4 * n) return 'corrupt';
-  // Copy into a fresh buffer: the file's bytes need not be 4-byte aligned in memory.
-  const data = new Float32Array(n);
-  new Uint8Array(data.buffer).set(buf.subarray(8 + headerLength));
-  return { data, rows: rows as number, cols: cols as number };
+  if (format !== CACHE_FORMAT_VERSION || dtype !== '<f4') return null;
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || (rows as number) < 0 || (cols as number) < 0) return null;
+  if (size !== 8 + headerLength + 4 * (rows as number) * (cols as number)) return null;
+  return { rows: rows as number, cols: cols as number, start: 8 + headerLength };
 }

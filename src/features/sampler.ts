@@ -241,10 +241,16 @@ export class WindowReservoir {
   readonly windows: Matrix;
   /** For each slot, the index (order of offer) of the recording its window came from; -1 = empty. */
   readonly sourceOf: Int32Array;
-  private readonly rng: Rng;
+  private readonly base: Rng;
+  /** Numbers drawn for a recording that was then abandoned, given out again first (see RecordingDraw.abort). */
+  private replay: number[] = [];
+  private replayAt = 0;
+  /** Numbers drawn since the current recording began (null: none begun). */
+  private drawn: number[] | null = null;
   private totalWeight = 0;
   private offered = 0;
   private longest = 0;
+  private open = false;
 
   constructor(readonly opts: ReservoirOptions) {
     const what = 'WindowReservoir';
@@ -254,7 +260,7 @@ export class WindowReservoir {
     checkWindowMemory(opts.count, opts.frames, opts.bands);
     this.windows = matrix(opts.count, opts.frames * opts.bands);
     this.sourceOf = new Int32Array(opts.count).fill(-1);
-    this.rng = typeof opts.seed === 'function' ? opts.seed : mulberry32(opts.seed);
+    this.base = typeof opts.seed === 'function' ? opts.seed : mulberry32(opts.seed);
   }
 
   /** Recordings offered so far (including those too short to give a window). */
@@ -263,30 +269,68 @@ export class WindowReservoir {
   }
 
   /**
-   * Offers every window of one spectrogram (frames x bands); returns its index in the order of
-   * offer. The spectrogram is not kept: copies of the windows drawn are.
+   * Offers every window of one spectrogram (frames x bands) held whole; returns its index in the
+   * order of offer. The spectrogram is not kept: copies of the windows drawn are.
    */
   offer(spec: Matrix): number {
-    const index = this.offered++;
-    const { frames: K, bands, count, policy } = this.opts;
-    if (spec.cols !== bands) {
-      throw new SflError(`WindowReservoir: recording ${index} has ${spec.cols} bands, expected ${bands}; all must use the same bands`);
+    const draw = this.begin(spec.rows, spec.cols);
+    draw.add(spec);
+    return draw.commit();
+  }
+
+  /**
+   * Starts offering a recording of `rows` frames that will arrive in blocks (RecordingDraw.add);
+   * the windows it gives are chosen now, from `rows` alone, so that the result is the same as
+   * offer() of the whole spectrogram, whatever the blocks. One recording at a time.
+   */
+  begin(rows: number, bands = this.opts.bands): RecordingDraw {
+    if (this.open) throw new Error('WindowReservoir: a recording is already being offered');
+    const index = this.offered;
+    const { frames: K, count, policy } = this.opts;
+    if (bands !== this.opts.bands) {
+      throw new SflError(`WindowReservoir: recording ${index} has ${bands} bands, expected ${this.opts.bands}; all must use the same bands`);
     }
-    this.longest = Math.max(this.longest, spec.rows);
-    const n = windowCount(spec.rows, K);
-    if (n === 0) return index;
-    const weight = policy === 'balanced' ? 1 : n;
+    if (!Number.isInteger(rows) || rows < 0) throw new Error(`WindowReservoir: rows must be a non-negative integer, got ${rows}`);
+    this.open = true;
+    this.drawn = [];
+    const n = windowCount(rows, K);
+    const weight = n === 0 ? 0 : policy === 'balanced' ? 1 : n;
+    const slots: number[] = [];
+    const starts: number[] = [];
+    if (n > 0) {
+      const p = weight / (this.totalWeight + weight);
+      // Slot indices with independent probability p each: skip Geometric(p) failures between them.
+      const logq = Math.log1p(-p);
+      for (let slot = p >= 1 ? 0 : this.skip(logq); slot < count; slot += p >= 1 ? 1 : 1 + this.skip(logq)) {
+        slots.push(slot);
+        starts.push(Math.min(n - 1, Math.floor(this.rng() * n)));
+      }
+    }
+    return new RecordingDraw(this, rows, weight, slots, starts);
+  }
+
+  /** @internal RecordingDraw.commit: the recording's windows are in; its slots are taken. */
+  settle(rows: number, weight: number): number {
     this.totalWeight += weight;
-    const p = weight / this.totalWeight;
-    const width = K * bands;
-    // Slot indices with independent probability p each: skip Geometric(p) failures between them.
-    const logq = Math.log1p(-p);
-    for (let slot = p >= 1 ? 0 : this.skip(logq); slot < count; slot += p >= 1 ? 1 : 1 + this.skip(logq)) {
-      const start = Math.min(n - 1, Math.floor(this.rng() * n));
-      this.windows.data.set(spec.data.subarray(start * bands, start * bands + width), slot * width);
-      this.sourceOf[slot] = index;
-    }
-    return index;
+    this.longest = Math.max(this.longest, rows);
+    this.drawn = null;
+    this.open = false;
+    return this.offered++;
+  }
+
+  /** @internal RecordingDraw.abort: as if the recording had never begun (its random numbers are drawn again by the next). */
+  unwind(): void {
+    this.replay = this.drawn!.concat(this.replay.slice(this.replayAt));
+    this.replayAt = 0;
+    this.drawn = null;
+    this.open = false;
+  }
+
+  /** The next uniform number: a replayed one first, else the generator's. */
+  private rng(): number {
+    const u = this.replayAt < this.replay.length ? this.replay[this.replayAt++] : this.base();
+    this.drawn?.push(u);
+    return u;
   }
 
   /** Failures before the next success of Bernoulli(p), with log(1 - p) given. */
@@ -321,5 +365,100 @@ export class WindowReservoir {
     for (let i = 1; i < counts.length; i++) if (counts[i] > counts[index]) index = i;
     const share = counts[index] / this.opts.count;
     return share > DOMINANT_SHARE ? { index, share } : null;
+  }
+}
+
+/**
+ * One recording being offered to a WindowReservoir block by block (WindowReservoir.begin). Its
+ * windows were chosen when it began; each is copied as soon as its last frame has arrived, the
+ * last K - 1 frames of each block carried over so that a window spanning two blocks is whole.
+ * Windows going to slots that already hold one are staged until commit(), so abort() (the file
+ * turned out to be bad) leaves the reservoir as it was before begin(). Memory: the staged windows
+ * (count x the recording's share, at most the reservoir's size) and K - 1 frames.
+ */
+export class RecordingDraw {
+  /** Draws ordered by start frame: positions into slots/starts. */
+  private readonly order: number[];
+  private nextDraw = 0;
+  /** Frames received so far. */
+  private seen = 0;
+  /** The last K - 1 frames received (fewer at the start), frames seen - carried .. seen - 1. */
+  private readonly carry: Float32Array;
+  private carried = 0;
+  /** Windows going to occupied slots, until commit; staged[d] is draw d's row, or -1 (written in place). */
+  private readonly staging: Float32Array;
+  private readonly stagedRow: Int32Array;
+  private done = false;
+
+  constructor(
+    private readonly reservoir: WindowReservoir,
+    readonly rows: number,
+    private readonly weight: number,
+    private readonly slots: number[],
+    private readonly starts: number[],
+  ) {
+    const { frames: K, bands } = reservoir.opts;
+    this.order = starts.map((_, i) => i).sort((a, b) => starts[a] - starts[b] || a - b);
+    this.carry = new Float32Array(Math.max(0, K - 1) * bands);
+    this.stagedRow = new Int32Array(slots.length);
+    let staged = 0;
+    slots.forEach((slot, d) => (this.stagedRow[d] = reservoir.sourceOf[slot] >= 0 ? staged++ : -1));
+    this.staging = new Float32Array(staged * K * bands);
+    // Empty slots are written in place; they stay marked empty until commit.
+  }
+
+  /** The next frames of the recording, in order (block.cols = bands). */
+  add(block: Matrix): void {
+    if (this.done) throw new Error('RecordingDraw: add after commit or abort');
+    const { frames: K, bands } = this.reservoir.opts;
+    if (block.cols !== bands) throw new SflError(`WindowReservoir: a block has ${block.cols} bands, expected ${bands}`);
+    if (this.seen + block.rows > this.rows) throw new Error(`RecordingDraw: more than the ${this.rows} frames announced`);
+    const first = this.seen - this.carried;
+    const end = this.seen + block.rows;
+    const width = K * bands;
+    while (this.nextDraw < this.order.length) {
+      const d = this.order[this.nextDraw];
+      const start = this.starts[d];
+      if (start + K > end) break;
+      const dest = this.stagedRow[d] >= 0 ? this.staging : this.reservoir.windows.data;
+      const at = this.stagedRow[d] >= 0 ? this.stagedRow[d] * width : this.slots[d] * width;
+      // Frames start .. start+K-1: those before the block from the carry, the rest from the block.
+      const fromCarry = Math.max(0, Math.min(K, this.seen - start));
+      if (fromCarry > 0) dest.set(this.carry.subarray((start - first) * bands, (start - first + fromCarry) * bands), at);
+      const b0 = start + fromCarry - this.seen;
+      dest.set(block.data.subarray(b0 * bands, (b0 + K - fromCarry) * bands), at + fromCarry * bands);
+      this.nextDraw++;
+    }
+    // Keep the last K - 1 frames of carry + block.
+    const keep = Math.min(K - 1, this.carried + block.rows);
+    const fromBlock = Math.min(keep, block.rows);
+    const fromOld = keep - fromBlock;
+    if (fromOld > 0) this.carry.copyWithin(0, (this.carried - fromOld) * bands, this.carried * bands);
+    this.carry.set(block.data.subarray((block.rows - fromBlock) * bands, block.rows * bands), fromOld * bands);
+    this.carried = keep;
+    this.seen = end;
+  }
+
+  /** Every frame has arrived: the windows take their slots. Returns the recording's index of offer. */
+  commit(): number {
+    if (this.done) throw new Error('RecordingDraw: commit after commit or abort');
+    if (this.seen !== this.rows) throw new Error(`RecordingDraw: ${this.seen} of the ${this.rows} frames announced arrived`);
+    this.done = true;
+    const index = this.reservoir.settle(this.rows, this.weight);
+    const width = this.reservoir.opts.frames * this.reservoir.opts.bands;
+    this.slots.forEach((slot, d) => {
+      const r = this.stagedRow[d];
+      if (r >= 0) this.reservoir.windows.data.set(this.staging.subarray(r * width, (r + 1) * width), slot * width);
+      this.reservoir.sourceOf[slot] = index;
+    });
+    return index;
+  }
+
+  /** The recording is dropped: the reservoir is as it was before begin(). */
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    // Slots that were empty may hold partial windows; they are still marked empty (-1).
+    this.reservoir.unwind();
   }
 }

@@ -15,7 +15,7 @@ import type { CacheStats } from '../data/spectra-cache.ts';
 import { SflError } from '../util/errors.ts';
 import type { Config } from './config.ts';
 import { progress } from '../util/progress.ts';
-import { loadSpectra, type SpectrumSettings } from './spectra.ts';
+import { loadSpectra, type SpectrogramBlocks, type SpectrumSettings } from './spectra.ts';
 import { splitRecord, type InputsRecord } from './run-records.ts';
 
 export interface AudioSetOptions {
@@ -45,6 +45,13 @@ export interface AudioSetOptions {
    * (the set's `spectra` is then empty), so memory is one recording's, whatever the folder's size.
    */
   onSpectrum?: (recording: Recording, spectrum: Matrix) => void;
+  /**
+   * Streaming a block at a time: each recording's spectrogram goes to `onSpectrogramBlocks` as
+   * blocks of frames with the frame count known first (see SpectrogramBlocks in spectra.ts), so
+   * memory is a block, whatever the length of a recording. When the blocks throw, discard what
+   * was taken from this recording and let the error through: the file is then skipped.
+   */
+  onSpectrogramBlocks?: (recording: Recording, spectrum: SpectrogramBlocks) => Promise<void>;
   /** Called with the recordings found and labelled, before any is decoded. */
   onScanned?: (recordings: readonly Recording[]) => void;
 }
@@ -105,6 +112,7 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
   const bar = progress({ stage: 'spectra', total: labelled.recordings.length });
   const recordingOf = new Map(labelled.recordings.map((r) => [r.path, r] as const));
   const consume = o.onSpectrum && ((path: string, m: Matrix) => o.onSpectrum!(recordingOf.get(path)!, m));
+  const consumeBlocks = o.onSpectrogramBlocks && ((path: string, b: SpectrogramBlocks) => o.onSpectrogramBlocks!(recordingOf.get(path)!, b));
   let spectra;
   try {
     spectra = await loadSpectra(labelled.recordings.map((r) => r.path), o.spectrum, {
@@ -113,6 +121,7 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
       cache: o.cache ?? true,
       onProgress: (d) => bar.update(d),
       consume,
+      consumeBlocks,
     });
   } finally {
     bar.stop();
@@ -120,7 +129,7 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
   say(spectra.rateNote);
   const byPath = new Map(spectra.paths.map((p, i) => [p, spectra.spectra[i]] as const));
   const recordings = labelled.recordings.filter((r) => byPath.has(r.path));
-  const streamed = consume !== undefined;
+  const streamed = consume !== undefined || consumeBlocks !== undefined;
 
   // labelFiles passes the scan's skipped entries through as they are: the rest had no label.
   const scanSkipped = new Set(found.skipped);
@@ -251,8 +260,7 @@ export function loadConfiguredAudioSet(
   config: Pick<Config, 'data' | 'spectrum' | 'split' | 'run'>,
   use: 'unsupervised' | 'classifier',
   log?: (line: string) => void,
-  onSpectrum?: AudioSetOptions['onSpectrum'],
-  onScanned?: AudioSetOptions['onScanned'],
+  stream: Pick<AudioSetOptions, 'onSpectrum' | 'onSpectrogramBlocks' | 'onScanned'> = {},
 ): Promise<AudioSet> {
   const d = config.data;
   const s = config.split;
@@ -263,8 +271,7 @@ export function loadConfiguredAudioSet(
     spectrum: config.spectrum,
     split: use === 'classifier' ? { kind: s.kind, testFraction: s.testFraction, testSpeakers: s.testSpeakers, folds: s.folds, seed: s.seed ?? config.run.seed } : null,
     log,
-    onSpectrum,
-    onScanned,
+    ...stream,
   });
 }
 

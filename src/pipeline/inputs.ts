@@ -7,6 +7,7 @@ import type { SpectrumParams } from '../audio/spectrogram.ts';
 import { SflError } from '../util/errors.ts';
 import type { SpectraResult } from './spectra.ts';
 import type { InputDescription } from '../features/input-description.ts';
+import type { RowBlocks } from '../data/row-blocks.ts';
 
 /** MNIST images of the chosen digits (in file order), the first `count` of them. */
 export function mnistImages(dir: string, opts: { split?: 'train' | 'test'; digits?: number[]; count?: number | null } = {}) {
@@ -55,10 +56,30 @@ export class StreamedWindows {
   constructor(readonly opts: { frames: number; count: number; seed: number; sampling: SamplingPolicy }) {}
 
   offer(name: string, spectrum: Matrix): void {
-    const o = this.opts;
-    this.reservoir ??= new WindowReservoir({ count: o.count, frames: o.frames, bands: spectrum.cols, policy: o.sampling, seed: o.seed });
-    this.reservoir.offer(spectrum);
+    this.reservoirFor(spectrum.cols).offer(spectrum);
     this.names.push(name);
+  }
+
+  /**
+   * Offers a recording block by block (memory: a block and K - 1 frames, not the recording; the
+   * windows are the ones offer() of the whole spectrogram would draw). If the blocks throw (a bad
+   * file), the recording is withdrawn and the error passed on.
+   */
+  async offerBlocks(name: string, blocks: RowBlocks): Promise<void> {
+    const draw = this.reservoirFor(blocks.cols).begin(blocks.rows, blocks.cols);
+    try {
+      for await (const b of blocks) draw.add(b);
+      draw.commit();
+    } catch (e) {
+      draw.abort();
+      throw e;
+    }
+    this.names.push(name);
+  }
+
+  private reservoirFor(bands: number): WindowReservoir {
+    const o = this.opts;
+    return (this.reservoir ??= new WindowReservoir({ count: o.count, frames: o.frames, bands, policy: o.sampling, seed: o.seed }));
   }
 
   get recordings(): number {

@@ -7,11 +7,16 @@
  * or absurdly large samples, silent, too short) is skipped with its reason in a folder scan
  * (skipBad) and is an error naming it otherwise; no spectrum with a non-finite value is returned.
  */
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
-import { openAudio, probeAudio, MAX_SAMPLE_RATE, type AudioInput } from '../audio/decode.ts';
-import { defaultSpectrumParams, validateSpectrumParams, type SpectrumParams } from '../audio/spectrogram.ts';
-import { concatRows, SpectrogramStream } from '../audio/spectrogram-stream.ts';
-import { cachedCompute, newCacheStats, type CacheStats } from '../data/spectra-cache.ts';
+import { openAudio, probeAudio, MAX_SAMPLE_RATE, type AudioInput, type AudioProbe } from '../audio/decode.ts';
+import { frameRows } from '../audio/frames.ts';
+import { defaultSpectrumParams, spectrumWidth, validateSpectrumParams, type SpectrumParams } from '../audio/spectrogram.ts';
+import { concatRows, needsWholeRecording, SpectrogramStream } from '../audio/spectrogram-stream.ts';
+import { blocksOfMatrix, collectRows, type RowBlocks } from '../data/row-blocks.ts';
+import { cachedBlocks, MatrixFileWriter, newCacheStats, openEntry, type CacheStats } from '../data/spectra-cache.ts';
 import { SflError } from '../util/errors.ts';
 
 /**
@@ -74,6 +79,55 @@ export interface LoadOptions {
    * recording's, whatever the number of files.
    */
   consume?: (path: string, spectrum: Matrix) => void;
+  /**
+   * Streaming a block at a time: each file's spectrogram is handed to `consumeBlocks` as blocks of
+   * frames (its frame count known before the first; see SpectrogramBlocks) and is never held
+   * (`spectra` stays empty), so memory is a block, whatever the length of a recording. If the
+   * iteration throws (the file turned out to be bad), the consumer discards what it took from it
+   * and lets the error through: the file is then skipped (skipBad) like any bad file. Frames the
+   * consumer leaves unread are still decoded (and checked) before the next file.
+   */
+  consumeBlocks?: (path: string, spectrum: SpectrogramBlocks) => Promise<void>;
+}
+
+/**
+ * A file's blocks with the file's own errors told apart from the consumer's (`error`), and one
+ * underlying iteration shared by every for-await over it: a consumer that stops early leaves the
+ * rest for drain().
+ */
+class GuardedBlocks implements SpectrogramBlocks {
+  readonly rows: number;
+  readonly cols: number;
+  error: unknown = undefined;
+  private readonly it: AsyncIterator<Matrix>;
+
+  constructor(readonly path: string, source: RowBlocks) {
+    this.rows = source.rows;
+    this.cols = source.cols;
+    this.it = source[Symbol.asyncIterator]();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Matrix> {
+    // No return(): a consumer's break does not close the file, drain() reads on.
+    return { next: () => this.next() };
+  }
+
+  async drain(): Promise<void> {
+    while (!(await this.next()).done);
+  }
+
+  async close(): Promise<void> {
+    await this.it.return?.().catch(() => undefined);
+  }
+
+  private async next(): Promise<IteratorResult<Matrix>> {
+    try {
+      return await this.it.next();
+    } catch (e) {
+      this.error = e;
+      throw e;
+    }
+  }
 }
 
 export interface RateChoice {
@@ -120,34 +174,114 @@ function resolveSpectrumParams(settings: SpectrumSettings, sampleRate: number): 
 }
 
 /**
+ * One recording's spectrogram as blocks of frames (rows), its frame count known before the first
+ * block (data/row-blocks.ts), so that no consumer ever needs it whole. `warnings` (what the
+ * decoder repaired, one sentence each naming the file) is complete once iteration has ended.
+ */
+export interface SpectrogramBlocks extends RowBlocks {
+  readonly path: string;
+}
+
+/**
  * Decode (decode.ts checks the values: a non-finite or absurd sample refuses the file, values
  * beyond full scale are clipped with a warning), check, resample and transform one file, block by
- * block (openAudio, SpectrogramStream): its samples are never all in memory, only the spectrogram
- * being built. Throws SflError naming the file; the decoder's warnings go to `onWarning`.
+ * block (openAudio, SpectrogramStream). Memory: a block of samples and its frames, whatever the
+ * recording's length, in three ways depending on what is known before decoding:
+ *  - the usual case, a file that declares its exact length (WAV, FLAC, Ogg): the frame count
+ *    follows from it (resampled length round(n * rate / fileRate), frames.ts's frameRows), and the
+ *    frames stream straight through;
+ *  - a length known only after decoding (MP3): the frames are spilled to a temporary file in the
+ *    system's temporary folder (removed at once; 4 bytes per value) and read back in blocks;
+ *  - settings that need the whole recording before any frame is final (trimDb, topDb,
+ *    meanNormalise; see spectrogram-stream.ts): one recording's spectrogram is held.
+ * Opening probes the file (SflError naming it for a bad header or rate); iteration throws an
+ * SflError naming the file for anything found while decoding (the consumer then discards what it
+ * took); `onWarning` gets the decoder's warnings when decoding ends.
  */
-export async function spectrogramOfAudio(input: AudioInput, params: SpectrumParams, onWarning?: (w: string) => void): Promise<Matrix> {
+export async function openSpectrogram(input: AudioInput, params: SpectrumParams, onWarning?: (w: string) => void): Promise<SpectrogramBlocks> {
   const path = typeof input === 'string' ? input : input.name;
-  const rate = (await probeAudio(input)).sampleRate;
+  const probe = await probeAudio(input);
+  const rate = probe.sampleRate;
   if (!(rate >= MIN_FILE_RATE && rate <= MAX_FILE_RATE)) {
     throw new SflError(`sample rate ${rate} Hz is outside ${MIN_FILE_RATE / 1000}-${MAX_FILE_RATE / 1000} kHz (corrupt header?)`, path);
   }
-  const sound = await openAudio(input, { sampleRate: params.sampleRate, blockSize: BLOCK });
+  const width = spectrumWidth(params);
+  const frames = () => spectrogramFrames(input, path, params, onWarning);
+  const known = declaredFrames(probe, params);
+  if (known !== null) return { path, rows: known, cols: width, [Symbol.asyncIterator]: () => exactly(frames(), known, path) };
+  if (needsWholeRecording(params)) return { path, ...blocksOfMatrix(concatRows(await arrayFrom(frames()), width)) };
+  return { path, ...(await spill(frames(), width, path)) };
+}
+
+/** The whole spectrogram of a file (openSpectrogram's blocks together), for short recordings. */
+export async function spectrogramOfAudio(input: AudioInput, params: SpectrumParams, onWarning?: (w: string) => void): Promise<Matrix> {
+  return collectRows(await openSpectrogram(input, params, onWarning));
+}
+
+/** Frames the file will give, from its declared length; null when unknown before decoding. */
+function declaredFrames(probe: AudioProbe, params: SpectrumParams): number | null {
+  if (probe.frames === null || probe.framesTolerance !== 0 || needsWholeRecording(params)) return null;
+  // The resampler's own rule (resample.ts StreamResampler.finish), the same expression.
+  const samples = probe.sampleRate === params.sampleRate ? probe.frames : Math.round(probe.frames * (params.sampleRate / probe.sampleRate));
+  return frameRows(samples, params.frameSize, params.hop, params.center);
+}
+
+/** The frames of a file in the blocks decoding gives (the samples checked, every value finite). */
+async function* spectrogramFrames(input: AudioInput, path: string, params: SpectrumParams, onWarning?: (w: string) => void): AsyncGenerator<Matrix> {
   const transform = new SpectrogramStream(params);
+  const sound = await openAudio(input, { sampleRate: params.sampleRate, blockSize: BLOCK });
   const check = new SamplesCheck(path);
-  const rows: Matrix[] = [];
+  let frame = 0;
+  // Belt and braces: whatever got through, no non-finite value leaves this function.
+  const finite = (m: Matrix) => {
+    for (let i = 0; i < m.data.length; i++) {
+      if (!Number.isFinite(m.data[i])) throw new SflError(`the spectrum has a non-finite value at frame ${frame + Math.floor(i / m.cols)}`, path);
+    }
+    frame += m.rows;
+    return m;
+  };
   for await (const block of sound) {
     check.add(block);
-    rows.push(transform.push(block));
+    const m = transform.push(block);
+    if (m.rows > 0) yield finite(m);
   }
   for (const w of sound.warnings) onWarning?.(w);
   check.end(params);
-  rows.push(transform.finish());
-  const m = concatRows(rows, transform.width);
-  // Belt and braces: whatever got through, no non-finite value leaves this function.
-  for (let i = 0; i < m.data.length; i++) {
-    if (!Number.isFinite(m.data[i])) throw new SflError(`the spectrum has a non-finite value at frame ${Math.floor(i / m.cols)}`, path);
+  const last = transform.finish();
+  if (last.rows > 0) yield finite(last);
+}
+
+/** `blocks`, checked to hold exactly the `rows` announced before decoding. */
+async function* exactly(blocks: AsyncIterable<Matrix>, rows: number, path: string): AsyncGenerator<Matrix> {
+  let got = 0;
+  for await (const b of blocks) {
+    got += b.rows;
+    if (got > rows) break;
+    yield b;
   }
-  return m;
+  if (got !== rows) throw new Error(`${path}: the spectrogram has ${got} frames, ${rows} were expected from the file's declared length`);
+}
+
+async function arrayFrom<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+/** Blocks of unknown total written to a temporary file, then read back from it with their count. */
+async function spill(blocks: AsyncIterable<Matrix>, cols: number, path: string): Promise<RowBlocks> {
+  const file = join(tmpdir(), `sfl-spectrogram-${process.pid}-${randomBytes(6).toString('hex')}.f32`);
+  const writer = new MatrixFileWriter(file, cols);
+  try {
+    for await (const b of blocks) writer.append(b);
+    writer.close();
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  const back = await openEntry(file, true);
+  if (!back || back === 'corrupt') throw new Error(`${path}: the spectrogram spilled to ${file} cannot be read back`);
+  return back;
 }
 
 /**
@@ -214,25 +348,34 @@ export async function loadSpectra(paths: string[], settings: SpectrumSettings, o
   const out: SpectraResult = { spectra: [], paths: [], skipped: [], warnings: [], params, rateNote: rate.note, audioSeconds: 0, cache: stats };
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i];
-    let streamed: Matrix | null = null;
+    let whole: Matrix | null = null;
+    let source: GuardedBlocks | null = null;
     try {
-      const m = await cachedCompute(path, params, () => spectrogramOfAudio(path, params, (w) => out.warnings.push(w)), {
+      const opened = await cachedBlocks(path, params, () => openSpectrogram(path, params, (w) => out.warnings.push(w)), {
         enabled: opts.cache ?? true,
         dir: opts.cacheDir,
         stats,
       });
-      if (opts.consume) streamed = m;
-      else out.spectra.push(m);
+      source = new GuardedBlocks(path, opened);
+      if (opts.consumeBlocks) await opts.consumeBlocks(path, source);
+      else whole = await collectRows(source);
+      // Decoded to the end even when the consumer did not want the frames, so every file is checked.
+      await source.drain();
+      if (whole && !opts.consume) out.spectra.push(whole);
       out.paths.push(path);
-      out.audioSeconds += ((m.rows - 1) * params.hop + params.frameSize) / params.sampleRate;
+      out.audioSeconds += ((opened.rows - 1) * params.hop + params.frameSize) / params.sampleRate;
     } catch (e) {
-      if (!opts.skipBad || !(e instanceof Error)) throw e;
+      await source?.close();
+      // An error of the consumer (e.g. out of disk) is not a bad file: only the file's own are.
+      const fromFile = source === null || source.error === e;
+      if (!fromFile || !opts.skipBad || !(e instanceof Error)) throw e;
       // One bad file never ends a folder scan; an error that is not ours is still named as such.
       out.skipped.push({ path, reason: e instanceof SflError ? e.message : `${path}: cannot be decoded (${e.message})` });
+      whole = null;
     }
     opts.onProgress?.(i + 1, paths.length);
     // Outside the try: an error of the consumer (e.g. out of disk) is not a bad file.
-    if (streamed) opts.consume!(path, streamed);
+    if (whole && opts.consume) opts.consume(path, whole);
   }
   if (out.paths.length === 0 && !opts.allowNone) {
     throw new SflError(

@@ -38,6 +38,32 @@ describe('sfl features', () => {
     expect(readNpy(out).shape[1]).toBe(129);
   });
 
+  it('a file found bad part-way (after some of its frames were written) is taken out again; the rest follow on', () => {
+    const dir = tmp();
+    const audio = join(dir, 'in');
+    mkdirSync(audio);
+    copyFileSync(fsdd('0_george_0.wav'), join(audio, 'a.wav'));
+    // 80 s at 8 kHz with a NaN near its end: found after more than one block of frames has passed.
+    const values = Array.from({ length: 640_000 }, (_, i) => (i === 600_000 ? NaN : 0.2 * Math.sin(i / 7)));
+    writeFileSync(join(audio, 'b.wav'), buildWav({ encoding: 'float32', sampleRate: 8000, channels: [values] }));
+    copyFileSync(fsdd('1_george_0.wav'), join(audio, 'c.wav'));
+    const out = join(dir, 'f.npy');
+    const r = runCli(['features', audio, '--transform', 'mel', '--bands', '8', '--out', out, '--no-cache']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: skipped .*b\.wav: non-finite sample value NaN at sample 600000/);
+    const one = (name: string) => {
+      const o = join(dir, `${name}.npy`);
+      expect(runCli(['features', fsdd(name), '--transform', 'mel', '--bands', '8', '--out', o, '--no-cache']).code).toBe(0);
+      return readNpy(o);
+    };
+    const [a, c] = [one('0_george_0.wav'), one('1_george_0.wav')];
+    const all = readNpy(out);
+    expect(all.shape).toEqual([a.shape[0] + c.shape[0], 8]);
+    expect(Array.from(all.data)).toEqual([...a.data, ...c.data]);
+    const side = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
+    expect(side.files.map((f: { rows: number[] }) => f.rows)).toEqual([[0, a.shape[0]], [a.shape[0], a.shape[0] + c.shape[0]]]);
+  });
+
   it('a single bad file, an empty folder and a missing path each give one sentence naming it, no stack', () => {
     const dir = tmp();
     const bad = join(dir, 'bad.wav');

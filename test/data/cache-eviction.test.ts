@@ -69,9 +69,9 @@ describe('the spectra cache size cap', () => {
     const env = { SFL_CACHE_DIR: cacheDir, SFL_CACHE_MAX: '1MB' };
     const shown = runCli(['cache'], env);
     expect(shown.code, shown.stderr).toBe(0);
-    expect(shown.stdout).toBe(`spectra cache: ${cacheDir}\n2 entries, 8.1 kB of at most 1.0 MB\n`);
+    expect(shown.stdout).toBe(`spectra cache: ${cacheDir}\n2 entries, 8.3 kB of at most 1.0 MB\n`);
     const cleared = runCli(['cache', 'clear'], env);
-    expect(cleared.stdout).toBe(`removed 2 entries (8.1 kB) from ${cacheDir}\n`);
+    expect(cleared.stdout).toBe(`removed 2 entries (8.3 kB) from ${cacheDir}\n`);
     expect(cacheUsage(cacheDir)).toEqual({ entries: 0, bytes: 0 });
     expect(clearCache(cacheDir)).toEqual({ entries: 0, bytes: 0 });
   });

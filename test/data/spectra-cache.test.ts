@@ -3,8 +3,9 @@ import { readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from
 import { basename, dirname, join } from 'node:path';
 import type { Matrix } from '../../src/compute/matrix.ts';
 import {
-  cacheEntryPath, cachedCompute, defaultCacheDir, newCacheStats, spectraCacheKey,
+  cacheEntryPath, cachedBlocks, cachedCompute, defaultCacheDir, newCacheStats, spectraCacheKey,
 } from '../../src/data/spectra-cache.ts';
+import { blocksOfMatrix, collectRows } from '../../src/data/row-blocks.ts';
 import { stableStringify } from '../../src/data/cache-key.ts';
 import { tempDir } from './helpers.ts';
 
@@ -102,6 +103,49 @@ describe('cachedCompute', () => {
   it('names a missing input file', async () => {
     const { cacheDir } = setup();
     await expect(cachedCompute('no/such.wav', {}, fakeSpectrum(1), { dir: cacheDir })).rejects.toThrow('no/such.wav: file not found');
+  });
+});
+
+describe('cachedBlocks', () => {
+  /** 10,000 rows x 3 columns in blocks of 1,000, counting the blocks handed out. */
+  function bigSource() {
+    const m: Matrix = { data: Float32Array.from({ length: 30_000 }, (_, i) => i / 3), rows: 10_000, cols: 3 };
+    const opened = vi.fn(async () => blocksOfMatrix(m, 1000));
+    return { m, opened };
+  }
+
+  it('writes an entry as the blocks pass and reads it back in blocks, never whole', async () => {
+    const { file, cacheDir } = setup();
+    const { m, opened } = bigSource();
+    const stats = newCacheStats();
+    const first = await cachedBlocks(file, { p: 1 }, opened, { dir: cacheDir, stats });
+    expect(Array.from((await collectRows(first)).data)).toEqual(Array.from(m.data));
+    const again = await cachedBlocks(file, { p: 1 }, opened, { dir: cacheDir, stats });
+    expect([again.rows, again.cols]).toEqual([10_000, 3]);
+    const sizes: number[] = [];
+    const values: number[] = [];
+    for await (const b of again) {
+      sizes.push(b.rows);
+      values.push(...b.data);
+    }
+    expect(opened).toHaveBeenCalledTimes(1);
+    expect(stats).toMatchObject({ hits: 1, misses: 1 });
+    expect(sizes).toEqual([4096, 4096, 1808]);
+    expect(values).toEqual(Array.from(m.data));
+  });
+
+  it('keeps no entry when the reader stops early, nor one above half of the cap', async () => {
+    const { file, cacheDir } = setup();
+    const { opened } = bigSource();
+    for await (const _ of await cachedBlocks(file, { p: 1 }, opened, { dir: cacheDir })) break;
+    const entry = cacheEntryPath(cacheDir, spectraCacheKey(new Uint8Array([1, 2, 3, 250]), { p: 1 }));
+    expect(statSync(entry, { throwIfNoEntry: false })).toBeUndefined();
+    expect(readdirSync(dirname(entry))).toEqual([]);
+    // 120 kB of values: kept under a 241 kB cap, not under a 239 kB one.
+    await collectRows(await cachedBlocks(file, { p: 1 }, opened, { dir: cacheDir, maxBytes: 239_000 }));
+    expect(statSync(entry, { throwIfNoEntry: false })).toBeUndefined();
+    await collectRows(await cachedBlocks(file, { p: 1 }, opened, { dir: cacheDir, maxBytes: 241_000 }));
+    expect(statSync(entry).size).toBe(128 + 120_000);
   });
 });
 

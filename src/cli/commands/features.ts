@@ -23,9 +23,8 @@ export function registerFeatures(program: Command): void {
   cmd.option('--no-cache', 'do not read or write the spectra cache');
   cmd.action(async (target: string, opts: { out: string; cache: boolean }) => {
     const { spectrum } = await commandConfig(cmd);
-    // One recording at a time, its frames appended to the .npy as they come: memory is one
-    // recording's, whatever the folder's total duration. The summary line comes last, after the
-    // result line.
+    // A block of frames at a time, appended to the .npy as it comes: memory is a block, whatever
+    // the length of a recording or of the folder. The summary line comes last, after the result line.
     const files: { path: string; rows: [number, number] }[] = [];
     let out: NpyRowWriter | null = null;
     let rows = 0;
@@ -37,11 +36,17 @@ export function registerFeatures(program: Command): void {
         spectrum,
         cache: opts.cache,
         deferSummary: true,
-        onSpectrum: (rec, m) => {
-          out ??= new NpyRowWriter(opts.out, m.cols);
-          out.append(m);
-          files.push({ path: rec.path, rows: [rows, rows + m.rows] });
-          rows += m.rows;
+        onSpectrogramBlocks: async (rec, blocks) => {
+          const npy = (out ??= new NpyRowWriter(opts.out, blocks.cols));
+          try {
+            for await (const b of blocks) npy.append(b);
+          } catch (e) {
+            // A file found bad part-way: its frames are taken back (the writer itself is gone if it failed).
+            if (npy.length > rows) npy.rollback(rows);
+            throw e;
+          }
+          files.push({ path: rec.path, rows: [rows, npy.length] });
+          rows = npy.length;
         },
       });
       (out as NpyRowWriter | null)?.close();

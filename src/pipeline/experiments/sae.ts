@@ -36,18 +36,16 @@ export async function saeTrainingData(config: Config, log: (s: string) => void, 
   // the split is FSDD's), learn from the training recordings only, so a later classifier's test
   // recordings stay unseen; otherwise from every recording. Whether that applies is decided from
   // the file names before any file is decoded, so ONE window sampler is kept (memory: the windows
-  // kept, not the folder, and not twice); spectrograms stream through it and are dropped.
+  // kept, not the folder, and not twice); spectrograms stream through it a block at a time.
   const w = config.windows;
   const windows = new StreamedWindows({ frames: w.frames, count: w.count, seed: w.seed ?? config.run.seed, sampling: w.sampling });
   let trainOnly = false;
-  const set = await loadConfiguredAudioSet(
-    config,
-    'unsupervised',
-    log,
-    (r, m) => {
-      if (!trainOnly || r.index! > OFFICIAL_TEST_MAX_INDEX) windows.offer(r.path, m);
+  const set = await loadConfiguredAudioSet(config, 'unsupervised', log, {
+    // A recording not offered is still decoded to the end by the loader, so every file is checked.
+    onSpectrogramBlocks: async (r, blocks) => {
+      if (!trainOnly || r.index! > OFFICIAL_TEST_MAX_INDEX) await windows.offerBlocks(r.path, blocks);
     },
-    (recs) => {
+    onScanned: (recs) => {
       // The same choice planSplits makes: 'auto' takes FSDD's split only when it is usable.
       const train = recs.filter((r) => r.index !== undefined && r.index > OFFICIAL_TEST_MAX_INDEX).length;
       const indexed = recs.length > 0 && recs.every((r) => r.index !== undefined);
@@ -55,7 +53,7 @@ export async function saeTrainingData(config: Config, log: (s: string) => void, 
         indexed &&
         (config.split.kind === 'official' ? train > 0 && train < recs.length : config.split.kind === 'auto' && officialSplitProblem(recs) === undefined);
     },
-  );
+  });
   if (trainOnly) log(`learning from the ${windows.recordings} training recordings of FSDD's split (recording index > ${OFFICIAL_TEST_MAX_INDEX})`);
   await run?.writeJson('inputs.json', audioSetRecord(set));
   const { X, input } = windows.result(set.params, log);
