@@ -17,13 +17,18 @@
  * features >= 1000x real time per CPU core on 16-bit WAV (CPU time: the machine is shared), so
  * `features` also runs on the WAV files alone (hard links beside the folder).
  *
- * Disk: about 2.4 GB in $SFL_BENCH_DIR (default: the system temp folder), removed at the end.
+ * Then ONE long recording (a single 16-bit WAV of 0.25 h and of 2.5 h; 0.25 h and 1 h in the quick
+ * check; SFL_BENCH_LONG_HOURS=a,b to change, =none to skip): features and train-sae on it, with
+ * their peak RSS, which must not grow with the recording's length (nothing holds one recording's
+ * spectrogram). SFL_BENCH_CORPUS_HOURS=none skips the folders, for this case alone.
+ *
+ * Disk: about 2.4 GB (and 0.3 GB for the long recording) in $SFL_BENCH_DIR (default: the system temp folder), removed at the end.
  * Generation takes well under a minute: ten-second chunks of generated sound are made once and
  * written as many files. Run: npm run bench -- --only corpus (SFL_BENCH_CORPUS_HOURS=2,20 to change;
  * SFL_BENCH_CORPUS_QUICK=1 for a quick check at 0.2 and 2 hours).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +62,52 @@ function chunk(k: number): Int16Array {
     out[i] = Math.round(x * 32767);
   }
   return out;
+}
+
+/** One 16-bit WAV of `seconds` (ten-second chunks end to end), written a chunk at a time. */
+function writeLongWav(path: string, seconds: number, chunks: Int16Array[]): void {
+  const count = Math.round(seconds / CHUNK_SECONDS);
+  const fd = openSync(path, 'w');
+  try {
+    writeSync(fd, wavHeaderPcm16(count * chunks[0].length, RATE));
+    for (let c = 0; c < count; c++) {
+      const x = chunks[(c * 11) % chunks.length];
+      writeSync(fd, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** features and train-sae on one long recording of each length in `hours`: is their memory flat? */
+function benchLongRecording(parent: string, hours: number[], chunks: Int16Array[]): string[] {
+  const lines: string[] = [];
+  const results = hours.map((h) => {
+    const dir = join(parent, `long-${h}h`);
+    mkdirSync(dir);
+    const seconds = Math.round((h * 3600) / CHUNK_SECONDS) * CHUNK_SECONDS;
+    writeLongWav(join(dir, 'field-recording.wav'), seconds, chunks);
+    const scratch = join(parent, `long-out-${h}`);
+    mkdirSync(scratch);
+    const features = runCli(['features', dir, '--out', join(scratch, 'x.npy')], scratch);
+    rmSync(join(scratch, 'x.npy'), { force: true });
+    const train = runCli(['train-sae', '--audio', dir, '--windows', '100000', '--iterations', '20', '--hidden', '25', '--outputs', scratch, '--quiet'], scratch);
+    rmSync(dir, { recursive: true, force: true });
+    const label = `one ${h} h recording`;
+    lines.push(`corpus ${label}  features:  ${fmt(features, seconds)}`);
+    lines.push(`corpus ${label}  train-sae (100,000 windows, 20 L-BFGS iterations, 25 hidden): ${fmt(train, seconds)}`);
+    return { h, features, train };
+  });
+  if (results.length >= 2) {
+    const [a, b] = [results[0], results[results.length - 1]];
+    const flat = (x: number, y: number) => y <= 1.1 * x;
+    lines.push(
+      `corpus: one recording of ${a.h} h -> ${b.h} h (${ratio(a.h, b.h)} the length): peak RSS of features ${Math.round(a.features.rssMb)} -> ${Math.round(b.features.rssMb)} MB (${ratio(a.features.rssMb, b.features.rssMb)}), ` +
+        `of train-sae ${Math.round(a.train.rssMb)} -> ${Math.round(b.train.rssMb)} MB (${ratio(a.train.rssMb, b.train.rssMb)}): ` +
+        `${flat(a.features.rssMb, b.features.rssMb) && flat(a.train.rssMb, b.train.rssMb) ? 'flat (within 10%)' : 'NOT flat'}`,
+    );
+  }
+  return lines;
 }
 
 interface Corpus {
@@ -127,7 +178,9 @@ const ratio = (a: number, b: number) => `${(b / a).toFixed(2)}x`;
 
 export async function benchCorpus(): Promise<string[]> {
   const quick = process.env.SFL_BENCH_CORPUS_QUICK === '1';
-  const hours = (process.env.SFL_BENCH_CORPUS_HOURS ?? (quick ? '0.2,2' : '2,20')).split(',').map(Number);
+  const list = (v: string) => (v === 'none' ? [] : v.split(',').map(Number));
+  const hours = list(process.env.SFL_BENCH_CORPUS_HOURS ?? (quick ? '0.2,2' : '2,20'));
+  const longHours = list(process.env.SFL_BENCH_LONG_HOURS ?? (quick ? '0.25,1' : '0.25,2.5'));
   const parent = mkdtempSync(join(process.env.SFL_BENCH_DIR ?? tmpdir(), 'sfl-bench-corpus-'));
   const lines: string[] = [];
   try {
@@ -142,8 +195,9 @@ export async function benchCorpus(): Promise<string[]> {
         if (spawnSync('sox', [src, dst]).status === 0) flacTemplates.push(dst);
       }
     }
+    lines.push(...benchLongRecording(parent, longHours, chunks));
     const corpora = hours.map((h) => makeCorpus(parent, h, chunks, flacTemplates));
-    lines.push(
+    if (corpora.length) lines.push(
       `corpus: generated ${corpora.map((c) => `${(c.seconds / 3600).toFixed(1)} h (${c.files} files, ${c.flac} FLAC${flacTemplates.length ? '' : ': sox not installed'})`).join(' and ')} of 16 kHz mono in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
     );
     const results = corpora.map((c) => {

@@ -13,7 +13,9 @@ export function registerCache(program: Command): void {
     .command('cache')
     .description(
       `${WHAT}. Without a subcommand: its folder, size and cap. Folder: $SFL_CACHE_DIR, else $XDG_CACHE_HOME/sfl/spectra, ` +
-        'else ~/.cache/sfl/spectra; cap: $SFL_CACHE_MAX (e.g. 500MB; 0 turns the cache off), default 2 GB, least recently used entries deleted first',
+        'else ~/.cache/sfl/spectra; cap: $SFL_CACHE_MAX (e.g. 500MB; 0 turns the cache off), default 2 GB, least recently used entries deleted first. ' +
+        'Entries are written and read a block of frames at a time (a long recording is cached without being held in memory); ' +
+        'a recording whose spectrogram would take more than half of the cap is not cached',
     )
     .option('--json', 'print the figures as one JSON object on stdout')
     .action((flags: { json?: boolean }) => {
