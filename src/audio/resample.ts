@@ -1,7 +1,20 @@
-import LibSampleRate from '@alexanderolsen/libsamplerate-js';
+import type LibSampleRateModule from '@alexanderolsen/libsamplerate-js';
 import { SflError } from '../util/errors.ts';
 
-type Converter = Awaited<ReturnType<typeof LibSampleRate.create>>;
+type Converter = Awaited<ReturnType<typeof LibSampleRateModule.create>>;
+
+/**
+ * The library, imported when the first converter is made: its WebAssembly (inlined, 2 MB) is
+ * a quarter of the browser page's script, and a page fed files at the run's rate never needs it
+ * (pipeline/web-site.ts splits it into a chunk of its own).
+ */
+let library: Promise<typeof LibSampleRateModule> | null = null;
+function libSampleRate(): Promise<typeof LibSampleRateModule> {
+  // A CommonJS module marked __esModule: Node's import() gives its exports as `default`; tsx and
+  // the page's bundler give them as named exports.
+  library ??= import('@alexanderolsen/libsamplerate-js').then((m: { default?: typeof LibSampleRateModule }) => ('create' in m ? m : m.default) as typeof LibSampleRateModule);
+  return library;
+}
 
 /**
  * SRC_SINC_MEDIUM_QUALITY, chosen from a measurement (`npm run bench -- --only resample`, sines at
@@ -22,7 +35,7 @@ type Converter = Awaited<ReturnType<typeof LibSampleRate.create>>;
  * of different native rates on equal terms, analyse up to ~0.8 x the target Nyquist (--fmax).
  * ZERO_ORDER_HOLD and LINEAR are not band-limited and alias on downsampling.
  */
-const CONVERTER = LibSampleRate.ConverterType.SRC_SINC_MEDIUM_QUALITY;
+const CONVERTER = 'SRC_SINC_MEDIUM_QUALITY' satisfies keyof typeof LibSampleRateModule.ConverterType;
 
 /**
  * libsamplerate-js accepts rates 1..192 kHz and libsamplerate ratios in [1/256, 256]. Only the
@@ -111,13 +124,14 @@ export class StreamResampler {
     checkResampleRates(fromRate, toRate, name);
     const [a, b] = libraryRates(fromRate, toRate);
     const key = `${a}>${b}`;
+    const lib = await libSampleRate();
     let converter = idle.get(key)?.pop();
     if (converter) {
       // Assigning the converter type re-initialises its state (src_delete + src_new): no filter
       // history leaks from the previous signal.
-      converter.converterType = CONVERTER;
+      converter.converterType = lib.ConverterType[CONVERTER];
     } else {
-      converter = await LibSampleRate.create(1, a, b, { converterType: CONVERTER });
+      converter = await lib.create(1, a, b, { converterType: lib.ConverterType[CONVERTER] });
     }
     return new StreamResampler(converter, key, fromRate, toRate);
   }

@@ -5,6 +5,9 @@
  *   sfl-page.js     its script: src/web/main.ts bundled with esbuild, i.e. the same TypeScript
  *                   front end as Node's (decoding, resampling, spectrogram, windows, pooling) plus
  *                   TensorFlow.js for the networks
+ *   chunks/         the parts of it the page loads only when a file needs them: the decoders of
+ *                   compressed formats and the resampler (three quarters of the script's bytes;
+ *                   the front end imports them dynamically), and code those share
  *   tfjs-wasm/      TensorFlow.js's WebAssembly backend (from its npm package)
  *   model/          the run as `sfl export --tfjs` writes it (frontend.json, encoder/, classifier/)
  *   filters.png     the run's learned filters (what `sfl visualize` draws)
@@ -12,7 +15,7 @@
  */
 import { build, type Plugin } from 'esbuild';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { encodePng } from '../viz/png.ts';
@@ -33,20 +36,34 @@ const nodeShims: Plugin = {
   },
 };
 
-/** The page's script, bundled and minified (built once per process: ~1 s). */
-let bundled: Promise<Uint8Array> | null = null;
-export function pageScript(): Promise<Uint8Array> {
+/** One file of the page's script: its path under the site's folder, and its bytes. */
+export interface ScriptFile {
+  path: string;
+  contents: Uint8Array;
+}
+
+/** The page's script, bundled, split and minified (built once per process: ~1 s): sfl-page.js first, then chunks/. */
+let bundled: Promise<ScriptFile[]> | null = null;
+export function pageScript(): Promise<ScriptFile[]> {
+  const outdir = join(WEB_SOURCES, 'out'); // never written: write is false; it only roots the paths
   bundled ??= build({
-    entryPoints: [join(WEB_SOURCES, 'main.ts')],
+    entryPoints: { 'sfl-page': join(WEB_SOURCES, 'main.ts') },
     bundle: true,
     format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    outdir,
     platform: 'browser',
     target: 'es2022',
     minify: true,
     write: false,
     logLevel: 'silent',
     plugins: [nodeShims],
-  }).then((r) => r.outputFiles[0].contents);
+  }).then((r) =>
+    r.outputFiles
+      .map((f) => ({ path: relative(outdir, f.path).split(sep).join('/'), contents: f.contents }))
+      .sort((a, b) => Number(b.path === 'sfl-page.js') - Number(a.path === 'sfl-page.js') || a.path.localeCompare(b.path)),
+  );
   return bundled;
 }
 
@@ -64,7 +81,9 @@ export async function writeWebSite(run: TrainedRun, dir: string): Promise<string
   if (refusal) throw new SflError(refusal);
   await mkdir(dir, { recursive: true });
   const written = await exportTfjs(run, join(dir, 'model'));
-  await writeFile(join(dir, 'sfl-page.js'), await pageScript());
+  const script = await pageScript();
+  await mkdir(join(dir, 'chunks'), { recursive: true });
+  for (const f of script) await writeFile(join(dir, f.path), f.contents);
   await copyFile(join(WEB_SOURCES, 'index.html'), join(dir, 'index.html'));
   const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
   await mkdir(join(dir, 'tfjs-wasm'), { recursive: true });
@@ -80,5 +99,5 @@ export async function writeWebSite(run: TrainedRun, dir: string): Promise<string
     if (!(e instanceof SflError)) throw e;
   }
   await writeFile(join(dir, 'page.json'), JSON.stringify({ run: basename(run.dir), describe: run.describe(), filtersCaption }, null, 2) + '\n');
-  return [join(dir, 'index.html'), join(dir, 'sfl-page.js'), ...written, join(dir, 'page.json')];
+  return [join(dir, 'index.html'), ...script.map((f) => join(dir, f.path)), ...written, join(dir, 'page.json')];
 }

@@ -1,7 +1,3 @@
-import { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
-import { FLACDecoder } from '@wasm-audio-decoders/flac';
-import { MPEGDecoder } from 'mpg123-decoder';
-import { OggOpusDecoder } from 'ogg-opus-decoder';
 import { SflError } from '../../util/errors.ts';
 import { mixDownFrames } from '../wav.ts';
 import { FORMAT_NAMES, type AudioProbe } from './probe.ts';
@@ -15,6 +11,9 @@ import { chunks, type ByteSource } from './source.ts';
  * wasm-audio-decoders family (mpg123, libFLAC, libvorbis and libopus compiled to WebAssembly and
  * shipped inside the npm packages). Any error a decoder reports, or throws, becomes an SflError
  * naming the file: damaged compressed data is refused rather than decoded with gaps.
+ * Each decoder library is imported when a file of its format first arrives: together they are
+ * most of the browser page's script (ogg-opus-decoder alone brings 4 MB), which then loads
+ * them only when a compressed file is dropped (pipeline/web-site.ts splits them into chunks).
  */
 export async function* decodeMono(src: ByteSource, probe: AudioProbe): AsyncGenerator<Float32Array> {
   if (probe.format === 'wav') {
@@ -22,7 +21,7 @@ export async function* decodeMono(src: ByteSource, probe: AudioProbe): AsyncGene
     return;
   }
   const what = FORMAT_NAMES[probe.format];
-  const decoder = createDecoder(probe);
+  const decoder = await createDecoder(probe, src.name);
   try {
     try {
       await decoder.ready;
@@ -91,22 +90,35 @@ interface Decoded {
   bitDepth?: number;
 }
 
-function createDecoder(probe: AudioProbe): Decoder {
+async function createDecoder(probe: AudioProbe, name: string): Promise<Decoder> {
   quietLibraries();
+  // In the page, a chunk can fail to load (the page left open across a new export, or offline).
+  const load = <T>(library: Promise<T>): Promise<T> =>
+    library.catch((e: unknown) => {
+      throw new SflError(`cannot load the ${FORMAT_NAMES[probe.format]} decoder: ${(e as Error)?.message ?? String(e)}`, name);
+    });
   switch (probe.format) {
-    case 'mp3':
+    case 'mp3': {
+      const { MPEGDecoder } = await load(import('mpg123-decoder'));
       // Gapless: the LAME tag's encoder delay and padding are removed, so the output starts and
       // ends where the encoded sound did (and matches the length the probe computes).
       return new MPEGDecoder({ enableGapless: true });
+    }
     case 'flac':
-    case 'ogg-flac':
+    case 'ogg-flac': {
+      const { FLACDecoder } = await load(import('@wasm-audio-decoders/flac'));
       return new FLACDecoder();
-    case 'ogg-vorbis':
+    }
+    case 'ogg-vorbis': {
+      const { OggVorbisDecoder } = await load(import('@wasm-audio-decoders/ogg-vorbis'));
       return new OggVorbisDecoder();
-    case 'ogg-opus':
+    }
+    case 'ogg-opus': {
+      const { OggOpusDecoder } = await load(import('ogg-opus-decoder'));
       // forceStereo false: the stream's own channel count; no ML speech enhancement (it would
       // change the sound, and needs SIMD).
       return new OggOpusDecoder({ forceStereo: false, speechQualityEnhancement: 'none' });
+    }
     default:
       throw new Error(`no decoder for ${probe.format}`);
   }

@@ -29,7 +29,7 @@ export function registerExport(program: Command): void {
         '<dir>/classifier/ and, for runs that encode windows of a spectrogram, <dir>/encoder/ (model.json + weights.bin, for tf.loadLayersModel), ' +
         'and <dir>/frontend.json saying how to make their input (spectrum settings, windows or fixed length, pooling, the preprocessing inside the models)',
     )
-    .option('--web <dir>', 'write the run\'s page in the browser instead (what `sfl serve` shows) as static files in <dir>: index.html, sfl-page.js, model/ (as --tfjs writes it), filters.png; put them on any web server')
+    .option('--web <dir>', 'write the run\'s page in the browser instead (what `sfl serve` shows) as static files in <dir>: index.html, sfl-page.js and chunks/ (the decoders and the resampler, loaded when a file needs them), tfjs-wasm/, model/ (as --tfjs writes it), filters.png; put them on any web server')
     .addOption(runLookupOption())
     .action(async (run: string, opts: { onnx?: boolean; out?: string; tfjs?: string; web?: string; outputs: string }) => {
       const formats = [opts.onnx && '--onnx', opts.tfjs && '--tfjs <dir>', opts.web && '--web <dir>'].filter(Boolean);
