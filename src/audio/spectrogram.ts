@@ -1,6 +1,7 @@
 import type { Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import { binCount } from './fft.ts';
+import { frameSizeAt, hopAt, type SampleLength } from './frame-length.ts';
 import { PAD_MODES, type PadMode } from './frames.ts';
 import { MEL_NORMS, MEL_SCALES, type MelNorm, type MelScale } from './mel.ts';
 import { LOG_SCALES, type LogScale } from './scale.ts';
@@ -29,9 +30,9 @@ export interface SpectrumParams {
   transform: Transform;
   /** Sample rate of the input, Hz. No default: it comes from the file. */
   sampleRate: number;
-  /** Samples per frame = FFT size, a power of two. Default 256. */
+  /** Samples per frame = FFT size, a power of two. Default 32 ms (SPECTRUM_DEFAULTS): 256 samples at 8 kHz. */
   frameSize: number;
-  /** Samples between frame starts. Default 128. */
+  /** Samples between frame starts. Default 16 ms (SPECTRUM_DEFAULTS): 128 samples at 8 kHz. */
   hop: number;
   /** Analysis window (periodic). Default 'hann'. */
   window: WindowType;
@@ -94,13 +95,24 @@ export interface SpectrumParams {
 }
 
 /**
- * The defaults documented on SpectrumParams, less the two that depend on the signal (sampleRate,
- * and fMax = its Nyquist frequency). The sfl config's spectrum defaults are these too.
+ * Spectrum settings as a user gives them: SpectrumParams less the two that depend on the signal
+ * (sampleRate, and fMax = its Nyquist frequency), with the frame size and hop either samples or
+ * durations (frame-length.ts), which only mean samples once the rate is known.
  */
-export const SPECTRUM_DEFAULTS: Readonly<Omit<SpectrumParams, 'sampleRate' | 'fMax'>> = Object.freeze({
+export type SpectrumSettings = Omit<SpectrumParams, 'sampleRate' | 'fMax' | 'frameSize' | 'hop'> & {
+  frameSize: SampleLength;
+  hop: SampleLength;
+};
+
+/**
+ * The defaults documented on SpectrumParams. The frame and hop are durations, so a recording
+ * at any rate is cut into frames of the same length in time: 32 ms frames every 16 ms (256 / 128
+ * samples at 8 kHz, 1024 / 706 at 44.1 kHz). The sfl config's spectrum defaults are these too.
+ */
+export const SPECTRUM_DEFAULTS: Readonly<SpectrumSettings> = Object.freeze({
   transform: 'mel',
-  frameSize: 256,
-  hop: 128,
+  frameSize: '32ms',
+  hop: '16ms',
   window: 'hann',
   center: false,
   padMode: 'constant',
@@ -118,9 +130,35 @@ export const SPECTRUM_DEFAULTS: Readonly<Omit<SpectrumParams, 'sampleRate' | 'fM
   trimDb: null,
 });
 
+/**
+ * Settings (any subset; null or undefined keeps the default) at `sampleRate` Hz -> complete,
+ * validated SpectrumParams. The one place where a frame size or hop given as a duration becomes
+ * samples (frame-length.ts: the frame to the nearest power of two, the hop to whole samples).
+ * fMax null or absent is the Nyquist frequency. @throws SflError naming the bad setting.
+ */
+export function resolveSpectrumParams(
+  settings: Partial<SpectrumSettings> & { fMax?: number | null; [other: string]: unknown },
+  sampleRate: number,
+): SpectrumParams {
+  const given: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(settings)) {
+    if (v !== undefined && v !== null && (k in SPECTRUM_DEFAULTS || k === 'fMax')) given[k] = v;
+  }
+  const s = { ...SPECTRUM_DEFAULTS, fMax: sampleRate / 2, ...given } as SpectrumSettings & { fMax: number };
+  const params: SpectrumParams = { ...s, sampleRate, frameSize: frameSizeAt(s.frameSize, sampleRate), hop: hopAt(s.hop, sampleRate) };
+  validateSpectrumParams(params);
+  if (params.hop > params.frameSize) {
+    const asked = (v: SampleLength, n: number) => (typeof v === 'number' ? `${n}` : `${v} = ${n}`);
+    throw new SflError(
+      `spectrum params: hop (${asked(s.hop, params.hop)} samples) must not exceed frameSize (${asked(s.frameSize, params.frameSize)} samples) at ${sampleRate} Hz, or samples would be skipped`,
+    );
+  }
+  return params;
+}
+
 /** The defaults documented on SpectrumParams, for a signal at `sampleRate` Hz. */
 export function defaultSpectrumParams(sampleRate: number): SpectrumParams {
-  return { ...SPECTRUM_DEFAULTS, sampleRate, fMax: sampleRate / 2 };
+  return resolveSpectrumParams({}, sampleRate);
 }
 
 /** Columns of the spectrogram for these params. */

@@ -15,7 +15,7 @@ import type { CacheStats } from '../data/spectra-cache.ts';
 import { SflError } from '../util/errors.ts';
 import type { Config } from './config.ts';
 import { progress } from '../util/progress.ts';
-import { loadSpectra, type SpectrogramBlocks, type SpectrumSettings } from './spectra.ts';
+import { loadSpectra, type Framing, type SpectrogramBlocks, type SpectrumSettings } from './spectra.ts';
 import { splitRecord, type InputsRecord } from './run-records.ts';
 
 export interface AudioSetOptions {
@@ -69,6 +69,8 @@ export interface AudioSet {
   /** spectra[i] belongs to recordings[i] (frames x bands). */
   spectra: Matrix[];
   params: SpectrumParams;
+  /** The frame and hop asked for and used, in samples and ms (run records keep it). */
+  framing: Framing;
   /** Sorted distinct labels (empty without labels); a label's class id is its index here. */
   classNames: string[];
   /** The splits of `recordings` (one per run), empty when no split was asked for. */
@@ -170,6 +172,7 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
     recordings,
     spectra: streamed ? [] : recordings.map((r) => byPath.get(r.path)!),
     params: spectra.params,
+    framing: spectra.framing,
     classNames,
     splits,
     skipped,
@@ -249,6 +252,7 @@ export function audioSetRecord(set: AudioSet): InputsRecord {
     skipped: set.skipped,
     hidden: set.hidden,
     splits: set.splits.map((s) => splitRecord(s.name, s.train, s.test)),
+    spectrum: set.framing,
   };
 }
 

@@ -5,6 +5,7 @@
  * and suggest the nearest key for typos.
  */
 import { PAD_MODES } from '../audio/frames.ts';
+import { sampleLengthProblem } from '../audio/frame-length.ts';
 import { MEL_NORMS, MEL_SCALES } from '../audio/mel.ts';
 import { PRESET_NAMES } from '../audio/presets.ts';
 import { LOG_SCALES } from '../audio/scale.ts';
@@ -18,7 +19,9 @@ export type Rule =
   | { type: 'boolean' }
   | { type: 'enum'; values: readonly string[]; nullable?: boolean }
   | { type: 'array'; of: Rule; nonEmpty?: boolean }
-  | { type: 'object'; fields: Record<string, Rule> };
+  | { type: 'object'; fields: Record<string, Rule> }
+  /** A number of samples (an integer >= min) or a duration string like "32ms" (audio/frame-length.ts). */
+  | { type: 'sample-length'; min: number };
 
 const int = (min: number, extra: Partial<Extract<Rule, { type: 'number' }>> = {}): Rule => ({ type: 'number', integer: true, min, ...extra });
 const num = (min: number, extra: Partial<Extract<Rule, { type: 'number' }>> = {}): Rule => ({ type: 'number', min, ...extra });
@@ -93,8 +96,8 @@ export const CONFIG_SCHEMA: Rule = {
       type: 'object',
       fields: {
         transform: { type: 'enum', values: ['fft', 'mel', 'bark', 'mfcc', 'cepstrum'] },
-        frameSize: int(8),
-        hop: int(1),
+        frameSize: { type: 'sample-length', min: 8 },
+        hop: { type: 'sample-length', min: 1 },
         window: { type: 'enum', values: [...WINDOW_TYPES] },
         bands: int(1),
         fMin: num(0),
@@ -270,6 +273,10 @@ export function validateConfig(value: unknown, rule: Rule, opts: { partial: bool
         return [`${name} must be a ${rule.nonEmpty ? 'non-empty ' : ''}string${rule.nullable ? ' or null' : ''} (got ${show(value)})`];
       }
       return [];
+    case 'sample-length': {
+      const problem = sampleLengthProblem(value, rule.min);
+      return problem === null ? [] : [`${name} must be ${problem} (got ${show(value)})`];
+    }
     case 'number': {
       if (value === null && rule.nullable) return [];
       const ok =

@@ -13,7 +13,8 @@ import { BASELINE_DEFAULTS, type BaselinesConfig } from '../models/mnist-baselin
 import { FSDD_PATTERN, type LabelSource } from '../data/labeled-set.ts';
 import type { SplitKind } from '../data/splits.ts';
 
-import { SPECTRUM_DEFAULTS, type SpectrumParams, type Transform } from '../audio/spectrogram.ts';
+import { SPECTRUM_DEFAULTS, type SpectrumSettings, type Transform } from '../audio/spectrogram.ts';
+import { durationSeconds, frameSizeAt, hopAt } from '../audio/frame-length.ts';
 import type { SpectrumPreset } from '../audio/presets.ts';
 import type { WindowType as WindowFunction } from '../audio/window.ts';
 export type { Transform, WindowFunction };
@@ -30,14 +31,16 @@ export { EXPERIMENT_NAMES };
 const CONFIG_SPECTRUM_KEYS = [
   'transform', 'frameSize', 'hop', 'window', 'bands', 'fMin', 'log', 'power', 'coefficients', 'meanNormalise', 'trimDb',
   'center', 'padMode', 'melScale', 'melNorm', 'logScale', 'topDb',
-] as const satisfies readonly (keyof SpectrumParams)[];
+] as const satisfies readonly (keyof SpectrumSettings)[];
 
 /**
- * The spectrum section of the config: SpectrumParams' settings, with the two that depend on the
- * signal nullable (sampleRate null keeps each file's own rate, fMax null is its Nyquist frequency),
- * and the named preset (audio/presets.ts) the settings came from, for the record (null = none).
+ * The spectrum section of the config: SpectrumParams' settings (frameSize and hop in samples or as
+ * durations like "32ms", resolved at the run's rate by resolveSpectrumParams), with the two that
+ * depend on the signal nullable (sampleRate null keeps each file's own rate, fMax null is its
+ * Nyquist frequency), and the named preset (audio/presets.ts) the settings came from, for the
+ * record (null = none).
  */
-export type SpectrumConfig = Pick<SpectrumParams, (typeof CONFIG_SPECTRUM_KEYS)[number]> & {
+export type SpectrumConfig = Pick<SpectrumSettings, (typeof CONFIG_SPECTRUM_KEYS)[number]> & {
   fMax: number | null;
   sampleRate: number | null;
   preset: SpectrumPreset | null;
@@ -390,7 +393,14 @@ export function refuseChooseWeightDecay(config: Config, experiment: string, why:
 function crossChecks(c: Config): string[] {
   const out: string[] = [];
   const s = c.spectrum;
-  if (s.hop > s.frameSize) out.push(`spectrum.hop (${s.hop}) must not exceed spectrum.frameSize (${s.frameSize}), or samples would be skipped`);
+  // In samples when they can be (numbers, or durations with a fixed rate); otherwise the loader
+  // checks them at the files' rate (resolveSpectrumParams).
+  const frame = typeof s.frameSize === 'number' ? s.frameSize : s.sampleRate !== null ? frameSizeAt(s.frameSize, s.sampleRate) : null;
+  const hop = typeof s.hop === 'number' ? s.hop : s.sampleRate !== null ? hopAt(s.hop, s.sampleRate) : null;
+  const bothDurations = typeof s.frameSize === 'string' && typeof s.hop === 'string';
+  if (frame !== null && hop !== null ? hop > frame : bothDurations && durationSeconds(s.hop as string)! > durationSeconds(s.frameSize as string)!) {
+    out.push(`spectrum.hop (${s.hop}) must not exceed spectrum.frameSize (${s.frameSize}), or samples would be skipped`);
+  }
   if (s.fMax !== null && s.fMax <= s.fMin) out.push(`spectrum.fMax (${s.fMax}) must be greater than spectrum.fMin (${s.fMin})`);
   if (s.sampleRate !== null && s.fMax !== null && s.fMax > s.sampleRate / 2) {
     out.push(`spectrum.fMax (${s.fMax}) must not exceed half of spectrum.sampleRate (${s.sampleRate / 2})`);
@@ -398,8 +408,8 @@ function crossChecks(c: Config): string[] {
   if (s.transform === 'mfcc' && s.coefficients > s.bands) {
     out.push(`spectrum.coefficients (${s.coefficients}) must not exceed spectrum.bands (${s.bands}) for mfcc`);
   }
-  if (s.transform === 'cepstrum' && s.coefficients > s.frameSize / 2 + 1) {
-    out.push(`spectrum.coefficients (${s.coefficients}) must not exceed spectrum.frameSize / 2 + 1 (${s.frameSize / 2 + 1}) for cepstrum`);
+  if (s.transform === 'cepstrum' && frame !== null && s.coefficients > frame / 2 + 1) {
+    out.push(`spectrum.coefficients (${s.coefficients}) must not exceed spectrum.frameSize / 2 + 1 (${frame / 2 + 1}) for cepstrum`);
   }
   if (new Set(c.data.digits).size !== c.data.digits.length) out.push('data.digits must not repeat a digit');
   for (const key of ['kernel', 'pool'] as const) {

@@ -9,6 +9,7 @@
  * commands that read them, not here.
  */
 import { TRANSFORMS } from '../audio/spectrogram.ts';
+import { parseSampleLength } from '../audio/frame-length.ts';
 import { PAD_MODES } from '../audio/frames.ts';
 import { MEL_NORMS, MEL_SCALES } from '../audio/mel.ts';
 import { PRESET_NAMES, spectrumPreset, type SpectrumPreset } from '../audio/presets.ts';
@@ -167,8 +168,18 @@ export const FLAGS = {
 
   // The spectrum
   'spectrum.transform': { flag: '--transform <name>', help: 'spectral transform', choices: TRANSFORMS },
-  'spectrum.frameSize': { flag: '--frame <n>', help: 'frame size in samples, the FFT size, a power of two', parse: intArg },
-  'spectrum.hop': { flag: '--hop <n>', help: 'samples between frame starts', parse: intArg },
+  'spectrum.frameSize': {
+    flag: '--frame <length>',
+    help:
+      'frame length, the FFT size: a duration like 32ms, rounded at the sample rate to the nearest power of two ' +
+      '(in ratio: 256 samples at 8 kHz, 512 at 16 kHz, 1024 at 44.1 kHz), or a number of samples (a power of two)',
+    parse: parseSampleLength,
+  },
+  'spectrum.hop': {
+    flag: '--hop <length>',
+    help: 'time between frame starts: a duration like 16ms, rounded to the nearest whole sample at the sample rate, or a number of samples',
+    parse: parseSampleLength,
+  },
   'spectrum.window': { flag: '--window <name>', help: 'analysis window', choices: WINDOW_TYPES },
   'spectrum.bands': { flag: '--bands <n>', help: 'mel or Bark bands', parse: intArg },
   'spectrum.fMin': { flag: '--fmin <hz>', help: 'lowest analysed frequency for mel/bark', parse: numberArg },

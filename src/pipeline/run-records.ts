@@ -12,6 +12,7 @@ import type { Recording, SkippedFile } from '../data/labeled-set.ts';
 import { argmaxRows } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import { readJsonFile } from '../util/json-file.ts';
+import type { Framing } from './spectra.ts';
 
 export const PREDICTIONS_FILE = 'predictions.json';
 export const INPUTS_FILE = 'inputs.json';
@@ -62,6 +63,8 @@ export interface InputsRecord {
   hidden: number;
   /** Empty for a run that learned without labels. */
   splits: SplitRecord[];
+  /** The frame and hop asked for and used, in samples and ms (absent in runs of earlier versions). */
+  spectrum?: Framing;
 }
 
 /** What the report's Data section shows: one split (the last, when there are folds) and the skipped files. */

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
 import { openAudio, probeAudio, MAX_SAMPLE_RATE, type AudioInput, type AudioProbe } from '../audio/decode.ts';
 import { frameRows } from '../audio/frames.ts';
-import { defaultSpectrumParams, spectrumWidth, validateSpectrumParams, type SpectrumParams } from '../audio/spectrogram.ts';
+import { resolveSpectrumParams, spectrumWidth, SPECTRUM_DEFAULTS, type SpectrumParams, type SpectrumSettings as BaseSettings } from '../audio/spectrogram.ts';
+import { samplesToMs, type SampleLength } from '../audio/frame-length.ts';
 import { concatRows, needsWholeRecording, SpectrogramStream } from '../audio/spectrogram-stream.ts';
 import { blocksOfMatrix, collectRows, type RowBlocks } from '../data/row-blocks.ts';
 import { cachedBlocks, MatrixFileWriter, newCacheStats, openEntry, type CacheStats } from '../data/spectra-cache.ts';
@@ -40,10 +41,42 @@ async function peekRate(path: string): Promise<number | null> {
 }
 
 /** Spectrum settings as a user gives them: any subset, with the rate optional (null = keep). */
-export type SpectrumSettings = Partial<Omit<SpectrumParams, 'sampleRate' | 'fMax'>> & {
+export type SpectrumSettings = Partial<BaseSettings> & {
   sampleRate?: number | null;
   fMax?: number | null;
 };
+
+/**
+ * The frame size and hop a run used, in samples and in milliseconds, beside what was asked for
+ * (a duration like "32ms" or a number of samples): what run records keep, since a duration
+ * means different samples at different rates.
+ */
+export interface Framing {
+  sampleRate: number;
+  frameSize: number;
+  hop: number;
+  frameMs: number;
+  hopMs: number;
+  asked: { frameSize: SampleLength; hop: SampleLength };
+}
+
+/** The framing of resolved `params`, asked as `settings` say (the defaults where they say nothing). */
+export function framingOf(settings: SpectrumSettings, params: SpectrumParams): Framing {
+  return {
+    sampleRate: params.sampleRate,
+    frameSize: params.frameSize,
+    hop: params.hop,
+    frameMs: samplesToMs(params.frameSize, params.sampleRate),
+    hopMs: samplesToMs(params.hop, params.sampleRate),
+    asked: { frameSize: settings.frameSize ?? SPECTRUM_DEFAULTS.frameSize, hop: settings.hop ?? SPECTRUM_DEFAULTS.hop },
+  };
+}
+
+/** "frames of 1024 samples (23.2 ms; asked 32ms) every 706 samples (16 ms)". */
+export function framingNote(f: Framing): string {
+  const part = (n: number, ms: number, asked: SampleLength) => `${n} samples (${ms} ms${typeof asked === 'string' ? `; asked ${asked}` : ''})`;
+  return `frames of ${part(f.frameSize, f.frameMs, f.asked.frameSize)} every ${part(f.hop, f.hopMs, f.asked.hop)}`;
+}
 
 export interface SpectraResult {
   /** One spectrogram per loaded file (frames x width), in the order of `paths` minus skipped files. */
@@ -56,8 +89,10 @@ export interface SpectraResult {
   warnings: string[];
   /** The fully resolved parameters (with the rate used). */
   params: SpectrumParams;
-  /** One line for the user: the rate analysed at, and why. */
+  /** One line for the user: the rate analysed at and why, and the frames in samples and ms. */
   rateNote: string;
+  /** The frame and hop as asked and as used (for the run's records). */
+  framing: Framing;
   /** Seconds of audio covered by the frames (after the zero-padding rule of frames.ts). */
   audioSeconds: number;
   cache: CacheStats;
@@ -161,18 +196,6 @@ async function chooseSampleRate(paths: string[], requested: number | null | unde
   };
 }
 
-/** Settings plus a rate -> complete, validated SpectrumParams. */
-function resolveSpectrumParams(settings: SpectrumSettings, sampleRate: number): SpectrumParams {
-  const defaults = defaultSpectrumParams(sampleRate);
-  const params: SpectrumParams = { ...defaults };
-  for (const [k, v] of Object.entries(settings)) {
-    if (v !== undefined && v !== null && k in defaults) (params as unknown as Record<string, unknown>)[k] = v;
-  }
-  params.sampleRate = sampleRate;
-  validateSpectrumParams(params);
-  return params;
-}
-
 /**
  * One recording's spectrogram as blocks of frames (rows), its frame count known before the first
  * block (data/row-blocks.ts), so that no consumer ever needs it whole. `warnings` (what the
@@ -206,7 +229,7 @@ export async function openSpectrogram(input: AudioInput, params: SpectrumParams,
     throw new SflError(`sample rate ${rate} Hz is outside ${MIN_FILE_RATE / 1000}-${MAX_FILE_RATE / 1000} kHz (corrupt header?)`, path);
   }
   const width = spectrumWidth(params);
-  const frames = () => spectrogramFrames(input, path, params, onWarning);
+  const frames = () => spectrogramFrames(input, probe, path, params, onWarning);
   const known = declaredFrames(probe, params);
   if (known !== null) return { path, rows: known, cols: width, [Symbol.asyncIterator]: () => exactly(frames(), known, path) };
   if (needsWholeRecording(params)) return { path, ...blocksOfMatrix(concatRows(await arrayFrom(frames()), width)) };
@@ -227,9 +250,10 @@ function declaredFrames(probe: AudioProbe, params: SpectrumParams): number | nul
 }
 
 /** The frames of a file in the blocks decoding gives (the samples checked, every value finite). */
-async function* spectrogramFrames(input: AudioInput, path: string, params: SpectrumParams, onWarning?: (w: string) => void): AsyncGenerator<Matrix> {
+async function* spectrogramFrames(input: AudioInput, probe: AudioProbe, path: string, params: SpectrumParams, onWarning?: (w: string) => void): AsyncGenerator<Matrix> {
   const transform = new SpectrogramStream(params);
-  const sound = await openAudio(input, { sampleRate: params.sampleRate, blockSize: BLOCK });
+  // The header was read once, by openSpectrogram: the stream decodes with what it said.
+  const sound = await openAudio(input, { sampleRate: params.sampleRate, blockSize: BLOCK, probe });
   const check = new SamplesCheck(path);
   let frame = 0;
   // Belt and braces: whatever got through, no non-finite value leaves this function.
@@ -344,8 +368,10 @@ export async function loadSpectra(paths: string[], settings: SpectrumSettings, o
     rate = { sampleRate: FALLBACK_RATE, note: 'sample rate: none of the files could be read' };
   }
   const params = resolveSpectrumParams(settings, rate.sampleRate);
+  const framing = framingOf(settings, params);
   const stats = newCacheStats();
-  const out: SpectraResult = { spectra: [], paths: [], skipped: [], warnings: [], params, rateNote: rate.note, audioSeconds: 0, cache: stats };
+  const rateNote = `${rate.note}; ${framingNote(framing)}`;
+  const out: SpectraResult = { spectra: [], paths: [], skipped: [], warnings: [], params, rateNote, framing, audioSeconds: 0, cache: stats };
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i];
     let whole: Matrix | null = null;

@@ -70,7 +70,8 @@ describe('a 10-minute 44.1 kHz stereo WAV resampled to 16 kHz', () => {
     }
     expect(at).toBe(TARGET * SECONDS);
 
-    const params = defaultSpectrumParams(TARGET);
+    // 256-sample frames every 128 samples (the sizes the frame count below was written for).
+    const params = { ...defaultSpectrumParams(TARGET), frameSize: 256, hop: 128 };
     const whole = spectrogram(out, params);
     expect(whole.rows).toBeGreaterThan(74_000);
     // No frame at the log floor: the loudest band of every frame is far above ln(1e-10) = -23.

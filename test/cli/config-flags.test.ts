@@ -61,7 +61,7 @@ const SAMPLES: Record<string, { argv: string[]; means: PartialConfig }> = {
   'windows.count': { argv: ['--windows', '777'], means: { windows: { count: 777 } } },
   'windows.sampling': { argv: ['--sampling', 'duration'], means: { windows: { sampling: 'duration' } } },
   'spectrum.transform': { argv: ['--transform', 'mfcc'], means: { spectrum: { transform: 'mfcc' } } },
-  'spectrum.frameSize': { argv: ['--frame', '512'], means: { spectrum: { frameSize: 512 } } },
+  'spectrum.frameSize': { argv: ['--frame', '64ms'], means: { spectrum: { frameSize: '64ms' } } },
   'spectrum.hop': { argv: ['--hop', '64'], means: { spectrum: { hop: 64 } } },
   'spectrum.window': { argv: ['--window', 'hamming'], means: { spectrum: { window: 'hamming' } } },
   'spectrum.bands': { argv: ['--bands', '30'], means: { spectrum: { bands: 30 } } },
@@ -238,7 +238,7 @@ describe('one config builder', () => {
   });
 
   it('errors name the flag, the file or the --set that caused them; contradicting flags are refused', async () => {
-    await expect(configOf(['train-sae', '--frame', '64'])).rejects.toThrow(/--frame: spectrum\.hop \(128\) must not exceed spectrum\.frameSize \(64\)/);
+    await expect(configOf(['train-sae', '--frame', '8ms'])).rejects.toThrow(/--frame: spectrum\.hop \(16ms\) must not exceed spectrum\.frameSize \(8ms\)/);
     await expect(configOf(['train-sae', '--frame', '64', '--hop', '100'])).rejects.toThrow(/command-line flags: spectrum\.hop \(100\) must not exceed/);
     // One flag may fix what another alone would break.
     expect((await configOf(['train-sae', '--frame', '64', '--hop', '32'])).spectrum).toMatchObject({ frameSize: 64, hop: 32 });
@@ -280,7 +280,9 @@ describe('help', () => {
     expect(runCli(['start', '--help']).stdout).toMatch(/\(default:\s+self-taught-<date>-<time>\)/);
     expect(runCli(['run', '--help']).stdout).toMatch(/run\.seed of the config, else 1/);
     const sae = runCli(['train-sae', '--help']).stdout;
-    expect(sae).toMatch(/--hop <n>\s+samples between frame starts \(default: 128\)/);
+    const flat = sae.replace(/\s+/g, ' ');
+    expect(flat).toMatch(/--frame <length> frame length, the FFT size: a duration like 32ms, rounded at the sample rate to the nearest power of two [^(]*\(in ratio[^)]*\), or a number of samples \(a power of two\) \(default: 32ms\)/);
+    expect(flat).toMatch(/--hop <length> time between frame starts: a duration like 16ms, rounded to the nearest whole sample at the sample rate, or a number of samples \(default: 16ms\)/);
     expect(sae).not.toMatch(/--no-cache/);
   });
 

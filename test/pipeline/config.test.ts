@@ -22,7 +22,7 @@ describe('config', () => {
     expect(keyPaths(DEFAULT_CONFIG).sort()).toEqual(schemaPaths(CONFIG_SCHEMA).sort());
     const c = resolveConfig({});
     expect(c.sae).toEqual({ hidden: 196, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 400 });
-    expect(c.spectrum.frameSize).toBe(256);
+    expect([c.spectrum.frameSize, c.spectrum.hop]).toEqual(['32ms', '16ms']);
     expect(c.spectrum.fMax).toBeNull();
     // Derived seeds are filled from run.seed so run.json records them.
     expect(c.windows.seed).toBe(c.run.seed);
@@ -53,7 +53,15 @@ describe('config', () => {
     expect(() => resolveConfig({ sae: { hidden: 1.5 } })).toThrow('sae.hidden must be an integer >= 1 (got 1.5)');
     expect(() => resolveConfig(raw({ sae: 3 }))).toThrow('sae must be an object (got 3)');
     expect(() => resolveConfig({ data: { digits: [1, 12] } })).toThrow('data.digits[1] must be an integer >= 0 and <= 9 (got 12)');
-    expect(() => resolveConfig({ spectrum: { hop: 512 } })).toThrow(/spectrum\.hop \(512\) must not exceed spectrum\.frameSize/);
+    expect(() => resolveConfig({ spectrum: { frameSize: 256, hop: 512 } })).toThrow(/spectrum\.hop \(512\) must not exceed spectrum\.frameSize/);
+    // Durations: compared as durations, or as samples once the rate is fixed; without a rate a
+    // duration beside samples is checked when the files' rate is known (resolveSpectrumParams).
+    expect(() => resolveConfig({ spectrum: { hop: '40ms' } })).toThrow(/spectrum\.hop \(40ms\) must not exceed spectrum\.frameSize \(32ms\)/);
+    expect(() => resolveConfig({ spectrum: { hop: 300, sampleRate: 8000 } })).toThrow(/spectrum\.hop \(300\) must not exceed spectrum\.frameSize \(32ms\)/);
+    expect(resolveConfig({ spectrum: { hop: 300 } }).spectrum.hop).toBe(300);
+    expect(() => resolveConfig(raw({ spectrum: { frameSize: '32 ms please' } }))).toThrow('spectrum.frameSize must be a duration > 0 like "32ms" or "0.032s" (got "32 ms please")');
+    expect(() => resolveConfig(raw({ spectrum: { frameSize: 4 } }))).toThrow('spectrum.frameSize must be a whole number of samples >= 8 (got 4)');
+    expect(() => resolveConfig({ spectrum: { transform: 'cepstrum', coefficients: 300, sampleRate: 8000 } })).toThrow(/coefficients \(300\) must not exceed spectrum\.frameSize \/ 2 \+ 1 \(129\)/);
   });
 
   it('unknown keys are errors with a suggestion', () => {

@@ -13,6 +13,11 @@ export interface AudioStreamOptions {
   sampleRate?: number;
   /** Samples per yielded block (every block but the last has exactly this many). Default 65536. */
   blockSize?: number;
+  /**
+   * What probeAudio already read from this very file's header: the stream decodes with it rather
+   * than read the header again (a caller that needed the rate or length before opening).
+   */
+  probe?: AudioProbe;
 }
 
 /** See decode.ts for the contract. */
@@ -42,7 +47,7 @@ export async function openStream(src: ByteSource, options: AudioStreamOptions = 
   }
   let probe: AudioProbe;
   try {
-    probe = await probeSource(src);
+    probe = options.probe ?? (await probeSource(src));
     checkSampleRate(probe.sampleRate, src.name);
     if (options.sampleRate !== undefined) checkSampleRate(options.sampleRate, src.name);
   } catch (e) {

@@ -60,6 +60,7 @@ export function registerFeatures(program: Command): void {
       shape: [rows, cols],
       layout: 'rows are frames (time), columns are bins; files follow one another, see files[].rows = [start, end)',
       params: res.params,
+      framing: set.framing,
       files,
       skipped: res.skipped,
     };

@@ -103,6 +103,7 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
       { experiment, seed: config.run.seed, classNames, test, testAccuracy, finalCost: lastCost({ softmax: last.softmax.costs }) },
       {
         source: 'audio',
+        spectrum: set.framing,
         conv: last.pipeline.conv,
         split: folds.length === 1 ? folds[0].name : config.split.kind,
         testAccuracySd: folds.length > 1 ? accuracy.sd : undefined,

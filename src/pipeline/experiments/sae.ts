@@ -17,6 +17,7 @@ import { costCurve, trainSae } from '../../models/sae/train.ts';
 import { filterPicture } from '../../models/sae/filter-picture.ts';
 import { saeTrainOptions } from '../sae-options.ts';
 import type { Matrix } from '../../compute/matrix.ts';
+import type { Framing } from '../spectra.ts';
 
 export interface SaeExperimentResult {
   runPath: string;
@@ -24,7 +25,7 @@ export interface SaeExperimentResult {
 }
 
 /** Loads the unlabeled training vectors the config asks for. */
-export async function saeTrainingData(config: Config, log: (s: string) => void, run?: RunDir): Promise<{ X: Matrix; input: InputDescription; source: string }> {
+export async function saeTrainingData(config: Config, log: (s: string) => void, run?: RunDir): Promise<{ X: Matrix; input: InputDescription; source: string; framing?: Framing }> {
   const d = config.data;
   if (d.source === 'mnist') {
     const dir = resolveMnistDir(d.mnistDir ?? undefined);
@@ -58,18 +59,19 @@ export async function saeTrainingData(config: Config, log: (s: string) => void, 
   await run?.writeJson('inputs.json', audioSetRecord(set));
   const { X, input } = windows.result(set.params, log);
   log(`${d.audioDir}: ${windows.recordings} recordings (${(set.audioSeconds / 3600).toFixed(2)} h in the folder) -> ${X.rows} windows of ${w.frames} x ${X.cols / w.frames} ${config.spectrum.transform} frames (sampling: ${w.sampling})`);
-  return { X, input, source: d.audioDir };
+  return { X, input, source: d.audioDir, framing: set.framing };
 }
 
 export async function runSaeExperiment(config: Config, log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<SaeExperimentResult> {
   return inRunFolder({ command: 'train-sae', config }, async (run) => {
-    const { X, input } = await saeTrainingData(config, log, run);
+    const { X, input, framing } = await saeTrainingData(config, log, run);
     const res = await trainSae(X, input, saeTrainOptions(config));
     await saveSaeModel(run.path('model'), res.model);
     await run.writeFile('filters.png', encodePng(filterPicture(res.model).image));
     await run.writeFile('cost.png', encodePng(costCurve(res.lbfgs)));
     const metrics = runMetrics({ experiment: 'sae', seed: config.run.seed, finalCost: res.lbfgs.cost }, {
       examples: X.rows,
+      spectrum: framing,
       visible: res.model.preprocessor.outputDim,
       hidden: config.sae.hidden,
       decoder: res.model.hyper.decoder,
