@@ -6,7 +6,7 @@
 import { matrix, type Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 
-function recordingStatsWidth(bands: number, segments = 3): number {
+export function recordingStatsWidth(bands: number, segments = 3): number {
   return bands * (2 + segments);
 }
 

@@ -4,6 +4,11 @@
  *   training recordings -> spectra -> random windows -> (normalise, whiten) -> sparse autoencoder
  *   every recording -> all windows -> encode -> pool over time -> standardise -> softmax
  *
+ * in two passes over recordings whose spectrograms are produced on demand (SpectrumList), so a
+ * run holds the windows drawn and one vector per recording, not the corpus' spectra: pass 1 draws
+ * the windows, pass 2 encodes and pools each group of recordings (and takes the baseline's
+ * statistics from the same spectrograms).
+ *
  * and the no-learning baseline beside it (log-spectrum statistics -> standardise -> softmax).
  * A trained pipeline is saved as a folder (sae/ + classifier/) that `sfl classify` loads.
  */
@@ -11,8 +16,9 @@ import { join } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
 import { Standardiser, standardiseByGroup } from '../features/normalise.ts';
 import { pooledWidth, type PoolOptions } from '../features/pooling.ts';
-import { recordingStats } from '../features/recording-stats.ts';
-import { samplePatches } from '../features/sampler.ts';
+import { recordingStats, recordingStatsWidth } from '../features/recording-stats.ts';
+import { samplePatchesStreamed } from '../features/streamed-patches.ts';
+import { asSpectrumList, type SpectrumList } from '../features/spectrum-list.ts';
 import type { WeightDecayChoice } from '../models/softmax/choose-weight-decay.ts';
 import { SoftmaxModel, softmaxPredict } from '../models/softmax/softmax.ts';
 import { columnFrequencies } from '../audio/axis.ts';
@@ -24,7 +30,7 @@ import { getWeight, loadModel, saveModel, savedWeightDecay } from '../models/mod
 import { loadSaeModel, saveSaeModel, type SaeModel } from '../models/sae/saved-model.ts';
 import { evaluate, type Evaluation } from './run-metrics.ts';
 import { stderrLog, trainSoftmaxStage, type Log } from './softmax-stage.ts';
-import { convFeatureWidth, convRecordingFeatures, recordingFeatures, type ConvSettings } from './recording-features.ts';
+import { convFeatureWidth, convRecordingFeatures, pooledFeatureRows, recordingFeatures, recordingRowsStreamed, type ConvSettings, type RecordingRows } from './recording-features.ts';
 import { trainSae, type TrainSaeResult } from '../models/sae/train.ts';
 import { saeTrainOptions } from './sae-options.ts';
 
@@ -85,20 +91,22 @@ function evaluateClassifier(c: Classifier, X: Matrix, y: Int32Array): { evaluati
 
 /**
  * Learns the sparse autoencoder from random windows of the training spectrograms (no labels
- * used): K frames by all bands, or by `bandPatch` bands at random frequency offsets.
+ * used): K frames by all bands, or by `bandPatch` bands at random frequency offsets. The windows
+ * are drawn as samplePatches draws them, holding only the windows (samplePatchesStreamed).
  */
 export async function learnAudioFeatures(
-  trainSpectra: Matrix[],
+  trainSpectra: readonly Matrix[] | SpectrumList,
   spectrum: SpectrumParams,
   config: Config,
   stage?: string,
   bandPatch: number | null = null,
 ): Promise<TrainSaeResult> {
   const K = config.windows.frames;
-  const bands = trainSpectra[0].cols;
+  const train = asSpectrumList(trainSpectra);
+  const bands = train.bands;
   if (bandPatch !== null && bandPatch > bands) throw new SflError(`conv.bandPatch (${bandPatch}) is more than the spectrum's ${bands} bands`);
   const width = bandPatch ?? bands;
-  const X = samplePatches(trainSpectra, { count: config.windows.count, height: K, width, seed: config.windows.seed ?? config.run.seed });
+  const X = await samplePatchesStreamed(train, { count: config.windows.count, height: K, width, seed: config.windows.seed ?? config.run.seed });
   return trainSae(
     X,
     // A band patch has no fixed frequencies (it slides): its picture is labelled by band offset.
@@ -108,9 +116,10 @@ export async function learnAudioFeatures(
 }
 
 export interface SplitData {
-  train: Matrix[];
+  /** The training recordings' spectrograms: in memory, or produced on demand (each read once per pass). */
+  train: readonly Matrix[] | SpectrumList;
   trainY: Int32Array;
-  test: Matrix[];
+  test: readonly Matrix[] | SpectrumList;
   testY: Int32Array;
   classNames: string[];
   /** Each recording's speaker, when known (needed by softmax.standardise 'speaker'). */
@@ -151,9 +160,13 @@ export async function runAudioSelfTaught(
   o: { pool: PoolOptions; baseline: boolean; stage?: string; conv?: ConvSettings; log?: Log },
 ): Promise<AudioRunResult> {
   const sae = await learnAudioFeatures(d.train, spectrum, config, o.stage, o.conv?.bandPatch ?? null);
-  const features = { sae: sae.model, pool: o.pool, conv: o.conv };
-  const Ftr = speakerStandardised(pipelineFeatures(features, d.train), d.trainSpeakers, config);
-  const Fte = speakerStandardised(pipelineFeatures(features, d.test), d.testSpeakers, config);
+  // One pass over each side gives both the features and the baseline's statistics.
+  const kinds: RecordingRows[] = [pooledFeatureRows(sae.model, o.pool, o.conv)];
+  if (o.baseline) kinds.push(BASELINE_ROWS(asSpectrumList(d.train).bands));
+  const [trainF, trainStats] = await recordingRowsStreamed(asSpectrumList(d.train), kinds);
+  const [testF, testStats] = await recordingRowsStreamed(asSpectrumList(d.test), kinds);
+  const Ftr = speakerStandardised(trainF, d.trainSpeakers, config);
+  const Fte = speakerStandardised(testF, d.testSpeakers, config);
   const { classifier, costs, choice } = await trainClassifier(Ftr, d.trainY, d.classNames, config, o.log);
   const test = evaluateClassifier(classifier, Fte, d.testY);
   const result: AudioRunResult = {
@@ -165,14 +178,17 @@ export async function runAudioSelfTaught(
     train: evaluateClassifier(classifier, Ftr, d.trainY).evaluation,
     softmax: { costs, choice },
   };
-  if (o.baseline) result.baseline = await runBaseline(d, config, o.log);
+  if (o.baseline) result.baseline = await runBaseline(d, trainStats, testStats, config, o.log);
   return result;
 }
 
-/** The no-learning baseline: log-spectrum statistics (mean, std, 3 segment means) -> softmax. */
-async function runBaseline(d: SplitData, config: Config, log?: Log): Promise<{ test: Evaluation; testPredicted: Int32Array }> {
-  const { classifier } = await trainClassifier(speakerStandardised(recordingStats(d.train), d.trainSpeakers, config), d.trainY, d.classNames, config, log);
-  const r = evaluateClassifier(classifier, speakerStandardised(recordingStats(d.test), d.testSpeakers, config), d.testY);
+/** The baseline's rows: log-spectrum statistics of each recording (mean, std, 3 segment means per band). */
+const BASELINE_ROWS = (bands: number): RecordingRows => ({ width: recordingStatsWidth(bands), rows: (group) => recordingStats(group) });
+
+/** The no-learning baseline: log-spectrum statistics -> softmax. */
+async function runBaseline(d: SplitData, trainStats: Matrix, testStats: Matrix, config: Config, log?: Log): Promise<{ test: Evaluation; testPredicted: Int32Array }> {
+  const { classifier } = await trainClassifier(speakerStandardised(trainStats, d.trainSpeakers, config), d.trainY, d.classNames, config, log);
+  const r = evaluateClassifier(classifier, speakerStandardised(testStats, d.testSpeakers, config), d.testY);
   return { test: r.evaluation, testPredicted: r.predicted };
 }
 

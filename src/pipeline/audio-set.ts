@@ -4,6 +4,12 @@
  * the train/test split (only when a classifier is trained), and the account of every file:
  * a few lines saying which labels, which rate and which split were chosen, then one summary line
  * with the files used and the files skipped by reason, the first few named.
+ *
+ * The set holds no spectrogram: each file is decoded once here (to check it can be used, measure
+ * its length and fill the spectra cache) and dropped; a command that needs a recording's
+ * spectrogram asks for it again (`spectrum`, `spectra`), and gets it from the cache, or decoded
+ * again when the cache is off or has evicted it. Memory is then what the command keeps of each
+ * recording, never the corpus.
  */
 import { relative } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
@@ -11,11 +17,12 @@ import type { SpectrumParams } from '../audio/spectrogram.ts';
 import { scanAudioFiles, type SkippedFile } from '../data/audio-files.ts';
 import { labelFiles, labelNames, type LabelSource, type Recording } from '../data/labeled-set.ts';
 import { planSplits, type Split, type SplitSpec } from '../data/splits.ts';
-import type { CacheStats } from '../data/spectra-cache.ts';
+import { cachedCompute, type CacheStats } from '../data/spectra-cache.ts';
+import type { SpectrumList } from '../features/spectrum-list.ts';
 import { SflError } from '../util/errors.ts';
 import type { Config } from './config.ts';
 import { progress } from '../util/progress.ts';
-import { loadSpectra, type Framing, type SpectrogramBlocks, type SpectrumSettings } from './spectra.ts';
+import { loadSpectra, spectrogramOfAudio, type Framing, type SpectrogramBlocks, type SpectrumSettings } from './spectra.ts';
 import { splitRecord, type InputsRecord } from './run-records.ts';
 
 export interface AudioSetOptions {
@@ -41,8 +48,8 @@ export interface AudioSetOptions {
    */
   deferSummary?: boolean;
   /**
-   * Streaming: each recording's spectrogram goes to `onSpectrum` as it is computed and is not kept
-   * (the set's `spectra` is then empty), so memory is one recording's, whatever the folder's size.
+   * Each recording's whole spectrogram as it is first computed, before it is dropped: one pass,
+   * memory one recording's (onSpectrogramBlocks: one block's).
    */
   onSpectrum?: (recording: Recording, spectrum: Matrix) => void;
   /**
@@ -66,11 +73,11 @@ export interface AudioSet {
   dir: string;
   /** The recordings whose spectra loaded, sorted (label, speaker, index, path). */
   recordings: Recording[];
-  /** spectra[i] belongs to recordings[i] (frames x bands). */
-  spectra: Matrix[];
   params: SpectrumParams;
   /** The frame and hop asked for and used, in samples and ms (run records keep it). */
   framing: Framing;
+  /** Columns of every spectrogram (bands or coefficients). */
+  bands: number;
   /** Sorted distinct labels (empty without labels); a label's class id is its index here. */
   classNames: string[];
   /** The splits of `recordings` (one per run), empty when no split was asked for. */
@@ -85,8 +92,12 @@ export interface AudioSet {
   summary: string;
   audioSeconds: number;
   cache: CacheStats;
-  /** The spectrogram of a recording of this set. */
-  spectrumOf(r: Recording): Matrix;
+  /** Frames of a recording's spectrogram (measured when the set was loaded). */
+  framesOf(r: Recording): number;
+  /** A recording's spectrogram, produced now (cache, else decoded again) and not kept by the set. */
+  spectrum(r: Recording): Promise<Matrix>;
+  /** Recordings of this set as a list whose spectrograms are produced one at a time, on demand. */
+  spectra(recs: readonly Recording[]): SpectrumList;
   /** Class ids of recordings (index into classNames). */
   classIds(recs: readonly Recording[]): Int32Array;
 }
@@ -113,8 +124,22 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
   o.onScanned?.(labelled.recordings);
   const bar = progress({ stage: 'spectra', total: labelled.recordings.length });
   const recordingOf = new Map(labelled.recordings.map((r) => [r.path, r] as const));
-  const consume = o.onSpectrum && ((path: string, m: Matrix) => o.onSpectrum!(recordingOf.get(path)!, m));
-  const consumeBlocks = o.onSpectrogramBlocks && ((path: string, b: SpectrogramBlocks) => o.onSpectrogramBlocks!(recordingOf.get(path)!, b));
+  // Each spectrogram is measured and handed on, never kept: block by block (memory one block), or
+  // whole when the command asked for it whole (onSpectrum).
+  const frames = new Map<string, number>();
+  let bands = 0;
+  const measure = (path: string, rows: number, cols: number) => {
+    frames.set(path, rows);
+    bands = cols;
+  };
+  const consume = o.onSpectrum && ((path: string, m: Matrix) => {
+    measure(path, m.rows, m.cols);
+    o.onSpectrum!(recordingOf.get(path)!, m);
+  });
+  const consumeBlocks = consume && !o.onSpectrogramBlocks ? undefined : async (path: string, b: SpectrogramBlocks) => {
+    measure(path, b.rows, b.cols);
+    await o.onSpectrogramBlocks?.(recordingOf.get(path)!, b);
+  };
   let spectra;
   try {
     spectra = await loadSpectra(labelled.recordings.map((r) => r.path), o.spectrum, {
@@ -129,9 +154,8 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
     bar.stop();
   }
   say(spectra.rateNote);
-  const byPath = new Map(spectra.paths.map((p, i) => [p, spectra.spectra[i]] as const));
-  const recordings = labelled.recordings.filter((r) => byPath.has(r.path));
-  const streamed = consume !== undefined || consumeBlocks !== undefined;
+  const used = new Set(spectra.paths);
+  const recordings = labelled.recordings.filter((r) => used.has(r.path));
 
   // labelFiles passes the scan's skipped entries through as they are: the rest had no label.
   const scanSkipped = new Set(found.skipped);
@@ -167,12 +191,26 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
   }
   if (splitError) throw splitError;
 
+  const params = spectra.params;
+  const cache = o.cache ?? true;
+  const framesOf = (r: Recording) => {
+    const n = frames.get(r.path);
+    if (n === undefined) throw new Error(`not a recording of this set: ${r.path}`);
+    return n;
+  };
+  const spectrum = async (r: Recording) => {
+    const m = await cachedCompute(r.path, params, () => spectrogramOfAudio(r.path, params), { enabled: cache });
+    if (m.rows !== framesOf(r) || m.cols !== bands) {
+      throw new SflError(`its spectrogram has ${m.rows} x ${m.cols} values now and had ${framesOf(r)} x ${bands} when the folder was read: was it changed during the run?`, r.path);
+    }
+    return m;
+  };
   return {
     dir: o.dir,
     recordings,
-    spectra: streamed ? [] : recordings.map((r) => byPath.get(r.path)!),
-    params: spectra.params,
+    params,
     framing: spectra.framing,
+    bands,
     classNames,
     splits,
     skipped,
@@ -182,11 +220,9 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
     summary,
     audioSeconds: spectra.audioSeconds,
     cache: spectra.cache,
-    spectrumOf: (r) => {
-      const m = byPath.get(r.path);
-      if (!m) throw new Error(streamed ? `spectra were streamed to onSpectrum, not kept (${r.path})` : `no spectrum loaded for ${r.path}`);
-      return m;
-    },
+    framesOf,
+    spectrum,
+    spectra: (recs) => ({ length: recs.length, bands, frames: (i) => framesOf(recs[i]), load: (i) => spectrum(recs[i]) }),
     classIds: (recs) => Int32Array.from(recs, (r) => classIndex.get(r.label) ?? -1),
   };
 }

@@ -17,6 +17,7 @@ import { convolveSpectrograms, foldFilters, pooledSide } from '../models/conv/co
 import { saeFeatures, type SaeModel } from '../models/sae/saved-model.ts';
 import { SflError } from '../util/errors.ts';
 import type { Config } from './config.ts';
+import type { SpectrumList } from '../features/spectrum-list.ts';
 
 /**
  * Frames of the recordings encoded together before their window features are pooled and dropped:
@@ -26,26 +27,69 @@ import type { Config } from './config.ts';
  */
 const GROUP_FRAMES = 1 << 16;
 
+/** The groups of recordings encoded together, [first, last) each, from their frame counts (see GROUP_FRAMES). */
+function frameGroups(count: number, frames: (i: number) => number): [number, number][] {
+  const groups: [number, number][] = [];
+  for (let first = 0; first < count; ) {
+    let last = first + 1;
+    for (let n = frames(first); last < count && n + frames(last) <= GROUP_FRAMES; last++) n += frames(last);
+    groups.push([first, last]);
+    first = last;
+  }
+  return groups;
+}
+
 /** Pooled features of every recording, computed group by group (see GROUP_FRAMES); rows in the order of `spectra`. */
 function pooledByGroups(spectra: readonly Matrix[], width: number, features: (group: readonly Matrix[]) => Matrix): Matrix {
   if (spectra.length === 0) return features(spectra);
   const out = matrix(spectra.length, width);
-  for (let first = 0; first < spectra.length; ) {
-    let last = first + 1;
-    for (let frames = spectra[first].rows; last < spectra.length && frames + spectra[last].rows <= GROUP_FRAMES; last++) frames += spectra[last].rows;
+  for (const [first, last] of frameGroups(spectra.length, (i) => spectra[i].rows)) {
     const pooled = features(spectra.slice(first, last));
     if (pooled.cols !== width) throw new Error(`pooledByGroups: ${pooled.cols} columns, expected ${width}`);
     out.data.set(pooled.data, first * width);
-    first = last;
   }
   return out;
 }
 
+/** One row per recording, from a group of recordings' spectrograms at once (features pooled, statistics...). */
+export interface RecordingRows {
+  width: number;
+  rows(group: readonly Matrix[]): Matrix;
+}
+
+/**
+ * Several kinds of rows of every recording of `list` in ONE pass: each group of recordings (the
+ * groups pooledByGroups makes, so the results are the same) is produced, turned into rows, and
+ * dropped. Memory: one group's spectrograms and windows, plus the rows.
+ */
+export async function recordingRowsStreamed(list: SpectrumList, kinds: readonly RecordingRows[]): Promise<Matrix[]> {
+  const outs = kinds.map((k) => matrix(list.length, k.width));
+  for (const [first, last] of frameGroups(list.length, (i) => list.frames(i))) {
+    const group: Matrix[] = [];
+    for (let i = first; i < last; i++) group.push(await list.load(i));
+    kinds.forEach((k, j) => {
+      const rows = k.rows(group);
+      if (rows.cols !== k.width || rows.rows !== group.length) throw new Error(`recordingRowsStreamed: ${rows.rows} x ${rows.cols} rows, expected ${group.length} x ${k.width}`);
+      outs[j].data.set(rows.data, first * k.width);
+    });
+  }
+  return outs;
+}
+
+/** A model's window features (or, with `conv`, its convolution features) pooled over each recording, as RecordingRows. */
+export function pooledFeatureRows(model: SaeModel, pool: PoolOptions, conv?: ConvSettings): RecordingRows {
+  return {
+    width: conv ? convFeatureWidth(model, pool, conv) : pooledWidth(model.hyper.hidden, pool),
+    rows: (group) => {
+      const { H, ranges } = conv ? convWindowFeatures(model, group, conv) : windowFeatures(model, group);
+      return poolRecordings(H, ranges, pool);
+    },
+  };
+}
+
 export function recordingFeatures(model: SaeModel, spectra: readonly Matrix[], pool: PoolOptions): Matrix {
-  return pooledByGroups(spectra, pooledWidth(model.hyper.hidden, pool), (group) => {
-    const { H, ranges } = windowFeatures(model, group);
-    return poolRecordings(H, ranges, pool);
-  });
+  const f = pooledFeatureRows(model, pool);
+  return pooledByGroups(spectra, f.width, f.rows);
 }
 
 /** The features of every window (hop 1) of every recording, before pooling: ranges[i] are recording i's rows of H. */
@@ -81,10 +125,8 @@ function checkAudioModel(model: SaeModel): { K: number; P: number } {
 
 /** Feature maps of every recording (filters convolved over time, and over frequency for band patches), pooled over time. */
 export function convRecordingFeatures(model: SaeModel, spectra: readonly Matrix[], pool: PoolOptions, conv: ConvSettings): Matrix {
-  return pooledByGroups(spectra, convFeatureWidth(model, pool, conv), (group) => {
-    const { H, ranges } = convWindowFeatures(model, group, conv);
-    return poolRecordings(H, ranges, pool);
-  });
+  const f = pooledFeatureRows(model, pool, conv);
+  return pooledByGroups(spectra, f.width, f.rows);
 }
 
 /** convRecordingFeatures before the time pooling: one row per time offset, ranges[i] are recording i's rows. */

@@ -277,7 +277,10 @@ describe('help', () => {
     const runs = runCli(['runs', '--help']).stdout;
     expect(runs.match(/default/g)).toHaveLength(1);
     expect(runs).toMatch(/folder of runs \(default: outputs\)/);
-    expect(runCli(['start', '--help']).stdout).toMatch(/\(default:\s+self-taught-<date>-<time>\)/);
+    const start = runCli(['start', '--help']).stdout;
+    expect(start).toMatch(/\(default:\s+self-taught-<date>-<time>\)/);
+    // Every command that writes a run says where: start too.
+    expect(start).toMatch(/--outputs <dir>\s+folder of runs/);
     expect(runCli(['run', '--help']).stdout).toMatch(/run\.seed of the config, else 1/);
     const sae = runCli(['train-sae', '--help']).stdout;
     const flat = sae.replace(/\s+/g, ' ');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadAudioSet, scanAudioTargets, summaryLine, targetsSummary } from '../../src/pipeline/audio-set.ts';
 import { toneWav } from '../audio/wav-fixtures.ts';
+import { loadSpectra } from '../../src/pipeline/spectra.ts';
 import { tempDir, touch } from '../data/helpers.ts';
 
 function tone(rate: number, seconds: number, f: number): Uint8Array {
@@ -39,7 +40,24 @@ describe('loadAudioSet', () => {
     );
     expect(lines.some((l) => l.startsWith(`warning: skipped ${join(dir, 'high/broken.wav')}: corrupt or truncated header`))).toBe(true);
     expect(set.notes.at(-1)).toBe(lines.at(-1));
-    for (const m of set.spectra) expect(m.data.every(Number.isFinite)).toBe(true);
+    // The set keeps no spectrogram: each is produced again on demand, the same as when it was first read.
+    const again = await loadSpectra(set.recordings.map((r) => r.path), { transform: 'mel', bands: 10 }, { cache: false });
+    const list = set.spectra(set.recordings);
+    expect(list.bands).toBe(10);
+    for (let i = 0; i < set.recordings.length; i++) {
+      const m = await list.load(i);
+      expect(list.frames(i)).toBe(again.spectra[i].rows);
+      expect(Array.from(m.data)).toEqual(Array.from(again.spectra[i].data));
+    }
+  });
+
+  it('a recording changed after the folder was read is named, not used with a different length', async () => {
+    const dir = tempDir();
+    touch(dir, { 'a/x.wav': tone(8000, 0.3, 300), 'b/y.wav': tone(8000, 0.3, 900) });
+    const set = await loadAudioSet({ dir, labels: 'auto', spectrum: { transform: 'mel', bands: 10 }, cache: false, log: () => {} });
+    touch(dir, { 'a/x.wav': tone(8000, 0.6, 300) });
+    const x = set.recordings.find((r) => r.path.endsWith('x.wav'))!;
+    await expect(set.spectrum(x)).rejects.toThrow(`${x.path}: its spectrogram has`);
   });
 
   it('unsupervised: no labels needed, every audio file used', async () => {

@@ -7,7 +7,12 @@ import { initBackend } from '../../src/compute/backend.ts';
 import type { Matrix } from '../../src/compute/matrix.ts';
 import { trainSae } from '../../src/models/sae/train.ts';
 import { sampleWindows } from '../../src/features/sampler.ts';
-import { convRecordingFeatures, convSettings, recordingFeatures } from '../../src/pipeline/recording-features.ts';
+import { convRecordingFeatures, convSettings, pooledFeatureRows, recordingFeatures, recordingRowsStreamed } from '../../src/pipeline/recording-features.ts';
+import { recordingStats, recordingStatsWidth } from '../../src/features/recording-stats.ts';
+import { spectrumListOf, type SpectrumList } from '../../src/features/spectrum-list.ts';
+import { samplePatchesStreamed } from '../../src/features/streamed-patches.ts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { resolveConfig } from '../../src/pipeline/config.ts';
 import { defaultSpectrumParams } from '../../src/audio/spectrogram.ts';
 import { noise } from '../audio/signals.ts';
@@ -43,3 +48,108 @@ describe('recordingFeatures over many recordings', () => {
     });
   });
 });
+
+/**
+ * A list of `n` generated recordings of `frames` frames that remembers every spectrogram it
+ * produced by a weak reference, so a test can count how many are still alive (not collected) at
+ * any moment.
+ */
+function watchedList(n: number, frames: number): { list: SpectrumList; alive: () => number; loads: () => number } {
+  const made: WeakRef<Matrix>[] = [];
+  return {
+    list: {
+      length: n,
+      bands: BANDS,
+      frames: () => frames,
+      load: async (i) => {
+        const m = spectrogramOf(frames, i + 1);
+        made.push(new WeakRef(m));
+        return m;
+      },
+    },
+    alive: () => made.filter((r) => r.deref() !== undefined).length,
+    loads: () => made.length,
+  };
+}
+
+/** The collector, reachable without starting Node with --expose-gc. */
+function collector(): (() => void) | null {
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return null;
+  }
+}
+
+describe('the labelled experiments\' two passes over recordings produced on demand', () => {
+  it('give exactly the rows of the in-memory path: pooled features, convolution features, baseline statistics, training windows', async () => {
+    await initBackend();
+    const spectra = Array.from({ length: 40 }, (_, i) => spectrogramOf(i % 7 === 0 ? 2 : 500 + ((i * 977) % 5500), i + 1));
+    const model = await smallModel(spectra);
+    const pool = { method: 'meanmax' as const, segments: 2 };
+    const conv = convSettings(resolveConfig({ conv: { bandPatch: null } }), BANDS);
+    const list = spectrumListOf(spectra);
+    const [features, convFeatures, stats] = await recordingRowsStreamed(list, [
+      pooledFeatureRows(model, pool),
+      pooledFeatureRows(model, pool, conv),
+      { width: recordingStatsWidth(BANDS), rows: (g) => recordingStats(g) },
+    ]);
+    expect(Array.from(features.data)).toEqual(Array.from(recordingFeatures(model, spectra, pool).data));
+    expect(Array.from(convFeatures.data)).toEqual(Array.from(convRecordingFeatures(model, spectra, pool, conv).data));
+    expect(Array.from(stats.data)).toEqual(Array.from(recordingStats(spectra).data));
+    const windows = await samplePatchesStreamed(list, { count: 300, height: 3, width: BANDS, seed: 1 });
+    expect(Array.from(windows.data)).toEqual(Array.from(sampleWindows(spectra, { count: 300, frames: 3, seed: 1 }).data));
+  });
+
+  it('hold a bounded number of spectrograms, whatever the number of recordings', async () => {
+    const gc = collector();
+    if (!gc) {
+      console.warn('skipped: the garbage collector cannot be reached here, so live spectrograms cannot be counted');
+      return;
+    }
+    await initBackend();
+    const model = await smallModel(Array.from({ length: 4 }, (_, i) => spectrogramOf(200, i + 1)));
+    // Recordings of 33 K frames: more than half a group, so each is encoded on its own.
+    const peak = async (n: number) => {
+      const w = watchedList(n, 33_000);
+      let most = 0;
+      const list: SpectrumList = {
+        ...w.list,
+        load: async (i) => {
+          // After a turn of the event loop: a weak reference keeps its target during the job that made it.
+          await new Promise((r) => setImmediate(r));
+          gc();
+          most = Math.max(most, w.alive());
+          return w.list.load(i);
+        },
+      };
+      await samplePatchesStreamed(list, { count: 2000, height: 3, width: BANDS, seed: 1 });
+      const [rows] = await recordingRowsStreamed(list, [pooledFeatureRows(model, { method: 'mean', segments: 1 })]);
+      expect(rows.rows).toBe(n);
+      return { most, loads: w.loads() };
+    };
+    const few = await peak(3), many = await peak(10);
+    // Every recording was produced (once to draw windows from, once to encode), yet at most the
+    // one being worked on is alive when the next is asked for: the in-memory path held all 10.
+    expect(many.loads).toBe(20);
+    expect(few.most).toBeLessThanOrEqual(1);
+    expect(many.most).toBeLessThanOrEqual(1);
+    // The count sees spectrograms that are held: all of them, when they are kept in an array.
+    const held = watchedList(10, 100);
+    const kept = await Promise.all(Array.from({ length: 10 }, (_, i) => held.list.load(i)));
+    await new Promise((r) => setImmediate(r));
+    gc();
+    expect(held.alive()).toBe(kept.length);
+  });
+});
+
+async function smallModel(spectra: Matrix[]) {
+  const X = sampleWindows(spectra, { count: 300, frames: 3, seed: 1 });
+  const input = { kind: 'spectro-temporal' as const, frames: 3, bands: BANDS, spectrum: defaultSpectrumParams(8000), bandHz: null };
+  const { model } = await trainSae(X, input, {
+    preprocess: { normalise: 'none', whitening: { kind: 'none', epsilon: 0.1, retainVariance: 1 } },
+    hidden: 5, weightDecay: 1e-3, beta: 1, rho: 0.1, decoder: 'linear', maxIter: 3, seed: 1, workers: 1,
+  });
+  return model;
+}

@@ -21,7 +21,7 @@ export function registerStart(program: Command): void {
         'test recordings with them, print the test accuracy beside the no-learning baseline, and save the pipeline ' +
         '(for `sfl classify`), the filter picture and the metrics in outputs/<run>/. Settings: configs/fsdd-self-taught.json',
     );
-  addConfigFlags(cmd, ['data.audioDir', 'run.name', 'run.overwrite'], { 'run.name': 'self-taught-<date>-<time>' });
+  addConfigFlags(cmd, ['data.audioDir', 'run.name', 'run.outputs', 'run.overwrite'], { 'run.name': 'self-taught-<date>-<time>' });
   cmd.option('--quiet', 'no progress display').action(async () => {
     const config = await commandConfig(cmd, { file: START_CONFIG, command: { softmax: { baseline: true } } });
     const backend = await initBackend();

@@ -9,7 +9,7 @@ import type { Split } from '../../data/splits.ts';
 import type { Config } from '../config.ts';
 import { audioSetRecord, loadConfiguredAudioSet, type AudioSet } from '../audio-set.ts';
 import { learnAudioFeatures } from '../audio-classifier.ts';
-import { recordingFeatures } from '../recording-features.ts';
+import { pooledFeatureRows, recordingRowsStreamed } from '../recording-features.ts';
 import type { ClassificationData, Log } from './classification-data.ts';
 
 /** The folder loaded once, and the classification data of each of its splits, built on demand (one window autoencoder per split). */
@@ -34,11 +34,13 @@ export async function audioClassificationData(config: Config, log: Log): Promise
 async function splitData(set: AudioSet, split: Split, config: Config, log: Log): Promise<ClassificationData> {
   const classNames = set.classNames;
   const train = split.train, test = split.test;
-  const trainSpectra = train.map(set.spectrumOf), testSpectra = test.map(set.spectrumOf);
+  // Spectrograms produced on demand, one pass to draw the windows, one per side to encode and pool.
+  const trainSpectra = set.spectra(train), testSpectra = set.spectra(test);
   log(`${config.data.audioDir}: ${split.name}: ${train.length} training / ${test.length} test recordings; learning window features first`);
   const sae = await learnAudioFeatures(trainSpectra, set.params, config, 'window autoencoder (L-BFGS)');
-  const trainX = recordingFeatures(sae.model, trainSpectra, config.pooling);
-  const testX = recordingFeatures(sae.model, testSpectra, config.pooling);
+  const features = [pooledFeatureRows(sae.model, config.pooling)];
+  const [trainX] = await recordingRowsStreamed(trainSpectra, features);
+  const [testX] = await recordingRowsStreamed(testSpectra, features);
   return {
     trainX,
     trainY: set.classIds(train),

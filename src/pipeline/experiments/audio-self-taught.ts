@@ -57,9 +57,9 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
     for (const split of splits) {
       const tr = split.train, te = split.test;
       const data = {
-        train: tr.map(set.spectrumOf),
+        train: set.spectra(tr),
         trainY: set.classIds(tr),
-        test: te.map(set.spectrumOf),
+        test: set.spectra(te),
         testY: set.classIds(te),
         classNames,
         trainSpeakers: speakersOf(tr),
@@ -69,7 +69,7 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
         pool: config.pooling,
         baseline: o.baseline,
         stage: splits.length > 1 ? `autoencoder, ${split.name}` : undefined,
-        conv: experiment === 'conv' ? convSettings(config, set.spectra[0].cols) : undefined,
+        conv: experiment === 'conv' ? convSettings(config, set.bands) : undefined,
         log,
       });
       folds.push({ name: split.name, result, testCount: te.length, testY: data.testY, test: te });

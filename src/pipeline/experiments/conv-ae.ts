@@ -15,6 +15,7 @@ import type { Recording } from '../../data/labeled-set.ts';
 import type { Matrix } from '../../compute/matrix.ts';
 import { fixFrames } from '../../features/fixed-length.ts';
 import { Standardiser } from '../../features/normalise.ts';
+import type { SpectrumList } from '../../features/spectrum-list.ts';
 import {
   classifierSpecs, convAePredict, convAeProbabilities, featureSize, layerShapes, paramCount, trainConvAe, type ConvAeShape,
   type ConvAeTrainResult,
@@ -68,15 +69,30 @@ export interface ConvAeData {
   inputs?: InputsRecord;
 }
 
-function stackRows(ms: Matrix[]): Matrix {
-  const cols = ms[0].cols;
-  const data = new Float32Array(ms.reduce((n, m) => n + m.rows * cols, 0));
-  let at = 0;
-  for (const m of ms) {
-    data.set(m.data, at);
-    at += m.data.length;
+/**
+ * `new Standardiser().fit(every frame of the list, stacked)`, computed recording by recording in
+ * the same order (so with the same sums) without stacking them: a pass for the means, one for the
+ * deviations.
+ */
+async function frameStandardiser(list: SpectrumList): Promise<Standardiser> {
+  const cols = list.bands;
+  const mean = new Float64Array(cols), v = new Float64Array(cols);
+  let rows = 0;
+  for (let i = 0; i < list.length; i++) {
+    const { data } = await list.load(i);
+    for (let o = 0; o < data.length; o += cols) for (let c = 0; c < cols; c++) mean[c] += data[o + c];
+    rows += list.frames(i);
   }
-  return { data, rows: data.length / cols, cols };
+  for (let c = 0; c < cols; c++) mean[c] /= rows;
+  for (let i = 0; i < list.length; i++) {
+    const { data } = await list.load(i);
+    for (let o = 0; o < data.length; o += cols) for (let c = 0; c < cols; c++) { const d = data[o + c] - mean[c]; v[c] += d * d; }
+  }
+  const st = new Standardiser();
+  for (let c = 0; c < cols; c++) v[c] = Math.max(Math.sqrt(v[c] / rows), st.epsilon);
+  st.mean_ = mean;
+  st.std_ = v;
+  return st;
 }
 
 /** (x - mean[j]) / std[j] in place, j = the column (band) when `perColumn`, else 0. */
@@ -98,24 +114,25 @@ async function audioData(config: Config, log: Log): Promise<ConvAeData> {
   const classNames = set.classNames;
   const splits = set.splits;
   const T = config.convAe.frames;
-  const bands = set.spectra[0].cols;
+  const bands = set.bands;
   log(`${config.data.audioDir}: ${set.recordings.length} recordings, ${classNames.length} classes; ${splits.length} run${splits.length > 1 ? 's' : ''}; each recording brought to ${T} frames x ${bands} bands`);
-  const folds = splits.map((split): Fold => {
+  // The spectrograms are produced on demand and dropped: what is kept is T x bands per recording.
+  const folds: Fold[] = [];
+  for (const split of splits) {
     const tr = split.train, te = split.test;
     // Per-band statistics of every frame of the training recordings (before cutting or padding).
-    const st = new Standardiser().fit(stackRows(tr.map(set.spectrumOf)));
-    const standardise = fitted(st);
-    const examples = (recs: Recording[]): Examples => {
+    const standardise = fitted(await frameStandardiser(set.spectra(tr)));
+    const examples = async (recs: Recording[]): Promise<Examples> => {
       const x = new Float32Array(recs.length * T * bands);
-      recs.forEach((r, i) => x.set(fixFrames(set.spectrumOf(r), T, standardise.mean).data, i * T * bands));
+      for (const [i, r] of recs.entries()) x.set(fixFrames(await set.spectrum(r), T, standardise.mean).data, i * T * bands);
       standardiseInPlace(x, bands, standardise);
       return { x, y: set.classIds(recs), n: recs.length };
     };
-    const lengths = tr.concat(te).map((r) => set.spectrumOf(r).rows);
-    return {
+    const lengths = tr.concat(te).map(set.framesOf);
+    folds.push({
       name: split.name,
-      train: examples(tr),
-      test: examples(te),
+      train: await examples(tr),
+      test: await examples(te),
       standardise,
       testRecordings: te,
       description: {
@@ -130,8 +147,8 @@ async function audioData(config: Config, log: Log): Promise<ConvAeData> {
         padded: lengths.filter((n) => n < T).length,
         rule: `recordings longer than ${T} frames keep their loudest ${T} frames; shorter ones are centred and padded with the training mean of each band; per-band standardisation fitted on the training frames`,
       },
-    };
-  });
+    });
+  }
   return {
     classNames,
     picture: { kind: 'spectrogram', frames: T, bands, spectrum: set.params },

@@ -1,0 +1,87 @@
+/**
+ * samplePatches (sampler.ts) over spectrograms produced one at a time: the same windows, drawn
+ * with the same random numbers in the same order, but only the `count` patches drawn are ever
+ * held, never the spectrograms they come from.
+ *
+ * samplePatches draws a window index uniformly over every window of every recording, which only
+ * needs each recording's number of frames; so the draws are made first (a recording and a start
+ * frame per slot, then the band offsets), and each recording that gave a slot is then produced
+ * once, its windows copied, and dropped. Memory: count x height*width float32 plus three int32 per
+ * slot, whatever the number and length of the recordings.
+ */
+import { matrix, type Matrix } from '../compute/matrix.ts';
+import { SflError } from '../util/errors.ts';
+import { requireMemory } from '../util/memory.ts';
+import { mulberry32, type Rng } from '../util/random.ts';
+import { windowCount, type PatchOptions } from './sampler.ts';
+import type { SpectrumList } from './spectrum-list.ts';
+
+/** Where each slot's patch comes from: recording, start frame, first band. */
+interface PatchPlan {
+  recording: Int32Array;
+  start: Int32Array;
+  band: Int32Array;
+}
+
+export async function samplePatchesStreamed(list: SpectrumList, opts: PatchOptions): Promise<Matrix> {
+  const what = 'samplePatches';
+  const { count, height: K, width, seed = 0 } = opts;
+  const cols = list.bands;
+  if (list.length === 0) throw new SflError(`${what}: no spectrograms were given`);
+  if (!Number.isInteger(K) || K < 1) throw new SflError(`${what}: frames per window must be a positive integer, got ${K}`);
+  if (!Number.isInteger(width) || width < 1 || width > cols) {
+    throw new SflError(`${what}: patch width must be an integer from 1 to ${cols} (the columns of the input), got ${width}`);
+  }
+  if (!Number.isInteger(count) || count < 0) throw new SflError(`${what}: count must be a non-negative integer, got ${count}`);
+  // The same estimate sampleWindows makes before allocating its windows (and their two later copies).
+  requireMemory(count * K * cols * 4 * 3, count * K * cols, `${count} windows of ${K} x ${cols} values`, 'use fewer windows (--windows, windows.count)');
+  const plan = planPatches(list, count, K, width, typeof seed === 'function' ? seed : mulberry32(seed));
+
+  // Slots grouped by recording (a counting sort), so each recording is produced once.
+  const first = new Int32Array(list.length + 1);
+  for (let r = 0; r < count; r++) first[plan.recording[r] + 1]++;
+  for (let i = 0; i < list.length; i++) first[i + 1] += first[i];
+  const slots = new Int32Array(count);
+  const next = first.slice(0, list.length);
+  for (let r = 0; r < count; r++) slots[next[plan.recording[r]]++] = r;
+
+  const out = matrix(count, K * width);
+  for (let i = 0; i < list.length; i++) {
+    if (first[i] === first[i + 1]) continue;
+    const S = await list.load(i);
+    for (let k = first[i]; k < first[i + 1]; k++) {
+      const r = slots[k];
+      for (let y = 0; y < K; y++) {
+        const src = (plan.start[r] + y) * cols + plan.band[r];
+        out.data.set(S.data.subarray(src, src + width), (r * K + y) * width);
+      }
+    }
+  }
+  return out;
+}
+
+/** The draws of samplePatches, in its order: every window (sampleWindows' binary search), then every band offset. */
+function planPatches(list: SpectrumList, count: number, K: number, width: number, rng: Rng): PatchPlan {
+  const cumulative = new Float64Array(list.length + 1);
+  for (let i = 0; i < list.length; i++) cumulative[i + 1] = cumulative[i] + windowCount(list.frames(i), K);
+  const total = cumulative[list.length];
+  if (total === 0) {
+    let longest = 0;
+    for (let i = 0; i < list.length; i++) longest = Math.max(longest, list.frames(i));
+    throw new SflError(`sampleWindows: no recording has ${K} frames (the longest has ${longest}), so no window of ${K} frames can be drawn`);
+  }
+  const plan: PatchPlan = { recording: new Int32Array(count), start: new Int32Array(count), band: new Int32Array(count) };
+  for (let r = 0; r < count; r++) {
+    const w = Math.min(total - 1, Math.floor(rng() * total));
+    let lo = 0, hi = list.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (cumulative[mid] <= w) lo = mid; else hi = mid - 1;
+    }
+    plan.recording[r] = lo;
+    plan.start[r] = w - cumulative[lo];
+  }
+  const offsets = list.bands - width + 1;
+  if (offsets > 1) for (let r = 0; r < count; r++) plan.band[r] = Math.min(offsets - 1, Math.floor(rng() * offsets));
+  return plan;
+}

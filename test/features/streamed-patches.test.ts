@@ -1,0 +1,42 @@
+/**
+ * samplePatchesStreamed draws the windows samplePatches draws (same random numbers, same order)
+ * from spectrograms produced one at a time, producing each recording at most once.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Matrix } from '../../src/compute/matrix.ts';
+import { samplePatches } from '../../src/features/sampler.ts';
+import { spectrumListOf, type SpectrumList } from '../../src/features/spectrum-list.ts';
+import { samplePatchesStreamed } from '../../src/features/streamed-patches.ts';
+import { noise } from '../audio/signals.ts';
+
+const BANDS = 6;
+/** Ragged lengths, some shorter than a window. */
+const spectra: Matrix[] = Array.from({ length: 30 }, (_, i) => ({ data: noise((i % 5 === 0 ? 2 : 10 + ((i * 37) % 90)) * BANDS, i + 1), rows: i % 5 === 0 ? 2 : 10 + ((i * 37) % 90), cols: BANDS }));
+
+/** The list of `spectra`, counting how often each is produced. */
+function counted(): { list: SpectrumList; loads: number[] } {
+  const loads = spectra.map(() => 0);
+  const inner = spectrumListOf(spectra);
+  return { list: { ...inner, load: async (i) => { loads[i]++; return inner.load(i); } }, loads };
+}
+
+describe('samplePatchesStreamed', () => {
+  it('gives exactly samplePatches\' windows, whole-band and band patches, producing each recording at most once', async () => {
+    for (const [width, seed] of [[BANDS, 1], [3, 7], [1, 2]] as const) {
+      const want = samplePatches(spectra, { count: 500, height: 4, width, seed });
+      const { list, loads } = counted();
+      const got = await samplePatchesStreamed(list, { count: 500, height: 4, width, seed });
+      expect([got.rows, got.cols]).toEqual([want.rows, want.cols]);
+      expect(Array.from(got.data)).toEqual(Array.from(want.data));
+      expect(Math.max(...loads)).toBe(1);
+      // Recordings shorter than a window give none and are never produced.
+      expect(loads.filter((_, i) => i % 5 === 0).every((n) => n === 0)).toBe(true);
+    }
+  });
+
+  it('refuses as samplePatches does when no recording is long enough', async () => {
+    const list = spectrumListOf([spectra[0], spectra[5]]);
+    await expect(samplePatchesStreamed(list, { count: 5, height: 3, width: BANDS })).rejects.toThrow('no recording has 3 frames (the longest has 2)');
+    await expect(samplePatchesStreamed(spectrumListOf(spectra), { count: 5, height: 3, width: BANDS + 1 })).rejects.toThrow('patch width must be an integer from 1 to 6');
+  });
+});
