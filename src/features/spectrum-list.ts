@@ -16,6 +16,8 @@ export interface SpectrumList {
   frames(i: number): number;
   /** Spectrogram i (frames(i) x bands), produced now; the list does not keep it. */
   load(i: number): Promise<Matrix>;
+  /** What to call recording i in a message (its file), when known. */
+  name?(i: number): string;
 }
 
 /** Spectrograms already in memory as a list (small sets, tests, `sfl classify`'s few files). */

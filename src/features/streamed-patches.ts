@@ -1,19 +1,20 @@
 /**
- * samplePatches (sampler.ts) over spectrograms produced one at a time: the same windows, drawn
- * with the same random numbers in the same order, but only the `count` patches drawn are ever
- * held, never the spectrograms they come from.
+ * Random patches of spectrograms produced one at a time, holding only the `count` patches drawn,
+ * never the spectrograms they come from, under either sampling policy (sampler.ts):
+ *  - 'duration': samplePatches' windows exactly (the same random numbers in the same order): a
+ *    window index uniformly over every window of every recording;
+ *  - 'balanced': a recording uniformly among those with a window, then a window of it uniformly.
  *
- * samplePatches draws a window index uniformly over every window of every recording, which only
- * needs each recording's number of frames; so the draws are made first (a recording and a start
- * frame per slot, then the band offsets), and each recording that gave a slot is then produced
- * once, its windows copied, and dropped. Memory: count x height*width float32 plus three int32 per
- * slot, whatever the number and length of the recordings.
+ * Both need only each recording's number of frames, so the draws are made first (a recording and
+ * a start frame per slot, then the band offsets), and each recording that gave a slot is then
+ * produced once, its windows copied, and dropped. Memory: count x height*width float32 plus three
+ * int32 per slot, whatever the number and length of the recordings.
  */
 import { matrix, type Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import { requireMemory } from '../util/memory.ts';
 import { mulberry32, type Rng } from '../util/random.ts';
-import { windowCount, type PatchOptions } from './sampler.ts';
+import { windowCount, type PatchOptions, type SamplingPolicy } from './sampler.ts';
 import type { SpectrumList } from './spectrum-list.ts';
 
 /** Where each slot's patch comes from: recording, start frame, first band. */
@@ -23,9 +24,21 @@ interface PatchPlan {
   band: Int32Array;
 }
 
-export async function samplePatchesStreamed(list: SpectrumList, opts: PatchOptions): Promise<Matrix> {
+export interface StreamedPatchOptions extends PatchOptions {
+  /** Default 'duration' (samplePatches' draws). */
+  policy?: SamplingPolicy;
+}
+
+export interface StreamedPatches {
+  /** count x (height * width), each patch row-major as samplePatches gives them. */
+  X: Matrix;
+  /** Patches drawn from each recording of the list. */
+  perRecording: Int32Array;
+}
+
+export async function samplePatchesStreamed(list: SpectrumList, opts: StreamedPatchOptions): Promise<StreamedPatches> {
   const what = 'samplePatches';
-  const { count, height: K, width, seed = 0 } = opts;
+  const { count, height: K, width, seed = 0, policy = 'duration' } = opts;
   const cols = list.bands;
   if (list.length === 0) throw new SflError(`${what}: no spectrograms were given`);
   if (!Number.isInteger(K) || K < 1) throw new SflError(`${what}: frames per window must be a positive integer, got ${K}`);
@@ -35,7 +48,7 @@ export async function samplePatchesStreamed(list: SpectrumList, opts: PatchOptio
   if (!Number.isInteger(count) || count < 0) throw new SflError(`${what}: count must be a non-negative integer, got ${count}`);
   // The same estimate sampleWindows makes before allocating its windows (and their two later copies).
   requireMemory(count * K * cols * 4 * 3, count * K * cols, `${count} windows of ${K} x ${cols} values`, 'use fewer windows (--windows, windows.count)');
-  const plan = planPatches(list, count, K, width, typeof seed === 'function' ? seed : mulberry32(seed));
+  const plan = planPatches(list, count, K, width, policy, typeof seed === 'function' ? seed : mulberry32(seed));
 
   // Slots grouped by recording (a counting sort), so each recording is produced once.
   const first = new Int32Array(list.length + 1);
@@ -45,6 +58,8 @@ export async function samplePatchesStreamed(list: SpectrumList, opts: PatchOptio
   const next = first.slice(0, list.length);
   for (let r = 0; r < count; r++) slots[next[plan.recording[r]]++] = r;
 
+  const perRecording = new Int32Array(list.length);
+  for (let i = 0; i < list.length; i++) perRecording[i] = first[i + 1] - first[i];
   const out = matrix(count, K * width);
   for (let i = 0; i < list.length; i++) {
     if (first[i] === first[i + 1]) continue;
@@ -57,11 +72,14 @@ export async function samplePatchesStreamed(list: SpectrumList, opts: PatchOptio
       }
     }
   }
-  return out;
+  return { X: out, perRecording };
 }
 
-/** The draws of samplePatches, in its order: every window (sampleWindows' binary search), then every band offset. */
-function planPatches(list: SpectrumList, count: number, K: number, width: number, rng: Rng): PatchPlan {
+/**
+ * Every slot's window, then every band offset. 'duration' makes samplePatches' draws in its order
+ * (sampleWindows' binary search over the cumulative window counts).
+ */
+function planPatches(list: SpectrumList, count: number, K: number, width: number, policy: SamplingPolicy, rng: Rng): PatchPlan {
   const cumulative = new Float64Array(list.length + 1);
   for (let i = 0; i < list.length; i++) cumulative[i + 1] = cumulative[i] + windowCount(list.frames(i), K);
   const total = cumulative[list.length];
@@ -71,15 +89,26 @@ function planPatches(list: SpectrumList, count: number, K: number, width: number
     throw new SflError(`sampleWindows: no recording has ${K} frames (the longest has ${longest}), so no window of ${K} frames can be drawn`);
   }
   const plan: PatchPlan = { recording: new Int32Array(count), start: new Int32Array(count), band: new Int32Array(count) };
-  for (let r = 0; r < count; r++) {
-    const w = Math.min(total - 1, Math.floor(rng() * total));
-    let lo = 0, hi = list.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (cumulative[mid] <= w) lo = mid; else hi = mid - 1;
+  if (policy === 'balanced') {
+    const usable: number[] = [];
+    for (let i = 0; i < list.length; i++) if (cumulative[i + 1] > cumulative[i]) usable.push(i);
+    for (let r = 0; r < count; r++) {
+      const i = usable[Math.min(usable.length - 1, Math.floor(rng() * usable.length))];
+      const n = cumulative[i + 1] - cumulative[i];
+      plan.recording[r] = i;
+      plan.start[r] = Math.min(n - 1, Math.floor(rng() * n));
     }
-    plan.recording[r] = lo;
-    plan.start[r] = w - cumulative[lo];
+  } else {
+    for (let r = 0; r < count; r++) {
+      const w = Math.min(total - 1, Math.floor(rng() * total));
+      let lo = 0, hi = list.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (cumulative[mid] <= w) lo = mid; else hi = mid - 1;
+      }
+      plan.recording[r] = lo;
+      plan.start[r] = w - cumulative[lo];
+    }
   }
   const offsets = list.bands - width + 1;
   if (offsets > 1) for (let r = 0; r < count; r++) plan.band[r] = Math.min(offsets - 1, Math.floor(rng() * offsets));

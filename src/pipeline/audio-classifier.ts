@@ -91,8 +91,9 @@ function evaluateClassifier(c: Classifier, X: Matrix, y: Int32Array): { evaluati
 
 /**
  * Learns the sparse autoencoder from random windows of the training spectrograms (no labels
- * used): K frames by all bands, or by `bandPatch` bands at random frequency offsets. The windows
- * are drawn as samplePatches draws them, holding only the windows (samplePatchesStreamed).
+ * used): K frames by all bands, or by `bandPatch` bands at random frequency offsets, shared among
+ * recordings as config.windows.sampling says. Only the windows are held (samplePatchesStreamed);
+ * a recording that gives more than half of them is named in a warning.
  */
 export async function learnAudioFeatures(
   trainSpectra: readonly Matrix[] | SpectrumList,
@@ -100,13 +101,20 @@ export async function learnAudioFeatures(
   config: Config,
   stage?: string,
   bandPatch: number | null = null,
+  log: Log = stderrLog,
 ): Promise<TrainSaeResult> {
   const K = config.windows.frames;
   const train = asSpectrumList(trainSpectra);
   const bands = train.bands;
   if (bandPatch !== null && bandPatch > bands) throw new SflError(`conv.bandPatch (${bandPatch}) is more than the spectrum's ${bands} bands`);
   const width = bandPatch ?? bands;
-  const X = await samplePatchesStreamed(train, { count: config.windows.count, height: K, width, seed: config.windows.seed ?? config.run.seed });
+  const w = config.windows;
+  const { X, perRecording } = await samplePatchesStreamed(train, { count: w.count, height: K, width, seed: w.seed ?? config.run.seed, policy: w.sampling });
+  const top = perRecording.reduce((best, n, i) => (n > perRecording[best] ? i : best), 0);
+  if (train.length > 1 && perRecording[top] > DOMINANT_SHARE * w.count) {
+    const advice = w.sampling === 'duration' ? '; --sampling balanced gives every recording an equal share' : '';
+    log(`warning: ${Math.round((100 * perRecording[top]) / w.count)}% of the ${w.count} training windows come from one recording, ${train.name?.(top) ?? `number ${top + 1}`} (sampling: ${w.sampling})${advice}`);
+  }
   return trainSae(
     X,
     // A band patch has no fixed frequencies (it slides): its picture is labelled by band offset.
@@ -114,6 +122,9 @@ export async function learnAudioFeatures(
     saeTrainOptions(config, stage),
   );
 }
+
+/** Share of the training windows above which one recording is named in a warning (as train-sae does). */
+const DOMINANT_SHARE = 0.5;
 
 export interface SplitData {
   /** The training recordings' spectrograms: in memory, or produced on demand (each read once per pass). */
@@ -159,7 +170,7 @@ export async function runAudioSelfTaught(
   config: Config,
   o: { pool: PoolOptions; baseline: boolean; stage?: string; conv?: ConvSettings; log?: Log },
 ): Promise<AudioRunResult> {
-  const sae = await learnAudioFeatures(d.train, spectrum, config, o.stage, o.conv?.bandPatch ?? null);
+  const sae = await learnAudioFeatures(d.train, spectrum, config, o.stage, o.conv?.bandPatch ?? null, o.log);
   // One pass over each side gives both the features and the baseline's statistics.
   const kinds: RecordingRows[] = [pooledFeatureRows(sae.model, o.pool, o.conv)];
   if (o.baseline) kinds.push(BASELINE_ROWS(asSpectrumList(d.train).bands));

@@ -222,7 +222,7 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
     cache: spectra.cache,
     framesOf,
     spectrum,
-    spectra: (recs) => ({ length: recs.length, bands, frames: (i) => framesOf(recs[i]), load: (i) => spectrum(recs[i]) }),
+    spectra: (recs) => ({ length: recs.length, bands, frames: (i) => framesOf(recs[i]), load: (i) => spectrum(recs[i]), name: (i) => recs[i].path }),
     classIds: (recs) => Int32Array.from(recs, (r) => classIndex.get(r.label) ?? -1),
   };
 }

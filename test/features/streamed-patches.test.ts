@@ -25,13 +25,38 @@ describe('samplePatchesStreamed', () => {
     for (const [width, seed] of [[BANDS, 1], [3, 7], [1, 2]] as const) {
       const want = samplePatches(spectra, { count: 500, height: 4, width, seed });
       const { list, loads } = counted();
-      const got = await samplePatchesStreamed(list, { count: 500, height: 4, width, seed });
+      const got = (await samplePatchesStreamed(list, { count: 500, height: 4, width, seed })).X;
       expect([got.rows, got.cols]).toEqual([want.rows, want.cols]);
       expect(Array.from(got.data)).toEqual(Array.from(want.data));
       expect(Math.max(...loads)).toBe(1);
       // Recordings shorter than a window give none and are never produced.
       expect(loads.filter((_, i) => i % 5 === 0).every((n) => n === 0)).toBe(true);
     }
+  });
+
+  it('balanced: every recording long enough gets an equal share, each patch a real window of its recording', async () => {
+    const { list, loads } = counted();
+    const { X, perRecording } = await samplePatchesStreamed(list, { count: 6000, height: 4, width: 3, seed: 3, policy: 'balanced' });
+    const usable = spectra.map((_, i) => i).filter((i) => i % 5 !== 0);
+    expect(Array.from(perRecording).filter((_, i) => i % 5 === 0)).toEqual([0, 0, 0, 0, 0, 0]);
+    // 6000 / 24 = 250 each; binomial sd about 15.
+    for (const i of usable) expect(Math.abs(perRecording[i] - 250)).toBeLessThan(80);
+    expect(Math.max(...loads)).toBe(1);
+    // Each patch is some window (4 frames x 3 bands at some offset) of some usable recording.
+    const windowsOf = new Set<string>();
+    for (const i of usable) {
+      const S = spectra[i];
+      for (let t = 0; t + 4 <= S.rows; t++) for (let b = 0; b + 3 <= BANDS; b++) {
+        const v: number[] = [];
+        for (let y = 0; y < 4; y++) for (let x = 0; x < 3; x++) v.push(S.data[(t + y) * BANDS + b + x]);
+        windowsOf.add(v.join(','));
+      }
+    }
+    for (let r = 0; r < X.rows; r += 97) expect(windowsOf.has(Array.from(X.data.subarray(r * 12, (r + 1) * 12)).join(','))).toBe(true);
+    // 'duration' instead: in proportion to length (the longest recording gives the most).
+    const byLength = (await samplePatchesStreamed(list, { count: 6000, height: 4, width: 3, seed: 3 })).perRecording;
+    const longest = usable.reduce((a, i) => (spectra[i].rows > spectra[a].rows ? i : a), usable[0]);
+    expect(Math.max(...byLength)).toBe(byLength[longest]);
   });
 
   it('refuses as samplePatches does when no recording is long enough', async () => {

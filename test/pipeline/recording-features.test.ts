@@ -98,7 +98,7 @@ describe('the labelled experiments\' two passes over recordings produced on dema
     expect(Array.from(features.data)).toEqual(Array.from(recordingFeatures(model, spectra, pool).data));
     expect(Array.from(convFeatures.data)).toEqual(Array.from(convRecordingFeatures(model, spectra, pool, conv).data));
     expect(Array.from(stats.data)).toEqual(Array.from(recordingStats(spectra).data));
-    const windows = await samplePatchesStreamed(list, { count: 300, height: 3, width: BANDS, seed: 1 });
+    const windows = (await samplePatchesStreamed(list, { count: 300, height: 3, width: BANDS, seed: 1 })).X;
     expect(Array.from(windows.data)).toEqual(Array.from(sampleWindows(spectra, { count: 300, frames: 3, seed: 1 }).data));
   });
 

@@ -37,7 +37,7 @@ async function splitData(set: AudioSet, split: Split, config: Config, log: Log):
   // Spectrograms produced on demand, one pass to draw the windows, one per side to encode and pool.
   const trainSpectra = set.spectra(train), testSpectra = set.spectra(test);
   log(`${config.data.audioDir}: ${split.name}: ${train.length} training / ${test.length} test recordings; learning window features first`);
-  const sae = await learnAudioFeatures(trainSpectra, set.params, config, 'window autoencoder (L-BFGS)');
+  const sae = await learnAudioFeatures(trainSpectra, set.params, config, 'window autoencoder (L-BFGS)', null, log);
   const features = [pooledFeatureRows(sae.model, config.pooling)];
   const [trainX] = await recordingRowsStreamed(trainSpectra, features);
   const [testX] = await recordingRowsStreamed(testSpectra, features);
