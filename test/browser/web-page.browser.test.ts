@@ -144,6 +144,13 @@ describe.skipIf(!HAVE_CHROMIUM)('the run\'s page in chromium', () => {
     expect(await page.evaluate(() => window.sfl.errors)).toEqual([]);
     // The networks run on TensorFlow.js's WebAssembly backend, its binaries served beside the page.
     expect(await page.evaluate(() => window.sfl.backend)).toBe('wasm');
+    // index.html announces what the page fetches before it is interactive (pipeline/web-site.ts),
+    // so it all loads at once: each announced file was fetched exactly once, i.e. the page used
+    // the preloaded response (one announced with other request settings is fetched twice).
+    const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+    const announced = await page.evaluate(() => [...document.querySelectorAll<HTMLLinkElement>('link[rel=preload], link[rel=modulepreload]')].map((l) => new URL(l.href).pathname));
+    expect(announced).toEqual(expect.arrayContaining(['/tfjs-wasm/tfjs-backend-wasm-simd.wasm', '/model/frontend.json', '/model/encoder/weights.bin', '/model/classifier/weights.bin']));
+    for (const path of announced) expect(fetched.filter((f) => f === path), `${path} fetched once`).toHaveLength(1);
     return { page, errors };
   }
 
