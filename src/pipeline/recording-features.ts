@@ -25,7 +25,7 @@ import type { SpectrumList } from '../features/spectrum-list.ts';
  * its spectra, so memory is bounded by one group's instead (about 64 K frames; a longer recording
  * is a group of its own).
  */
-const GROUP_FRAMES = 1 << 16;
+export const GROUP_FRAMES = 1 << 16;
 
 /** The groups of recordings encoded together, [first, last) each, from their frame counts (see GROUP_FRAMES). */
 function frameGroups(count: number, frames: (i: number) => number): [number, number][] {

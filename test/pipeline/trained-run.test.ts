@@ -10,6 +10,8 @@ import { labelNames, scanLabeledSet } from '../../src/data/labeled-set.ts';
 import { saveSaeModel } from '../../src/models/sae/saved-model.ts';
 import { loadAudioPipeline, pipelineFeatures, runAudioSelfTaught, saveAudioPipeline } from '../../src/pipeline/audio-classifier.ts';
 import { classifyRecordings } from '../../src/pipeline/classify-recordings.ts';
+import { encodeRecordings } from '../../src/pipeline/encode-recordings.ts';
+import { GROUP_FRAMES } from '../../src/pipeline/recording-features.ts';
 import { segmentRanges } from '../../src/pipeline/segments.ts';
 import { resolveConfig } from '../../src/pipeline/config.ts';
 import { loadSpectra } from '../../src/pipeline/spectra.ts';
@@ -132,6 +134,35 @@ describe('sfl encode', () => {
     expect(ws.recordings.map((x: { rows: number[] }) => x.rows[1] - x.rows[0])).toEqual(s.spectra.map((S) => S.rows - 3));
     expect(windows.rows).toBe(ws.recordings[2].rows[1]);
   }, 60_000);
+});
+
+describe('encodeRecordings over more audio than one group', () => {
+  it('encodes a group at a time: the vectors the classifier takes, every window in order', async () => {
+    // Three recordings of about 25,000 frames (a recording repeated for 400 s): two groups.
+    const w = await readWav(train[0].path);
+    const long = new Float32Array(400 * w.sampleRate);
+    for (let at = 0; at < long.length; at += w.samples.length) long.set(w.samples.subarray(0, Math.min(w.samples.length, long.length - at)), at);
+    const files = [0.5, 1, 0.25].map((gain, i) => {
+      const path = join(root, `long-${i}.wav`);
+      writeFileSync(path, buildWav({ encoding: 'pcm16', sampleRate: w.sampleRate, channels: [Array.from(long, (v) => Math.round(v * gain * 32767))] }));
+      return path;
+    });
+    const p = await loadAudioPipeline(join(outputs, 'digits', 'pipeline'));
+    const s = await loadSpectra(files, { ...p.spectrum }, { cache: false });
+    expect(s.spectra[0].rows + s.spectra[1].rows + s.spectra[2].rows).toBeGreaterThan(GROUP_FRAMES);
+    const pooled = await encodeRecordings(run, files, 'recording');
+    expect(Array.from(pooled.features.data)).toEqual(Array.from(pipelineFeatures(p, s.spectra).data));
+    expect(pooled.recordings.map((r) => r.rows)).toEqual([[0, 1], [1, 2], [2, 3]]);
+    const windows = await encodeRecordings(run, files, 'window');
+    expect(windows.recordings.map((r) => r.rows)).toEqual(
+      s.spectra.reduce<[number, number][]>((acc, S) => [...acc, [acc.at(-1)?.[1] ?? 0, (acc.at(-1)?.[1] ?? 0) + S.rows - 3]], []),
+    );
+    expect(windows.features.rows).toBe(windows.recordings[2].rows[1]);
+    // The last recording's windows are its own, encoded alone.
+    const alone = run.encode([s.spectra[2]]).features;
+    const last = windows.features.data.subarray(windows.recordings[2].rows[0] * alone.cols);
+    for (let i = 0; i < alone.data.length; i += 997) expect(last[i]).toBeCloseTo(alone.data[i], 5);
+  }, 120_000);
 });
 
 describe('classify a long recording segment by segment', () => {
