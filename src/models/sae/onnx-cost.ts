@@ -25,6 +25,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import type { Matrix } from '../../compute/matrix.ts';
 import { GraphBuilder, type Precision } from '../../compute/onnx/graph-builder.ts';
+import { BlockSum, rowBlocks } from '../../compute/onnx/row-blocks.ts';
 import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure, type OrtModule } from '../../compute/onnx/runtime.ts';
 import {
@@ -33,15 +34,21 @@ import {
 import type { CostAndGradient } from '../../optim/types.ts';
 import { sum64 } from './shard.ts';
 
-/** float32 is the engine; float64 lets the gradient checks run to ~1e-9 on the same graph. */
-
-/** The cost-and-gradient graph for m examples X (m x v, row-major) of an autoencoder shaped as `opts`. */
-export function saeCostGraph(X: Matrix, opts: SaeOptions, precision: Precision = 'float32'): Uint8Array {
+/**
+ * The cost-and-gradient graph for m examples X (m x v, row-major) of an autoencoder shaped as `opts`,
+ * in row blocks (../../compute/onnx/row-blocks.ts; `blockRows` forces their size). The hidden
+ * activations of all blocks come first, since the sparsity term needs their column sums; then each
+ * block runs its decoder, deltas and gradient products, accumulating the sums. float32 is the
+ * engine; float64 lets the gradient checks run to ~1e-9 on the same graph.
+ */
+export function saeCostGraph(X: Matrix, opts: SaeOptions, precision: Precision = 'float32', blockRows?: number): Uint8Array {
   const { visible: v, hidden: h, beta, rho } = opts;
   const m = X.rows;
   const t = precision;
   const g = new GraphBuilder('sparse_autoencoder_cost');
-  const x = g.constant('X', t === 'float32' ? X.data : Float64Array.from(X.data), [m, v]);
+  const data = t === 'float32' ? X.data : Float64Array.from(X.data);
+  const blocks = rowBlocks(m, v, blockRows);
+  const xs = blocks.map(([r0, r1], k) => g.constant(`X${k}`, data.subarray(r0 * v, r1 * v), [r1 - r0, v]));
   const W1 = g.input('W1', t, [h, v]);
   const W2 = g.input('W2', t, [v, h]);
   const b1 = g.input('b1', t, [h]);
@@ -49,40 +56,47 @@ export function saeCostGraph(X: Matrix, opts: SaeOptions, precision: Precision =
   const c = (value: number): string => g.scalar(value, t);
   const one = c(1);
   const axis0 = g.ints([0]);
-
-  const a2 = g.op('Sigmoid', [g.op('Gemm', [x, W1, b1], { transB: 1 })]);
-  const z3 = g.op('Gemm', [a2, W2, b2], { transB: 1 });
   const linear = opts.decoder === 'linear';
-  const a3 = linear ? z3 : g.op('Sigmoid', [z3]);
-  const diff = g.op('Sub', [a3, x]);
-  const sqRow = g.op('ReduceSumSquare', [diff], { axes: [1], keepdims: 0 });
-  const d3 = linear ? diff : g.op('Mul', [diff, g.op('Mul', [a3, g.op('Sub', [one, a3])])]);
-  const gW2 = g.op('Gemm', [d3, a2], { transA: 1 });
-  const gb2 = g.op('ReduceSum', [d3, axis0], { keepdims: 0 });
-  const a2Sum = g.op('ReduceSum', [a2, axis0], { keepdims: 0 });
 
-  let back = g.op('MatMul', [d3, W2]); // d3 W2: m x h
+  const a2s = xs.map((x) => g.op('Sigmoid', [g.op('Gemm', [x, W1, b1], { transB: 1 })]));
+  const a2Sum = new BlockSum(g);
+  for (const a2 of a2s) a2Sum.add(g.op('ReduceSum', [a2, axis0], { keepdims: 0 }));
+  let s: string | undefined;
   if (beta !== 0) {
-    const rhat = g.op('Div', [a2Sum, c(m)]);
-    const s = g.op('Mul', [
+    const rhat = g.op('Div', [a2Sum.value, c(m)]);
+    s = g.op('Mul', [
       c(beta),
       g.op('Add', [
         g.op('Div', [c(-rho), rhat]),
         g.op('Div', [c(1 - rho), g.op('Sub', [one, rhat])]),
       ]),
     ]);
-    back = g.op('Add', [back, s]);
   }
-  const d2 = g.op('Mul', [back, g.op('Mul', [a2, g.op('Sub', [one, a2])])]);
-  const gW1 = g.op('Gemm', [d2, x], { transA: 1 });
-  const gb1 = g.op('ReduceSum', [d2, axis0], { keepdims: 0 });
 
-  g.output(sqRow, 'sqRow', t, [m]);
-  g.output(a2Sum, 'a2Sum', t, [h]);
-  g.output(gW2, 'gW2', t, [v, h]);
-  g.output(gb2, 'gb2', t, [v]);
-  g.output(gW1, 'gW1', t, [h, v]);
-  g.output(gb1, 'gb1', t, [h]);
+  const sqRows: string[] = [];
+  const gW2 = new BlockSum(g), gb2 = new BlockSum(g), gW1 = new BlockSum(g), gb1 = new BlockSum(g);
+  xs.forEach((x, k) => {
+    const a2 = a2s[k];
+    const z3 = g.op('Gemm', [a2, W2, b2], { transB: 1 });
+    const a3 = linear ? z3 : g.op('Sigmoid', [z3]);
+    const diff = g.op('Sub', [a3, x]);
+    sqRows.push(g.op('ReduceSumSquare', [diff], { axes: [1], keepdims: 0 }));
+    const d3 = linear ? diff : g.op('Mul', [diff, g.op('Mul', [a3, g.op('Sub', [one, a3])])]);
+    gW2.gemm(d3, a2, { transA: 1 });
+    gb2.add(g.op('ReduceSum', [d3, axis0], { keepdims: 0 }));
+    let back = g.op('MatMul', [d3, W2]); // d3 W2: rows x h
+    if (s) back = g.op('Add', [back, s]);
+    const d2 = g.op('Mul', [back, g.op('Mul', [a2, g.op('Sub', [one, a2])])]);
+    gW1.gemm(d2, x, { transA: 1 });
+    gb1.add(g.op('ReduceSum', [d2, axis0], { keepdims: 0 }));
+  });
+
+  g.output(sqRows.length === 1 ? sqRows[0] : g.op('Concat', sqRows, { axis: 0 }), 'sqRow', t, [m]);
+  g.output(a2Sum.value, 'a2Sum', t, [h]);
+  g.output(gW2.value, 'gW2', t, [v, h]);
+  g.output(gb2.value, 'gb2', t, [v]);
+  g.output(gW1.value, 'gW1', t, [h, v]);
+  g.output(gb1.value, 'gb1', t, [h]);
   return g.toBytes('sfl sparse autoencoder cost and gradient (sums over the examples)');
 }
 
@@ -98,12 +112,18 @@ export function saeCostFromSession(
     if (busy) throw new Error('sparse autoencoder (onnx): evaluations must not overlap');
     busy = true;
     try {
-      const t = precision === 'float32' ? Float32Array.from(theta) : theta;
+      // Each part converted straight from theta's float64 (TypedArray.set converts natively), no
+      // intermediate float32 copy of the whole vector.
+      const part = (start: number, end: number, dims: number[]): InstanceType<OrtModule['Tensor']> => {
+        const a = precision === 'float32' ? new Float32Array(end - start) : new Float64Array(end - start);
+        a.set(theta.subarray(start, end));
+        return new ort.Tensor(precision, a, dims);
+      };
       const feeds = {
-        W1: new ort.Tensor(precision, t.slice(0, h * v), [h, v]),
-        W2: new ort.Tensor(precision, t.slice(h * v, 2 * h * v), [v, h]),
-        b1: new ort.Tensor(precision, t.slice(2 * h * v, 2 * h * v + h), [h]),
-        b2: new ort.Tensor(precision, t.slice(2 * h * v + h), [v]),
+        W1: part(0, h * v, [h, v]),
+        W2: part(h * v, 2 * h * v, [v, h]),
+        b1: part(2 * h * v, 2 * h * v + h, [h]),
+        b2: part(2 * h * v + h, n, [v]),
       };
       const r = await session.run(feeds);
       const data = (name: string): Float32Array | Float64Array => r[name].data as Float32Array | Float64Array;

