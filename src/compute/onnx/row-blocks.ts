@@ -9,6 +9,9 @@
  * the product that writes them to the products that read them. Measured on the sparse autoencoder
  * (10,000 x 784 -> 196, one intra-op thread, CPU time per evaluation, same process): 258-282 ms
  * whole, 204-210 ms in 10 or 20 blocks, 223-240 ms for the five products alone without blocks.
+ * The stacked fine-tuning cost (10,000 x 784 -> 196 -> 196 -> 10): 148-150 ms whole, 109-112 ms in
+ * blocks. Softmax regression is not blocked: its per-example arrays are only k (classes) wide, and
+ * in blocks it measured no faster (60,000 x 196 -> 10: 15.6 ms whole, 16.5 ms in blocks).
  *
  * Sums over the examples are accumulated across blocks inside the graph: gradient products by
  * Gemm's C input (beta 1), vectors by Add; per-row outputs are concatenated.

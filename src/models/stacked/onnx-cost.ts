@@ -13,6 +13,7 @@
 import type { Tensor } from 'onnxruntime-node';
 import type { Matrix } from '../../compute/matrix.ts';
 import { GraphBuilder, type Precision } from '../../compute/onnx/graph-builder.ts';
+import { BlockSum, rowBlocks } from '../../compute/onnx/row-blocks.ts';
 import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure } from '../../compute/onnx/runtime.ts';
 import { checkMatrix } from '../../features/validate.ts';
@@ -22,16 +23,19 @@ import {
 import { checkStackedShape, stackedParamCount, unpackStacked, type StackedOptions, type StackedShape } from './params.ts';
 
 
-/** The fine-tuning graph for examples X (m x inputSize) with labels; float64 for gradient checks. */
-function stackedCostGraph(X: Matrix, labels: LabelArray, shape: StackedShape, precision: Precision = 'float32'): Uint8Array {
+/**
+ * The fine-tuning graph for examples X (m x inputSize) with labels; float64 for gradient checks. In
+ * row blocks (../../compute/onnx/row-blocks.ts; `blockRows` forces their size): each block runs the
+ * forward pass, the deltas and its gradient products while its activations are still in cache.
+ */
+export function stackedCostGraph(X: Matrix, labels: LabelArray, shape: StackedShape, precision: Precision = 'float32', blockRows?: number): Uint8Array {
   const s = shape.layerSizes;
   const L = s.length - 1, k = shape.numClasses, m = X.rows;
   const bias = shape.bias ?? true;
   const t = precision;
   const f = (a: Float32Array): Float32Array | Float64Array => (t === 'float32' ? a : Float64Array.from(a));
   const g = new GraphBuilder('stacked_fine_tuning_cost');
-  const A = [g.constant('X', f(X.data), [m, s[0]])];
-  const y = g.constant('Y', f(oneHot(labels, k)), [m, k]);
+  const data = f(X.data), onehot = f(oneHot(labels, k));
   const Theta = g.input('Theta', t, [k, s[L]]);
   const c = bias ? g.input('c', t, [k]) : undefined;
   const W: string[] = [], b: string[] = [];
@@ -39,23 +43,37 @@ function stackedCostGraph(X: Matrix, labels: LabelArray, shape: StackedShape, pr
     W.push(g.input(`W${l}`, t, [s[l], s[l - 1]]));
     b.push(g.input(`b${l}`, t, [s[l]]));
   }
-  for (let l = 1; l <= L; l++) A.push(g.op('Sigmoid', [g.op('Gemm', [A[l - 1], W[l - 1], b[l - 1]], { transB: 1 })]));
-  const S = g.op('Gemm', c ? [A[L], Theta, c] : [A[L], Theta], { transB: 1 });
-  const logp = g.op('LogSoftmax', [S], { axis: 1 });
-  const rowLogp = g.op('ReduceSum', [g.op('Mul', [y, logp]), g.ints([1])], { keepdims: 0 });
-  const D = g.op('Sub', [g.op('Exp', [logp]), y]);
   const one = g.scalar(1, t);
-  const axis0 = g.ints([0]);
+  const axis0 = g.ints([0]), axis1 = g.ints([1]);
   const sigmoidSlope = (a: string): string => g.op('Mul', [a, g.op('Sub', [one, a])]);
 
-  g.output(rowLogp, 'rowLogp', t, [m]);
-  g.output(g.op('Gemm', [D, A[L]], { transA: 1 }), 'gTheta', t, [k, s[L]]);
-  if (bias) g.output(g.op('ReduceSum', [D, axis0], { keepdims: 0 }), 'gc', t, [k]);
-  let delta = g.op('Mul', [g.op('MatMul', [D, Theta]), sigmoidSlope(A[L])]);
+  const rowLogps: string[] = [];
+  const gTheta = new BlockSum(g), gc = new BlockSum(g);
+  const gW = W.map(() => new BlockSum(g)), gb = W.map(() => new BlockSum(g));
+  rowBlocks(m, Math.max(...s, k), blockRows).forEach(([r0, r1], i) => {
+    const A = [g.constant(`X${i}`, data.subarray(r0 * s[0], r1 * s[0]), [r1 - r0, s[0]])];
+    const y = g.constant(`Y${i}`, onehot.subarray(r0 * k, r1 * k), [r1 - r0, k]);
+    for (let l = 1; l <= L; l++) A.push(g.op('Sigmoid', [g.op('Gemm', [A[l - 1], W[l - 1], b[l - 1]], { transB: 1 })]));
+    const S = g.op('Gemm', c ? [A[L], Theta, c] : [A[L], Theta], { transB: 1 });
+    const logp = g.op('LogSoftmax', [S], { axis: 1 });
+    rowLogps.push(g.op('ReduceSum', [g.op('Mul', [y, logp]), axis1], { keepdims: 0 }));
+    const D = g.op('Sub', [g.op('Exp', [logp]), y]);
+    gTheta.gemm(D, A[L], { transA: 1 });
+    if (bias) gc.add(g.op('ReduceSum', [D, axis0], { keepdims: 0 }));
+    let delta = g.op('Mul', [g.op('MatMul', [D, Theta]), sigmoidSlope(A[L])]);
+    for (let l = L; l >= 1; l--) {
+      gW[l - 1].gemm(delta, A[l - 1], { transA: 1 });
+      gb[l - 1].add(g.op('ReduceSum', [delta, axis0], { keepdims: 0 }));
+      if (l > 1) delta = g.op('Mul', [g.op('MatMul', [delta, W[l - 1]]), sigmoidSlope(A[l - 1])]);
+    }
+  });
+
+  g.output(rowLogps.length === 1 ? rowLogps[0] : g.op('Concat', rowLogps, { axis: 0 }), 'rowLogp', t, [m]);
+  g.output(gTheta.value, 'gTheta', t, [k, s[L]]);
+  if (bias) g.output(gc.value, 'gc', t, [k]);
   for (let l = L; l >= 1; l--) {
-    g.output(g.op('Gemm', [delta, A[l - 1]], { transA: 1 }), `gW${l}`, t, [s[l], s[l - 1]]);
-    g.output(g.op('ReduceSum', [delta, axis0], { keepdims: 0 }), `gb${l}`, t, [s[l]]);
-    if (l > 1) delta = g.op('Mul', [g.op('MatMul', [delta, W[l - 1]]), sigmoidSlope(A[l - 1])]);
+    g.output(gW[l - 1].value, `gW${l}`, t, [s[l], s[l - 1]]);
+    g.output(gb[l - 1].value, `gb${l}`, t, [s[l]]);
   }
   return g.toBytes('sfl stacked autoencoder fine-tuning cost and gradient (sums over the examples)');
 }
@@ -65,7 +83,7 @@ function stackedCostGraph(X: Matrix, labels: LabelArray, shape: StackedShape, pr
  * session). Throws when onnxruntime-node cannot load.
  */
 export async function stackedCostOnnx(
-  X: Matrix, labels: LabelArray, opts: StackedOptions, precision: Precision = 'float32', threads?: number,
+  X: Matrix, labels: LabelArray, opts: StackedOptions, precision: Precision = 'float32', threads?: number, blockRows?: number,
 ): Promise<DisposableCostFunction> {
   const what = 'stacked autoencoder';
   checkStackedShape(opts, what);
@@ -74,7 +92,7 @@ export async function stackedCostOnnx(
   checkLabels(labels, X.rows, opts.numClasses, what);
   const ort = await loadOnnxRuntime();
   if (!ort) throw new Error(`onnxruntime-node cannot load: ${onnxRuntimeFailure()}`);
-  const session = await createSession(ort, stackedCostGraph(X, labels, opts, precision), threads ?? onnxThreads());
+  const session = await createSession(ort, stackedCostGraph(X, labels, opts, precision, blockRows), threads ?? onnxThreads());
   const s = opts.layerSizes, L = s.length - 1, k = opts.numClasses, bias = opts.bias ?? true;
   const nParams = stackedParamCount(opts);
   const tensor = (a: Float64Array, dims: number[]): Tensor =>
