@@ -16,6 +16,9 @@
  *   log: ln(x + 1e-10) or 10 log10(max(x, 1e-10)) [raised to max - topDb]
  *   meanNormalise: minus each column's mean over the frames
  *
+ * Framing through the filterbank (or the DCT) runs in blocks of frames (compute/onnx/row-blocks.ts'
+ * blockLoop), so a long recording's frames, DFT and power are never all held at once.
+ *
  * ONNX's STFT operator (opset 17; onnxruntime-node 1.30 runs it) and a strided float32 Conv were
  * tried first: on a spoken digit both gave the power of quiet bins only within a relative 3e-4 of
  * sfl's float64 FFT; the float64 DFT matrix matches the spectrogram to within 1e-6 of its range
@@ -31,6 +34,7 @@ import { validateSpectrumParams, type SpectrumParams } from './spectrogram.ts';
 import { getWindow } from './window.ts';
 import { matrix } from '../compute/matrix.ts';
 import { dataType, type GraphBuilder } from '../compute/onnx/graph-builder.ts';
+import { blockLoop, type BlockOutput } from '../compute/onnx/row-blocks.ts';
 
 /** The filterbank's transpose, bins x bands, for MatMul on the right of a frames x bins spectrum. */
 function filterbankMatrix(fb: SparseFilterbank): Float64Array {
@@ -76,12 +80,16 @@ function dftMatrix(N: number): Float64Array {
   return M;
 }
 
+/** At most this many bytes of a block's per-frame float64 arrays (a few thousand frames). */
+export const FRAME_BLOCK_BYTES = 2 ** 24;
+
 /**
  * Adds the spectrogram of the 1-D float32 samples `x` (at least p.frameSize of them, at
  * p.sampleRate) to `g`; returns the name of its [frames, spectrumWidth(p)] value (audio/spectrogram.ts),
- * float32, or float64 (as computed) for a graph that goes on in float64.
+ * float32, or float64 (as computed) for a graph that goes on in float64. `frameBlock` sets the
+ * frames per block (tests use a small one to run several blocks on a short recording).
  */
-export function spectrogramGraph(g: GraphBuilder, x: string, p: SpectrumParams, type: 'float32' | 'float64' = 'float32'): string {
+export function spectrogramGraph(g: GraphBuilder, x: string, p: SpectrumParams, type: 'float32' | 'float64' = 'float32', frameBlock?: number): string {
   validateSpectrumParams(p);
   const N = p.frameSize, hop = p.hop, bins = binCount(N);
   const i64 = (v: number): string => g.ints([v]);
@@ -101,59 +109,75 @@ export function spectrogramGraph(g: GraphBuilder, x: string, p: SpectrumParams, 
   }
   // T = 1 + floor((padded length - N) / hop): frames.ts' count either way.
   const T = g.op('Add', [g.op('Div', [g.op('Sub', [g.op('Shape', [padded]), i64(N)]), i64(hop)]), i64(1)]);
-  const starts = g.op('Mul', [g.op('Range', [g.scalar(0, 'int64'), g.op('Squeeze', [T]), g.scalar(1, 'int64')]), i64(hop)]); // [T]
-  const index = g.op('Add', [g.op('Unsqueeze', [starts, g.ints([1])]), g.ints(Array.from({ length: N }, (_, j) => j))]); // T x N
-  // Windowed in float32 as frames.ts does (the same rounding), then float64 from here on.
-  const frames = g.op('Cast', [g.op('Mul', [g.op('Gather', [padded, index]), g.constant('window', Float32Array.from(window), [N])])], { to: dataType('float64') });
-
-  // DFT: [T, N] x [N, 2 bins] -> re, im -> power (or magnitude) [T, bins].
-  const reIm = g.op('MatMul', [frames, g.constant('dft', dftMatrix(N), [N, 2 * bins])]);
-  const squares = g.op('Reshape', [g.op('Mul', [reIm, reIm]), g.ints([-1, 2, bins])]);
-  const power = g.op('ReduceSum', [squares, g.ints([1])], { keepdims: 0 });
-  const magnitude = (): string => g.op('Sqrt', [power]);
-  let spec = p.transform === 'cepstrum' ? magnitude() : p.power ? power : magnitude();
-
-  if (p.trimDb != null) {
-    const energy = g.op('ReduceSum', [g.op('Mul', [frames, frames]), g.ints([1])], { keepdims: 0 }); // [T]
-    const threshold = g.op('Mul', [g.op('ReduceMax', [energy], { keepdims: 1 }), f64(10 ** (-p.trimDb / 10))]);
-    const loud = g.op('Cast', [g.op('Not', [g.op('Less', [energy, threshold])])], { to: dataType('float32') }); // 1 where loud
-    const start = g.op('ArgMax', [loud], { axis: 0, keepdims: 1 }); // the first loud frame
-    const end = g.op('Add', [g.op('ArgMax', [loud], { axis: 0, keepdims: 1, select_last_index: 1 }), i64(1)]);
-    spec = g.op('Slice', [spec, start, end, i64(0)]);
-  }
-
-  const lnFloor = (v: string): string => g.op('Log', [g.op('Add', [v, f64(LOG_FLOOR)])]);
+  const offsets = g.ints(Array.from({ length: N }, (_, j) => j));
+  const windowValues = g.constant('window', Float32Array.from(window), [N]);
+  const lnFloor = (b: GraphBuilder, v: string): string => b.op('Log', [b.op('Add', [v, f64(LOG_FLOOR)])]);
   const bank = { sampleRate: p.sampleRate, frameSize: N, bands: p.bands, fMin: p.fMin, fMax: p.fMax };
-  const mel = (): string => g.op('MatMul', [spec, g.constant('mel_filterbank', filterbankMatrix(melFilterbank({ ...bank, scale: p.melScale, norm: p.melNorm })), [bins, p.bands])]);
+  const mel = (b: GraphBuilder, spec: string): string =>
+    b.op('MatMul', [spec, g.constant('mel_filterbank', filterbankMatrix(melFilterbank({ ...bank, scale: p.melScale, norm: p.melNorm })), [bins, p.bands])]);
+
+  // Everything up to the log is per frame; it runs in blocks of frames (blockLoop), since its arrays
+  // are frameSize or more float64 values per frame: a whole long recording's at once took hundreds of
+  // megabytes. Trimming, the dB floor and the mean need the whole recording: they come after.
+  const [perFrame, frameEnergy] = blockLoop(g, T, frameBlock ?? Math.floor(FRAME_BLOCK_BYTES / (8 * 2 * (bins + 1))), (b, rows) => {
+    const index = b.op('Add', [b.op('Unsqueeze', [b.op('Mul', [rows, i64(hop)]), g.ints([1])]), offsets]); // size x N
+    // Windowed in float32 as frames.ts does (the same rounding), then float64 from here on.
+    const frames = b.op('Cast', [b.op('Mul', [b.op('Gather', [padded, index]), windowValues])], { to: dataType('float64') });
+    // DFT: [size, N] x [N, 2 bins] -> re, im -> power (or magnitude) [size, bins].
+    const reIm = b.op('MatMul', [frames, g.constant('dft', dftMatrix(N), [N, 2 * bins])]);
+    const squares = b.op('Reshape', [b.op('Mul', [reIm, reIm]), g.ints([-1, 2, bins])]);
+    const power = b.op('ReduceSum', [squares, g.ints([1])], { keepdims: 0 });
+    const magnitude = (): string => b.op('Sqrt', [power]);
+    const spec = p.transform === 'cepstrum' ? magnitude() : p.power ? power : magnitude();
+    let R: string, width: number;
+    switch (p.transform) {
+      case 'fft':
+        R = spec;
+        width = bins;
+        break;
+      case 'mel':
+        R = mel(b, spec);
+        width = p.bands;
+        break;
+      case 'bark':
+        R = b.op('MatMul', [spec, g.constant('bark_filterbank', filterbankMatrix(barkFilterbank(bank)), [bins, p.bands])]);
+        if (p.specificLoudness) R = b.op('Pow', [R, f64(LOUDNESS_EXPONENT)]);
+        width = p.bands;
+        break;
+      case 'mfcc':
+        R = b.op('MatMul', [lnFloor(b, mel(b, spec)), g.constant('dct_basis', dctMatrix(p.bands, p.coefficients), [p.bands, p.coefficients])]);
+        width = p.coefficients;
+        break;
+      case 'cepstrum':
+        R = b.op('MatMul', [lnFloor(b, spec), g.constant('cepstrum_basis', cepstrumMatrix(N, p.coefficients), [bins, p.coefficients])]);
+        width = p.coefficients;
+        break;
+    }
+    const outs: BlockOutput[] = [{ value: R, type: 'float64', dims: ['block', width] }];
+    if (p.trimDb != null) {
+      outs.push({ value: b.op('ReduceSum', [b.op('Mul', [frames, frames]), g.ints([1])], { keepdims: 0 }), type: 'float64', dims: ['block'] });
+    }
+    return outs;
+  });
+
   const compress = (v: string): string => {
     if (!p.log) return v;
-    if (p.logScale === 'ln') return lnFloor(v);
+    if (p.logScale === 'ln') return lnFloor(g, v);
     const db = g.op('Mul', [g.op('Log', [g.op('Max', [v, f64(DB_AMIN)])]), f64(10 / Math.LN10)]);
     if (p.topDb == null) return db;
     // the floor is max - topDb over the whole recording (librosa.power_to_db's top_db)
     return g.op('Max', [db, g.op('Sub', [g.op('ReduceMax', [db], { keepdims: 0 }), f64(p.topDb)])]);
   };
-  let S: string;
-  switch (p.transform) {
-    case 'fft':
-      S = compress(spec);
-      break;
-    case 'mel':
-      S = compress(mel());
-      break;
-    case 'bark': {
-      let b = g.op('MatMul', [spec, g.constant('bark_filterbank', filterbankMatrix(barkFilterbank(bank)), [bins, p.bands])]);
-      if (p.specificLoudness) b = g.op('Pow', [b, f64(LOUDNESS_EXPONENT)]);
-      S = compress(b);
-      break;
-    }
-    case 'mfcc':
-      S = g.op('MatMul', [lnFloor(mel()), g.constant('dct_basis', dctMatrix(p.bands, p.coefficients), [p.bands, p.coefficients])]);
-      break;
-    case 'cepstrum':
-      S = g.op('MatMul', [lnFloor(spec), g.constant('cepstrum_basis', cepstrumMatrix(N, p.coefficients), [bins, p.coefficients])]);
-      break;
+  let S = perFrame;
+  if (p.trimDb != null) {
+    // Frame energies sum_j (w[j] x[t hop + j])^2; the rows from the first to the last loud frame.
+    const threshold = g.op('Mul', [g.op('ReduceMax', [frameEnergy], { keepdims: 1 }), f64(10 ** (-p.trimDb / 10))]);
+    const loud = g.op('Cast', [g.op('Not', [g.op('Less', [frameEnergy, threshold])])], { to: dataType('float32') }); // 1 where loud
+    const start = g.op('ArgMax', [loud], { axis: 0, keepdims: 1 }); // the first loud frame
+    const end = g.op('Add', [g.op('ArgMax', [loud], { axis: 0, keepdims: 1, select_last_index: 1 }), i64(1)]);
+    S = g.op('Slice', [S, start, end, i64(0)]);
   }
+  if (p.transform === 'fft' || p.transform === 'mel' || p.transform === 'bark') S = compress(S);
   if (p.meanNormalise) S = g.op('Sub', [S, g.op('ReduceMean', [S], { axes: [0], keepdims: 1 })]);
   return type === 'float64' ? S : g.op('Cast', [S], { to: dataType('float32') });
 }

@@ -10,7 +10,8 @@
  *   x  n samples (at least one frame's worth)
  *   the spectrogram with the run's settings (audio/spectrogram-onnx.ts)   T x bands
  *   pad to K frames by repeating the last frame (as recordings shorter than a window are padded)
- *   every K x P window (hop 1 frame; and every frequency offset when P < bands), by a Gather
+ *   every K x P window (hop 1 frame; and every frequency offset when P < bands), by a Gather,
+ *   in blocks of windows (as the spectrogram's frames are) so that a long recording's run is bounded
  *   the preprocessing stage by stage (MatMul, Clip), a = sigmoid(W1 z + b1)     n x offsets x h
  *   (conv runs: sfl's folded filters, a = sigmoid(F x + b))
  *   conv runs with band patches: pooled over frequency offsets (MaxPool / AveragePool)
@@ -27,6 +28,7 @@
  */
 import { spectrumWidth } from '../audio/spectrogram.ts';
 import { dataType, GraphBuilder, OPSET } from '../compute/onnx/graph-builder.ts';
+import { blockLoop } from '../compute/onnx/row-blocks.ts';
 import { spectrogramGraph } from '../audio/spectrogram-onnx.ts';
 import { pooledSide } from '../models/conv/convolve.ts';
 import { SflError } from '../util/errors.ts';
@@ -62,8 +64,18 @@ export const FEATURES = 'features';
 export const SPEAKER_MEAN = 'speaker_mean';
 export const SPEAKER_STD = 'speaker_std';
 
-/** The ONNX model and its description. */
-export function pipelineToOnnx(p: AudioClassifierPipeline): { model: Uint8Array; description: OnnxPipelineDescription } {
+/**
+ * At most this many bytes of float64 windows (or of a preprocessing stage's output) per block of
+ * windows: 16 MB, a few thousand windows, so a short recording is one block and a long one is
+ * bounded.
+ */
+export const WINDOW_BLOCK_BYTES = 2 ** 24;
+
+/**
+ * The ONNX model and its description. `opts.block` sets the frames and the windows per block (tests
+ * use a small one to run several blocks on a short recording).
+ */
+export function pipelineToOnnx(p: AudioClassifierPipeline, opts: { block?: number } = {}): { model: Uint8Array; description: OnnxPipelineDescription } {
   const parts = pipelineParts(p);
   const { spectrum, filters, width, conv } = parts;
   const { frames: K, bands: P } = parts.windows;
@@ -82,52 +94,62 @@ export function pipelineToOnnx(p: AudioClassifierPipeline): { model: Uint8Array;
   const x = g.input(INPUT, 'float32', ['samples']);
   // The spectrogram, the preprocessing and the encoder in float64: a log-spectrum's offsets make
   // the first products nearly cancel, which in float32 loses digits.
-  const spec = spectrogramGraph(g, x, spectrum, 'float64'); // T x bands
+  const spec = spectrogramGraph(g, x, spectrum, 'float64', opts.block); // T x bands
   // Pad to K frames: repeat the last frame max(K - T, 0) times.
   const T = g.op('Gather', [g.op('Shape', [spec]), i64(0)]); // [1]
   const padCount = g.op('Max', [g.op('Sub', [i64(K), T]), i64(0)]);
   const last = g.op('Slice', [spec, i64(-1), i64(Number.MAX_SAFE_INTEGER), i64(0)]); // 1 x bands
   const pad = g.op('Tile', [last, g.op('Concat', [padCount, i64(1)], { axis: 0 })]);
   const xp = g.op('Concat', [spec, pad], { axis: 0 }); // T' x bands
-  // Every window (time-major K x P patch) at every time t and frequency offset o, by one Gather
-  // from the flattened spectrogram: element (t, o, i P + j) = xp[t + i][o + j].
+  // Every window (time-major K x P patch) at every time t and frequency offset o, by a Gather from
+  // the flattened spectrogram: element (t, o, i P + j) = xp[t + i][o + j]. In blocks of windows
+  // (blockLoop), as the spectrogram's frames are: the windows and the preprocessing are float64, K x P
+  // (or more) values per window, and only the encoder's float32 output (h per window and offset) is
+  // kept for the whole recording. Peak memory of one run above the loaded session, 8 kHz, 4 x 40
+  // windows (mel 40, hop 128): 30 minutes 555 MB whole, 140 MB in blocks; 60 minutes 1075 MB whole,
+  // 304 MB in blocks (what is left grows with the samples and the float64 spectrogram, 40 per frame).
   const offsets = bands - P + 1;
-  const nWindows = g.op('Add', [g.op('Sub', [g.op('Gather', [g.op('Shape', [xp]), i64(0)]), i64(K)]), i64(1)]);
-  const rowStarts = g.op('Mul', [g.op('Range', [g.scalar(0, 'int64'), g.op('Squeeze', [nWindows]), g.scalar(1, 'int64')]), i64(bands)]);
+  const nWindows = g.op('Add', [g.op('Sub', [g.op('Gather', [g.op('Shape', [xp]), i64(0)]), i64(K)]), i64(1)]); // [1]
+  const perBlock = opts.block ?? Math.floor(WINDOW_BLOCK_BYTES / (8 * offsets * Math.max(K * P, parts.preprocess.outDim)));
+  const flat = g.op('Reshape', [xp, g.ints([-1])]);
   const within = new BigInt64Array(offsets * K * P);
   for (let o = 0; o < offsets; o++) for (let i = 0; i < K; i++) for (let j = 0; j < P; j++) within[(o * K + i) * P + j] = BigInt(i * bands + o + j);
-  const index = g.op('Add', [g.op('Unsqueeze', [rowStarts, g.ints([1, 2])]), g.constant('window_index', within, [offsets, K * P])]); // n x offsets x KP
-  const windows = g.op('Gather', [g.op('Reshape', [xp, g.ints([-1])]), index]);
+  const windowIndex = g.constant('window_index', within, [offsets, K * P]);
   // Transposed for MatMul on the right: rows x cols (row-major) -> cols x rows.
   const t64 = (M: ArrayLike<number>, rows: number, cols: number): Float64Array => {
     const out = new Float64Array(rows * cols);
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = M[r * cols + c];
     return out;
   };
-  let pre: string, We: Float64Array, bias: Float64Array, inner: number;
-  if (conv) {
-    // sfl's convolution features: the preprocessing folded into the filters (models/conv/convolve.ts).
-    pre = windows;
-    We = t64(filters.F, h, K * P);
-    bias = filters.b;
-    inner = K * P;
-  } else {
-    // The preprocessing stage by stage as sfl applies it (affine maps, rescale01's clip), then the encoder.
-    pre = windows;
-    parts.preprocess.stages.forEach((st, i) => {
-      pre = st.kind === 'clip'
-        ? g.op('Clip', [pre, g.scalar(st.low, 'float64'), g.scalar(st.high, 'float64')])
-        : g.op('Add', [g.op('MatMul', [pre, g.constant(`preprocess_${i}_A`, t64(st.A, st.outDim, st.inDim), [st.inDim, st.outDim])]), g.constant(`preprocess_${i}_c`, Float64Array.from(st.c), [st.outDim])]);
-    });
-    We = t64(parts.encoder.W1, h, parts.preprocess.outDim);
-    bias = parts.encoder.b1;
-    inner = parts.preprocess.outDim;
-  }
-  // a = sigmoid(W z + b): n x offsets x h, then float32.
-  const act = g.op('Cast', [g.op('Sigmoid', [g.op('Add', [
-    g.op('MatMul', [pre, g.constant('encoder_weights', We, [inner, h])]),
-    g.constant('encoder_bias', Float64Array.from(bias), [h]),
-  ])])], { to: dataType('float32') });
+  const [act] = blockLoop(g, nWindows, perBlock, (body, rows) => {
+    const rowStarts = body.op('Mul', [rows, i64(bands)]);
+    const windows = body.op('Gather', [flat, body.op('Add', [body.op('Unsqueeze', [rowStarts, g.ints([1, 2])]), windowIndex])]); // size x offsets x KP
+    let pre: string, We: Float64Array, bias: Float64Array, inner: number;
+    if (conv) {
+      // sfl's convolution features: the preprocessing folded into the filters (models/conv/convolve.ts).
+      pre = windows;
+      We = t64(filters.F, h, K * P);
+      bias = filters.b;
+      inner = K * P;
+    } else {
+      // The preprocessing stage by stage as sfl applies it (affine maps, rescale01's clip), then the encoder.
+      pre = windows;
+      parts.preprocess.stages.forEach((st, i) => {
+        pre = st.kind === 'clip'
+          ? body.op('Clip', [pre, g.scalar(st.low, 'float64'), g.scalar(st.high, 'float64')])
+          : body.op('Add', [body.op('MatMul', [pre, g.constant(`preprocess_${i}_A`, t64(st.A, st.outDim, st.inDim), [st.inDim, st.outDim])]), g.constant(`preprocess_${i}_c`, Float64Array.from(st.c), [st.outDim])]);
+      });
+      We = t64(parts.encoder.W1, h, parts.preprocess.outDim);
+      bias = parts.encoder.b1;
+      inner = parts.preprocess.outDim;
+    }
+    // a = sigmoid(W z + b): size x offsets x h, then float32.
+    const blockAct = body.op('Cast', [body.op('Sigmoid', [body.op('Add', [
+      body.op('MatMul', [pre, g.constant('encoder_weights', We, [inner, h])]),
+      g.constant('encoder_bias', Float64Array.from(bias), [h]),
+    ])])], { to: dataType('float32') });
+    return [{ value: blockAct, type: 'float32', dims: ['block', offsets, h] }];
+  }); // n x offsets x h
   let a: string; // one row per window, offset-major (recording-features.ts' layout): n x (regions * h)
   if (offsets > 1) {
     const fp = conv!.frequencyPool;

@@ -53,8 +53,8 @@ beforeAll(async () => {
   samplesOf = (path) => decodeAt(path, s.params.sampleRate);
 }, 300_000);
 
-async function session(p: AudioClassifierPipeline) {
-  return createSession(ort!, pipelineToOnnx(p).model, 1);
+async function session(p: AudioClassifierPipeline, block?: number) {
+  return createSession(ort!, pipelineToOnnx(p, { block }).model, 1);
 }
 
 const tensor = (x: Float32Array) => new ort!.Tensor('float32', x, [x.length]);
@@ -99,6 +99,28 @@ describe.skipIf(!ort)('sfl export --onnx', () => {
     }
     expect(worst).toBeLessThan(1e-4);
     await s.release();
+  });
+
+  it('in blocks of 7 frames and 7 windows (several per recording, the last one partial), self-taught and convolution pipelines give the same probabilities', async () => {
+    const x0 = await samplesOf(probe[0]);
+    for (const p of [pipelines.selfTaught, pipelines.conv]) {
+      const s = await session(p, 7);
+      let worst = 0;
+      for (const path of probe) {
+        const x = await samplesOf(path);
+        const want = classifySpectra(p, [spectrogram(x, p.spectrum)]).probs.data;
+        worst = Math.max(worst, worstDifference((await s.run({ [INPUT]: tensor(x) }))[OUTPUT].data as Float32Array, want));
+      }
+      // 1 frame (1 window after padding), 9 frames (6 windows: one block of 6), 16 frames (13
+      // windows: a block of 7 and one of 6, padded to 7 and cut; frames: 7, 7 and 2).
+      for (const n of [256, 1300, 2200]) {
+        const head = x0.slice(0, n);
+        const want = classifySpectra(p, [spectrogram(head, p.spectrum)]).probs.data;
+        worst = Math.max(worst, worstDifference((await s.run({ [INPUT]: tensor(head) }))[OUTPUT].data as Float32Array, want));
+      }
+      expect(worst).toBeLessThan(1e-4);
+      await s.release();
+    }
   });
 
   it('a convolution pipeline (filters sliding over frequency, pooled over offsets) exports too', async () => {

@@ -22,17 +22,18 @@ export const OPSET = 17;
 /** IR version 8 is the one that goes with opset 17. */
 const IR_VERSION = 8;
 
-export type ElementType = 'float32' | 'float64' | 'int64';
+export type ElementType = 'float32' | 'float64' | 'int64' | 'bool';
 /** The precision a cost graph computes in (its float inputs, constants and products). */
 export type Precision = Extract<ElementType, 'float32' | 'float64'>;
 /** A dimension: a number, or a name for a size known only when the graph runs (e.g. the batch). */
 export type Dim = number | string;
-export type AttributeValue = number | string | number[] | Float32Array;
+export type AttributeValue = number | string | number[] | Float32Array | GraphBuilder;
 
 const ELEM: Record<ElementType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
   float64: onnx.TensorProto.DataType.DOUBLE,
   int64: onnx.TensorProto.DataType.INT64,
+  bool: onnx.TensorProto.DataType.BOOL,
 };
 
 /** The TensorProto code of an element type: Cast's `to` attribute. */
@@ -67,7 +68,14 @@ function attribute(name: string, value: AttributeValue): onnxProto.onnx.IAttribu
     return Number.isInteger(value) ? { name, type: A.INT, i: value } : { name, type: A.FLOAT, f: value };
   }
   if (value instanceof Float32Array) return { name, type: A.FLOATS, floats: Array.from(value) };
+  if (value instanceof GraphBuilder) return { name, type: A.GRAPH, g: value.toGraph() };
   return { name, type: A.INTS, ints: value };
+}
+
+/** Value names and the fresh-name counter, shared by a graph and its subgraphs (ONNX names are unique across them). */
+interface Scope {
+  names: Set<string>;
+  counter: number;
 }
 
 export class GraphBuilder {
@@ -75,10 +83,36 @@ export class GraphBuilder {
   private readonly inputs: onnxProto.onnx.IValueInfoProto[] = [];
   private readonly outputs: onnxProto.onnx.IValueInfoProto[] = [];
   private readonly initializers: onnxProto.onnx.ITensorProto[] = [];
-  private readonly names = new Set<string>();
-  private counter = 0;
+  private readonly scope: Scope;
 
-  constructor(readonly name: string) {}
+  constructor(readonly name: string, outer?: GraphBuilder) {
+    this.scope = outer ? outer.scope : { names: new Set(), counter: 0 };
+  }
+
+  /**
+   * A subgraph, e.g. a Loop's body (passed as the node's `body` attribute). Its nodes may read the
+   * outer graph's values by name, as ONNX allows; its names are unique across both.
+   */
+  subgraph(name: string): GraphBuilder {
+    return new GraphBuilder(name, this);
+  }
+
+  /** A name not handed out before (`prefix`_n), for values and subgraphs named by a helper. */
+  fresh(prefix: string): string {
+    return `${prefix}_${this.counter++}`;
+  }
+
+  private get names(): Set<string> {
+    return this.scope.names;
+  }
+
+  private get counter(): number {
+    return this.scope.counter;
+  }
+
+  private set counter(n: number) {
+    this.scope.counter = n;
+  }
 
   private claim(name: string): string {
     if (this.names.has(name)) throw new Error(`onnx graph ${this.name}: the value name ${name} is used twice`);
@@ -99,7 +133,7 @@ export class GraphBuilder {
   }
 
   /** A scalar constant (shape []), broadcast by the elementwise operators; float32 unless `type` says. */
-  scalar(value: number, type: ElementType = 'float32', name = `c${this.counter++}`): string {
+  scalar(value: number, type: Exclude<ElementType, 'bool'> = 'float32', name = `c${this.counter++}`): string {
     const data = type === 'float32' ? Float32Array.of(value) : type === 'float64' ? Float64Array.of(value) : BigInt64Array.of(BigInt(value));
     return this.constant(name, data, []);
   }
@@ -125,27 +159,37 @@ export class GraphBuilder {
     return out;
   }
 
+  /** A node with several outputs (e.g. a Loop with several scan outputs); returns their names. */
+  opMulti(opType: string, inputs: string[], outputs: number, attrs: Record<string, AttributeValue> = {}): string[] {
+    for (const i of inputs) {
+      if (i !== '' && !this.names.has(i)) throw new Error(`onnx graph ${this.name}: ${opType} reads ${i}, which is not defined yet`);
+    }
+    const base = `${opType.toLowerCase()}_${this.counter++}`;
+    const out = Array.from({ length: outputs }, (_, k) => this.claim(`${base}_${k}`));
+    this.nodes.push({ opType, input: inputs, output: out, name: base, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
+    return out;
+  }
+
   /** Declares `value` a graph output named `name` (an Identity node renames it when they differ). */
   output(value: string, name: string, type: ElementType, dims: Dim[]): void {
     const v = value === name ? value : this.op('Identity', [value], {}, name);
     this.outputs.push(valueInfo(v, type, dims));
   }
 
+  /** The GraphProto (a model's graph, or a subgraph's body). */
+  toGraph(): onnxProto.onnx.IGraphProto {
+    if (this.outputs.length === 0) throw new Error(`onnx graph ${this.name} has no outputs`);
+    return { name: this.name, node: this.nodes, input: this.inputs, output: this.outputs, initializer: this.initializers };
+  }
+
   /** The ModelProto's bytes: an .onnx file. */
   toBytes(docString = ''): Uint8Array {
-    if (this.outputs.length === 0) throw new Error(`onnx graph ${this.name} has no outputs`);
     const model = onnx.ModelProto.create({
       irVersion: IR_VERSION,
       producerName: 'sfl',
       opsetImport: [{ domain: '', version: OPSET }],
       docString,
-      graph: {
-        name: this.name,
-        node: this.nodes,
-        input: this.inputs,
-        output: this.outputs,
-        initializer: this.initializers,
-      },
+      graph: this.toGraph(),
     });
     return onnx.ModelProto.encode(model).finish();
   }
