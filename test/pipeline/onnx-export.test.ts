@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spectrogram } from '../../src/audio/spectrogram-stream.ts';
@@ -16,6 +18,9 @@ import { runCli, runCliAsync, ROOT } from '../cli/run-cli.ts';
 
 const ort = await loadOnnxRuntime();
 if (!ort) console.warn('skipped: onnxruntime-node cannot load here, so the exported pipeline cannot be run');
+// The README's Python example needs python3 with onnxruntime and numpy (pip install onnxruntime numpy).
+const hasPythonOrt = spawnSync('python3', ['-c', 'import onnxruntime, numpy'], { stdio: 'ignore' }).status === 0;
+if (!hasPythonOrt) console.warn('skipped: the README\'s Python example (python3 with onnxruntime and numpy is not available here)');
 
 // Small pipelines on two speakers' digits; their accuracy does not matter here, only that the
 // exported graph computes what sfl classify computes, from the samples on.
@@ -84,6 +89,28 @@ describe.skipIf(!ort)('sfl export --onnx', () => {
       worst = Math.max(worst, worstDifference(got, want));
     }
     expect(worst).toBeLessThan(1e-4); // measured 1.2e-7 to 8.9e-7 (default rescale01 normalisation, ZCA)
+    await s.release();
+  });
+
+  it.skipIf(!hasPythonOrt)('the README\'s Python example (classify_onnx.py, as the README prints it) labels WAV files as the file does in onnxruntime-node', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const code = /```python\n(# classify_onnx\.py[\s\S]*?)```/.exec(readme)?.[1];
+    expect(code, 'the README has a ```python block starting "# classify_onnx.py"').toBeDefined();
+    const script = join(dir, 'classify_onnx.py');
+    writeFileSync(script, code!);
+    const model = join(dir, 'run', 'pipeline.onnx');
+    if (!existsSync(model)) expect((await runCliAsync(['export', join(dir, 'run'), '--onnx'])).code).toBe(0);
+    const { stdout } = await promisify(execFile)('python3', [script, model, ...probe]);
+    const rows = stdout.trim().split('\n').map((l) => l.split('\t'));
+    expect(rows.map((r) => r[0])).toEqual(probe);
+    const names = pipelines.selfTaught.classifier.classNames;
+    const s = await ort!.InferenceSession.create(model);
+    for (const [path, label, probability] of rows) {
+      const p = (await s.run({ [INPUT]: tensor(await samplesOf(path)) }))[OUTPUT].data as Float32Array;
+      const best = p.indexOf(Math.max(...p));
+      expect(label).toBe(names[best]);
+      expect(Number(probability)).toBeCloseTo(p[best], 3);
+    }
     await s.release();
   });
 
