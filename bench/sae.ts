@@ -14,6 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -155,6 +156,7 @@ function matMulLines(): string[] {
  * measure that.
  */
 export async function benchSae(): Promise<string[]> {
+  const loadStart = loadavg()[0];
   const backend = await initBackend();
   const lines: string[] = [];
   const mnistDir = process.env.SFL_MNIST_DIR ?? DEFAULT_MNIST;
@@ -227,7 +229,8 @@ export async function benchSae(): Promise<string[]> {
       if (onnx) {
         const ro = rounds.map((r) => r.onnx!.wall / r.peer!.secondsPerEval!);
         lines.push(
-          `sae: ratio onnx/peer (per round, then median): ${median(ro).toFixed(2)} (${fmt(ro)}); target <= 0.8: ${median(ro) <= 0.8 ? 'met' : 'NOT met'}`,
+          `sae: ratio onnx/peer (per round, then median): ${median(ro).toFixed(2)} (${fmt(ro)}); target <= 0.8: ${median(ro) <= 0.8 ? 'met' : 'NOT met'}` +
+            ` (load average ${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end: on ${cpus().length} cores, above about 1 the figures are loaded)`,
         );
       }
       lines.push(
