@@ -150,7 +150,7 @@ export function resolveSpectrumParams(
   if (params.hop > params.frameSize) {
     const asked = (v: SampleLength, n: number) => (typeof v === 'number' ? `${n}` : `${v} = ${n}`);
     throw new SflError(
-      `spectrum params: hop (${asked(s.hop, params.hop)} samples) must not exceed frameSize (${asked(s.frameSize, params.frameSize)} samples) at ${sampleRate} Hz, or samples would be skipped`,
+      `spectrum params: hop (${asked(s.hop, params.hop)} samples) must not exceed frameSize (${asked(s.frameSize, params.frameSize)} samples) at ${sampleRate} Hz, or samples would be skipped: give a shorter hop or a longer frame`,
     );
   }
   return params;
