@@ -1,6 +1,6 @@
 /**
  * Audio front-end benchmark: decode every WAV of the default sound set and compute its mel
- * spectrogram (default params: frame 256, hop 128, Hann, 40 bands, power, log), on one thread.
+ * spectrogram (default params, at FSDD's 8 kHz: frame 256, hop 128, Hann, 40 bands, power, log), on one thread.
  * Reading the files is timed separately from decoding + mel, so disk cache state does not
  * blur the real-time factor of the front end itself. Both wall-clock and process CPU time are
  * reported: on a shared machine the wall figure mostly measures the other processes, while CPU
