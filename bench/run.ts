@@ -7,8 +7,9 @@
  *                              the SdA's batch-1 host SGD steps with JavaScript vs SIMD kernels,
  *                              the MLP's SGD step on the host vs the device by minibatch size
  *   npm run bench -- --train   also the 400-iteration MNIST training vs the peer (several minutes)
- *   npm run bench -- --only host-sgd,conv   only the named cases (audio, decode, resample, sae, conv, host-sgd, host-mlp, train, corpus, web)
+ *   npm run bench -- --only host-sgd,conv   only the named cases (audio, decode, resample, sae, conv, host-sgd, host-mlp, train, corpus, web, onnx-export)
  *   npm run bench -- --only web      the browser page: time until interactive, classification speed (headless chromium)
+ *   npm run bench -- --only onnx-export   the exported ONNX pipeline on a 30-minute recording: time and peak memory, in blocks and all at once
  *   npm run bench -- --only corpus   2 h and 20 h synthetic folders: features and train-sae time and peak memory (long; 2.4 GB of disk)
  */
 import { benchAudio } from './audio.ts';
@@ -21,6 +22,7 @@ import { benchHostSgd } from './host-sgd.ts';
 import { benchHostMlp } from './host-mlp.ts';
 import { benchCorpus } from './corpus.ts';
 import { benchWeb } from './web.ts';
+import { benchOnnxExport } from './onnx-export.ts';
 
 const CASES: Record<string, () => Promise<string[]>> = {
   audio: () => benchAudio(),
@@ -33,12 +35,13 @@ const CASES: Record<string, () => Promise<string[]>> = {
   train: () => benchTrain(),
   corpus: () => benchCorpus(),
   web: () => benchWeb(),
+  'onnx-export': () => benchOnnxExport(),
 };
 const i = process.argv.indexOf('--only');
 const only = i > 0 ? (process.argv[i + 1] ?? '').split(',').filter(Boolean) : null;
 for (const name of only ?? []) if (!(name in CASES)) throw new Error(`no bench case ${name}; cases: ${Object.keys(CASES).join(', ')}`);
 // train and corpus take many minutes: only when asked for.
-const selected = only ?? Object.keys(CASES).filter((name) => (name !== 'train' || process.argv.includes('--train')) && name !== 'corpus');
+const selected = only ?? Object.keys(CASES).filter((name) => (name !== 'train' || process.argv.includes('--train')) && name !== 'corpus' && name !== 'onnx-export');
 for (const name of selected) for (const line of await CASES[name]()) console.log(line);
 // Worker threads of the parallel evaluator are unref'd, but tfjs keeps timers: end explicitly.
 process.exit(0);
