@@ -8,6 +8,18 @@ import { SflError } from '../util/errors.ts';
  */
 export type SampleLength = number | string;
 
+/**
+ * The hop's default: half the frame as resolved, whatever the rate. A fixed duration would not
+ * do, since the frame (a power of two) is up to sqrt(2) off its duration: a 16 ms hop under 32 ms
+ * frames overlaps them by 31% at 44.1 kHz (1024-sample frames) but by 62% at 48 kHz (2048). Half
+ * the frame is a 50% overlap everywhere, where periodic Hann windows sum to a constant
+ * (window.ts), and at 8 kHz exactly the 256 / 128 samples every FSDD figure was made with.
+ */
+export const HALF_FRAME = 'half';
+
+/** A hop as a user gives it: a SampleLength, or HALF_FRAME. */
+export type HopLength = SampleLength | typeof HALF_FRAME;
+
 const DURATION = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s)\s*$/i;
 
 /** Seconds of a duration string ("32ms", "0.5s"), or null when `s` is not one. */
@@ -18,8 +30,16 @@ export function durationSeconds(s: string): number | null {
   return seconds > 0 ? seconds : null;
 }
 
-/** Why `v` is not a SampleLength of at least `minSamples` samples, or null when it is one. */
-export function sampleLengthProblem(v: unknown, minSamples: number): string | null {
+/**
+ * Why `v` is not a SampleLength of at least `minSamples` samples (or, with `orHalf`, HALF_FRAME),
+ * or null when it is one.
+ */
+export function sampleLengthProblem(v: unknown, minSamples: number, orHalf = false): string | null {
+  if (orHalf && v === HALF_FRAME) return null;
+  if (orHalf) {
+    const problem = sampleLengthProblem(v, minSamples);
+    return problem === null ? null : `${problem}, or "${HALF_FRAME}" (half the frame)`;
+  }
   if (typeof v === 'number') return Number.isInteger(v) && v >= minSamples ? null : `a whole number of samples >= ${minSamples}`;
   if (typeof v === 'string') return durationSeconds(v) !== null ? null : 'a duration > 0 like "32ms" or "0.032s"';
   return `a number of samples or a duration like "32ms"`;
@@ -43,9 +63,13 @@ export function frameSizeAt(length: SampleLength, sampleRate: number): number {
   return 2 ** Math.max(1, Math.round(Math.log2(exactSamples(length, sampleRate, 'frameSize'))));
 }
 
-/** The hop in samples at `sampleRate`: samples as given; a duration rounded to the nearest whole sample (at least 1). */
-export function hopAt(length: SampleLength, sampleRate: number): number {
+/**
+ * The hop in samples at `sampleRate`, under frames of `frameSize` samples: samples as given; a
+ * duration rounded to the nearest whole sample (at least 1); HALF_FRAME half the frame.
+ */
+export function hopAt(length: HopLength, sampleRate: number, frameSize: number): number {
   if (typeof length === 'number') return length;
+  if (length === HALF_FRAME) return Math.max(1, Math.floor(frameSize / 2));
   return Math.max(1, Math.round(exactSamples(length, sampleRate, 'hop')));
 }
 
@@ -63,4 +87,14 @@ export function parseSampleLength(raw: string, flag: string): SampleLength {
   if (/^\d+$/.test(t)) return Number(t);
   if (durationSeconds(t) !== null) return t.replace(/\s+/g, '');
   throw new SflError(`${flag} takes a number of samples like 256 or a duration like 32ms (got "${raw}")`);
+}
+
+/** parseSampleLength for a hop, which may also be HALF_FRAME: "half" -> "half". @throws SflError naming `flag`. */
+export function parseHopLength(raw: string, flag: string): HopLength {
+  if (raw.trim().toLowerCase() === HALF_FRAME) return HALF_FRAME;
+  try {
+    return parseSampleLength(raw, flag);
+  } catch {
+    throw new SflError(`${flag} takes a number of samples like 128, a duration like 16ms, or ${HALF_FRAME} (half the frame) (got "${raw}")`);
+  }
 }

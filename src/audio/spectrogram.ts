@@ -1,7 +1,7 @@
 import type { Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import { binCount } from './fft.ts';
-import { frameSizeAt, hopAt, type SampleLength } from './frame-length.ts';
+import { frameSizeAt, HALF_FRAME, hopAt, type HopLength, type SampleLength } from './frame-length.ts';
 import { PAD_MODES, type PadMode } from './frames.ts';
 import { MEL_NORMS, MEL_SCALES, type MelNorm, type MelScale } from './mel.ts';
 import { LOG_SCALES, type LogScale } from './scale.ts';
@@ -32,7 +32,7 @@ export interface SpectrumParams {
   sampleRate: number;
   /** Samples per frame = FFT size, a power of two. Default 32 ms (SPECTRUM_DEFAULTS): 256 samples at 8 kHz. */
   frameSize: number;
-  /** Samples between frame starts. Default 16 ms (SPECTRUM_DEFAULTS): 128 samples at 8 kHz. */
+  /** Samples between frame starts. Default half the frame (SPECTRUM_DEFAULTS, frame-length.ts HALF_FRAME): 128 samples at 8 kHz. */
   hop: number;
   /** Analysis window (periodic). Default 'hann'. */
   window: WindowType;
@@ -97,22 +97,24 @@ export interface SpectrumParams {
 /**
  * Spectrum settings as a user gives them: SpectrumParams less the two that depend on the signal
  * (sampleRate, and fMax = its Nyquist frequency), with the frame size and hop either samples or
- * durations (frame-length.ts), which only mean samples once the rate is known.
+ * durations (frame-length.ts), which only mean samples once the rate is known, and the hop
+ * possibly "half" (half the frame).
  */
 export type SpectrumSettings = Omit<SpectrumParams, 'sampleRate' | 'fMax' | 'frameSize' | 'hop'> & {
   frameSize: SampleLength;
-  hop: SampleLength;
+  hop: HopLength;
 };
 
 /**
- * The defaults documented on SpectrumParams. The frame and hop are durations, so a recording
- * at any rate is cut into frames of the same length in time: 32 ms frames every 16 ms (256 / 128
- * samples at 8 kHz, 1024 / 706 at 44.1 kHz). The sfl config's spectrum defaults are these too.
+ * The defaults documented on SpectrumParams. The frame is a duration, so a recording at any rate
+ * is cut into frames of about the same length in time (32 ms: 256 samples at 8 kHz, 1024 at
+ * 44.1 kHz, 2048 at 48 kHz), and the hop half of it, so they overlap by half at every rate (128,
+ * 512, 1024). The sfl config's spectrum defaults are these too.
  */
 export const SPECTRUM_DEFAULTS: Readonly<SpectrumSettings> = Object.freeze({
   transform: 'mel',
   frameSize: '32ms',
-  hop: '16ms',
+  hop: HALF_FRAME,
   window: 'hann',
   center: false,
   padMode: 'constant',
@@ -133,7 +135,8 @@ export const SPECTRUM_DEFAULTS: Readonly<SpectrumSettings> = Object.freeze({
 /**
  * Settings (any subset; null or undefined keeps the default) at `sampleRate` Hz -> complete,
  * validated SpectrumParams. The one place where a frame size or hop given as a duration becomes
- * samples (frame-length.ts: the frame to the nearest power of two, the hop to whole samples).
+ * samples (frame-length.ts: the frame to the nearest power of two, the hop to whole samples or
+ * half the frame).
  * fMax null or absent is the Nyquist frequency. @throws SflError naming the bad setting.
  */
 export function resolveSpectrumParams(
@@ -145,12 +148,15 @@ export function resolveSpectrumParams(
     if (v !== undefined && v !== null && (k in SPECTRUM_DEFAULTS || k === 'fMax')) given[k] = v;
   }
   const s = { ...SPECTRUM_DEFAULTS, fMax: sampleRate / 2, ...given } as SpectrumSettings & { fMax: number };
-  const params: SpectrumParams = { ...s, sampleRate, frameSize: frameSizeAt(s.frameSize, sampleRate), hop: hopAt(s.hop, sampleRate) };
+  const frameSize = frameSizeAt(s.frameSize, sampleRate);
+  const params: SpectrumParams = { ...s, sampleRate, frameSize, hop: hopAt(s.hop, sampleRate, frameSize) };
   validateSpectrumParams(params);
   if (params.hop > params.frameSize) {
+    // Only a hop given explicitly can get here (half the frame never does): name what to change,
+    // as a flag and as a config key, since either may have set it.
     const asked = (v: SampleLength, n: number) => (typeof v === 'number' ? `${n}` : `${v} = ${n}`);
     throw new SflError(
-      `spectrum params: hop (${asked(s.hop, params.hop)} samples) must not exceed frameSize (${asked(s.frameSize, params.frameSize)} samples) at ${sampleRate} Hz, or samples would be skipped: give a shorter hop or a longer frame`,
+      `the hop (--hop, spectrum.hop: ${asked(s.hop, params.hop)} samples) is longer than the frame (--frame, spectrum.frameSize: ${asked(s.frameSize, params.frameSize)} samples) at ${sampleRate} Hz, so samples would be skipped: give a shorter hop or a longer frame, or leave the hop at "half" (half the frame)`,
     );
   }
   return params;

@@ -21,7 +21,7 @@ export type Rule =
   | { type: 'array'; of: Rule; nonEmpty?: boolean }
   | { type: 'object'; fields: Record<string, Rule> }
   /** A number of samples (an integer >= min) or a duration string like "32ms" (audio/frame-length.ts). */
-  | { type: 'sample-length'; min: number };
+  | { type: 'sample-length'; min: number; orHalf?: boolean };
 
 const int = (min: number, extra: Partial<Extract<Rule, { type: 'number' }>> = {}): Rule => ({ type: 'number', integer: true, min, ...extra });
 const num = (min: number, extra: Partial<Extract<Rule, { type: 'number' }>> = {}): Rule => ({ type: 'number', min, ...extra });
@@ -97,7 +97,7 @@ export const CONFIG_SCHEMA: Rule = {
       fields: {
         transform: { type: 'enum', values: ['fft', 'mel', 'bark', 'mfcc', 'cepstrum'] },
         frameSize: { type: 'sample-length', min: 8 },
-        hop: { type: 'sample-length', min: 1 },
+        hop: { type: 'sample-length', min: 1, orHalf: true },
         window: { type: 'enum', values: [...WINDOW_TYPES] },
         bands: int(1),
         fMin: num(0),
@@ -274,7 +274,7 @@ export function validateConfig(value: unknown, rule: Rule, opts: { partial: bool
       }
       return [];
     case 'sample-length': {
-      const problem = sampleLengthProblem(value, rule.min);
+      const problem = sampleLengthProblem(value, rule.min, rule.orHalf);
       return problem === null ? [] : [`${name} must be ${problem} (got ${show(value)})`];
     }
     case 'number': {

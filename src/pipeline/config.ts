@@ -14,7 +14,7 @@ import { FSDD_PATTERN, type LabelSource } from '../data/labeled-set.ts';
 import type { SplitKind } from '../data/splits.ts';
 
 import { SPECTRUM_DEFAULTS, type SpectrumSettings, type Transform } from '../audio/spectrogram.ts';
-import { durationSeconds, frameSizeAt, hopAt } from '../audio/frame-length.ts';
+import { durationSeconds, frameSizeAt, HALF_FRAME, hopAt } from '../audio/frame-length.ts';
 import type { SpectrumPreset } from '../audio/presets.ts';
 import type { WindowType as WindowFunction } from '../audio/window.ts';
 export type { Transform, WindowFunction };
@@ -394,12 +394,15 @@ function crossChecks(c: Config): string[] {
   const out: string[] = [];
   const s = c.spectrum;
   // In samples when they can be (numbers, or durations with a fixed rate); otherwise the loader
-  // checks them at the files' rate (resolveSpectrumParams).
+  // checks them at the files' rate (resolveSpectrumParams). Half the frame never exceeds it.
   const frame = typeof s.frameSize === 'number' ? s.frameSize : s.sampleRate !== null ? frameSizeAt(s.frameSize, s.sampleRate) : null;
-  const hop = typeof s.hop === 'number' ? s.hop : s.sampleRate !== null ? hopAt(s.hop, s.sampleRate) : null;
-  const bothDurations = typeof s.frameSize === 'string' && typeof s.hop === 'string';
+  const explicitHop = s.hop !== HALF_FRAME;
+  const hop = !explicitHop ? null : typeof s.hop === 'number' ? s.hop : s.sampleRate !== null && frame !== null ? hopAt(s.hop, s.sampleRate, frame) : null;
+  const bothDurations = typeof s.frameSize === 'string' && typeof s.hop === 'string' && explicitHop;
   if (frame !== null && hop !== null ? hop > frame : bothDurations && durationSeconds(s.hop as string)! > durationSeconds(s.frameSize as string)!) {
-    out.push(`spectrum.hop (${s.hop}) must not exceed spectrum.frameSize (${s.frameSize}), or samples would be skipped`);
+    out.push(
+      `spectrum.hop (${s.hop}) must not exceed spectrum.frameSize (${s.frameSize}), or samples would be skipped: give a shorter --hop or a longer --frame, or leave the hop at "${HALF_FRAME}" (half the frame)`,
+    );
   }
   if (s.fMax !== null && s.fMax <= s.fMin) out.push(`spectrum.fMax (${s.fMax}) must be greater than spectrum.fMin (${s.fMin})`);
   if (s.sampleRate !== null && s.fMax !== null && s.fMax > s.sampleRate / 2) {

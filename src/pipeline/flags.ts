@@ -9,7 +9,7 @@
  * commands that read them, not here.
  */
 import { TRANSFORMS } from '../audio/spectrogram.ts';
-import { parseSampleLength } from '../audio/frame-length.ts';
+import { parseHopLength, parseSampleLength } from '../audio/frame-length.ts';
 import { PAD_MODES } from '../audio/frames.ts';
 import { MEL_NORMS, MEL_SCALES } from '../audio/mel.ts';
 import { PRESET_NAMES, spectrumPreset, type SpectrumPreset } from '../audio/presets.ts';
@@ -177,8 +177,10 @@ export const FLAGS = {
   },
   'spectrum.hop': {
     flag: '--hop <length>',
-    help: 'time between frame starts: a duration like 16ms, rounded to the nearest whole sample at the sample rate, or a number of samples',
-    parse: parseSampleLength,
+    help:
+      'time between frame starts: half (half the frame as resolved, so frames overlap by 50% at every rate), ' +
+      'a duration like 10ms (rounded to the nearest whole sample at the sample rate), or a number of samples',
+    parse: parseHopLength,
   },
   'spectrum.window': { flag: '--window <name>', help: 'analysis window', choices: WINDOW_TYPES },
   'spectrum.bands': { flag: '--bands <n>', help: 'mel or Bark bands', parse: intArg },

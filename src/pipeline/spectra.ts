@@ -14,7 +14,7 @@ import type { Matrix } from '../compute/matrix.ts';
 import { openAudio, probeAudio, MAX_SAMPLE_RATE, type AudioInput, type AudioProbe } from '../audio/decode.ts';
 import { frameRows } from '../audio/frames.ts';
 import { resolveSpectrumParams, spectrumWidth, SPECTRUM_DEFAULTS, type SpectrumParams, type SpectrumSettings as BaseSettings } from '../audio/spectrogram.ts';
-import { samplesToMs, type SampleLength } from '../audio/frame-length.ts';
+import { HALF_FRAME, samplesToMs, type HopLength, type SampleLength } from '../audio/frame-length.ts';
 import { concatRows, needsWholeRecording, SpectrogramStream } from '../audio/spectrogram-stream.ts';
 import { blocksOfMatrix, collectRows, type RowBlocks } from '../data/row-blocks.ts';
 import { cachedBlocks, MatrixFileWriter, newCacheStats, openEntry, type CacheStats } from '../data/spectra-cache.ts';
@@ -57,7 +57,8 @@ export interface Framing {
   hop: number;
   frameMs: number;
   hopMs: number;
-  asked: { frameSize: SampleLength; hop: SampleLength };
+  /** As asked: the hop may be "half" (half the frame, the default). */
+  asked: { frameSize: SampleLength; hop: HopLength };
 }
 
 /** The framing of resolved `params`, asked as `settings` say (the defaults where they say nothing). */
@@ -72,9 +73,10 @@ export function framingOf(settings: SpectrumSettings, params: SpectrumParams): F
   };
 }
 
-/** "frames of 1024 samples (23.2 ms; asked 32ms) every 706 samples (16 ms)". */
+/** "frames of 1024 samples (23.2 ms; asked 32ms) every 512 samples (11.6 ms; half the frame)". */
 export function framingNote(f: Framing): string {
-  const part = (n: number, ms: number, asked: SampleLength) => `${n} samples (${ms} ms${typeof asked === 'string' ? `; asked ${asked}` : ''})`;
+  const how = (asked: HopLength) => (asked === HALF_FRAME ? '; half the frame' : typeof asked === 'string' ? `; asked ${asked}` : '');
+  const part = (n: number, ms: number, asked: HopLength) => `${n} samples (${ms} ms${how(asked)})`;
   return `frames of ${part(f.frameSize, f.frameMs, f.asked.frameSize)} every ${part(f.hop, f.hopMs, f.asked.hop)}`;
 }
 

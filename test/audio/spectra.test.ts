@@ -234,7 +234,7 @@ describe('spectrogram dispatcher', () => {
   });
 
   it('documents its defaults', () => {
-    // 32 ms frames every 16 ms (frame-length.test.ts has other rates).
+    // 32 ms frames every half frame (frame-length.test.ts has other rates).
     expect(defaultSpectrumParams(16000)).toEqual({
       transform: 'mel', sampleRate: 16000, frameSize: 512, hop: 256, window: 'hann', center: false, padMode: 'constant',
       bands: 40, melScale: 'htk', melNorm: 'none', fMin: 0, fMax: 8000, power: true, log: true, logScale: 'ln', topDb: null,

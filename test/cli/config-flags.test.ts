@@ -238,7 +238,16 @@ describe('one config builder', () => {
   });
 
   it('errors name the flag, the file or the --set that caused them; contradicting flags are refused', async () => {
-    await expect(configOf(['train-sae', '--frame', '8ms'])).rejects.toThrow(/--frame: spectrum\.hop \(16ms\) must not exceed spectrum\.frameSize \(8ms\)/);
+    await expect(configOf(['train-sae', '--set', 'spectrum.frameSize="8ms"', '--set', 'spectrum.hop="16ms"'])).rejects.toThrow(
+      /--set: spectrum\.hop \(16ms\) must not exceed spectrum\.frameSize \(8ms\), or samples would be skipped: give a shorter --hop or a longer --frame, or leave the hop at "half"/,
+    );
+    // A frame alone keeps the default hop, half of it, whatever it is and whatever the rate.
+    expect((await configOf(['train-sae', '--frame', '8ms'])).spectrum).toMatchObject({ frameSize: '8ms', hop: 'half' });
+    expect((await configOf(['train-sae', '--frame', '512', '--sample-rate', '44100'])).spectrum).toMatchObject({ frameSize: 512, hop: 'half' });
+    // "half" can be given back over a config file's hop in samples, which still loads as it was.
+    expect((await configOf(['train-sae', '--config', join(ROOT, 'configs/fsdd-sae.json')])).spectrum).toMatchObject({ frameSize: 256, hop: 128 });
+    expect((await configOf(['train-sae', '--config', join(ROOT, 'configs/fsdd-sae.json'), '--hop', 'half'])).spectrum).toMatchObject({ frameSize: 256, hop: 'half' });
+    await expect(configOf(['train-sae', '--set', 'spectrum.hop="third"'])).rejects.toThrow(/spectrum\.hop must be a duration > 0 like "32ms" or "0\.032s", or "half" \(half the frame\)/);
     await expect(configOf(['train-sae', '--frame', '64', '--hop', '100'])).rejects.toThrow(/command-line flags: spectrum\.hop \(100\) must not exceed/);
     // One flag may fix what another alone would break.
     expect((await configOf(['train-sae', '--frame', '64', '--hop', '32'])).spectrum).toMatchObject({ frameSize: 64, hop: 32 });
@@ -285,7 +294,7 @@ describe('help', () => {
     const sae = runCli(['train-sae', '--help']).stdout;
     const flat = sae.replace(/\s+/g, ' ');
     expect(flat).toMatch(/--frame <length> frame length, the FFT size: a duration like 32ms, rounded at the sample rate to the nearest power of two [^(]*\(in ratio[^)]*\), or a number of samples \(a power of two\) \(default: 32ms\)/);
-    expect(flat).toMatch(/--hop <length> time between frame starts: a duration like 16ms, rounded to the nearest whole sample at the sample rate, or a number of samples \(default: 16ms\)/);
+    expect(flat).toMatch(/--hop <length> time between frame starts: half \(half the frame as resolved, so frames overlap by 50% at every rate\), a duration like 10ms \(rounded to the nearest whole sample at the sample rate\), or a number of samples \(default: half\)/);
     expect(sae).not.toMatch(/--no-cache/);
   });
 

@@ -22,7 +22,7 @@ describe('config', () => {
     expect(keyPaths(DEFAULT_CONFIG).sort()).toEqual(schemaPaths(CONFIG_SCHEMA).sort());
     const c = resolveConfig({});
     expect(c.sae).toEqual({ hidden: 196, weightDecay: 3e-3, beta: 3, rho: 0.1, decoder: 'auto', maxIter: 400 });
-    expect([c.spectrum.frameSize, c.spectrum.hop]).toEqual(['32ms', '16ms']);
+    expect([c.spectrum.frameSize, c.spectrum.hop]).toEqual(['32ms', 'half']);
     expect(c.spectrum.fMax).toBeNull();
     // Derived seeds are filled from run.seed so run.json records them.
     expect(c.windows.seed).toBe(c.run.seed);

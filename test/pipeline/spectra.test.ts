@@ -32,7 +32,7 @@ describe('loading spectra from files', () => {
     const a = wav('a8k.wav', 4000, 8000), b = wav('b16k.wav', 8000, 16000), c = wav('c16k.wav', 8000, 16000);
     const mixed = await loadSpectra([a, b, c], { transform: 'fft' }, { cache: false });
     expect(mixed.params.sampleRate).toBe(16000);
-    expect(mixed.rateNote).toBe('sample rate: 16000 Hz, the most common (2 at 16000 Hz, 1 at 8000 Hz); the others are resampled to it (--sample-rate to choose); frames of 512 samples (32 ms; asked 32ms) every 256 samples (16 ms; asked 16ms)');
+    expect(mixed.rateNote).toBe('sample rate: 16000 Hz, the most common (2 at 16000 Hz, 1 at 8000 Hz); the others are resampled to it (--sample-rate to choose); frames of 512 samples (32 ms; asked 32ms) every 256 samples (16 ms; half the frame)');
     // A tie goes to the higher rate, so no file loses bandwidth it has.
     expect((await loadSpectra([a, b], { transform: 'fft' }, { cache: false })).params.sampleRate).toBe(16000);
     const res = await loadSpectra([a, b], { sampleRate: 8000, transform: 'fft' }, { cache: false });
