@@ -136,6 +136,13 @@ export async function classifyRecordings(
   const params = run.input.spectrum;
   const segment = o.segment ?? DEFAULT_SEGMENT_SECONDS;
   const hop = o.hop ?? segment / 2;
+  // Checked before any decoding: a segment shorter than the run's frame cannot be classified, and
+  // finding out at the first long recording's first segment named neither the option nor its minimum.
+  const segmentSamples = Math.round(segment * params.sampleRate);
+  if (segmentSamples < params.frameSize) {
+    const least = Math.ceil((1000 * params.frameSize) / params.sampleRate) / 1000;
+    throw new SflError(`--segment ${segment} s is ${segmentSamples} samples at ${params.sampleRate} Hz, shorter than one frame of this run (${params.frameSize} samples); give at least --segment ${least}`);
+  }
   const loaded: { path: string; samples: Float32Array; spectrum: Matrix }[] = [];
   const skipped: { path: string; reason: string }[] = [];
   const bar = paths.length > 20 ? progress({ stage: 'decoding', total: paths.length }) : null;

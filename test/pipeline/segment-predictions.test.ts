@@ -130,6 +130,23 @@ describe('segment predictions of the stacked and conv-ae runs', () => {
   }, 300_000);
 });
 
+describe('sfl classify --segment', () => {
+  it('a segment shorter than one frame is refused before decoding, naming --segment and its minimum', async () => {
+    const run = await loadTrainedRun(runPath);
+    if (run.input.kind !== 'audio') throw new Error('an audio run');
+    const { frameSize, sampleRate } = run.input.spectrum;
+    const tooShort = (frameSize - 2) / sampleRate;
+    const path = resolve(audio, 'clicks_s_2.wav');
+    await expect(classifyRecordings(run, [path], { segment: tooShort })).rejects.toThrow(/^--segment .* shorter than one frame of this run .*give at least --segment \d/);
+    // The minimum it names is accepted.
+    const message = await classifyRecordings(run, [path], { segment: tooShort }).then(() => '', (e: Error) => e.message);
+    const least = Number(/at least --segment ([\d.]+)/.exec(message)![1]);
+    expect(Math.round(least * sampleRate)).toBeGreaterThanOrEqual(frameSize);
+    const { predictions } = await classifyRecordings(run, [path], { segment: least });
+    expect(predictions[0].segments.length).toBeGreaterThan(1);
+  });
+});
+
 describe('sfl classify --min-level', () => {
   it('rmsLevel is dB re full scale: a full-scale sine is -3.01 dB, a tenth of it -23.01, zeros -Infinity', () => {
     const sine = Float32Array.from({ length: 8000 }, (_, i) => Math.sin((2 * Math.PI * 440 * i) / RATE));
