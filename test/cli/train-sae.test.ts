@@ -19,6 +19,10 @@ describe('sfl train-sae / visualize', () => {
     const v = runCli(['visualize', run, '--out', join(out, 'again.png')]);
     expect(v.code, v.stderr).toBe(0);
     expect(existsSync(join(out, 'again.png'))).toBe(true);
+    // It has no classifier: export says so, and what to do, rather than listing formats it could take.
+    const e = runCli(['export', run, '--onnx']);
+    expect(e.code).toBe(1);
+    expect(e.stderr).toMatch(/no classifier; use sfl encode/);
     // No staging folder is left behind.
     expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]);
   });

@@ -47,8 +47,10 @@ export function registerExport(program: Command): void {
         console.log(`wrote ${files.map((f) => resolve(f)).join(', ')}`);
         return;
       }
+      // A run with no classifier has nothing to export in any format: its own sentence says what to do.
+      if (trained.cannotClassify) throw new SflError(trained.cannotClassify);
       if (!trained.audioPipeline) {
-        throw new SflError(`${trained.dir} is a ${trained.kind} run; export --onnx takes audio pipelines (npm start, sfl self-taught --audio)`);
+        throw new SflError(`${trained.dir} is a ${trained.kind} run; export --onnx takes the audio pipelines of npm start, sfl self-taught --audio and sfl conv on audio; --tfjs <dir> exports this run`);
       }
       // loadTrainedRun has read the pipeline already: exported from that, not read a second time.
       const { model, description } = pipelineToOnnx(trained.audioPipeline);
