@@ -17,6 +17,7 @@
 import { initBackend } from './compute/backend.ts';
 import type { Config } from './pipeline/config.ts';
 import { experimentRunner, type ExperimentResult } from './pipeline/experiments/index.ts';
+import { loadTrainedRun, type TrainedRun } from './pipeline/trained-run.ts';
 import { setQuiet } from './util/progress.ts';
 
 export { readAudio, probeAudio, type DecodedAudio, type DecodeOptions, type AudioInput } from './audio/decode.ts';
@@ -27,7 +28,6 @@ export { initBackend, type BackendName } from './compute/backend.ts';
 export { loadSpectra, openSpectrogram, type SpectraResult, type SpectrogramBlocks, type SpectrumSettings } from './pipeline/spectra.ts';
 export { DEFAULT_CONFIG, resolveConfig, loadConfigFile, type Config, type PartialConfig } from './pipeline/config.ts';
 export {
-  loadTrainedRun as loadRun,
   resolveRunDir,
   type TrainedRun,
   type TrainedRunKind,
@@ -64,4 +64,15 @@ export async function train(config: Config, o: TrainOptions = {}): Promise<Exper
   setQuiet(!o.progress);
   await initBackend();
   return runner(config, o.log ?? (() => undefined));
+}
+
+/**
+ * A trained run by name (under `outputs`, default outputs/) or folder, ready to classify and
+ * encode. It selects the TensorFlow.js backend the CLI uses first (as train() does): a program
+ * that only loads runs would otherwise compute on tfjs's plain 'cpu' backend, which also prints
+ * an "install our node backend" banner into the program's output.
+ */
+export async function loadRun(target: string, outputs?: string): Promise<TrainedRun> {
+  await initBackend();
+  return loadTrainedRun(target, outputs);
 }
