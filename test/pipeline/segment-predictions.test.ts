@@ -26,6 +26,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'sfl-segments-'));
 const audio = join(tmp, 'audio');
 let runPath = '';
 let record: PredictionsRecord;
+const logLines: string[] = [];
 
 function concat(...parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
@@ -58,7 +59,7 @@ beforeAll(async () => {
     run: { outputs: join(tmp, 'outputs'), name: 'run', seed: 1, overwrite: true },
   });
   const quiet = () => undefined;
-  ({ runPath } = await runAudioSelfTaughtExperiment(config, { baseline: false, log: quiet, print: quiet }));
+  ({ runPath } = await runAudioSelfTaughtExperiment(config, { baseline: false, log: (l) => logLines.push(l), print: quiet }));
   record = JSON.parse(readFileSync(join(runPath, PREDICTIONS_FILE), 'utf8'));
 }, 300_000);
 
@@ -128,6 +129,13 @@ describe('segment predictions of the stacked and conv-ae runs', () => {
       expect(r.test.find((t) => t.path === path)!.segments!.map((s) => s.predicted), runPath).toEqual(predictions[0].segments.map((s) => s.label));
     }
   }, 300_000);
+});
+
+describe('the run\'s log', () => {
+  it('counts recordings and classes, and runs only when there are several (a lone "1 run" read as if something were missing)', () => {
+    const line = logLines.find((l) => l.includes(' recordings, '));
+    expect(line).toMatch(/: \d+ recordings, 2 classes$/);
+  });
 });
 
 describe('sfl classify --segment', () => {

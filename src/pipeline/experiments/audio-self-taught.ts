@@ -51,7 +51,7 @@ export async function runAudioSelfTaughtExperiment(config: Config, o: AudioExper
     const set = await loadConfiguredAudioSet(config, 'classifier', log);
     const classNames = set.classNames;
     const splits = set.splits;
-    log(`${config.data.audioDir}: ${set.recordings.length} recordings, ${classNames.length} classes; ${splits.length} run${splits.length > 1 ? 's' : ''}`);
+    log(`${config.data.audioDir}: ${set.recordings.length} recordings, ${classNames.length} classes${splits.length > 1 ? `; ${splits.length} runs` : ''}`);
 
     const folds: { name: string; result: AudioRunResult; testCount: number; testY: Int32Array; test: Recording[] }[] = [];
     for (const split of splits) {

@@ -115,7 +115,7 @@ async function audioData(config: Config, log: Log): Promise<ConvAeData> {
   const splits = set.splits;
   const T = config.convAe.frames;
   const bands = set.bands;
-  log(`${config.data.audioDir}: ${set.recordings.length} recordings, ${classNames.length} classes; ${splits.length} run${splits.length > 1 ? 's' : ''}; each recording brought to ${T} frames x ${bands} bands`);
+  log(`${config.data.audioDir}: ${set.recordings.length} recordings, ${classNames.length} classes${splits.length > 1 ? `; ${splits.length} runs` : ''}; each recording brought to ${T} frames x ${bands} bands`);
   // The spectrograms are produced on demand and dropped: what is kept is T x bands per recording.
   const folds: Fold[] = [];
   for (const split of splits) {
