@@ -310,7 +310,7 @@ async function tryClaim(root: string, name: string, replaces: boolean, alsoOwns:
     const finalPath = join(root, name);
     let why: string | null = null;
     if (existsSync(finalPath) && !replaces) {
-      why = `run ${name} already exists in ${finalPath}; pass --overwrite to replace it, or choose another --name`;
+      why = `run ${name} already exists in ${finalPath}; pass --overwrite to replace it, or choose another --name (in a config or the library: run.overwrite, run.name)`;
     } else {
       const other = alsoOwns?.(name);
       if (other && existsSync(other.path) && !replaces) why = `run ${name} ${other.hint}`;

@@ -31,7 +31,7 @@ describe('sfl mnist', () => {
     const before = readFileSync(join(run, 'metrics.json'), 'utf8');
     const again = runCli(['mnist', 'logreg', ...TINY, '--outputs', out, '--name', 'tiny']);
     expect(again.code).toBe(1);
-    expect(again.stderr.trim()).toBe(`sfl: run tiny already exists in ${run}; pass --overwrite to replace it, or choose another --name`);
+    expect(again.stderr.trim()).toBe(`sfl: run tiny already exists in ${run}; pass --overwrite to replace it, or choose another --name (in a config or the library: run.overwrite, run.name)`);
     expect(readFileSync(join(run, 'metrics.json'), 'utf8')).toBe(before);
     const over = runCli(['mnist', 'logreg', ...TINY, '--epochs', '1', '--outputs', out, '--name', 'tiny', '--overwrite', '--json']);
     expect(over.code, over.stderr).toBe(0);

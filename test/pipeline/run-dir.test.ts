@@ -41,7 +41,7 @@ describe('RunDir', () => {
     await first.commit();
 
     await expect(RunDir.create({ ...base, root, name: 'same' })).rejects.toThrow(
-      `run same already exists in ${join(root, 'same')}; pass --overwrite to replace it, or choose another --name`,
+      `run same already exists in ${join(root, 'same')}; pass --overwrite to replace it, or choose another --name (in a config or the library: run.overwrite, run.name)`,
     );
     expect(listing(root)).toEqual(['same']);
 
