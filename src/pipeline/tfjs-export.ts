@@ -209,7 +209,9 @@ function plan(run: TrainedRun): ExportPlan {
       // preprocessing stage by stage so that rescale01's clip is kept.
       const p = pipelineParts(parts.pipeline);
       const sae = parts.pipeline.sae;
-      if (p.standardise === 'speaker') throw new SflError(`run ${run.dir} standardises each speaker's recordings together, which needs several recordings at once; it is not exported`);
+      // No path in the sentence: during a run this is called on the run's staging folder, and
+      // the note that reports it names the run already (as sfl export does with the run asked for).
+      if (p.standardise === 'speaker') throw new SflError(`the run standardises each speaker's recordings together (softmax.standardise "speaker"), which needs several recordings at once; it is not exported`);
       const K = p.windows.frames, k = p.classifier.classNames.length;
       const softmax: LayerSpec = { type: 'dense', name: 'softmax', units: k, activation: 'softmax', kernel: p.classifier.folded.kernel, bias: p.classifier.folded.bias };
       const classifier: Network = { inputWidth: p.width, layers: [softmax] };

@@ -156,6 +156,8 @@ describe('TensorFlow.js export: every audio run that classifies, loaded by tf.lo
     expect(existsSync(join(runPath, 'pipeline'))).toBe(true);
     expect(existsSync(join(runPath, 'tfjs'))).toBe(false);
     expect(notes.join('')).toMatch(/^note: run per-speaker: no tfjs\/ \(TensorFlow.js models\): .*standardises each speaker's recordings together/m);
+    // The note names the run, never its staging folder (it did: 'run <outputs>/.staging-... standardises').
+    expect(notes.join('')).not.toContain('.staging');
   }, 120_000);
 
   it('sfl export --tfjs writes the files of a run named under --outputs and says where', async () => {
