@@ -93,8 +93,8 @@ let warnedWrite = false;
 
 /**
  * An entry larger than this share of the cap is not kept: it would push out most of the cache for
- * one recording (with the default 2 GB cap, entries above 1 GB: about 14 hours of 40 mel bands at
- * a 128-sample hop and 16 kHz). Such a recording is decoded again by each run; memory stays one
+ * one recording (with the default 2 GB cap, entries above 1 GB: about 28 hours of 40 mel bands,
+ * float32, at 16 kHz with the default 256-sample hop). Such a recording is decoded again by each run; memory stays one
  * block either way, since entries are written and read a block of rows at a time.
  */
 const MAX_ENTRY_SHARE = 0.5;
