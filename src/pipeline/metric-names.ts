@@ -74,6 +74,10 @@ function words(segment: string): string {
  * say where or when: "<context>: <quantity>", with "training"/"test" + "accuracy" read together.
  */
 export function humanMetricName(key: string): string {
+  // A run's top-level finalCost is its last stage's (the classifier's, for a run that classifies),
+  // while its cost.png and `sae.finalCost` are the autoencoder's: unqualified, the two read as
+  // one number disagreeing with the picture.
+  if (key === 'finalCost') return 'Final cost (of the last stage trained)';
   const parts = key.split('.').map(words);
   let quantity = parts.pop()!;
   // "training" + "accuracy" -> "training accuracy"; the same for the other splits.

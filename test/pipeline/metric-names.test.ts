@@ -9,6 +9,8 @@ describe('humanMetricName', () => {
     expect(humanMetricName('testAccuracy')).toBe('Test accuracy');
     expect(humanMetricName('baselineAccuracy')).toBe('Baseline test accuracy (no feature learning)');
     expect(humanMetricName('sae.finalCost')).toBe('Sparse autoencoder: final cost');
+    // The top-level one is the last stage's, not the autoencoder's of cost.png: it says so.
+    expect(humanMetricName('finalCost')).toBe('Final cost (of the last stage trained)');
   });
 
   it('splits an unknown camelCase key into words rather than showing it raw', () => {
