@@ -3,7 +3,9 @@
  *
  * The target rate: `sampleRate` when given; otherwise the most common rate among the files (ties:
  * the higher rate, so no file loses bandwidth it has), every other file resampled to it, and a
- * line saying so. A file that cannot be used (unreadable, undecodable, an absurd rate, non-finite
+ * line saying so. When that upsamples some files and no fMax was given, mel/bark/mfcc stop at the
+ * lowest native Nyquist frequency (bandLimited), so no band is dark for the upsampled files only.
+ * A file that cannot be used (unreadable, undecodable, an absurd rate, non-finite
  * or absurdly large samples, silent, too short) is skipped with its reason in a folder scan
  * (skipBad) and is an error naming it otherwise; no spectrum with a non-finite value is returned.
  */
@@ -171,6 +173,8 @@ export interface RateChoice {
   sampleRate: number;
   /** One line for the user: which rate and why. */
   note: string;
+  /** The native rates of the files whose header could be read (each once). */
+  nativeRates: number[];
 }
 
 /**
@@ -179,22 +183,49 @@ export interface RateChoice {
  * MIN_FILE_RATE..MAX_FILE_RATE, do not vote; they are reported when they are decoded.
  */
 async function chooseSampleRate(paths: string[], requested: number | null | undefined): Promise<RateChoice> {
-  if (requested) return { sampleRate: requested, note: `sample rate: ${requested} Hz (as asked); files at other rates are resampled` };
   const counts = new Map<number, number>();
   for (const p of paths) {
     const rate = await peekRate(p);
     if (rate !== null && rate >= MIN_FILE_RATE && rate <= MAX_FILE_RATE) counts.set(rate, (counts.get(rate) ?? 0) + 1);
   }
+  const nativeRates = [...counts.keys()];
+  if (requested) return { sampleRate: requested, nativeRates, note: `sample rate: ${requested} Hz (as asked); files at other rates are resampled` };
   if (counts.size === 0) {
     throw new SflError(`none of the ${paths.length} file(s) could be read as audio${paths.length === 1 ? '' : `, e.g. ${paths[0]}`}`, paths.length === 1 ? paths[0] : undefined);
   }
   const ranked = [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0]);
   const [rate] = ranked[0];
-  if (ranked.length === 1) return { sampleRate: rate, note: `sample rate: ${rate} Hz (every file)` };
+  if (ranked.length === 1) return { sampleRate: rate, nativeRates, note: `sample rate: ${rate} Hz (every file)` };
   const tally = ranked.map(([r, n]) => `${n} at ${r} Hz`).join(', ');
   return {
     sampleRate: rate,
+    nativeRates,
     note: `sample rate: ${rate} Hz, the most common (${tally}); the others are resampled to it (--sample-rate to choose)`,
+  };
+}
+
+/** Transforms whose band edges follow fMax (fft and cepstrum always span 0..Nyquist). */
+const BANDED = new Set(['mel', 'bark', 'mfcc']);
+
+/**
+ * The upper frequency when some files are upsampled and the user set none: the lowest native
+ * Nyquist frequency. An upsampled file has nothing above its own Nyquist, so bands above it are
+ * dark for those files only and the learned features would tell which rate a file had, not what
+ * it sounds like. Returns the settings to use and a note for the rate line ('' when unchanged).
+ * Downsampling only (every file at or above the analysis rate) changes nothing.
+ */
+function bandLimited(settings: SpectrumSettings, rate: RateChoice): { settings: SpectrumSettings; note: string } {
+  const unchanged = { settings, note: '' };
+  if (settings.fMax !== undefined && settings.fMax !== null) return unchanged;
+  if (rate.nativeRates.length === 0) return unchanged;
+  const lowest = Math.min(...rate.nativeRates);
+  if (lowest >= rate.sampleRate) return unchanged;
+  const nyquist = lowest / 2;
+  if (!BANDED.has(settings.transform ?? SPECTRUM_DEFAULTS.transform)) return unchanged;
+  if ((settings.fMin ?? SPECTRUM_DEFAULTS.fMin) >= nyquist) return unchanged;
+  return {
+    settings: { ...settings, fMax: nyquist },
+    note: `; analysed up to ${nyquist} Hz, the Nyquist frequency of the files at ${lowest} Hz, since upsampled files have nothing above it and features would learn which rate a file had (--fmax to choose)`,
   };
 }
 
@@ -367,12 +398,13 @@ export async function loadSpectra(paths: string[], settings: SpectrumSettings, o
   } catch (e) {
     if (!(e instanceof SflError) || !opts.skipBad || !opts.allowNone) throw e;
     // No file can be read: each is still tried below, so each is skipped with its own reason.
-    rate = { sampleRate: FALLBACK_RATE, note: 'sample rate: none of the files could be read' };
+    rate = { sampleRate: FALLBACK_RATE, nativeRates: [], note: 'sample rate: none of the files could be read' };
   }
-  const params = resolveSpectrumParams(settings, rate.sampleRate);
+  const band = bandLimited(settings, rate);
+  const params = resolveSpectrumParams(band.settings, rate.sampleRate);
   const framing = framingOf(settings, params);
   const stats = newCacheStats();
-  const rateNote = `${rate.note}; ${framingNote(framing)}`;
+  const rateNote = `${rate.note}${band.note}; ${framingNote(framing)}`;
   const out: SpectraResult = { spectra: [], paths: [], skipped: [], warnings: [], params, rateNote, framing, audioSeconds: 0, cache: stats };
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i];

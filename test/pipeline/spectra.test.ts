@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSpectra } from '../../src/pipeline/spectra.ts';
 import { buildWav, toneWav } from '../audio/wav-fixtures.ts';
+import { encodeWavPcm16 } from '../../src/audio/wav-encode.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sfl-spectra-'));
 function wav(name: string, n: number, rate = 8000, f = 440): string {
@@ -86,5 +87,46 @@ describe('loading spectra from files', () => {
 
   it('an empty list of files is an error', async () => {
     await expect(loadSpectra([], {})).rejects.toThrow(/no audio files/);
+  });
+});
+
+describe('mixed native rates: the upper frequency', () => {
+  // Written with the project's own WAV writer: a 16 kHz and a 44.1 kHz tone, 0.25 s each.
+  const mixedDir = mkdtempSync(join(tmpdir(), 'sfl-spectra-rates-'));
+  const tone = (name: string, rate: number) => {
+    const x = new Float32Array(Math.round(rate / 4)).map((_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / rate));
+    const p = join(mixedDir, name);
+    writeFileSync(p, encodeWavPcm16(x, rate));
+    return p;
+  };
+  const low = tone('a16k.wav', 16000), high = tone('b44k.wav', 44100), high2 = tone('c44k.wav', 44100);
+
+  it('files upsampled from 16 kHz: mel stops at 8000 Hz, and the rate line says why and names --fmax', async () => {
+    const res = await loadSpectra([low, high, high2], {}, { cache: false });
+    expect(res.params.sampleRate).toBe(44100);
+    expect(res.params.fMax).toBe(8000);
+    expect(res.rateNote).toMatch(/analysed up to 8000 Hz, the Nyquist frequency of the files at 16000 Hz.*\(--fmax to choose\)/);
+    // Also when the analysis rate is asked for and still upsamples.
+    expect((await loadSpectra([low, high], { sampleRate: 44100 }, { cache: false })).params.fMax).toBe(8000);
+  });
+
+  it('an explicit fMax wins; downsampling only and a single rate keep the Nyquist frequency', async () => {
+    const asked = await loadSpectra([low, high, high2], { fMax: 12000 }, { cache: false });
+    expect(asked.params.fMax).toBe(12000);
+    expect(asked.rateNote).not.toMatch(/analysed up to/);
+    const down = await loadSpectra([low, high], { sampleRate: 16000 }, { cache: false });
+    expect(down.params.fMax).toBe(8000);
+    expect(down.rateNote).not.toMatch(/analysed up to/);
+    const single = await loadSpectra([high, high2], {}, { cache: false });
+    expect(single.params.fMax).toBe(22050);
+    expect(single.rateNote).toMatch(/^sample rate: 44100 Hz \(every file\); frames/);
+  });
+
+  it('an unreadable file does not count', async () => {
+    const broken = join(mixedDir, 'broken.wav');
+    writeFileSync(broken, 'RIFF not a wav');
+    const res = await loadSpectra([broken, high, high2], {}, { cache: false, skipBad: true });
+    expect(res.params.fMax).toBe(22050);
+    expect(res.skipped.map((s) => s.path)).toEqual([broken]);
   });
 });
