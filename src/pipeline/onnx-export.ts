@@ -124,16 +124,14 @@ export function pipelineToOnnx(p: AudioClassifierPipeline, opts: { block?: numbe
   const [act] = blockLoop(g, nWindows, perBlock, (body, rows) => {
     const rowStarts = body.op('Mul', [rows, i64(bands)]);
     const windows = body.op('Gather', [flat, body.op('Add', [body.op('Unsqueeze', [rowStarts, g.ints([1, 2])]), windowIndex])]); // size x offsets x KP
-    let pre: string, We: Float64Array, bias: Float64Array, inner: number;
+    let pre = windows, We: Float64Array, bias: Float64Array, inner: number;
     if (conv) {
       // sfl's convolution features: the preprocessing folded into the filters (models/conv/convolve.ts).
-      pre = windows;
       We = t64(filters.F, h, K * P);
       bias = filters.b;
       inner = K * P;
     } else {
       // The preprocessing stage by stage as sfl applies it (affine maps, rescale01's clip), then the encoder.
-      pre = windows;
       parts.preprocess.stages.forEach((st, i) => {
         pre = st.kind === 'clip'
           ? body.op('Clip', [pre, g.scalar(st.low, 'float64'), g.scalar(st.high, 'float64')])
