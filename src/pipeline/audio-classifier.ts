@@ -172,9 +172,10 @@ export async function runAudioSelfTaught(
 ): Promise<AudioRunResult> {
   const sae = await learnAudioFeatures(d.train, spectrum, config, o.stage, o.conv?.bandPatch ?? null, o.log);
   // One pass over each side gives both the features and the baseline's statistics.
+  const train = asSpectrumList(d.train);
   const kinds: RecordingRows[] = [pooledFeatureRows(sae.model, o.pool, o.conv)];
-  if (o.baseline) kinds.push(BASELINE_ROWS(asSpectrumList(d.train).bands));
-  const [trainF, trainStats] = await recordingRowsStreamed(asSpectrumList(d.train), kinds);
+  if (o.baseline) kinds.push(BASELINE_ROWS(train.bands));
+  const [trainF, trainStats] = await recordingRowsStreamed(train, kinds);
   const [testF, testStats] = await recordingRowsStreamed(asSpectrumList(d.test), kinds);
   const Ftr = speakerStandardised(trainF, d.trainSpeakers, config);
   const Fte = speakerStandardised(testF, d.testSpeakers, config);
