@@ -8,11 +8,14 @@
 import type { Command, Option } from 'commander';
 import { SflError } from '../util/errors.ts';
 
-/** Installs the check on `program`: a preAction hook runs for every command and subcommand below it. */
+/**
+ * Installs the check on the root `program`: a preAction hook runs for every command and subcommand
+ * below it. The root holds the whole command line (rawArgs, commander's own field).
+ */
 export function refuseExcessArguments(program: Command): void {
   program.hook('preAction', (_root, actionCommand) => {
     const excess = excessArguments(actionCommand);
-    if (excess.length > 0) throw new SflError(excessMessage(actionCommand, excess[0], rootOf(program).rawArgs ?? []));
+    if (excess.length > 0) throw new SflError(excessMessage(actionCommand, excess[0], (program as Command & { rawArgs?: string[] }).rawArgs ?? []));
   });
 }
 
@@ -49,10 +52,4 @@ function commandPath(command: Command): string {
   const names: string[] = [];
   for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
   return names.join(' ');
-}
-
-function rootOf(command: Command): Command & { rawArgs?: string[] } {
-  let c = command;
-  while (c.parent) c = c.parent;
-  return c as Command & { rawArgs?: string[] };
 }

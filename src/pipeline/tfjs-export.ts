@@ -94,9 +94,7 @@ interface ExportPlan {
   frontend: Pick<FrontendDescription, 'input' | 'spectrum' | 'image' | 'windows' | 'fixedFrames' | 'pooling' | 'preprocess' | 'shapes'>;
 }
 
-type Affine = AffineStage;
-
-const denseOf = (name: string, a: Affine): LayerSpec => ({ type: 'dense', name, units: a.outDim, activation: 'linear', kernel: transposed(a.A, a.outDim, a.inDim), bias: a.c });
+const denseOf = (name: string, a: AffineStage): LayerSpec => ({ type: 'dense', name, units: a.outDim, activation: 'linear', kernel: transposed(a.A, a.outDim, a.inDim), bias: a.c });
 
 /**
  * The fitted preprocessing as layers, from its stages (Preprocessor.stages, or pipeline-parts' copy): one
@@ -105,7 +103,7 @@ const denseOf = (name: string, a: Affine): LayerSpec => ({ type: 'dense', name, 
  */
 function preprocessLayers(stages: PreprocessStage[], inDim: number): { layers: LayerSpec[]; inDim: number; outDim: number } {
   const clipAt = stages.findIndex((s) => s.kind === 'clip');
-  const merge = (s: PreprocessStage[], d: number): Affine => composedAffine(s as Affine[], d);
+  const merge = (s: PreprocessStage[], d: number): AffineStage => composedAffine(s as AffineStage[], d);
   if (clipAt < 0) {
     if (stages.length === 0) return { layers: [], inDim, outDim: inDim };
     const a = merge(stages, inDim);
