@@ -49,7 +49,7 @@ export interface SampleOptions {
  * Refuses a window count whose matrix cannot fit in memory, before allocating it. The estimate is
  * three copies (the windows, their normalised and their whitened forms) of count x K*bands float32.
  */
-function checkWindowMemory(count: number, K: number, bands: number): void {
+export function checkWindowMemory(count: number, K: number, bands: number): void {
   const values = count * K * bands;
   requireMemory(values * 4 * 3, values, `${count} windows of ${K} x ${bands} values`, 'use fewer windows (--windows, windows.count)');
 }

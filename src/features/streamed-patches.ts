@@ -12,9 +12,8 @@
  */
 import { matrix, type Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
-import { requireMemory } from '../util/memory.ts';
 import { mulberry32, type Rng } from '../util/random.ts';
-import { windowCount, type PatchOptions, type SamplingPolicy } from './sampler.ts';
+import { checkWindowMemory, windowCount, type PatchOptions, type SamplingPolicy } from './sampler.ts';
 import type { SpectrumList } from './spectrum-list.ts';
 
 /** Where each slot's patch comes from: recording, start frame, first band. */
@@ -47,7 +46,7 @@ export async function samplePatchesStreamed(list: SpectrumList, opts: StreamedPa
   }
   if (!Number.isInteger(count) || count < 0) throw new SflError(`${what}: count must be a non-negative integer, got ${count}`);
   // The same estimate sampleWindows makes before allocating its windows (and their two later copies).
-  requireMemory(count * K * cols * 4 * 3, count * K * cols, `${count} windows of ${K} x ${cols} values`, 'use fewer windows (--windows, windows.count)');
+  checkWindowMemory(count, K, cols);
   const plan = planPatches(list, count, K, width, policy, typeof seed === 'function' ? seed : mulberry32(seed));
 
   // Slots grouped by recording (a counting sort), so each recording is produced once.
