@@ -14,7 +14,10 @@ export interface SpectrumList {
   readonly bands: number;
   /** Frames of spectrogram i, known without producing it. */
   frames(i: number): number;
-  /** Spectrogram i (frames(i) x bands), produced now; the list does not keep it. */
+  /**
+   * Spectrogram i (frames(i) x bands): produced now, or one the list keeps in memory (the audio
+   * set's budget), so a caller never modifies it.
+   */
   load(i: number): Promise<Matrix>;
   /** What to call recording i in a message (its file), when known. */
   name?(i: number): string;

@@ -5,11 +5,13 @@
  * a few lines saying which labels, which rate and which split were chosen, then one summary line
  * with the files used and the files skipped by reason, the first few named.
  *
- * The set holds no spectrogram: each file is decoded once here (to check it can be used, measure
- * its length and fill the spectra cache) and dropped; a command that needs a recording's
- * spectrogram asks for it again (`spectrum`, `spectra`), and gets it from the cache, or decoded
- * again when the cache is off or has evicted it. Memory is then what the command keeps of each
- * recording, never the corpus.
+ * Each file is decoded once here (to check it can be used, measure its length and fill the spectra
+ * cache); a command that needs a recording's spectrogram asks for it again (`spectrum`, `spectra`).
+ * The set keeps the spectrograms it read in memory up to a byte budget (KEPT_SPECTRA_BYTES), so a
+ * small corpus is read once however many passes a command makes over it; a recording beyond the
+ * budget comes from the cache again, or is decoded again when the cache is off or has evicted it.
+ * Memory is then at most the budget plus what the command keeps of each recording, never a large
+ * corpus.
  */
 import { relative } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
@@ -17,12 +19,13 @@ import type { SpectrumParams } from '../audio/spectrogram.ts';
 import { scanAudioFiles, type SkippedFile } from '../data/audio-files.ts';
 import { labelFiles, labelNames, type LabelSource, type Recording } from '../data/labeled-set.ts';
 import { planSplits, type Split, type SplitSpec } from '../data/splits.ts';
-import { cachedCompute, type CacheStats } from '../data/spectra-cache.ts';
+import { cachedBlocks, type CacheStats } from '../data/spectra-cache.ts';
+import { collectRows } from '../data/row-blocks.ts';
 import type { SpectrumList } from '../features/spectrum-list.ts';
 import { SflError } from '../util/errors.ts';
 import type { Config } from './config.ts';
 import { progress } from '../util/progress.ts';
-import { loadSpectra, spectrogramOfAudio, type Framing, type SpectrogramBlocks, type SpectrumSettings } from './spectra.ts';
+import { loadSpectra, openSpectrogram, type Framing, type SpectrogramBlocks, type SpectrumSettings } from './spectra.ts';
 import { splitRecord, type InputsRecord } from './run-records.ts';
 
 export interface AudioSetOptions {
@@ -61,7 +64,22 @@ export interface AudioSetOptions {
   onSpectrogramBlocks?: (recording: Recording, spectrum: SpectrogramBlocks) => Promise<void>;
   /** Called with the recordings found and labelled, before any is decoded. */
   onScanned?: (recordings: readonly Recording[]) => void;
+  /**
+   * Bytes of spectrograms the set keeps for later `spectrum` calls (default KEPT_SPECTRA_BYTES;
+   * 0: none, each call reads the cache). A set loaded with onSpectrum or onSpectrogramBlocks keeps
+   * none: its command took what it needed as they passed.
+   */
+  keepBytes?: number;
 }
+
+/**
+ * Spectrograms a set keeps in memory by default. A pass that reads them again from the cache costs
+ * about 2 s for FSDD's 2500 recordings (a file opened and read per recording), and the labelled
+ * experiments make two such passes (the window draw, the encoding); FSDD's spectrograms take 17 MB.
+ * 256 MB holds about 7 hours of 40-band spectra at the default 16 ms hop; a larger corpus keeps
+ * what fits and reads the rest again in each pass, so memory stays bounded whatever its size.
+ */
+export const KEPT_SPECTRA_BYTES = 256 << 20;
 
 /** A named group of skipped files. */
 export interface SkipGroup {
@@ -94,7 +112,7 @@ export interface AudioSet {
   cache: CacheStats;
   /** Frames of a recording's spectrogram (measured when the set was loaded). */
   framesOf(r: Recording): number;
-  /** A recording's spectrogram, produced now (cache, else decoded again) and not kept by the set. */
+  /** A recording's spectrogram: the one kept in memory, else produced now (cache, else decoded again) and not kept. */
   spectrum(r: Recording): Promise<Matrix>;
   /** Recordings of this set as a list whose spectrograms are produced one at a time, on demand. */
   spectra(recs: readonly Recording[]): SpectrumList;
@@ -124,9 +142,11 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
   o.onScanned?.(labelled.recordings);
   const bar = progress({ stage: 'spectra', total: labelled.recordings.length });
   const recordingOf = new Map(labelled.recordings.map((r) => [r.path, r] as const));
-  // Each spectrogram is measured and handed on, never kept: block by block (memory one block), or
-  // whole when the command asked for it whole (onSpectrum).
+  // Each spectrogram is measured and handed on: block by block (memory one block), or whole when
+  // the command asked for it whole (onSpectrum); without a consumer, kept while the budget lasts.
   const frames = new Map<string, number>();
+  const kept = new Map<string, Matrix>();
+  let keepBytes = o.onSpectrum || o.onSpectrogramBlocks ? 0 : (o.keepBytes ?? KEPT_SPECTRA_BYTES);
   let bands = 0;
   const measure = (path: string, rows: number, cols: number) => {
     frames.set(path, rows);
@@ -138,7 +158,12 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
   });
   const consumeBlocks = consume && !o.onSpectrogramBlocks ? undefined : async (path: string, b: SpectrogramBlocks) => {
     measure(path, b.rows, b.cols);
-    await o.onSpectrogramBlocks?.(recordingOf.get(path)!, b);
+    if (o.onSpectrogramBlocks) return o.onSpectrogramBlocks(recordingOf.get(path)!, b);
+    const bytes = 4 * b.rows * b.cols;
+    if (bytes > keepBytes) return;
+    // Whole before it is kept: a file found bad part-way throws here and is skipped, never kept.
+    kept.set(path, await collectRows(b));
+    keepBytes -= bytes;
   };
   let spectra;
   try {
@@ -199,7 +224,10 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
     return n;
   };
   const spectrum = async (r: Recording) => {
-    const m = await cachedCompute(r.path, params, () => spectrogramOfAudio(r.path, params), { enabled: cache });
+    const held = kept.get(r.path);
+    if (held) return held;
+    // The loader's own read path (blocks from the cache, else decoded), gathered whole.
+    const m = await collectRows(await cachedBlocks(r.path, params, () => openSpectrogram(r.path, params), { enabled: cache }));
     if (m.rows !== framesOf(r) || m.cols !== bands) {
       throw new SflError(`its spectrogram has ${m.rows} x ${m.cols} values now and had ${framesOf(r)} x ${bands} when the folder was read: was it changed during the run?`, r.path);
     }

@@ -40,7 +40,7 @@ describe('loadAudioSet', () => {
     );
     expect(lines.some((l) => l.startsWith(`warning: skipped ${join(dir, 'high/broken.wav')}: corrupt or truncated header`))).toBe(true);
     expect(set.notes.at(-1)).toBe(lines.at(-1));
-    // The set keeps no spectrogram: each is produced again on demand, the same as when it was first read.
+    // Each spectrogram is given again on demand, the same as when it was first read.
     const again = await loadSpectra(set.recordings.map((r) => r.path), { transform: 'mel', bands: 10 }, { cache: false });
     const list = set.spectra(set.recordings);
     expect(list.bands).toBe(10);
@@ -54,10 +54,36 @@ describe('loadAudioSet', () => {
   it('a recording changed after the folder was read is named, not used with a different length', async () => {
     const dir = tempDir();
     touch(dir, { 'a/x.wav': tone(8000, 0.3, 300), 'b/y.wav': tone(8000, 0.3, 900) });
-    const set = await loadAudioSet({ dir, labels: 'auto', spectrum: { transform: 'mel', bands: 10 }, cache: false, log: () => {} });
+    // keepBytes 0: nothing kept, so the recording is read again (a kept one is what was read at first).
+    const set = await loadAudioSet({ dir, labels: 'auto', spectrum: { transform: 'mel', bands: 10 }, cache: false, keepBytes: 0, log: () => {} });
     touch(dir, { 'a/x.wav': tone(8000, 0.6, 300) });
     const x = set.recordings.find((r) => r.path.endsWith('x.wav'))!;
     await expect(set.spectrum(x)).rejects.toThrow(`${x.path}: its spectrogram has`);
+  });
+
+  it('keeps the spectrograms it read within its byte budget, and reads the others again', async () => {
+    const dir = tempDir();
+    touch(dir, { 'a/x.wav': tone(8000, 0.3, 300), 'b/y.wav': tone(8000, 0.3, 900), 'b/z.wav': tone(8000, 0.3, 1200) });
+    const spectrum = { transform: 'mel' as const, bands: 10 };
+    const first = await loadAudioSet({ dir, labels: 'auto', spectrum, cache: false, log: () => {} });
+    const bytes = 4 * first.framesOf(first.recordings[0]) * first.bands;
+    const read = async (keepBytes?: number) => {
+      const set = await loadAudioSet({ dir, labels: 'auto', spectrum, cache: false, keepBytes, log: () => {} });
+      const before = await Promise.all(set.recordings.map((r) => set.spectrum(r)));
+      // Every file replaced after the folder was read: what comes back is what was kept, else read again.
+      touch(dir, { 'a/x.wav': 'gone', 'b/y.wav': 'gone', 'b/z.wav': 'gone' });
+      const after = await Promise.all(set.recordings.map((r) => set.spectrum(r).then((m) => m, () => null)));
+      touch(dir, { 'a/x.wav': tone(8000, 0.3, 300), 'b/y.wav': tone(8000, 0.3, 900), 'b/z.wav': tone(8000, 0.3, 1200) });
+      after.forEach((m, i) => m && expect(Array.from(m.data)).toEqual(Array.from(before[i].data)));
+      return after.filter((m) => m !== null).length;
+    };
+    expect(await read()).toBe(3);
+    expect(await read(0)).toBe(0);
+    expect(await read(2 * bytes)).toBe(2);
+    // A command that streams the spectrograms as they are read has taken them: none is kept.
+    const streamed = await loadAudioSet({ dir, labels: 'auto', spectrum, cache: false, log: () => {}, onSpectrum: () => {} });
+    touch(dir, { 'a/x.wav': 'gone' });
+    await expect(streamed.spectrum(streamed.recordings.find((r) => r.path.endsWith('x.wav'))!)).rejects.toThrow('x.wav');
   });
 
   it('unsupervised: no labels needed, every audio file used', async () => {
