@@ -5,6 +5,7 @@
  */
 import { formatConfusion } from '../models/metrics.ts';
 import type { ClassifierRunMetrics, Evaluation } from '../pipeline/run-metrics.ts';
+import { nextStepsLine } from './next-steps.ts';
 
 const pct = (x: number | null) => (x === null || Number.isNaN(x) ? '-' : `${(100 * x).toFixed(2)}%`);
 
@@ -33,4 +34,25 @@ export function printClassificationResult(
   const seconds = metrics.secondsPerStage as Record<string, number> | undefined;
   if (seconds) console.log(`seconds per stage: ${Object.entries(seconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   console.log(`seed ${metrics.seed}; run written to ${runPath}`);
+}
+
+/**
+ * Where an audio run's result tables go while it runs: stdout, or stderr with --json so that
+ * stdout holds nothing but the JSON object.
+ */
+export function audioTablesOutput(json: boolean | undefined): ((line: string) => void) | undefined {
+  return json ? (line) => process.stderr.write(`${line}\n`) : undefined;
+}
+
+/**
+ * The end of an audio classification run (self-taught, conv): its tables were printed while it ran,
+ * so only where it went and what to do with it; or, with --json, the metrics as one object.
+ */
+export function printAudioRunResult(runPath: string, metrics: ClassifierRunMetrics, json: boolean | undefined): void {
+  if (json) {
+    console.log(JSON.stringify({ run: runPath, ...metrics, costHistory: undefined }, null, 2));
+    return;
+  }
+  console.log(`run written to ${runPath}`);
+  console.log(nextStepsLine(runPath, 'audio-classifier'));
 }

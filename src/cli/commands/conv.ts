@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { initBackend } from '../../compute/backend.ts';
 import { runConvExperiment } from '../../pipeline/experiments/conv.ts';
-import { printClassificationResult } from '../classification-output.ts';
+import { audioTablesOutput, printAudioRunResult, printClassificationResult } from '../classification-output.ts';
 import { addDataOptions, addRunOptions, AUDIO_CLASSIFICATION_FLAGS, PREPROCESS_FLAGS, SAE_FLAGS, SOFTMAX_FLAGS } from '../experiment-options.ts';
 import { addConfigFlags, commandConfig } from '../options.ts';
 
@@ -25,8 +25,8 @@ export function registerConv(program: Command): void {
   cmd.action(async (flags: { json?: boolean }) => {
     const config = await commandConfig(cmd, { command: { experiment: 'conv' } });
     await initBackend();
-    const { runPath, metrics } = await runConvExperiment(config, { baseline: config.softmax.baseline });
-    if (config.data.source === 'audio') console.log(`run written to ${runPath}`);
+    const { runPath, metrics } = await runConvExperiment(config, { baseline: config.softmax.baseline, print: audioTablesOutput(flags.json) });
+    if (config.data.source === 'audio') printAudioRunResult(runPath, metrics as Parameters<typeof printAudioRunResult>[1], flags.json);
     else printClassificationResult(runPath, metrics as Parameters<typeof printClassificationResult>[1], flags.json);
   });
 }

@@ -3,7 +3,7 @@ import { initBackend } from '../../compute/backend.ts';
 import { runSelfTaughtExperiment } from '../../pipeline/experiments/self-taught.ts';
 import { runAudioSelfTaughtExperiment } from '../../pipeline/experiments/audio-self-taught.ts';
 import { SflError } from '../../util/errors.ts';
-import { printClassificationResult } from '../classification-output.ts';
+import { audioTablesOutput, printAudioRunResult, printClassificationResult } from '../classification-output.ts';
 import { addDataOptions, addRunOptions, AUDIO_CLASSIFICATION_FLAGS, PREPROCESS_FLAGS, SAE_FLAGS, SOFTMAX_FLAGS } from '../experiment-options.ts';
 import { addConfigFlags, commandConfig } from '../options.ts';
 
@@ -28,8 +28,8 @@ export function registerSelfTaught(program: Command): void {
     const config = await commandConfig(cmd, { command: { experiment: 'self-taught' } });
     await initBackend();
     if (config.data.source === 'audio') {
-      const { runPath } = await runAudioSelfTaughtExperiment(config, { baseline: config.softmax.baseline });
-      console.log(`run written to ${runPath}`);
+      const { runPath, metrics } = await runAudioSelfTaughtExperiment(config, { baseline: config.softmax.baseline, print: audioTablesOutput(flags.json) });
+      printAudioRunResult(runPath, metrics, flags.json);
       return;
     }
     const { runPath, metrics } = await runSelfTaughtExperiment(config);

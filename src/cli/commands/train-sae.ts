@@ -3,6 +3,7 @@ import { initBackend } from '../../compute/backend.ts';
 import { runSaeExperiment } from '../../pipeline/experiments/sae.ts';
 import { addDataOptions, addRunOptions, PREPROCESS_FLAGS, SAE_FLAGS } from '../experiment-options.ts';
 import { addConfigFlags, commandConfig } from '../options.ts';
+import { nextStepsLine } from '../next-steps.ts';
 
 /** `sfl train-sae`: learn features with a sparse autoencoder (MNIST or a folder of audio). */
 export function registerTrainSae(program: Command): void {
@@ -28,6 +29,7 @@ export function registerTrainSae(program: Command): void {
           `(${metrics.stopReason}), ${(metrics.trainSeconds as number).toFixed(1)} s`,
       );
       console.log(`run written to ${runPath} (model/, filters.png, cost.png, metrics.json)`);
+      console.log(nextStepsLine(runPath, 'features'));
     }
   });
 }

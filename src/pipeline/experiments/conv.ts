@@ -9,7 +9,7 @@ import type { Log } from './classification-data.ts';
 import { runAudioSelfTaughtExperiment } from './audio-self-taught.ts';
 import { runMnistConvExperiment } from './mnist-conv.ts';
 
-export async function runConvExperiment(config: Config, o: { baseline: boolean; log?: Log }) {
+export async function runConvExperiment(config: Config, o: { baseline: boolean; log?: Log; print?: Log }) {
   if (config.data.source === 'mnist') return runMnistConvExperiment(config, o.log);
-  return runAudioSelfTaughtExperiment(config, { baseline: o.baseline, log: o.log, experiment: 'conv' });
+  return runAudioSelfTaughtExperiment(config, { baseline: o.baseline, log: o.log, print: o.print, experiment: 'conv' });
 }

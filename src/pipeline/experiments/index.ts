@@ -30,11 +30,13 @@ const EXPERIMENTS: Partial<Record<ExperimentName, ExperimentRunner>> = {
   sae: runSaeExperiment,
   ...MNIST_BASELINE_EXPERIMENTS,
   // Self-taught learning has an audio pipeline (pooling over windows, baseline beside it) and an image one.
+  // Its result tables go to `log` like every other runner's lines: their default, stdout, would mix
+  // them into `sfl run --json`'s JSON and into the output of a program calling train().
   'self-taught': (config, log) =>
-    config.data.source === 'audio' ? runAudioSelfTaughtExperiment(config, { baseline: config.softmax.baseline, log }) : runSelfTaughtExperiment(config, log),
+    config.data.source === 'audio' ? runAudioSelfTaughtExperiment(config, { baseline: config.softmax.baseline, log, print: log }) : runSelfTaughtExperiment(config, log),
   stacked: (config, log) => runStackedExperiment(config, log),
   softmax: (config, log) => runSoftmaxExperiment(config, log),
-  conv: (config, log) => runConvExperiment(config, { baseline: config.softmax.baseline, log }),
+  conv: (config, log) => runConvExperiment(config, { baseline: config.softmax.baseline, log, print: log }),
   'conv-ae': (config, log) => runConvAeExperiment(config, log),
 };
 
