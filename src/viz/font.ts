@@ -118,12 +118,40 @@ for (const [ch, spec] of Object.entries(GLYPHS)) {
 }
 
 function bitmap(ch: string): number[] {
-  // Characters outside the table (e.g. accented letters) show as '?' rather than vanishing.
+  // Characters outside the table show as '?' rather than vanishing.
   return BITMAPS.get(ch) ?? BITMAPS.get('?')!;
 }
 
+/** Letters and signs without an ASCII base letter under Unicode decomposition, spelled in ASCII. */
+const SPELLED: Record<string, string> = {
+  ß: 'ss', ẞ: 'SS', æ: 'ae', Æ: 'AE', œ: 'oe', Œ: 'OE', ø: 'o', Ø: 'O', ł: 'l', Ł: 'L', đ: 'd', Đ: 'D',
+  ð: 'd', Ð: 'D', þ: 'th', Þ: 'Th', ı: 'i', '\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2013': '-', '\u2014': '-',
+  '\u2212': '-', '\u2018': "'", '\u2019': "'", '\u201c': '"', '\u201d': '"', '\u2026': '...', '\u00a0': ' ',
+  '\u00b5': 'u', '\u03bc': 'u', '\u00d7': 'x', '\u00b7': '.',
+};
+
+/**
+ * The text as the font can draw it: accented Latin letters lose their accents (é -> e, š -> s),
+ * a few letters and signs are spelled in ASCII (ß -> ss, – -> -), anything else is '?'. Users'
+ * class names come from their folder names ("Straße", "ja – yes"), and a '?' for every accented
+ * letter makes them unreadable in the pictures.
+ */
+export function drawableText(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    if (BITMAPS.has(ch)) out += ch;
+    else if (SPELLED[ch] !== undefined) out += SPELLED[ch];
+    else {
+      const base = ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+      out += base.length > 0 && [...base].every((c) => BITMAPS.has(c)) ? base : '?';
+    }
+  }
+  return out;
+}
+
 export function textWidth(text: string, scale = 1): number {
-  return text.length === 0 ? 0 : (text.length * CELL_W - 1) * scale;
+  const n = drawableText(text).length;
+  return n === 0 ? 0 : (n * CELL_W - 1) * scale;
 }
 
 export function textHeight(scale = 1): number {
@@ -140,7 +168,8 @@ export interface TextOptions {
 }
 
 /** Draws `text` horizontally; (x, y) is the anchor given by align/valign (default: top-left). */
-export function drawText(img: RgbaImage, text: string, x: number, y: number, color: Rgb, opts: TextOptions = {}): void {
+export function drawText(img: RgbaImage, raw: string, x: number, y: number, color: Rgb, opts: TextOptions = {}): void {
+  const text = drawableText(raw);
   const s = opts.scale ?? 1;
   const w = textWidth(text, s);
   const h = textHeight(s);
@@ -163,7 +192,8 @@ export function drawText(img: RgbaImage, text: string, x: number, y: number, col
  * Draws `text` rotated a quarter turn anticlockwise (reading bottom to top), as y-axis labels are.
  * (x, y) is the centre of the text.
  */
-export function drawTextVertical(img: RgbaImage, text: string, x: number, y: number, color: Rgb, scale = 1): void {
+export function drawTextVertical(img: RgbaImage, raw: string, x: number, y: number, color: Rgb, scale = 1): void {
+  const text = drawableText(raw);
   const len = textWidth(text, scale);
   const h = textHeight(scale);
   const left = Math.round(x - h / 2);
