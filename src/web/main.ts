@@ -9,9 +9,12 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { decodeAudio } from '../audio/decode.ts';
 import { DEFAULT_SEGMENT_SECONDS } from '../pipeline/segments.ts';
-import { drawSpectrogram, drawTimeline } from './draw.ts';
+import { drawTimeline, type FigureLayout } from './draw.ts';
 import { MicrophoneSegments } from './microphone.ts';
 import { PagePipeline, type SegmentResult } from './page-pipeline.ts';
+import { showRecording, topLine } from './recording-card.ts';
+import type { SegmentRun } from './segment-runs.ts';
+import { setUpFilters } from './filters-view.ts';
 
 /** What page.json (written beside the model) says about the run. */
 interface PageInfo {
@@ -30,7 +33,21 @@ export interface PageState {
   /** The TensorFlow.js backend the networks run on ('wasm', or 'cpu' when WebAssembly could not start). */
   backend: string;
   /** One entry per dropped file, in the order they were given. */
-  files: { file: string; label?: string; probabilities?: number[]; segments?: SegmentResult[]; seconds?: number; error?: string; classifyMs?: number }[];
+  files: {
+    file: string;
+    label?: string;
+    probabilities?: number[];
+    segments?: SegmentResult[];
+    seconds?: number;
+    error?: string;
+    /** Milliseconds to decode and classify it, and then to draw its card. */
+    classifyMs?: number;
+    drawMs?: number;
+    /** Consecutive segments with the same label, merged (the table of the file's card). */
+    runs?: SegmentRun[];
+    /** Where the card's figure drew its parts and time ticks. */
+    figure?: FigureLayout;
+  }[];
   /** Microphone segments so far, each with the samples it was classified from (the last 64 kept). */
   live: (SegmentResult & { samples: number[] })[];
   /** Every error shown to the user. */
@@ -47,7 +64,6 @@ const state: PageState = { ready: false, readyAfterMs: null, classNames: [], sam
 window.sfl = state;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -62,16 +78,6 @@ function showError(message: string, where: HTMLElement = $('status')): void {
   where.append(p);
 }
 
-/** The three most probable classes as a line of text. */
-function topLine(probabilities: readonly number[], classNames: readonly string[]): string {
-  return probabilities
-    .map((p, c) => ({ p, name: classNames[c] }))
-    .sort((a, b) => b.p - a.p)
-    .slice(0, 3)
-    .map((x) => `${x.name} ${pct(x.p)}`)
-    .join(', ');
-}
-
 async function classifyFiles(pipeline: PagePipeline, files: readonly File[]): Promise<void> {
   for (const file of files) {
     const entry: PageState['files'][number] = { file: file.name };
@@ -84,21 +90,8 @@ async function classifyFiles(pipeline: PagePipeline, files: readonly File[]): Pr
       const decoded = await decodeAudio(new Uint8Array(await file.arrayBuffer()), file.name, { sampleRate: pipeline.sampleRate });
       const r = pipeline.classifyRecording(decoded.samples);
       Object.assign(entry, { label: r.label, probabilities: r.probabilities, segments: r.segments, seconds: r.seconds, classifyMs: performance.now() - t0 });
-      card.append(element('p', `${r.label}  (${topLine(r.probabilities, pipeline.classNames)}; ${r.seconds.toFixed(2)} s)`, 'label'));
-      for (const w of decoded.warnings) card.append(element('p', w, 'warning'));
-      const spec = element('canvas');
-      spec.width = 720;
-      spec.height = 120;
-      drawSpectrogram(spec, r.spectrogram);
-      card.append(element('p', 'spectrogram', 'caption'), spec);
-      if (r.segments.length > 1) {
-        const line = element('canvas');
-        line.width = 720;
-        line.height = Math.max(60, 12 * pipeline.classNames.length);
-        drawTimeline(line, r.segments, pipeline.classNames, r.seconds);
-        const list = element('p', r.segments.map((s) => `${s.start.toFixed(1)}-${s.end.toFixed(1)} s: ${s.label}`).join(' · '), 'segments');
-        card.append(element('p', `prediction over time (${r.segments.length} segments of ${DEFAULT_SEGMENT_SECONDS} s)`, 'caption'), line, list);
-      }
+      const t1 = performance.now();
+      Object.assign(entry, showRecording(card, r, decoded.warnings, pipeline.classNames, pipeline.frontend.spectrum), { drawMs: performance.now() - t1 });
     } catch (e) {
       entry.error = e instanceof Error ? e.message : String(e);
       showError(entry.error, card);
@@ -157,6 +150,7 @@ function setUpMicrophone(pipeline: PagePipeline): void {
         recent.push(result);
         if (recent.length > 20) recent.shift();
         $('live-label').textContent = `${result.label}  (${topLine(result.probabilities, pipeline.classNames)}) at ${s.start.toFixed(1)}-${s.end.toFixed(1)} s`;
+        line.hidden = false;
         // The last 20 segments, on their own time axis.
         const t0 = recent[0].start;
         drawTimeline(line, recent.map((r) => ({ ...r, start: r.start - t0, end: r.end - t0 })), pipeline.classNames, recent[recent.length - 1].end - t0);
@@ -187,6 +181,7 @@ async function main(): Promise<void> {
   $('describe').textContent = info.describe;
   if (info.filtersCaption) $('filters-caption').textContent = info.filtersCaption;
   else $('filters').hidden = true;
+  setUpFilters($('filters'));
   setUpDrop(pipeline);
   setUpMicrophone(pipeline);
   $('status').textContent = `Ready: ${pipeline.classNames.length} classes (${pipeline.classNames.join(', ')}), recordings resampled to ${pipeline.sampleRate} Hz.`;

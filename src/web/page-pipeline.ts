@@ -53,6 +53,9 @@ export interface RecordingResult {
   probabilities: number[];
   /** Labels over time; one entry (the whole recording) when it is no longer than one segment. */
   segments: SegmentResult[];
+  /** The segments' length and hop, seconds. */
+  segmentSeconds: number;
+  hopSeconds: number;
   /** The whole recording's spectrogram (frames x bands), for drawing. */
   spectrogram: Matrix;
 }
@@ -157,7 +160,7 @@ export class PagePipeline {
         block.forEach((r, i) => segments.push(this.segmentResult(r.start / this.sampleRate, r.end / this.sampleRate, rows[i])));
       }
     }
-    return { seconds, label, probabilities, segments, spectrogram: whole };
+    return { seconds, label, probabilities, segments, segmentSeconds: segment, hopSeconds: hop, spectrogram: whole };
   }
 
   /** A segment's label and probabilities from its probability row. */

@@ -4,6 +4,10 @@
  *  - recordings dropped on the page (a WAV at the run's rate, a stereo FLAC and an Opus file that
  *    the page decodes and resamples, long enough to be labelled segment by segment) get the labels
  *    and probabilities `sfl classify` prints for the same files, within 1e-3, segments included;
+ *  - a long recording is shown as a figure on one time axis (spectrogram across the width, a label
+ *    strip in the classes' colours, ticks in seconds) with a table of runs of one label, every
+ *    segment's detail folded away, and times that never print alike (a 1.02 s file's two segments);
+ *    the filters' picture is shown unshrunk, scrolling sideways when wider than the page;
  *  - a WAV played as a fake microphone is captured, resampled and cut into segments: each segment's
  *    probabilities are a distribution equal (1e-3) to Node's classification of the very samples
  *    the page captured, and those samples are the WAV's sound (correlation with the file > 0.9).
@@ -21,6 +25,7 @@ import { encodeWavPcm16 } from '../../src/audio/wav-encode.ts';
 import { serveFolder } from '../../src/cli/static-server.ts';
 import { initBackend } from '../../src/compute/backend.ts';
 import { loadTrainedRun, type TrainedRun } from '../../src/pipeline/trained-run.ts';
+import { classColor } from '../../src/viz/timeline.ts';
 import { ROOT, runCliAsync } from '../cli/run-cli.ts';
 
 const CHROMIUM = process.env.SFL_CHROMIUM || '/usr/bin/chromium';
@@ -181,7 +186,106 @@ describe.skipIf(!HAVE_CHROMIUM)('the run\'s page in chromium', () => {
     }
     // The FLAC is long enough to be labelled over time, and the page drew that.
     expect(segmented).toBeGreaterThan(0);
-    expect(await page.locator('#results canvas').count()).toBe(DROPPED.length + segmented);
+    expect(await page.locator('#results canvas').count()).toBe(DROPPED.length);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a long recording as a timeline: a label strip and time axis under the spectrogram, a table of runs, distinct times', async () => {
+    const { page, errors } = await open();
+    // Two digits, each padded to exactly one hop (0.5 s) and looped: every segment wholly inside a
+    // part hears the same sound, so it gets the same label whatever the model (few runs, many
+    // segments). And a 1.02 s file: two segments, starting at 0 and 0.02 s.
+    const rate = 8000;
+    const padded = async (name: string, n: number) => {
+      const out = new Float32Array(n);
+      const s = (await readAudio(join(ROOT, 'audio/fsdd/recordings', name))).samples;
+      out.set(s.subarray(0, n));
+      return out;
+    };
+    const a = await padded('3_jackson_0.wav', rate / 2), b = await padded('7_jackson_3.wav', rate / 2);
+    const long = new Float32Array(20 * (rate / 2));
+    for (let i = 0; i < 20; i++) long.set(i < 10 ? a : b, i * (rate / 2));
+    const files = [
+      { name: 'looped.wav', bytes: [...encodeWavPcm16(long, rate)] },
+      { name: 'short.wav', bytes: [...encodeWavPcm16(await padded('5_jackson_1.wav', Math.round(1.02 * rate)), rate)] },
+    ];
+    // A page narrower than the filters' picture.
+    await page.setViewportSize({ width: 640, height: 800 });
+    await page.evaluate((fs) => {
+      const dt = new DataTransfer();
+      for (const f of fs) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
+      document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, files);
+    await page.waitForFunction(() => window.sfl.files.length === 2 && window.sfl.files.every((f) => f.drawMs !== undefined || f.error !== undefined));
+    const got = await page.evaluate(() => window.sfl.files);
+    expect(got.map((f) => f.error)).toEqual([undefined, undefined]);
+    const cards = page.locator('#results article');
+
+    for (const [i, f] of got.entries()) {
+      const card = cards.nth(got.length - 1 - i); // the newest card is on top
+      const segs = f.segments!, runs = f.runs!, fig = f.figure!;
+      expect(segs.length, f.file).toBe(f.file === 'looped.wav' ? 19 : 2);
+      // Runs: consecutive segments with one label merged, tiling the recording.
+      expect(runs.reduce((n, r) => n + r.count, 0)).toBe(segs.length);
+      runs.forEach((r, k) => {
+        expect(segs.slice(r.first, r.first + r.count).every((s) => s.label === r.label)).toBe(true);
+        if (k > 0) expect(r.label).not.toBe(runs[k - 1].label);
+        expect(r.start).toBe(k === 0 ? 0 : runs[k - 1].end);
+      });
+      expect(runs[runs.length - 1].end).toBeCloseTo(f.seconds!, 9);
+      if (f.file === 'looped.wav') expect(runs.length).toBeLessThanOrEqual(3);
+      const runRows = await card.locator('table.runs tr:has(td)').allInnerTexts();
+      expect(runRows).toHaveLength(runs.length);
+      runRows.forEach((text, k) => expect(text).toContain(runs[k].label));
+      // Every segment: folded away, one row each once opened, no two printed alike.
+      const detail = card.locator('details.segment-detail');
+      expect(await detail.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+      await detail.locator('summary').click();
+      await detail.locator('table.segments').waitFor();
+      const times = await detail.locator('table.segments tr:has(td) td:first-child').allInnerTexts();
+      expect(times).toHaveLength(segs.length);
+      expect(new Set(times).size, `${f.file}: ${times.join(', ')}`).toBe(segs.length);
+      if (f.file === 'short.wav') expect(times).toEqual(['0.00–1.00', '0.02–1.02']);
+
+      // The figure, read back from its pixels.
+      const pixel = (x: number, y: number) =>
+        card.locator('canvas.figure').evaluate((c, [x, y]) => [...(c as HTMLCanvasElement).getContext('2d')!.getImageData(Math.round(x * devicePixelRatio), Math.round(y * devicePixelRatio), 1, 1).data.slice(0, 3)], [x, y]);
+      const white = (p: number[]) => p.every((v) => v > 245);
+      // The spectrogram spans the whole time axis, first frame to last.
+      const mid = fig.spectrogram.top + fig.spectrogram.height / 2;
+      expect(white(await pixel(fig.left + 1, mid))).toBe(false);
+      expect(white(await pixel(fig.left + fig.width - 1, mid))).toBe(false);
+      expect(white(await pixel(fig.left + fig.width + 3, mid))).toBe(true);
+      // The label strip: each run's middle in its class's colour, paler when less sure.
+      for (const r of runs) {
+        const t = (r.start + r.end) / 2;
+        const seg = [...segs].reverse().find((s) => s.start <= t)!; // the strip shows the latest segment begun by then
+        const p = seg.probabilities[DIGITS.indexOf(seg.label)];
+        const want = classColor(DIGITS, seg.label).map((c) => 255 + (c - 255) * (0.25 + 0.75 * p));
+        const x = fig.left + (fig.width * t) / f.seconds!;
+        const at = await pixel(x, fig.strip!.top + fig.strip!.height / 2);
+        at.forEach((v, k) => expect(Math.abs(v - want[k]), `${f.file} run ${r.label} at ${t} s`).toBeLessThanOrEqual(3));
+      }
+      // The time axis: ticks from 0 to the end in round steps of seconds, each drawn.
+      const ticks = fig.axis.ticks;
+      expect(ticks.length).toBeGreaterThanOrEqual(3);
+      expect(ticks[0]).toMatchObject({ seconds: 0 });
+      expect(ticks[ticks.length - 1].seconds).toBeGreaterThan(f.seconds! * 0.8);
+      expect(new Set(ticks.map((t) => t.label)).size).toBe(ticks.length);
+      for (const t of ticks) expect(Math.max(...(await pixel(t.x, fig.axis.top + 3))), `tick ${t.label}`).toBeLessThan(120);
+      // Between two ticks the tick row is blank.
+      expect(white(await pixel((ticks[0].x + ticks[1].x) / 2, fig.axis.top + 3))).toBe(true);
+    }
+
+    // The filters' picture at whole pixels, not shrunk to the page; the page scrolls it sideways.
+    const img = page.locator('#filters img');
+    const size = await img.evaluate((i) => ({ natural: (i as HTMLImageElement).naturalWidth, shown: i.getBoundingClientRect().width, box: i.parentElement!.clientWidth, scroll: i.parentElement!.scrollWidth }));
+    expect(size.natural).toBeGreaterThan(size.box);
+    expect(size.shown).toBeGreaterThanOrEqual(size.natural);
+    expect(size.scroll).toBeGreaterThan(size.box);
+    await page.click('#filters .zoom button:has-text("fit")');
+    expect(await img.evaluate((i) => i.getBoundingClientRect().width <= i.parentElement!.clientWidth)).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });
