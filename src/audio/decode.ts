@@ -47,7 +47,7 @@ import { openStream, type AudioStream, type AudioStreamOptions } from './decode/
 import { probeSource, type AudioFormat, type AudioProbe } from './decode/probe.ts';
 import { concatSamples } from './resample.ts';
 
-export { AUDIO_EXTENSIONS, FORMAT_NAMES, type AudioFormat, type AudioProbe } from './decode/probe.ts';
+export { AUDIO_EXTENSIONS, FORMAT_NAMES, notReadAdvice, type AudioFormat, type AudioProbe } from './decode/probe.ts';
 export { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, CLIP_LEVEL, REJECT_LEVEL } from './decode/validate.ts';
 export { DEFAULT_BLOCK_SIZE, type AudioStream, type AudioStreamOptions } from './decode/stream.ts';
 

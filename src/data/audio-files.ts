@@ -7,7 +7,7 @@ import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { SflError } from '../util/errors.ts';
 
-import { AUDIO_EXTENSIONS } from '../audio/decode.ts';
+import { AUDIO_EXTENSIONS, notReadAdvice } from '../audio/decode.ts';
 
 export { AUDIO_EXTENSIONS };
 
@@ -32,6 +32,19 @@ export interface AudioFiles {
 }
 
 export const NOT_AUDIO = `not an audio file (reads ${AUDIO_EXTENSIONS.join(' ')})`;
+
+/**
+ * Extensions of audio formats that sfl does not decode. Such a file is still skipped by its name,
+ * but named as audio in another format, with how to convert it: "not an audio file" would be
+ * wrong, and a phone's recordings are often .m4a.
+ */
+const OTHER_AUDIO_EXTENSIONS = ['.m4a', '.m4b', '.mp4', '.aac', '.aif', '.aiff', '.aifc', '.caf', '.wma', '.amr', '.3gp', '.webm', '.mka', '.wv', '.ape', '.ac3', '.alac'];
+
+/** Why a file found in a folder is not used, by its name alone. */
+function skipReason(path: string): string {
+  const ext = extname(path).toLowerCase();
+  return OTHER_AUDIO_EXTENSIONS.includes(ext) ? `audio in ${ext}, ${notReadAdvice(ext)}` : NOT_AUDIO;
+}
 
 function isAudioFile(path: string): boolean {
   return (AUDIO_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase());
@@ -83,7 +96,7 @@ function walk(dir: string, root: string, out: AudioFiles, seen: Set<string>): vo
     const isDir = e.isDirectory() || (e.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isDirectory());
     if (isDir) walk(path, root, out, seen);
     else if (isAudioFile(path)) out.files.push(path);
-    else out.skipped.push({ path, reason: NOT_AUDIO });
+    else out.skipped.push({ path, reason: skipReason(path) });
   }
 }
 

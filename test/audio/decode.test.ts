@@ -167,6 +167,19 @@ describe('probeAudio', () => {
     const text = new TextEncoder().encode('just some text, not a sound file at all');
     await expect(probeAudio({ bytes: text, name: 'notes.mp3' })).rejects.toThrow(/^notes\.mp3: not a recognised audio file/);
   });
+
+  it('names an empty file, and audio in formats it does not read, with how to convert them', async () => {
+    await expect(probeAudio({ bytes: new Uint8Array(0), name: 'take.wav' })).rejects.toThrow(/^take\.wav: empty file \(0 bytes\)$/);
+    const bytes = (...parts: (string | number[])[]) => Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)), (v) => v);
+    const pad = new Array(64).fill(0);
+    const cases: [Uint8Array, RegExp][] = [
+      [bytes([0, 0, 0, 0x20], 'ftypM4A ', pad), /^memo\.wav: MP4\/M4A audio \(AAC or ALAC\), a format sfl does not read \(it reads WAV, MP3, FLAC, Ogg Vorbis and Opus\): convert it first, e.g\. ffmpeg -i in\.m4a out\.flac$/],
+      [bytes('FORM', [0, 0, 1, 0], 'AIFF', 'COMM', pad), /^memo\.wav: AIFF audio, a format sfl does not read .* ffmpeg -i in\.aiff out\.flac$/],
+      [bytes([0xff, 0xf1, 0x50, 0x80, 0x02, 0x1f, 0xfc], pad), /^memo\.wav: raw AAC \(ADTS\) audio, /],
+      [bytes([0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11], pad), /^memo\.wav: WMA \(ASF\) audio, /],
+    ];
+    for (const [b, message] of cases) await expect(probeAudio({ bytes: b, name: 'memo.wav' })).rejects.toThrow(message);
+  });
 });
 
 describe('openAudio (streaming)', () => {

@@ -48,6 +48,17 @@ describe('scanLabeledSet on small folders', () => {
     expect(set.note).toMatch(/^labels: from sub-folder names, 2 classes \(chosen automatically/);
   });
 
+  it('names audio in formats it does not read as such, with how to convert it, not as "not an audio file"', () => {
+    const dir = tempDir();
+    touch(dir, ['yes/a.wav', 'yes/memo.m4a', 'no/b.wav', 'no/take.AIFF', 'no/notes.txt']);
+    const { skipped } = scanLabeledSet(dir);
+    expect(skipped).toEqual([
+      { path: join(dir, 'no/notes.txt'), reason: NOT_AUDIO },
+      { path: join(dir, 'no/take.AIFF'), reason: expect.stringMatching(/^audio in \.aiff, a format sfl does not read .*ffmpeg -i in\.aiff out\.flac$/) },
+      { path: join(dir, 'yes/memo.m4a'), reason: expect.stringMatching(/^audio in \.m4a, a format sfl does not read \(it reads WAV, MP3, FLAC, Ogg Vorbis and Opus\)/) },
+    ]);
+  });
+
   it('keeps speaker and index from names that match the pattern in folder mode', () => {
     const dir = tempDir();
     touch(dir, ['yes/yes_ann_3.wav', 'yes/other.wav']);

@@ -68,6 +68,7 @@ function id3Size(b: Uint8Array, at: number): number {
  * @throws SflError naming the file for an unknown format or a header that contradicts itself.
  */
 export async function probeSource(src: ByteSource): Promise<AudioProbe> {
+  if (src.size === 0) throw new SflError('empty file (0 bytes)', src.name);
   let head = await src.read(0, HEAD);
   const magic = head.length >= 4 ? ascii(head, 0, 4) : '';
   if (magic === 'RIFF' || magic === 'RIFX' || magic === 'RF64') return probeWav(src, head);
@@ -81,7 +82,34 @@ export async function probeSource(src: ByteSource): Promise<AudioProbe> {
   if (head.length >= 4 && ascii(head, 0, 4) === 'fLaC') return probeFlac(src, head);
   const mp3 = probeMp3(head, skip, src.size);
   if (mp3) return mp3;
+  const other = skip === 0 ? otherAudioFormat(head) : null;
+  if (other) throw new SflError(`${other.name}, ${notReadAdvice(other.ext)}`, src.name);
   throw new SflError(UNSUPPORTED, src.name);
+}
+
+/** What the messages about audio in another format add: what is read, and how to convert (`ext`: the file's, for the example). */
+export function notReadAdvice(ext: string): string {
+  return `a format sfl does not read (it reads WAV, MP3, FLAC, Ogg Vorbis and Opus): convert it first, e.g. ffmpeg -i in${ext} out.flac`;
+}
+
+/**
+ * Audio formats users have (a phone's voice memos are M4A) that sfl does not decode, told by their
+ * magic bytes, so that such a file is named as what it is rather than as "not audio".
+ */
+function otherAudioFormat(b: Uint8Array): { name: string; ext: string } | null {
+  const at = (i: number, text: string) => b.length >= i + text.length && ascii(b, i, text.length) === text;
+  const bytes = (...x: number[]) => b.length >= x.length && x.every((v, i) => b[i] === v);
+  if (at(4, 'ftyp')) return { name: 'MP4/M4A audio (AAC or ALAC)', ext: '.m4a' };
+  if (at(0, 'FORM') && (at(8, 'AIFF') || at(8, 'AIFC'))) return { name: 'AIFF audio', ext: '.aiff' };
+  if (at(0, 'caff')) return { name: 'Core Audio (CAF) audio', ext: '.caf' };
+  if (at(0, '#!AMR')) return { name: 'AMR audio', ext: '.amr' };
+  if (at(0, 'wvpk')) return { name: 'WavPack audio', ext: '.wv' };
+  if (at(0, 'MAC ')) return { name: "Monkey's Audio (APE)", ext: '.ape' };
+  if (bytes(0x30, 0x26, 0xb2, 0x75)) return { name: 'WMA (ASF) audio', ext: '.wma' };
+  if (bytes(0x1a, 0x45, 0xdf, 0xa3)) return { name: 'WebM/Matroska audio', ext: '.webm' };
+  // ADTS (raw .aac): a 12-bit sync like MPEG audio's, with the layer bits 00 that MP3 never has.
+  if (b.length >= 7 && b[0] === 0xff && (b[1] & 0xf6) === 0xf0) return { name: 'raw AAC (ADTS) audio', ext: '.aac' };
+  return null;
 }
 
 async function probeWav(src: ByteSource, head: Uint8Array): Promise<AudioProbe> {
