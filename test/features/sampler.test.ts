@@ -99,6 +99,13 @@ describe('sampleWindows', () => {
     expect(d.data).not.toEqual(a.data);
   });
 
+  it('draws the same windows for a seed as it always has (the draw is pinned, not only repeatable)', () => {
+    // Windows per recording: 3, 6, none (2 frames), 1. Each value is rec * 10000 + start frame * 10.
+    const specs = [spec(0, 6, 1), spec(1, 9, 1), spec(2, 2, 1), spec(3, 4, 1)];
+    const X = sampleWindows(specs, { count: 8, frames: 4, seed: 5 });
+    expect(Array.from({ length: 8 }, (_, r) => X.data[r * 4])).toEqual([10030, 10040, 20, 10030, 0, 10020, 10040, 10010]);
+  });
+
   it('fails with a sentence when nothing can be drawn or bands disagree', () => {
     expect(() => sampleWindows([spec(0, 3, 2), spec(1, 2, 2)], { count: 5, frames: 4 })).toThrow(/no recording has 4 frames \(the longest has 3\)/);
     expect(() => sampleWindows([spec(0, 8, 2), spec(1, 8, 3)], { count: 5 })).toThrow(/spectrogram 1 has 3 bands but spectrogram 0 has 2/);

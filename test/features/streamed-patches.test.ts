@@ -59,6 +59,17 @@ describe('samplePatchesStreamed', () => {
     expect(Math.max(...byLength)).toBe(byLength[longest]);
   });
 
+  it('draws the same patches for a seed as it always has, under either policy', async () => {
+    // Value rec * 10000 + frame * 10 + band; windows of 4 frames per recording: 3, 6, none, 1.
+    const coded = [6, 9, 2, 4].map((frames, rec) => ({ data: Float32Array.from({ length: frames * 3 }, (_, k) => rec * 10000 + Math.floor(k / 3) * 10 + (k % 3)), rows: frames, cols: 3 }));
+    const firstValues = async (policy: 'duration' | 'balanced') => {
+      const { X } = await samplePatchesStreamed(spectrumListOf(coded), { count: 8, height: 4, width: 2, seed: 5, policy });
+      return Array.from({ length: 8 }, (_, r) => X.data[r * 8]);
+    };
+    expect(await firstValues('duration')).toEqual([10031, 10040, 21, 10031, 1, 10020, 10040, 10010]);
+    expect(await firstValues('balanced')).toEqual([30001, 10, 11, 30001, 30000, 30000, 10001, 10010]);
+  });
+
   it('refuses as samplePatches does when no recording is long enough', async () => {
     const list = spectrumListOf([spectra[0], spectra[5]]);
     await expect(samplePatchesStreamed(list, { count: 5, height: 3, width: BANDS })).rejects.toThrow('no recording has 3 frames (the longest has 2)');
