@@ -74,6 +74,70 @@ function checkSpecs(specs: readonly Matrix[], what: string): number {
   return bands;
 }
 
+/** The windows drawn: for each, the recording it lies in and its first frame. */
+export interface WindowDraws {
+  recording: Int32Array;
+  start: Int32Array;
+}
+
+/**
+ * Draws windows of K frames among recordings known only by their frame counts, so that the
+ * spectrograms can be produced after the draw (streamed-patches.ts) or be in memory already
+ * (sampleWindows): both then draw the same windows from the same random numbers.
+ */
+export class WindowPicker {
+  /** cumulative[i] = number of windows in recordings 0..i-1. */
+  private readonly cumulative: Float64Array;
+  /** Windows in all recordings. */
+  readonly total: number;
+
+  /** Throws, naming `what`, when no recording has K frames. */
+  constructor(frames: readonly number[], K: number, what: string) {
+    this.cumulative = new Float64Array(frames.length + 1);
+    for (let i = 0; i < frames.length; i++) this.cumulative[i + 1] = this.cumulative[i] + windowCount(frames[i], K);
+    this.total = this.cumulative[frames.length];
+    if (this.total === 0) {
+      let longest = 0;
+      for (const n of frames) longest = Math.max(longest, n);
+      throw new SflError(`${what}: no recording has ${K} frames (the longest has ${longest}), so no window of ${K} frames can be drawn`);
+    }
+  }
+
+  /**
+   * `count` windows, with replacement, one random number each under 'duration' (the window's index
+   * among all windows), two under 'balanced' (the recording among those with a window, then the
+   * window of it); see SamplingPolicy.
+   */
+  draw(count: number, rng: Rng, policy: SamplingPolicy = 'duration'): WindowDraws {
+    const { cumulative, total } = this;
+    const recordings = cumulative.length - 1;
+    const draws: WindowDraws = { recording: new Int32Array(count), start: new Int32Array(count) };
+    if (policy === 'balanced') {
+      const usable: number[] = [];
+      for (let i = 0; i < recordings; i++) if (cumulative[i + 1] > cumulative[i]) usable.push(i);
+      for (let r = 0; r < count; r++) {
+        const i = usable[Math.min(usable.length - 1, Math.floor(rng() * usable.length))];
+        const n = cumulative[i + 1] - cumulative[i];
+        draws.recording[r] = i;
+        draws.start[r] = Math.min(n - 1, Math.floor(rng() * n));
+      }
+      return draws;
+    }
+    for (let r = 0; r < count; r++) {
+      const w = Math.min(total - 1, Math.floor(rng() * total));
+      // Largest i with cumulative[i] <= w: the recording holding window w.
+      let lo = 0, hi = recordings - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (cumulative[mid] <= w) lo = mid; else hi = mid - 1;
+      }
+      draws.recording[r] = lo;
+      draws.start[r] = w - cumulative[lo];
+    }
+    return draws;
+  }
+}
+
 /**
  * Draws `count` random windows of K consecutive frames from the spectrograms, with replacement,
  * every window of every recording equally likely (a recording is chosen with probability
@@ -86,29 +150,15 @@ export function sampleWindows(specs: readonly Matrix[], opts: SampleOptions): Ma
   checkK(K, what);
   if (!Number.isInteger(count) || count < 0) throw new SflError(`${what}: count must be a non-negative integer, got ${count}`);
   const bands = checkSpecs(specs, what);
-  // cumulative[i] = number of windows in recordings 0..i-1
-  const cumulative = new Float64Array(specs.length + 1);
-  for (let i = 0; i < specs.length; i++) cumulative[i + 1] = cumulative[i] + windowCount(specs[i].rows, K);
-  const total = cumulative[specs.length];
-  if (total === 0) {
-    const longest = Math.max(...specs.map((s) => s.rows));
-    throw new SflError(`${what}: no recording has ${K} frames (the longest has ${longest}), so no window of ${K} frames can be drawn`);
-  }
+  const picker = new WindowPicker(specs.map((s) => s.rows), K, what);
   const rng: Rng = typeof seed === 'function' ? seed : mulberry32(seed);
   const width = K * bands;
   checkWindowMemory(count, K, bands);
+  const { recording, start } = picker.draw(count, rng);
   const out = matrix(count, width);
   for (let r = 0; r < count; r++) {
-    const w = Math.min(total - 1, Math.floor(rng() * total));
-    // Largest i with cumulative[i] <= w: the recording holding window w.
-    let lo = 0, hi = specs.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (cumulative[mid] <= w) lo = mid; else hi = mid - 1;
-    }
-    const start = w - cumulative[lo];
-    const s = specs[lo];
-    out.data.set(s.data.subarray(start * bands, start * bands + width), r * width);
+    const s = specs[recording[r]];
+    out.data.set(s.data.subarray(start[r] * bands, start[r] * bands + width), r * width);
   }
   return out;
 }

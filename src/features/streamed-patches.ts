@@ -13,13 +13,11 @@
 import { matrix, type Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import { mulberry32, type Rng } from '../util/random.ts';
-import { checkWindowMemory, windowCount, type PatchOptions, type SamplingPolicy } from './sampler.ts';
+import { checkWindowMemory, WindowPicker, type PatchOptions, type SamplingPolicy, type WindowDraws } from './sampler.ts';
 import type { SpectrumList } from './spectrum-list.ts';
 
 /** Where each slot's patch comes from: recording, start frame, first band. */
-interface PatchPlan {
-  recording: Int32Array;
-  start: Int32Array;
+interface PatchPlan extends WindowDraws {
   band: Int32Array;
 }
 
@@ -75,40 +73,12 @@ export async function samplePatchesStreamed(list: SpectrumList, opts: StreamedPa
 }
 
 /**
- * Every slot's window, then every band offset. 'duration' makes samplePatches' draws in its order
- * (sampleWindows' binary search over the cumulative window counts).
+ * Every slot's window (WindowPicker, as sampleWindows draws them under 'duration'), then every
+ * band offset, as samplePatches draws them.
  */
 function planPatches(list: SpectrumList, count: number, K: number, width: number, policy: SamplingPolicy, rng: Rng): PatchPlan {
-  const cumulative = new Float64Array(list.length + 1);
-  for (let i = 0; i < list.length; i++) cumulative[i + 1] = cumulative[i] + windowCount(list.frames(i), K);
-  const total = cumulative[list.length];
-  if (total === 0) {
-    let longest = 0;
-    for (let i = 0; i < list.length; i++) longest = Math.max(longest, list.frames(i));
-    throw new SflError(`sampleWindows: no recording has ${K} frames (the longest has ${longest}), so no window of ${K} frames can be drawn`);
-  }
-  const plan: PatchPlan = { recording: new Int32Array(count), start: new Int32Array(count), band: new Int32Array(count) };
-  if (policy === 'balanced') {
-    const usable: number[] = [];
-    for (let i = 0; i < list.length; i++) if (cumulative[i + 1] > cumulative[i]) usable.push(i);
-    for (let r = 0; r < count; r++) {
-      const i = usable[Math.min(usable.length - 1, Math.floor(rng() * usable.length))];
-      const n = cumulative[i + 1] - cumulative[i];
-      plan.recording[r] = i;
-      plan.start[r] = Math.min(n - 1, Math.floor(rng() * n));
-    }
-  } else {
-    for (let r = 0; r < count; r++) {
-      const w = Math.min(total - 1, Math.floor(rng() * total));
-      let lo = 0, hi = list.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (cumulative[mid] <= w) lo = mid; else hi = mid - 1;
-      }
-      plan.recording[r] = lo;
-      plan.start[r] = w - cumulative[lo];
-    }
-  }
+  const frames = Array.from({ length: list.length }, (_, i) => list.frames(i));
+  const plan: PatchPlan = { ...new WindowPicker(frames, K, 'sampleWindows').draw(count, rng, policy), band: new Int32Array(count) };
   const offsets = list.bands - width + 1;
   if (offsets > 1) for (let r = 0; r < count; r++) plan.band[r] = Math.min(offsets - 1, Math.floor(rng() * offsets));
   return plan;
