@@ -18,6 +18,18 @@ export function matrix(rows: number, cols: number, data?: Float32Array): Matrix 
 }
 
 /**
+ * The transpose (cols x rows) of a row-major rows x cols matrix, as float32, or float64 when given
+ * Float64Array: a weight matrix stored out x in becomes in x out for a product on the right.
+ */
+export function transposed(M: ArrayLike<number>, rows: number, cols: number): Float32Array;
+export function transposed(M: ArrayLike<number>, rows: number, cols: number, type: Float64ArrayConstructor): Float64Array;
+export function transposed(M: ArrayLike<number>, rows: number, cols: number, type: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array): Float32Array | Float64Array {
+  const T = new type(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) T[c * rows + r] = M[r * cols + c];
+  return T;
+}
+
+/**
  * Index of the largest of values[start..end), counted from start (the first one on ties). The one
  * argmax of the project: argmaxRows, the browser page and the unit pictures all use it.
  */

@@ -27,6 +27,7 @@
  * population std (floored at 1e-6) of their `features`, and runs them again with those.
  */
 import { spectrumWidth } from '../audio/spectrogram.ts';
+import { transposed } from '../compute/matrix.ts';
 import { dataType, GraphBuilder, OPSET } from '../compute/onnx/graph-builder.ts';
 import { blockLoop } from '../compute/onnx/row-blocks.ts';
 import { spectrogramGraph } from '../audio/spectrogram-onnx.ts';
@@ -115,19 +116,13 @@ export function pipelineToOnnx(p: AudioClassifierPipeline, opts: { block?: numbe
   const within = new BigInt64Array(offsets * K * P);
   for (let o = 0; o < offsets; o++) for (let i = 0; i < K; i++) for (let j = 0; j < P; j++) within[(o * K + i) * P + j] = BigInt(i * bands + o + j);
   const windowIndex = g.constant('window_index', within, [offsets, K * P]);
-  // Transposed for MatMul on the right: rows x cols (row-major) -> cols x rows.
-  const t64 = (M: ArrayLike<number>, rows: number, cols: number): Float64Array => {
-    const out = new Float64Array(rows * cols);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = M[r * cols + c];
-    return out;
-  };
   const [act] = blockLoop(g, nWindows, perBlock, (body, rows) => {
     const rowStarts = body.op('Mul', [rows, i64(bands)]);
     const windows = body.op('Gather', [flat, body.op('Add', [body.op('Unsqueeze', [rowStarts, g.ints([1, 2])]), windowIndex])]); // size x offsets x KP
     let pre = windows, We: Float64Array, bias: Float64Array, inner: number;
     if (conv) {
       // sfl's convolution features: the preprocessing folded into the filters (models/conv/convolve.ts).
-      We = t64(filters.F, h, K * P);
+      We = transposed(filters.F, h, K * P, Float64Array);
       bias = filters.b;
       inner = K * P;
     } else {
@@ -135,9 +130,9 @@ export function pipelineToOnnx(p: AudioClassifierPipeline, opts: { block?: numbe
       parts.preprocess.stages.forEach((st, i) => {
         pre = st.kind === 'clip'
           ? body.op('Clip', [pre, g.scalar(st.low, 'float64'), g.scalar(st.high, 'float64')])
-          : body.op('Add', [body.op('MatMul', [pre, g.constant(`preprocess_${i}_A`, t64(st.A, st.outDim, st.inDim), [st.inDim, st.outDim])]), g.constant(`preprocess_${i}_c`, Float64Array.from(st.c), [st.outDim])]);
+          : body.op('Add', [body.op('MatMul', [pre, g.constant(`preprocess_${i}_A`, transposed(st.A, st.outDim, st.inDim, Float64Array), [st.inDim, st.outDim])]), g.constant(`preprocess_${i}_c`, Float64Array.from(st.c), [st.outDim])]);
       });
-      We = t64(parts.encoder.W1, h, parts.preprocess.outDim);
+      We = transposed(parts.encoder.W1, h, parts.preprocess.outDim, Float64Array);
       bias = parts.encoder.b1;
       inner = parts.preprocess.outDim;
     }
@@ -175,8 +170,7 @@ export function pipelineToOnnx(p: AudioClassifierPipeline, opts: { block?: numbe
     g.op('Sub', [fs, g.constant('standardiser_mean', Float32Array.from(mean), [width])]),
     g.constant('standardiser_std', Float32Array.from(std), [width]),
   ]);
-  const Wt = new Float32Array(width * k); // width x k: the softmax weights transposed for MatMul
-  for (let c = 0; c < k; c++) for (let j = 0; j < width; j++) Wt[j * k + c] = W[c * width + j];
+  const Wt = transposed(W, k, width); // width x k: the softmax weights transposed for MatMul
   const scores = g.op('Add', [
     g.op('MatMul', [z, g.constant('softmax_weights', Wt, [width, k])]),
     g.constant('softmax_bias', Float32Array.from(biases), [k]),

@@ -21,6 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SpectrumParams } from '../audio/spectrogram.ts';
+import { transposed } from '../compute/matrix.ts';
 import type { Standardiser } from '../features/normalise.ts';
 import { pooledWidth } from '../features/pooling.ts';
 import { composedAffine, type AffineStage, type PreprocessStage, type Preprocessor } from '../features/preprocess.ts';
@@ -33,7 +34,7 @@ import type { SaeModel } from '../models/sae/saved-model.ts';
 import type { SoftmaxModel } from '../models/softmax/softmax.ts';
 import { SflError } from '../util/errors.ts';
 import { sflVersion } from '../util/version.ts';
-import { buildModel, saveLayersModel, transposed, type LayerSpec } from './tfjs-layers.ts';
+import { buildModel, saveLayersModel, type LayerSpec } from './tfjs-layers.ts';
 import type { TrainedRun, TrainedRunKind, WindowEncoder } from './trained-run.ts';
 
 const FRONTEND_FILE = 'frontend.json';

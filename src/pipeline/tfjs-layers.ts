@@ -27,13 +27,6 @@ export type LayerSpec =
   | { type: 'reshape'; name: string; shape: number[] }
   | { type: 'flatten'; name: string };
 
-/** The transpose of a row-major rows x cols matrix, as float32 (cols x rows). */
-export function transposed(M: ArrayLike<number>, rows: number, cols: number): Float32Array {
-  const T = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) T[k * rows + r] = M[r * cols + k];
-  return T;
-}
-
 function apply(spec: LayerSpec, x: tf.SymbolicTensor): tf.SymbolicTensor {
   const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
   const withWeights = (layer: tf.layers.Layer, weights: tf.Tensor[]): tf.SymbolicTensor => {
