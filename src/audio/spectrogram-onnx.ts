@@ -32,16 +32,13 @@ import { melFilterbank } from './mel.ts';
 import { DB_AMIN, LOG_FLOOR } from './scale.ts';
 import { validateSpectrumParams, type SpectrumParams } from './spectrogram.ts';
 import { getWindow } from './window.ts';
-import { matrix } from '../compute/matrix.ts';
+import { matrix, transposed } from '../compute/matrix.ts';
 import { dataType, type GraphBuilder } from '../compute/onnx/graph-builder.ts';
 import { blockLoop, type BlockOutput } from '../compute/onnx/row-blocks.ts';
 
 /** The filterbank's transpose, bins x bands, for MatMul on the right of a frames x bins spectrum. */
 function filterbankMatrix(fb: SparseFilterbank): Float64Array {
-  const d = denseFilterbank(fb);
-  const out = new Float64Array(fb.bins * fb.bands);
-  for (let b = 0; b < fb.bands; b++) for (let k = 0; k < fb.bins; k++) out[k * fb.bands + b] = d.data[b * fb.bins + k];
-  return out;
+  return transposed(denseFilterbank(fb).data, fb.bands, fb.bins, Float64Array);
 }
 
 /** The DCT-II (ortho) as a size x coefficients matrix: dctRows of the identity (its rows are the basis read off). */

@@ -5,7 +5,7 @@
  * synchronous and never trigger a backend choice themselves.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Matrix } from '../compute/matrix.ts';
+import { transposed, type Matrix } from '../compute/matrix.ts';
 import { applyAffine } from './kernels.ts';
 
 /** True when initBackend() has finished choosing the wasm or native backend. */
@@ -33,8 +33,7 @@ export function applyAffineFast(X: Matrix, M: Float64Array, out: number, shift?:
 function applyAffineTf(X: Matrix, M: Float64Array, out: number, shift?: Float64Array, offset?: Float64Array): Matrix {
   const { data, rows: n, cols: d } = X;
   const res = new Float32Array(n * out);
-  const Mt = new Float32Array(d * out);
-  for (let j = 0; j < out; j++) for (let c = 0; c < d; c++) Mt[c * out + j] = M[j * d + c];
+  const Mt = transposed(M, out, d);
   const chunkRows = Math.max(1, Math.min(n, Math.floor(4_000_000 / Math.max(d, out))));
   const buf = new Float32Array(chunkRows * d);
   const mT = tf.tensor2d(Mt, [d, out]);

@@ -27,7 +27,7 @@
  * the scaling: UFLDL uses 0.1 for natural-image patches in [0,1]; with epsilon near 0 the whitened
  * training data has identity covariance but low-variance directions (noise) are amplified.
  */
-import type { Matrix } from '../compute/matrix.ts';
+import { transposed, type Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import { symmetricEigen } from './eigh.ts';
 import { columnMean, covariance, gemmNT } from './kernels.ts';
@@ -245,7 +245,7 @@ export class Whitening {
 
   private dewhitening64(): Float64Array {
     if (!this.wd) {
-      if (this.kind === 'pca') this.wd = transpose(this.scaledComponents(1), this.nComponents_!, this.nFeatures_!);
+      if (this.kind === 'pca') this.wd = transposed(this.scaledComponents(1), this.nComponents_!, this.nFeatures_!, Float64Array);
       else this.wd = this.zcaMatrix(1);
     }
     return this.wd;
@@ -263,18 +263,12 @@ export class Whitening {
   /** U_k diag(s) U_k' as d x d. */
   private zcaMatrix(power: 1 | -1): Float64Array {
     const k = this.nComponents_!, d = this.nFeatures_!;
-    const U = transpose(this.components_!, k, d); // d x k
-    const US = transpose(this.scaledComponents(power), k, d); // d x k, columns scaled
+    const U = transposed(this.components_!, k, d, Float64Array); // d x k
+    const US = transposed(this.scaledComponents(power), k, d, Float64Array); // d x k, columns scaled
     const out = new Float64Array(d * d);
     gemmNT(US, d, U, d, k, out);
     return out;
   }
-}
-
-function transpose(a: Float64Array, rows: number, cols: number): Float64Array {
-  const t = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
-  return t;
 }
 
 function varianceFraction(values: Float64Array, k: number): number {

@@ -35,7 +35,7 @@ import { Standardiser } from '../features/normalise.ts';
 import { poolRecordings, type PoolOptions, type RowRange } from '../features/pooling.ts';
 import { convAeProbabilities } from '../models/conv-ae/conv-autoencoder.ts';
 import { SoftmaxModel, softmaxPredict } from '../models/softmax/softmax.ts';
-import { argmaxRows } from '../compute/matrix.ts';
+import { argmaxRows, transposed } from '../compute/matrix.ts';
 import { stackedFeatures, stackedPredict } from '../models/stacked/stacked.ts';
 import { SflError } from '../util/errors.ts';
 import { DEFAULT_CONFIG } from './config.ts';
@@ -491,9 +491,7 @@ function baselineRun(dir: string, net: BaselineNetwork): TrainedRun {
       // Each first-layer unit's weights on the image (or the convolution kernel), one grey tile each.
       const [rows, cols, th, tw] = first.kind === 'dense' ? [first.units, first.inputs, net.side, net.side] : [first.kernel[3], first.kernel[0] * first.kernel[1], first.kernel[0], first.kernel[1]];
       const units = first.kind === 'dense' ? first.units : first.kernel[3];
-      const T = new Float32Array(rows * cols);
-      for (let i = 0; i < cols; i++) for (let o = 0; o < units; o++) T[o * cols + i] = first.W[i * units + o];
-      const image = filterGrid({ data: T, rows, cols }, { tileWidth: tw, tileHeight: th, scale: first.kind === 'dense' ? 2 : 8 });
+      const image = filterGrid({ data: transposed(first.W, cols, units), rows, cols }, { tileWidth: tw, tileHeight: th, scale: first.kind === 'dense' ? 2 : 8 });
       return { image, caption: `${name}: the first layer's ${rows} units, each drawn as its weights on the ${th} x ${tw} ${first.kind === 'dense' ? 'image' : 'kernel'} (grey tiles, each scaled on its own; light = positive)` };
     },
     describe: () => `MNIST ${name} (sfl mnist ${net.model})${net.classes === null ? ': features, no classifier' : `: ${net.classes} classes`}`,

@@ -33,7 +33,7 @@
  * differences between speakers.
  */
 import * as tf from '@tensorflow/tfjs';
-import { argmaxRows, type Matrix } from '../../compute/matrix.ts';
+import { argmaxRows, transposed, type Matrix } from '../../compute/matrix.ts';
 import { adam, cosineSchedule } from '../../optim/adam.ts';
 import type { CostAndGradient } from '../../optim/types.ts';
 import { SflError } from '../../util/errors.ts';
@@ -524,7 +524,7 @@ export async function trainConvAe(x: tf.Tensor4D, labels: LabelArray, o: ConvAeT
     o.onStage?.({ stage: 'softmax', phase: 'end', steps: o.softmax.maxIter });
     // SoftmaxModel keeps W as K x D; the network's layer is D x K.
     const K = s.classes;
-    for (let k = 0; k < K; k++) for (let d = 0; d < D; d++) parts['softmax/W'][d * K + k] = sm.weights[k * D + d];
+    parts['softmax/W'].set(transposed(sm.weights, K, D));
     parts['softmax/b'].set(sm.biases);
     seconds.softmax = (performance.now() - t0) / 1000;
     const pretrained: ConvAeModel = { shape: s, theta: pre };

@@ -12,7 +12,7 @@
  * are smoother (patch-measures.ts: neighbouring cells sharing their energy, i.e. blobs and ridges
  * rather than static), and the caption quotes both numbers.
  */
-import { matrix, type Matrix } from '../../compute/matrix.ts';
+import { matrix, transposed, type Matrix } from '../../compute/matrix.ts';
 import { hiddenFromLength, unpackParams } from './sparse-autoencoder.ts';
 import { filterAtlas, type TileScale } from '../../viz/filter-atlas.ts';
 import { filterGrid } from '../../viz/filter-grid.ts';
@@ -55,9 +55,7 @@ function saeAtoms(m: SaeModel): Matrix {
   const v = m.preprocessor.outputDim;
   const h = hiddenFromLength(m.theta.length, v);
   const { W2 } = unpackParams(m.theta, v, h); // v x h
-  const A = matrix(h, v);
-  for (let j = 0; j < h; j++) for (let i = 0; i < v; i++) A.data[j * v + i] = W2[i * h + j];
-  return m.preprocessor.filtersToInputSpace(A);
+  return m.preprocessor.filtersToInputSpace(matrix(h, v, transposed(W2, v, h)));
 }
 
 export type SpectroInput = Extract<InputDescription, { kind: 'spectro-temporal' }>;
