@@ -145,29 +145,26 @@ export class GraphBuilder {
 
   /** A node with one output; returns the output's name (`name` if given, else a fresh one). */
   op(opType: string, inputs: string[], attrs: Record<string, AttributeValue> = {}, name?: string): string {
-    for (const i of inputs) {
-      if (i !== '' && !this.names.has(i)) throw new Error(`onnx graph ${this.name}: ${opType} reads ${i}, which is not defined yet`);
-    }
-    const out = this.claim(name ?? `${opType.toLowerCase()}_${this.counter++}`);
-    this.nodes.push({
-      opType,
-      input: inputs,
-      output: [out],
-      name: out,
-      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
-    });
-    return out;
+    return this.node(opType, inputs, attrs, name, (base) => [base])[0];
   }
 
   /** A node with several outputs (e.g. a Loop with several scan outputs); returns their names. */
   opMulti(opType: string, inputs: string[], outputs: number, attrs: Record<string, AttributeValue> = {}): string[] {
+    return this.node(opType, inputs, attrs, undefined, (base) => Array.from({ length: outputs }, (_, k) => `${base}_${k}`));
+  }
+
+  /**
+   * Adds a node named `name` (else a fresh name from its type) whose outputs are `outputNames` of
+   * that name, after checking that every input ('' = an optional input left out) is defined.
+   */
+  private node(opType: string, inputs: string[], attrs: Record<string, AttributeValue>, name: string | undefined, outputNames: (base: string) => string[]): string[] {
     for (const i of inputs) {
       if (i !== '' && !this.names.has(i)) throw new Error(`onnx graph ${this.name}: ${opType} reads ${i}, which is not defined yet`);
     }
-    const base = `${opType.toLowerCase()}_${this.counter++}`;
-    const out = Array.from({ length: outputs }, (_, k) => this.claim(`${base}_${k}`));
-    this.nodes.push({ opType, input: inputs, output: out, name: base, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
-    return out;
+    const base = name ?? this.fresh(opType.toLowerCase());
+    const output = outputNames(base).map((o) => this.claim(o));
+    this.nodes.push({ opType, input: inputs, output, name: base, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
+    return output;
   }
 
   /** Declares `value` a graph output named `name` (an Identity node renames it when they differ). */
