@@ -16,7 +16,7 @@
  *   log: ln(x + 1e-10) or 10 log10(max(x, 1e-10)) [raised to max - topDb]
  *   meanNormalise: minus each column's mean over the frames
  *
- * Framing through the filterbank (or the DCT) runs in blocks of frames (compute/onnx/row-blocks.ts'
+ * Framing through the filterbank (or the DCT) runs in blocks of frames (compute/onnx/block-loop.ts'
  * blockLoop), so a long recording's frames, DFT and power are never all held at once.
  *
  * ONNX's STFT operator (opset 17; onnxruntime-node 1.30 runs it) and a strided float32 Conv were
@@ -34,7 +34,7 @@ import { validateSpectrumParams, type SpectrumParams } from './spectrogram.ts';
 import { getWindow } from './window.ts';
 import { matrix, transposed } from '../compute/matrix.ts';
 import { dataType, type GraphBuilder } from '../compute/onnx/graph-builder.ts';
-import { blockLoop, type BlockOutput } from '../compute/onnx/row-blocks.ts';
+import { blockLoop, type BlockOutput } from '../compute/onnx/block-loop.ts';
 
 /** The filterbank's transpose, bins x bands, for MatMul on the right of a frames x bins spectrum. */
 function filterbankMatrix(fb: SparseFilterbank): Float64Array {

@@ -29,7 +29,7 @@
 import { spectrumWidth } from '../audio/spectrogram.ts';
 import { transposed } from '../compute/matrix.ts';
 import { dataType, GraphBuilder, OPSET } from '../compute/onnx/graph-builder.ts';
-import { blockLoop } from '../compute/onnx/row-blocks.ts';
+import { blockLoop } from '../compute/onnx/block-loop.ts';
 import { spectrogramGraph } from '../audio/spectrogram-onnx.ts';
 import { pooledSide } from '../models/conv/convolve.ts';
 import { SflError } from '../util/errors.ts';

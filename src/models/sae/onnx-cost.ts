@@ -25,7 +25,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import type { Matrix } from '../../compute/matrix.ts';
 import { GraphBuilder, type Precision } from '../../compute/onnx/graph-builder.ts';
-import { BlockSum, rowBlocks } from '../../compute/onnx/row-blocks.ts';
+import { BlockSum, rowBlocks } from '../../compute/onnx/cost-row-blocks.ts';
 import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure, type OrtModule } from '../../compute/onnx/runtime.ts';
 import {
@@ -36,7 +36,7 @@ import { sum64 } from './shard.ts';
 
 /**
  * The cost-and-gradient graph for m examples X (m x v, row-major) of an autoencoder shaped as `opts`,
- * in row blocks (../../compute/onnx/row-blocks.ts; `blockRows` forces their size). The hidden
+ * in row blocks (../../compute/onnx/cost-row-blocks.ts; `blockRows` forces their size). The hidden
  * activations of all blocks come first, since the sparsity term needs their column sums; then each
  * block runs its decoder, deltas and gradient products, accumulating the sums. float32 is the
  * engine; float64 lets the gradient checks run to ~1e-9 on the same graph.

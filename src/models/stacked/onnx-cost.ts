@@ -13,7 +13,7 @@
 import type { Tensor } from 'onnxruntime-node';
 import type { Matrix } from '../../compute/matrix.ts';
 import { GraphBuilder, type Precision } from '../../compute/onnx/graph-builder.ts';
-import { BlockSum, rowBlocks } from '../../compute/onnx/row-blocks.ts';
+import { BlockSum, rowBlocks } from '../../compute/onnx/cost-row-blocks.ts';
 import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure } from '../../compute/onnx/runtime.ts';
 import { checkMatrix } from '../../features/validate.ts';
@@ -25,7 +25,7 @@ import { checkStackedShape, stackedParamCount, unpackStacked, type StackedOption
 
 /**
  * The fine-tuning graph for examples X (m x inputSize) with labels; float64 for gradient checks. In
- * row blocks (../../compute/onnx/row-blocks.ts; `blockRows` forces their size): each block runs the
+ * row blocks (../../compute/onnx/cost-row-blocks.ts; `blockRows` forces their size): each block runs the
  * forward pass, the deltas and its gradient products while its activations are still in cache.
  */
 export function stackedCostGraph(X: Matrix, labels: LabelArray, shape: StackedShape, precision: Precision = 'float32', blockRows?: number): Uint8Array {
