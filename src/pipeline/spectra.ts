@@ -76,7 +76,7 @@ export function framingOf(settings: SpectrumSettings, params: SpectrumParams): F
 }
 
 /** "frames of 1024 samples (23.2 ms; asked 32ms) every 512 samples (11.6 ms; half the frame)". */
-export function framingNote(f: Framing): string {
+function framingNote(f: Framing): string {
   const how = (asked: HopLength) => (asked === HALF_FRAME ? '; half the frame' : typeof asked === 'string' ? `; asked ${asked}` : '');
   const part = (n: number, ms: number, asked: HopLength) => `${n} samples (${ms} ms${how(asked)})`;
   return `frames of ${part(f.frameSize, f.frameMs, f.asked.frameSize)} every ${part(f.hop, f.hopMs, f.asked.hop)}`;
