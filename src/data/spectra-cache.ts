@@ -107,11 +107,29 @@ const MAX_ENTRY_SHARE = 0.5;
  * file is read here only to hash it (in pieces); `open` reads it itself. Memory: one block.
  */
 export async function cachedBlocks(filePath: string, params: object, open: (filePath: string) => Promise<RowBlocks>, opts: CacheOptions = {}): Promise<RowBlocks> {
+  return (await lookupCache(filePath, params, opts)).blocks(open);
+}
+
+/** cachedBlocks in two steps: the look-up, then the blocks. */
+export interface CacheLookup {
+  /** The entry's blocks when one was found; else `open`'s, written to a new entry as they pass. Call once. */
+  blocks(open: (filePath: string) => Promise<RowBlocks>): Promise<RowBlocks>;
+  /** Lets go of an entry found and not read (its open file), when `blocks` will not be called. */
+  release(): Promise<void>;
+}
+
+/**
+ * The first step of cachedBlocks: hash the file and open its entry, if there is one (a few file
+ * system round trips, nothing decoded, one open file held on a hit). A caller that reads many files
+ * looks a few files ahead of the one it reads (pipeline/spectra.ts), so the round trips overlap.
+ */
+export async function lookupCache(filePath: string, params: object, opts: CacheOptions = {}): Promise<CacheLookup> {
   const stats = opts.stats;
   const maxBytes = opts.maxBytes ?? cacheMaxBytes();
+  const nothing = async () => undefined;
   if (opts.enabled === false || !HOST_IS_LE || maxBytes <= 0) {
     await requireReadable(filePath);
-    return open(filePath);
+    return { blocks: (open) => open(filePath), release: nothing };
   }
   const dir = opts.dir ?? defaultCacheDir();
   const entry = cacheEntryPath(dir, cacheKeyOfContent(await contentHash(filePath), params));
@@ -123,12 +141,17 @@ export async function cachedBlocks(filePath: string, params: object, open: (file
     // The entry's mtime is its last use: the size cap evicts the least recently used first.
     const now = new Date();
     await utimes(entry, now, now).catch(() => undefined);
-    return cached;
+    return { blocks: async () => cached, release: () => cached.close() };
   }
   if (stats) stats.misses++;
-  const blocks = await open(filePath);
-  if (entryBytes(blocks.rows, blocks.cols) > MAX_ENTRY_SHARE * maxBytes) return blocks;
-  return writingEntry(blocks, entry, dir, maxBytes, stats);
+  return {
+    blocks: async (open) => {
+      const blocks = await open(filePath);
+      if (entryBytes(blocks.rows, blocks.cols) > MAX_ENTRY_SHARE * maxBytes) return blocks;
+      return writingEntry(blocks, entry, dir, maxBytes, stats);
+    },
+    release: nothing,
+  };
 }
 
 /**
@@ -326,12 +349,18 @@ export class MatrixFileWriter {
   }
 }
 
+/** An entry's blocks, read from a file held open until they have been read or close() is called. */
+export interface EntryBlocks extends RowBlocks {
+  /** Closes the file of blocks that will not be read. */
+  close(): Promise<void>;
+}
+
 /**
  * The file at `path` (entry layout) as blocks of rows read as they are iterated; null if there is
  * no such file, 'corrupt' if it fails a check (magic, header, format, size). With `unlink`, the
  * file is removed once open (its blocks stay readable through the open handle): a spill file.
  */
-export async function openEntry(path: string, unlink = false): Promise<RowBlocks | null | 'corrupt'> {
+export async function openEntry(path: string, unlink = false): Promise<EntryBlocks | null | 'corrupt'> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
@@ -347,9 +376,16 @@ export async function openEntry(path: string, unlink = false): Promise<RowBlocks
   if (!shape) return 'corrupt';
   if (unlink) await rm(path, { force: true });
   const { rows, cols, start } = shape;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await fh.close();
+  };
   return {
     rows,
     cols,
+    close,
     async *[Symbol.asyncIterator]() {
       try {
         for (let r = 0; r < rows; r += BLOCK_ROWS) {
@@ -366,7 +402,7 @@ export async function openEntry(path: string, unlink = false): Promise<RowBlocks
           yield { data, rows: n, cols };
         }
       } finally {
-        await fh.close();
+        await close();
       }
     },
   };

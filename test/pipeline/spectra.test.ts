@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSpectra } from '../../src/pipeline/spectra.ts';
@@ -128,5 +128,39 @@ describe('mixed native rates: the upper frequency', () => {
     const res = await loadSpectra([broken, high, high2], {}, { cache: false, skipBad: true });
     expect(res.params.fMax).toBe(22050);
     expect(res.skipped.map((s) => s.path)).toEqual([broken]);
+  });
+});
+
+describe('loading many files through the cache', () => {
+  /** Open file descriptors of this process (Linux), or null where they cannot be listed. */
+  const openFiles = () => {
+    try {
+      return readdirSync('/proc/self/fd').length;
+    } catch {
+      return null;
+    }
+  };
+
+  it('looks files up ahead of the one read: the same spectra in the same order, and an error leaves no cache entry open', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'sfl-spectra-cache-'));
+    const files = Array.from({ length: 20 }, (_, i) => wav(`many${i}.wav`, 2000 + 300 * i, 8000, 200 + 40 * i));
+    const fresh = await loadSpectra(files, { transform: 'mel', bands: 12 }, { cache: false });
+    const filled = await loadSpectra(files, { transform: 'mel', bands: 12 }, { cacheDir });
+    const read = await loadSpectra(files, { transform: 'mel', bands: 12 }, { cacheDir });
+    expect(filled.cache.misses).toBe(20);
+    expect(read.cache.hits).toBe(20);
+    expect(read.paths).toEqual(files);
+    read.spectra.forEach((m, i) => expect(Array.from(m.data)).toEqual(Array.from(fresh.spectra[i].data)));
+
+    // A bad file ends the loop (no skipBad) while the entries of the files after it are looked up and open.
+    const before = openFiles();
+    if (before === null) {
+      console.warn('skipped the open-file count: /proc/self/fd cannot be listed here');
+      return;
+    }
+    const withBad = [...files.slice(0, 3), silent, ...files.slice(3)];
+    await expect(loadSpectra(withBad, { transform: 'mel', bands: 12 }, { cacheDir })).rejects.toThrow(/silent\.wav: silent/);
+    await new Promise((done) => setImmediate(done));
+    expect(openFiles()).toBe(before);
   });
 });
