@@ -37,7 +37,7 @@ export {
   type RunParts,
 } from './pipeline/trained-run.ts';
 export { classifyRecordings, topClasses, type RecordingPrediction, type SegmentPrediction } from './pipeline/classify-recordings.ts';
-export { segmentRanges } from './pipeline/segments.ts';
+export { segmentRanges, secondsAt } from './pipeline/segments.ts';
 export { encodeRecordings, type EncodedRecordings, type EncodePer } from './pipeline/encode-recordings.ts';
 export { readRunMetrics, evaluate, type RunMetrics, type Evaluation, type ClassReport } from './pipeline/run-metrics.ts';
 export { listRuns, type RunHeadline } from './pipeline/run-summary.ts';

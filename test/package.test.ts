@@ -75,7 +75,8 @@ describe('the packed package', () => {
   it('imports by name from plain Node, runs the README examples in order, and type-checks', async () => {
     const a = await readWav(join(ROOT, 'audio/fsdd/recordings/3_jackson_20.wav'));
     const b = await readWav(join(ROOT, 'audio/fsdd/recordings/8_jackson_20.wav'));
-    const both = new Float32Array(2 * a.sampleRate);
+    // 2.02 s: the last 0.02 s joins the last segment (1.00-2.02 s), and its times print cleanly.
+    const both = new Float32Array(Math.round(2.02 * a.sampleRate));
     both.set(a.samples.subarray(0, a.sampleRate));
     both.set(b.samples.subarray(0, a.sampleRate), a.sampleRate);
     writeFileSync(join(proj, 'recording.wav'), buildWav({ encoding: 'pcm16', sampleRate: a.sampleRate, channels: [Array.from(both, (v) => Math.round(v * 32767))] }));
@@ -89,7 +90,7 @@ describe('the packed package', () => {
     expect(existsSync(join(proj, 'outputs', 'digits', 'metrics.json'))).toBe(true);
     const classified = await node('example-2.mjs');
     expect(classified.code, classified.stderr).toBe(0);
-    expect(classified.stdout).toMatch(/^recording\.wav: \d; 0-1 s \d, 0\.5-1\.5 s \d, 1-2 s \d$/m);
+    expect(classified.stdout).toMatch(/^recording\.wav: \d; 0\.00-1\.00 s \d, 0\.50-1\.50 s \d, 1\.00-2\.02 s \d$/m);
     const direct = await node('example-3.mjs');
     expect(direct.code, direct.stderr).toBe(0);
     expect(direct.stdout).toMatch(/^\d+ frames x 40 mel bands$/m);

@@ -10,7 +10,7 @@ import { spectrogram } from '../audio/spectrogram-stream.ts';
 import type { Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import { progress } from '../util/progress.ts';
-import { DEFAULT_SEGMENT_SECONDS, segmentRanges } from './segments.ts';
+import { DEFAULT_SEGMENT_SECONDS, secondsAt, segmentRanges } from './segments.ts';
 import { checkRecordingSamples } from './spectra.ts';
 import type { TrainedRun } from './trained-run.ts';
 
@@ -23,7 +23,7 @@ export interface ClassProbability {
 export const QUIET_LABEL = '(quiet)';
 
 export interface SegmentPrediction {
-  /** Seconds from the start of the recording. */
+  /** Seconds from the start of the recording, to the millisecond (finer for frame hops under 1 ms: segments.ts timeDecimals). */
   start: number;
   end: number;
   /** The predicted class, or QUIET_LABEL. */
@@ -38,6 +38,7 @@ export interface SegmentPrediction {
 
 export interface RecordingPrediction {
   file: string;
+  /** The recording's length, rounded as segment times are. */
   seconds: number;
   /** The whole recording's label. */
   label: string;
@@ -106,7 +107,7 @@ export function classifySegments(run: TrainedRun, samples: Float32Array, o: { se
         : { labels: new Int32Array(0), probs: { data: new Float32Array(0), rows: 0, cols: names.length } };
       let k = 0;
       for (const r of block) {
-        const at = { start: r.start / params.sampleRate, end: r.end / params.sampleRate, level: r.level };
+        const at = { start: secondsAt(r.start, params.sampleRate, params.hop), end: secondsAt(r.end, params.sampleRate, params.hop), level: r.level };
         if (loud[k] === r) {
           out.push({ ...at, label: names[labels[k]], probabilities: rowOf(probs, k) });
           k++;
@@ -162,10 +163,11 @@ export async function classifyRecordings(
   const whole = run.classify(loaded.map((l) => l.spectrum));
   const names = run.classNames!;
   const predictions = loaded.map((l, i): RecordingPrediction => {
-    const seconds = l.samples.length / params.sampleRate;
+    const seconds = secondsAt(l.samples.length, params.sampleRate, params.hop);
     const probabilities = rowOf(whole.probs, i);
     const label = names[whole.labels[i]];
-    const segments = l.samples.length > Math.round(segment * params.sampleRate)
+    // One segment (segments.ts: no longer than a segment and a little) is the whole file, already classified.
+    const segments = segmentRanges(l.samples.length, params.sampleRate, segment, hop).length > 1
       ? classifySegments(run, l.samples, { segment, hop, name: l.path, minLevel: o.minLevel })
       : [{ start: 0, end: seconds, label, probabilities, level: rmsLevel(l.samples) }];
     return { file: l.path, seconds, label, probabilities, segments };

@@ -71,7 +71,7 @@ export async function withSegmentPredictions(record: PredictionsRecord, run: Tra
     }
     const segments = classifySegments(run, samples, { segment, hop, name: t.path }).map((s) => {
       const k = names.indexOf(s.label);
-      return { start: round(s.start, 3), end: round(s.end, 3), predicted: s.label, confidence: round(s.probabilities[k], 4) };
+      return { start: s.start, end: s.end, predicted: s.label, confidence: round(s.probabilities[k], 4) };
     });
     test.push({ ...t, segments });
   }

@@ -18,7 +18,7 @@ import { argmax, type Matrix } from '../compute/matrix.ts';
 import { fixFrames, padToFrames } from '../features/fixed-length.ts';
 import { poolRecordings, type PoolMethod } from '../features/pooling.ts';
 import { allWindows } from '../features/sampler.ts';
-import { DEFAULT_SEGMENT_SECONDS, segmentRanges } from '../pipeline/segments.ts';
+import { DEFAULT_SEGMENT_SECONDS, secondsAt, segmentRanges } from '../pipeline/segments.ts';
 import type { FrontendDescription } from '../pipeline/tfjs-export.ts';
 import { SflError } from '../util/errors.ts';
 
@@ -148,16 +148,17 @@ export class PagePipeline {
     const whole = this.spectrogram(samples);
     const [probabilities] = this.classifySpectra([whole]);
     const label = this.classNames[argmax(probabilities)];
-    const seconds = samples.length / this.sampleRate;
+    const frameHop = this.frontend.spectrum.hop;
+    const seconds = secondsAt(samples.length, this.sampleRate, frameHop);
     let segments: SegmentResult[] = [{ start: 0, end: seconds, label, probabilities }];
-    if (samples.length > Math.round(segment * this.sampleRate)) {
-      const ranges = segmentRanges(samples.length, this.sampleRate, segment, hop);
+    const ranges = segmentRanges(samples.length, this.sampleRate, segment, hop);
+    if (ranges.length > 1) {
       segments = [];
       const BLOCK = 64; // segments classified together: one network call per block
       for (let b = 0; b < ranges.length; b += BLOCK) {
         const block = ranges.slice(b, b + BLOCK);
         const rows = this.classifySpectra(block.map((r) => this.spectrogram(samples.subarray(r.start, r.end), `the segment at ${(r.start / this.sampleRate).toFixed(2)} s`)));
-        block.forEach((r, i) => segments.push(this.segmentResult(r.start / this.sampleRate, r.end / this.sampleRate, rows[i])));
+        block.forEach((r, i) => segments.push(this.segmentResult(secondsAt(r.start, this.sampleRate, frameHop), secondsAt(r.end, this.sampleRate, frameHop), rows[i])));
       }
     }
     return { seconds, label, probabilities, segments, segmentSeconds: segment, hopSeconds: hop, spectrogram: whole };

@@ -12,7 +12,6 @@ import { loadAudioPipeline, pipelineFeatures, runAudioSelfTaught, saveAudioPipel
 import { classifyRecordings } from '../../src/pipeline/classify-recordings.ts';
 import { encodeRecordings } from '../../src/pipeline/encode-recordings.ts';
 import { GROUP_FRAMES } from '../../src/pipeline/recording-features.ts';
-import { segmentRanges } from '../../src/pipeline/segments.ts';
 import { resolveConfig } from '../../src/pipeline/config.ts';
 import { loadSpectra } from '../../src/pipeline/spectra.ts';
 import { loadTrainedRun, type TrainedRun } from '../../src/pipeline/trained-run.ts';
@@ -166,27 +165,23 @@ describe('encodeRecordings over more audio than one group', () => {
 });
 
 describe('classify a long recording segment by segment', () => {
-  it('cuts segments of the given length and hop, the last one ending at the end', () => {
-    expect(segmentRanges(8000, 8000, 1, 0.5)).toEqual([{ start: 0, end: 8000 }]);
-    expect(segmentRanges(20000, 8000, 1, 0.5)).toEqual([
-      { start: 0, end: 8000 }, { start: 4000, end: 12000 }, { start: 8000, end: 16000 }, { start: 12000, end: 20000 },
-    ]);
-    expect(() => segmentRanges(100, 8000, 0, 1)).toThrow(/positive seconds/);
-  });
-
-  it('every segment has the full length: when the hop does not fit, the last one starts earlier to end at the end', () => {
-    // 2.25 s at 8 kHz, 1 s segments every 0.5 s: the tail [2.0, 2.25) would be a quarter segment; the last is [1.25, 2.25).
-    expect(segmentRanges(18000, 8000, 1, 0.5)).toEqual([
-      { start: 0, end: 8000 }, { start: 4000, end: 12000 }, { start: 8000, end: 16000 }, { start: 10000, end: 18000 },
-    ]);
-    // A recording no longer than a segment stays one segment of its own length.
-    expect(segmentRanges(6000, 8000, 1, 0.5)).toEqual([{ start: 0, end: 6000 }]);
-    for (const [length, hop] of [[20001, 0.3], [123457, 0.7], [8001, 1]] as const) {
-      const r = segmentRanges(length, 8000, 1, hop);
-      expect(r.every((s) => s.end - s.start === 8000 && s.start >= 0)).toBe(true);
-      expect(r.at(-1)!.end).toBe(length);
-    }
-  });
+  it('a recording just over a segment is one segment (the whole file), and times come in milliseconds', async () => {
+    if (run.input.kind !== 'audio') throw new Error('audio run');
+    const { samples } = await oneSecond(train[0].path);
+    // 1.02 s: the old rule gave 0-1 s and 0.02-1.02 s, nearly the same audio twice.
+    const short = new Float32Array(8160);
+    short.set(samples);
+    // 2.010125 s (16081 samples at 8 kHz): times were printed as 2.010125; the 81-sample tail joins the last segment.
+    const long = new Float32Array(16081);
+    long.set(samples);
+    long.set(samples, 8000);
+    const files = [wavFile(join(root, 'just-over.wav'), short, 8000), wavFile(join(root, 'two-and-a-bit.wav'), long, 8000)];
+    const { predictions } = await classifyRecordings(run, files, { segment: 1, hop: 0.5 });
+    expect(predictions[0].segments.map((s) => [s.start, s.end])).toEqual([[0, 1.02]]);
+    expect(predictions[0].segments[0].label).toBe(predictions[0].label);
+    expect(predictions[1].seconds).toBe(2.01);
+    expect(predictions[1].segments.map((s) => [s.start, s.end])).toEqual([[0, 1], [0.5, 1.5], [1, 2.01]]);
+  }, 120_000);
 
   it('clips of known labels put end to end come back as segment labels in order, with their times', async () => {
     if (run.input.kind !== 'audio') throw new Error('audio run');

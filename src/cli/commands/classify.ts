@@ -76,8 +76,9 @@ export function registerClassify(program: Command): void {
     .option('--top <k>', 'how many classes to show per recording', intArg('--top'), 3)
     .option(
       '--segment <seconds>',
-      'length of the segments a long recording is labelled in, all of this length: the last one ends at the recording\'s end, ' +
-        `so it may overlap the one before by more than the hop (a recording no longer than a segment is one segment) (default: ${DEFAULT_SEGMENT_SECONDS})`,
+      'length of the segments a long recording is labelled in, one every --hop; what is left at the end is added to the last ' +
+        'segment when it is shorter than half the hop, else covered by a last full-length segment ending at the recording\'s end ' +
+        `(a recording no longer than a segment and that much is one segment) (default: ${DEFAULT_SEGMENT_SECONDS})`,
       secondsArg('--segment'),
     )
     .option('--hop <seconds>', 'time between segment starts (default: half the segment)', secondsArg('--hop'))
