@@ -299,23 +299,36 @@ export function encode(X: Matrix, theta: Float64Array, opts: { batch?: number } 
   const v = X.cols;
   const h = hiddenFromLength(theta.length, v);
   const P = unpackParams(theta, v, h);
+  return encodeLinear(X, P.W1, P.b1, h, opts);
+}
+
+/**
+ * sigmoid((X - centre) W' + b) for each row of X (n x v) -> n x h, W row-major h x v: encode with
+ * any first layer (saved-model.ts folds the preprocessing into it). `centre` (length v) is
+ * subtracted on the device, batch by batch; batches as in encode.
+ */
+export function encodeLinear(X: Matrix, W: ArrayLike<number>, b: ArrayLike<number>, h: number, opts: { batch?: number; centre?: ArrayLike<number> } = {}): Matrix {
+  const v = X.cols;
+  if (W.length !== h * v || b.length !== h) throw new Error(`encodeLinear: W has ${W.length} values and b ${b.length}, expected ${h} x ${v} and ${h}`);
   const batch = Math.max(1, opts.batch ?? DEFAULT_BATCH);
   const out = matrix(X.rows, h);
-  const W1t = tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(P.W1), [h, v]))) as tf.Tensor2D; // v x h
-  const b1 = tf.tensor1d(Float32Array.from(P.b1)); // h
+  const Wt = tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(W), [h, v]))) as tf.Tensor2D; // v x h
+  const bias = tf.tensor1d(Float32Array.from(b)); // h
+  const centre = opts.centre ? tf.tensor1d(Float32Array.from(opts.centre)) : null; // v
   try {
     for (let start = 0; start < X.rows; start += batch) {
       const end = Math.min(X.rows, start + batch);
       const a2 = tf.tidy(() => {
         const Xb = tf.tensor2d(X.data.subarray(start * v, end * v), [end - start, v]); // b x v
-        return tf.fused.matMul({ a: Xb, b: W1t, bias: b1, activation: 'sigmoid' }); //   [b x v][v x h] -> b x h
+        return tf.fused.matMul({ a: centre ? tf.sub(Xb, centre) : Xb, b: Wt, bias, activation: 'sigmoid' }); //   [b x v][v x h] -> b x h
       });
       out.data.set(a2.dataSync() as Float32Array, start * h);
       a2.dispose();
     }
   } finally {
-    W1t.dispose();
-    b1.dispose();
+    Wt.dispose();
+    bias.dispose();
+    centre?.dispose();
   }
   return out;
 }
