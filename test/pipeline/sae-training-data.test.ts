@@ -47,6 +47,8 @@ describe('saeTrainingData on FSDD-named files', () => {
     const { X } = await saeTrainingData(config, (s) => lines.push(s));
     expect(samplers.created).toBe(1);
     expect(lines.join('\n')).toContain('learning from the 10 training recordings');
+    // The folder's length in units a user reads (it was '0.00 h' for 10 s).
+    expect(lines.join('\n')).toMatch(/: 10 recordings \(10s of audio in the folder\) -> 500 windows/);
     // Quiet tones: ln of a mel energy of amplitude 300/32768 stays far below the loud ones' (100x
     // the amplitude, +9.2 in ln power).
     const loudest = X.data.reduce((m, v) => Math.max(m, v), -Infinity);

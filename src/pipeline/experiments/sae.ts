@@ -2,6 +2,7 @@
  * The sparse-autoencoder experiment: data (MNIST images or audio windows) -> preprocessing ->
  * sparse autoencoder by L-BFGS -> outputs/<run>/ with the model, config, cost curve, filters.
  */
+import { formatDuration } from '../../util/progress.ts';
 import type { Config } from '../config.ts';
 import { resolveMnistDir } from '../../data/mnist.ts';
 import { OFFICIAL_TEST_MAX_INDEX, officialSplitProblem } from '../../data/splits.ts';
@@ -58,7 +59,7 @@ export async function saeTrainingData(config: Config, log: (s: string) => void, 
   if (trainOnly) log(`learning from the ${windows.recordings} training recordings of FSDD's split (recording index > ${OFFICIAL_TEST_MAX_INDEX})`);
   await run?.writeJson('inputs.json', audioSetRecord(set));
   const { X, input } = windows.result(set.params, log);
-  log(`${d.audioDir}: ${windows.recordings} recordings (${(set.audioSeconds / 3600).toFixed(2)} h in the folder) -> ${X.rows} windows of ${w.frames} x ${X.cols / w.frames} ${config.spectrum.transform} frames (sampling: ${w.sampling})`);
+  log(`${d.audioDir}: ${windows.recordings} recordings (${formatDuration(1000 * set.audioSeconds)} of audio in the folder) -> ${X.rows} windows of ${w.frames} x ${X.cols / w.frames} ${config.spectrum.transform} frames (sampling: ${w.sampling})`);
   return { X, input, source: d.audioDir, framing: set.framing };
 }
 
