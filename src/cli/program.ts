@@ -46,7 +46,9 @@ export async function buildProgram(command?: string): Promise<Command> {
     .name('sfl')
     .description('Spectral feature learning: learn features from sound (and MNIST) with sparse autoencoders')
     .version(sflVersion(), '-V, --version', 'print the version of sfl')
-    .showHelpAfterError();
+    // A mistyped flag or value is one error line and a pointer to the flags, not the error above a
+    // screenful of help (train-sae's help is 60 lines: the error scrolled out of sight).
+    .showHelpAfterError("(sfl --help lists the commands, sfl <command> --help a command's flags and their values)");
   const only = COMMANDS.filter(([name]) => name === command);
   for (const [, load] of only.length === 1 ? only : COMMANDS) (await load())(program);
   refuseExcessArguments(program);
