@@ -6,7 +6,7 @@
  *    and probabilities `sfl classify` prints for the same files, within 1e-3, segments included;
  *  - a long recording is shown as a figure on one time axis (spectrogram across the width, a label
  *    strip in the classes' colours, ticks in seconds) with a table of runs of one label, every
- *    segment's detail folded away, and times that never print alike (a 1.02 s file's two segments);
+ *    segment's detail folded away, and times that never print alike (a 2.48 s file's last segment starts at 1.48 s, beside one at 1.50 s);
  *    the filters' picture is shown unshrunk, scrolling sideways when wider than the page;
  *  - a WAV played as a fake microphone is captured, resampled and cut into segments: each segment's
  *    probabilities are a distribution equal (1e-3) to Node's classification of the very samples
@@ -195,7 +195,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the run\'s page in chromium', () => {
     const { page, errors } = await open();
     // Two digits, each padded to exactly one hop (0.5 s) and looped: every segment wholly inside a
     // part hears the same sound, so it gets the same label whatever the model (few runs, many
-    // segments). And a 1.02 s file: two segments, starting at 0 and 0.02 s.
+    // segments). And a 2.48 s file: segments at 0, 0.5 and 1 s, and the 0.48 s tail covered by a
+    // last full segment at 1.48 s, which one decimal would print like the one at 1.5 s.
     const rate = 8000;
     const padded = async (name: string, n: number) => {
       const out = new Float32Array(n);
@@ -208,7 +209,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the run\'s page in chromium', () => {
     for (let i = 0; i < 20; i++) long.set(i < 10 ? a : b, i * (rate / 2));
     const files = [
       { name: 'looped.wav', bytes: [...encodeWavPcm16(long, rate)] },
-      { name: 'short.wav', bytes: [...encodeWavPcm16(await padded('5_jackson_1.wav', Math.round(1.02 * rate)), rate)] },
+      { name: 'uneven.wav', bytes: [...encodeWavPcm16(await padded('5_jackson_1.wav', Math.round(2.48 * rate)), rate)] },
     ];
     // A page narrower than the filters' picture.
     await page.setViewportSize({ width: 640, height: 800 });
@@ -225,7 +226,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the run\'s page in chromium', () => {
     for (const [i, f] of got.entries()) {
       const card = cards.nth(got.length - 1 - i); // the newest card is on top
       const segs = f.segments!, runs = f.runs!, fig = f.figure!;
-      expect(segs.length, f.file).toBe(f.file === 'looped.wav' ? 19 : 2);
+      expect(segs.length, f.file).toBe(f.file === 'looped.wav' ? 19 : 4);
       // Runs: consecutive segments with one label merged, tiling the recording.
       expect(runs.reduce((n, r) => n + r.count, 0)).toBe(segs.length);
       runs.forEach((r, k) => {
@@ -246,7 +247,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the run\'s page in chromium', () => {
       const times = await detail.locator('table.segments tr:has(td) td:first-child').allInnerTexts();
       expect(times).toHaveLength(segs.length);
       expect(new Set(times).size, `${f.file}: ${times.join(', ')}`).toBe(segs.length);
-      if (f.file === 'short.wav') expect(times).toEqual(['0.00–1.00', '0.02–1.02']);
+      if (f.file === 'uneven.wav') expect(times).toEqual(['0.00–1.00', '0.50–1.50', '1.00–2.00', '1.48–2.48']);
 
       // The figure, read back from its pixels.
       const pixel = (x: number, y: number) =>
