@@ -4,7 +4,7 @@
  * it, the run ends with where it went and the command that labels new recordings with it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeWavPcm16 } from '../../src/audio/wav-encode.ts';
@@ -41,6 +41,14 @@ describe('audio classification runs on the command line', () => {
     const r = await runCliAsync(['run', config, '--outputs', outputs, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).experiment).toBe('self-taught');
+  }, 120_000);
+
+  it('stacked --audio takes --hidden as the window autoencoder\'s size (it was refused, though the help lists it)', async () => {
+    const r = await runCliAsync(['stacked', '--audio', audio, ...tiny, '--layers', '6', '--fine-tune-iterations', '3', '--name', 'stacked1']);
+    expect(r.code, r.stderr).toBe(0);
+    const run = JSON.parse(readFileSync(join(outputs, 'stacked1', 'run.json'), 'utf8'));
+    expect(run.config.sae.hidden).toBe(8);
+    expect(run.config.stacked.layers).toEqual([6]);
   }, 120_000);
 
   it('conv --audio ends with the run folder and the classify command to use it', async () => {

@@ -21,8 +21,12 @@ export function registerStacked(program: Command): void {
   addConfigFlags(cmd, [...PREPROCESS_FLAGS, ...SAE_FLAGS, ...STACKED_FLAGS, ...SOFTMAX_FLAGS, ...SPLIT_FLAGS]);
   addRunOptions(cmd);
   cmd.action(async (flags: { hidden?: number; json?: boolean }) => {
-    if (flags.hidden !== undefined) throw new SflError('stacked takes the hidden layer sizes as --layers (e.g. 200,200), not --hidden');
     const config = await commandConfig(cmd, { command: { experiment: 'stacked' } });
+    // On audio --hidden is the window autoencoder's size (sae.hidden, as in self-taught), under the
+    // stack; on images there is no such autoencoder, and --hidden would be mistaken for --layers.
+    if (flags.hidden !== undefined && config.data.source !== 'audio') {
+      throw new SflError('stacked on images takes the hidden layer sizes as --layers (e.g. 200,200), not --hidden (on audio, --hidden sizes the window autoencoder under the stack)');
+    }
     await initBackend();
     const { runPath, metrics } = await runStackedExperiment(config);
     if (Array.isArray(metrics.folds)) {
