@@ -25,6 +25,8 @@ export function printClassificationResult(
   metrics: ClassifierRunMetrics,
   json: boolean | undefined,
   sections: { label: string; evaluation: Evaluation }[] = [{ label: 'test accuracy', evaluation: metrics.test }],
+  /** An audio run: end with the commands that label new recordings with it. */
+  audio = false,
 ): void {
   if (json) {
     console.log(JSON.stringify({ run: runPath, ...metrics, costHistory: undefined }, null, 2));
@@ -34,6 +36,7 @@ export function printClassificationResult(
   const seconds = metrics.secondsPerStage as Record<string, number> | undefined;
   if (seconds) console.log(`seconds per stage: ${Object.entries(seconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   console.log(`seed ${metrics.seed}; run written to ${runPath}`);
+  if (audio) console.log(nextStepsLine(runPath, 'audio-classifier'));
 }
 
 /**

@@ -49,6 +49,7 @@ describe('audio classification runs on the command line', () => {
     const run = JSON.parse(readFileSync(join(outputs, 'stacked1', 'run.json'), 'utf8'));
     expect(run.config.sae.hidden).toBe(8);
     expect(run.config.stacked.layers).toEqual([6]);
+    expect(r.stdout.trim().split('\n').at(-1)).toContain(`sfl classify '${join(outputs, 'stacked1')}' <files or folders>`);
   }, 120_000);
 
   it('conv --audio ends with the run folder and the classify command to use it', async () => {

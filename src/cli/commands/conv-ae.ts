@@ -51,14 +51,14 @@ export function registerConvAe(program: Command): void {
         `mean test accuracy ${pct(metrics.testAccuracy as number)} ± ${pct(metrics.testAccuracySd as number)} (standard deviation) over ${folds.length} runs ` +
           `(before fine-tuning ${pct(metrics.beforeFineTuneAccuracy as number)})\n`,
       );
-      printClassificationResult(runPath, metrics, false, [{ label: 'every held-out recording, pooled over the runs: test accuracy', evaluation: metrics.test }]);
+      printClassificationResult(runPath, metrics, false, [{ label: 'every held-out recording, pooled over the runs: test accuracy', evaluation: metrics.test }], config.data.source === 'audio');
       return;
     }
     const before = (metrics.beforeFineTune as { test: Evaluation } | undefined)?.test;
     const after = metrics.afterFineTune as { test: Evaluation } | null | undefined;
     const sections = before ? [{ label: 'before fine-tuning: test accuracy', evaluation: before }] : [];
     if (after) sections.push({ label: 'after fine-tuning: test accuracy', evaluation: after.test });
-    printClassificationResult(runPath, metrics, flags.json, sections);
+    printClassificationResult(runPath, metrics, flags.json, sections, config.data.source === 'audio');
   });
 }
 

@@ -31,13 +31,13 @@ export function registerStacked(program: Command): void {
     const { runPath, metrics } = await runStackedExperiment(config);
     if (Array.isArray(metrics.folds)) {
       // Cross-validated: each fold's run (with before/after fine-tuning) is in folds/; here the pooled result.
-      printClassificationResult(runPath, metrics, flags.json, [{ label: 'every held-out recording, pooled over the runs: test accuracy', evaluation: metrics.test }]);
+      printClassificationResult(runPath, metrics, flags.json, [{ label: 'every held-out recording, pooled over the runs: test accuracy', evaluation: metrics.test }], config.data.source === 'audio');
       return;
     }
     const before = (metrics.beforeFineTune as { test: Evaluation }).test;
     const after = metrics.afterFineTune as { test: Evaluation } | null;
     const sections = [{ label: 'before fine-tuning: test accuracy', evaluation: before }];
     if (after) sections.push({ label: 'after fine-tuning: test accuracy', evaluation: after.test });
-    printClassificationResult(runPath, metrics, flags.json, sections);
+    printClassificationResult(runPath, metrics, flags.json, sections, config.data.source === 'audio');
   });
 }

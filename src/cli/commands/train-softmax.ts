@@ -21,6 +21,6 @@ export function registerTrainSoftmax(program: Command): void {
     const config = await commandConfig(cmd, { command: { experiment: 'softmax' } });
     await initBackend();
     const { runPath, metrics } = await runSoftmaxExperiment(config);
-    printClassificationResult(runPath, metrics, flags.json);
+    printClassificationResult(runPath, metrics, flags.json, undefined, config.data.source === 'audio');
   });
 }
