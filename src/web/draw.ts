@@ -94,13 +94,15 @@ function drawSpectrogramAt(ctx: CanvasRenderingContext2D, S: Matrix, x: number, 
   ctx.drawImage(tile, x, y, w, h);
 }
 
+/** Widest canvas drawn, device pixels (browsers refuse larger ones: Chromium's limit is 32767). */
+export const MAX_CANVAS_WIDTH = 32000;
+
 /**
- * Draws the recording's figure across the canvas's width (its CSS width times the screen's pixel
- * density; the height is set here) and says where it put things.
+ * Draws the recording's figure on the canvas (its size set here, at the screen's pixel density)
+ * and says where it put things: `cssWidth` wide, or as wide as `pixelsPerSecond` makes the time axis.
  */
-export function drawRecordingFigure(canvas: HTMLCanvasElement, cssWidth: number, input: FigureInput): FigureLayout {
+export function drawRecordingFigure(canvas: HTMLCanvasElement, size: { cssWidth: number } | { pixelsPerSecond: number }, input: FigureInput): FigureLayout {
   const { spectrogram: S, seconds, segments, classNames, spectrum } = input;
-  const dpr = Math.max(1, Math.round(window.devicePixelRatio || 1));
   const labelled = segments.length > 1;
   const rowH = Math.max(8, Math.min(14, Math.floor(120 / classNames.length)));
 
@@ -111,7 +113,9 @@ export function drawRecordingFigure(canvas: HTMLCanvasElement, cssWidth: number,
   const names = labelled ? classNames.map((n) => (n.length > 14 ? `${n.slice(0, 13)}…` : n)) : [];
   const left = Math.ceil(Math.max(36, ...hz.map((t) => measure.measureText(t.label).width + 8), ...names.map((n) => measure.measureText(n).width + 16), measure.measureText('label').width + 8));
   const right = 12; // room for the last time label, centred on the end
-  const width = Math.max(50, cssWidth - left - right);
+  const width = 'cssWidth' in size ? Math.max(50, size.cssWidth - left - right) : Math.ceil(seconds * size.pixelsPerSecond);
+  const cssWidth = left + width + right;
+  const dpr = Math.max(1, Math.min(Math.round(window.devicePixelRatio || 1), Math.floor(MAX_CANVAS_WIDTH / cssWidth)));
 
   let top = 4;
   const spec = { top, height: SPECTROGRAM_H };
@@ -126,6 +130,7 @@ export function drawRecordingFigure(canvas: HTMLCanvasElement, cssWidth: number,
   canvas.width = Math.round(cssWidth * dpr);
   canvas.height = Math.round(height * dpr);
   canvas.style.width = `${cssWidth}px`;
+  canvas.style.minWidth = `${cssWidth}px`;
   canvas.style.height = `${height}px`;
   const ctx = canvas.getContext('2d')!;
   ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -198,12 +203,15 @@ export function drawRecordingFigure(canvas: HTMLCanvasElement, cssWidth: number,
     ctx.lineTo(tx, axisTop + 5);
   }
   ctx.stroke();
+  // Labels centred on their ticks, but the first starts at the axis and the last ends at the
+  // canvas's edge: nothing of theirs in the margin (which stays in view over a scrolled figure).
   ctx.textBaseline = 'top';
-  ctx.textAlign = 'center';
-  for (const t of ticks) ctx.fillText(t.label, Math.min(t.x, cssWidth - measure.measureText(t.label).width / 2 - 1), axisTop + 7);
-  // The unit in the margin, clear of the first label (centred on the axis's start).
+  ticks.forEach((t, i) => {
+    ctx.textAlign = i === 0 ? 'left' : 'center';
+    ctx.fillText(t.label, i === 0 ? t.x : Math.min(t.x, cssWidth - measure.measureText(t.label).width / 2 - 1), axisTop + 7);
+  });
   ctx.textAlign = 'right';
-  ctx.fillText(seconds >= 60 ? 'm:ss' : 's', left - 4 - (ticks.length ? measure.measureText(ticks[0].label).width / 2 : 0), axisTop + 7);
+  ctx.fillText(seconds >= 60 ? 'm:ss' : 's', left - 4, axisTop + 7);
   return { left, width, spectrogram: spec, strip, rows, axis: { top: axisTop, ticks } };
 }
 

@@ -6,7 +6,8 @@
  */
 import type { SpectrumParams } from '../audio/spectrogram.ts';
 import { classColor } from '../viz/timeline.ts';
-import { drawRecordingFigure, type FigureLayout } from './draw.ts';
+import type { FigureLayout } from './draw.ts';
+import { figureView } from './figure-view.ts';
 import type { RecordingResult } from './page-pipeline.ts';
 import { mergeRuns, segmentSpans, type SegmentRun } from './segment-runs.ts';
 import { timeFormatter } from './time-format.ts';
@@ -74,10 +75,8 @@ export function showRecording(
 ): CardContents {
   card.append(element('p', `${r.label}  (${topLine(r.probabilities, classNames)}; ${r.seconds.toFixed(2)} s)`, 'label'));
   for (const w of warnings) card.append(element('p', w, 'warning'));
-  const canvas = element('canvas', undefined, 'figure');
-  card.append(canvas);
-  const cssWidth = Math.floor(card.getBoundingClientRect().width) || 720;
-  const figure = drawRecordingFigure(canvas, cssWidth, { spectrogram: r.spectrogram, seconds: r.seconds, segments: r.segments, classNames, spectrum });
+  const view = figureView(card, { spectrogram: r.spectrogram, seconds: r.seconds, segments: r.segments, classNames, spectrum });
+  const { canvas, layout: figure } = view;
   const labelled = r.segments.length > 1;
   const spans = segmentSpans(r.segments);
   const runs = labelled ? mergeRuns(r.segments, classNames) : [];
@@ -99,7 +98,7 @@ export function showRecording(
   card.append(
     element(
       'p',
-      `spectrogram; the label over time (paler: less sure) and each class's probability (darker: more probable), from ${r.segments.length} segments of ${r.segmentSeconds} s every ${r.hopSeconds} s; point at the picture for the time and label`,
+      `spectrogram; the label over time (paler: less sure) and each class's probability (darker: more probable), from ${r.segments.length} segments of ${r.segmentSeconds} s every ${r.hopSeconds} s; point at the picture for the time and label, click a row below to see it there`,
       'caption',
     ),
   );
@@ -107,7 +106,16 @@ export function showRecording(
 
   const table = element('table', undefined, 'runs');
   table.append(row([`time (${fmt.unit})`, 'label', 'mean probability', 'segments'], 'th'));
-  for (const run of runs) table.append(row([fmt.range(run.start, run.end), labelCell(classNames, run.label), pct(run.meanProbability), String(run.count)]));
+  for (const run of runs) {
+    const tr = row([fmt.range(run.start, run.end), labelCell(classNames, run.label), pct(run.meanProbability), String(run.count)]);
+    tr.title = 'show it in the picture';
+    tr.addEventListener('click', () => {
+      table.querySelector('tr.selected')?.classList.remove('selected');
+      tr.classList.add('selected');
+      view.show(run.start, run.end);
+    });
+    table.append(tr);
+  }
   const box = element('div', undefined, 'runs-box');
   box.append(table);
   card.append(box);

@@ -7,6 +7,7 @@
  *  - a long recording is shown as a figure on one time axis (spectrogram across the width, a label
  *    strip in the classes' colours, ticks in seconds) with a table of runs of one label, every
  *    segment's detail folded away, and times that never print alike (a 2.48 s file's last segment starts at 1.48 s, beside one at 1.50 s);
+ *    zoomed in, the figure scrolls sideways and a run clicked in the table is scrolled into view;
  *    the filters' picture is shown unshrunk, scrolling sideways when wider than the page;
  *  - a WAV played as a fake microphone is captured, resampled and cut into segments: each segment's
  *    probabilities are a distribution equal (1e-3) to Node's classification of the very samples
@@ -186,7 +187,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the run\'s page in chromium', () => {
     }
     // The FLAC is long enough to be labelled over time, and the page drew that.
     expect(segmented).toBeGreaterThan(0);
-    expect(await page.locator('#results canvas').count()).toBe(DROPPED.length);
+    expect(await page.locator('#results canvas.figure').count()).toBe(DROPPED.length);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -278,6 +279,21 @@ describe.skipIf(!HAVE_CHROMIUM)('the run\'s page in chromium', () => {
       // Between two ticks the tick row is blank.
       expect(white(await pixel((ticks[0].x + ticks[1].x) / 2, fig.axis.top + 3))).toBe(true);
     }
+
+    // Zoomed in, the long recording's figure is drawn at that many pixels a second and scrolls
+    // sideways; a click on a run of the table brings it into view.
+    const looped = cards.filter({ hasText: 'looped.wav' });
+    await looped.locator('.zoom button', { hasText: '100 px/s' }).click();
+    const zoomed = await page.evaluate(() => window.sfl.files[0].figure!);
+    expect(zoomed.width).toBe(100 * got[0].seconds!);
+    const box = looped.locator('.figure-box');
+    expect(await box.evaluate((b) => b.scrollWidth > b.clientWidth)).toBe(true);
+    const lastRun = got[0].runs![got[0].runs!.length - 1];
+    await looped.locator('table.runs tr:has(td)').last().click();
+    const view = await box.evaluate((b) => ({ scroll: b.scrollLeft, width: b.clientWidth }));
+    const runX = zoomed.left + 100 * lastRun.start;
+    expect(runX).toBeGreaterThanOrEqual(view.scroll + zoomed.left);
+    expect(runX).toBeLessThan(view.scroll + view.width);
 
     // The filters' picture at whole pixels, not shrunk to the page; the page scrolls it sideways.
     const img = page.locator('#filters img');
