@@ -1,8 +1,9 @@
 /**
  * Times in a recording as the page prints them: seconds ("0.52") under a minute, m:ss ("2:05.5")
  * from a minute on, with as many decimals as it takes for different times never to print the
- * same. Why not a fixed 0.1 s: the last segment of a 1.02 s file starts at 0.02 s and printed as
- * "0.0-1.0", the same as the first.
+ * same. Why not a fixed 0.1 s: two segments whose starts differ by less than that printed alike
+ * (a 1.02 s file's segments, before segments.ts folded such a tail into the last segment, both
+ * printed "0.0-1.0"); any rule of cutting that gives close starts must still print them apart.
  */
 
 /** At most this many decimals (a millisecond); times closer than that print alike. */

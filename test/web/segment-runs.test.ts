@@ -54,6 +54,11 @@ describe('times as the page prints them', () => {
     expect(s.map((x) => fmt.range(x.start, x.end))).toEqual(['0.00–1.00', '0.02–1.02']);
     // A 1.02 s file is now one segment, the whole file.
     expect(segments(1.02, ['left'])).toEqual([expect.objectContaining({ start: 0, end: 1.02 })]);
+    // The segments of sfl classify's rule at one decimal when that tells them apart: 1.3 s cut into 0-1 and 0.3-1.3.
+    const cut = segments(1.3, ['left']);
+    expect(cut).toHaveLength(2);
+    const f1 = timeFormatter(1.3, cut.flatMap((x) => [x.start, x.end]));
+    expect(cut.map((x) => f1.range(x.start, x.end))).toEqual(['0.0–1.0', '0.3–1.3']);
   });
 
   it('uses as few decimals as tell every distinct time apart, m:ss from a minute on', () => {
@@ -63,7 +68,7 @@ describe('times as the page prints them', () => {
     expect(formatTime(125.5, 1, true)).toBe('2:05.5');
     expect(formatTime(59.96, 1, true)).toBe('1:00.0');
     expect(formatTime(7, 0, true)).toBe('0:07');
-    for (const seconds of [1.02, 3.3, 61.7, 180, 600.3]) {
+    for (const seconds of [1.02, 1.3, 3.3, 61.7, 180, 600.3]) {
       const s = segments(seconds, ['left', 'up']);
       const fmt = timeFormatter(seconds, s.flatMap((x) => [x.start, x.end]));
       const printed = s.map((x) => fmt.range(x.start, x.end));
