@@ -207,10 +207,10 @@ function restoreParams(c: Context, params: tf.Variable[]): void {
   if (c.resumed) assignSaved(params, c.resumed.groups.params, 'weights');
 }
 
-export function runMnistLogreg(config: Config, log: Log = stderrLog, opts: BaselineRunOptions = {}): Promise<BaselineResult> {
-  return withRun('logreg', config, log, opts, async (c) => {
-    const s = config.baselines.logreg;
-    const net = logisticRegression(PIXELS, CLASSES, s.weightDecay);
+/** A network trained end to end (logreg, mlp, lenet): built, resumed when the run is, trained, then freed. */
+function runSupervised(model: BaselineModel, config: Config, log: Log, opts: BaselineRunOptions, s: SupervisedSettings, build: () => Classifier): Promise<BaselineResult> {
+  return withRun(model, config, log, opts, async (c) => {
+    const net = build();
     try {
       restoreParams(c, net.params);
       return await supervised(c, net, net.params, s);
@@ -218,32 +218,22 @@ export function runMnistLogreg(config: Config, log: Log = stderrLog, opts: Basel
       tf.dispose(net.params);
     }
   });
+}
+
+export function runMnistLogreg(config: Config, log: Log = stderrLog, opts: BaselineRunOptions = {}): Promise<BaselineResult> {
+  const s = config.baselines.logreg;
+  return runSupervised('logreg', config, log, opts, s, () => logisticRegression(PIXELS, CLASSES, s.weightDecay));
 }
 
 function runMnistMlp(config: Config, log: Log = stderrLog, opts: BaselineRunOptions = {}): Promise<BaselineResult> {
-  return withRun('mlp', config, log, opts, async (c) => {
-    const s = config.baselines.mlp;
-    const net = mlp(mulberry32(config.run.seed), PIXELS, s.hidden, CLASSES, s.weightDecay);
-    try {
-      restoreParams(c, net.params);
-      return await supervised(c, net, net.params, s);
-    } finally {
-      tf.dispose(net.params);
-    }
-  });
+  const s = config.baselines.mlp;
+  return runSupervised('mlp', config, log, opts, s, () => mlp(mulberry32(config.run.seed), PIXELS, s.hidden, CLASSES, s.weightDecay));
 }
 
 function runMnistLenet(config: Config, log: Log = stderrLog, opts: BaselineRunOptions = {}): Promise<BaselineResult> {
-  return withRun('lenet', config, log, opts, async (c) => {
-    const s = config.baselines.lenet;
-    const net = lenet(mulberry32(config.run.seed), { side: 28, kernels: s.kernels, filterSize: s.filterSize, pool: s.pool, hidden: s.hidden, classes: CLASSES }, s.weightDecay);
-    try {
-      restoreParams(c, net.params);
-      return await supervised(c, net, net.params, s);
-    } finally {
-      tf.dispose(net.params);
-    }
-  });
+  const s = config.baselines.lenet;
+  const shape = { side: 28, kernels: s.kernels, filterSize: s.filterSize, pool: s.pool, hidden: s.hidden, classes: CLASSES };
+  return runSupervised('lenet', config, log, opts, s, () => lenet(mulberry32(config.run.seed), shape, s.weightDecay));
 }
 
 function costPlot(costs: number[][], title: string): Uint8Array {
