@@ -310,27 +310,7 @@ export function encode(X: Matrix, theta: Float64Array, opts: { batch?: number } 
 export function encodeLinear(X: Matrix, W: ArrayLike<number>, b: ArrayLike<number>, h: number, opts: { batch?: number; centre?: ArrayLike<number> } = {}): Matrix {
   const v = X.cols;
   if (W.length !== h * v || b.length !== h) throw new Error(`encodeLinear: W has ${W.length} values and b ${b.length}, expected ${h} x ${v} and ${h}`);
-  const batch = Math.max(1, opts.batch ?? DEFAULT_BATCH);
-  const out = matrix(X.rows, h);
-  const Wt = tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(W), [h, v]))) as tf.Tensor2D; // v x h
-  const bias = tf.tensor1d(Float32Array.from(b)); // h
-  const centre = opts.centre ? tf.tensor1d(Float32Array.from(opts.centre)) : null; // v
-  try {
-    for (let start = 0; start < X.rows; start += batch) {
-      const end = Math.min(X.rows, start + batch);
-      const a2 = tf.tidy(() => {
-        const Xb = tf.tensor2d(X.data.subarray(start * v, end * v), [end - start, v]); // b x v
-        return tf.fused.matMul({ a: centre ? tf.sub(Xb, centre) : Xb, b: Wt, bias, activation: 'sigmoid' }); //   [b x v][v x h] -> b x h
-      });
-      out.data.set(a2.dataSync() as Float32Array, start * h);
-      a2.dispose();
-    }
-  } finally {
-    Wt.dispose();
-    bias.dispose();
-    centre?.dispose();
-  }
-  return out;
+  return layerRows(X, W, b, h, 'sigmoid', opts.batch, opts.centre);
 }
 
 /**
@@ -342,23 +322,34 @@ export function decode(H: Matrix, theta: Float64Array, opts: { visible: number; 
   const h = hiddenFromLength(theta.length, v);
   if (H.cols !== h) throw new Error(`decode: H has ${H.cols} columns, the model ${h} hidden units`);
   const P = unpackParams(theta, v, h);
-  const batch = Math.max(1, opts.batch ?? DEFAULT_BATCH);
-  const out = matrix(H.rows, v);
-  const W2t = tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(P.W2), [v, h]))) as tf.Tensor2D; // h x v
-  const b2 = tf.tensor1d(Float32Array.from(P.b2)); // v
+  return layerRows(H, P.W2, P.b2, v, opts.decoder === 'linear' ? 'linear' : 'sigmoid', opts.batch);
+}
+
+/**
+ * f((X - centre) W' + b) for each row of X (n x in) -> n x out, W out x in (no centre: none
+ * subtracted): encodeLinear's and decode's layer, in batches of rows.
+ */
+function layerRows(X: Matrix, W: ArrayLike<number>, b: ArrayLike<number>, outDim: number, activation: 'sigmoid' | 'linear', batch = DEFAULT_BATCH, centreOf?: ArrayLike<number>): Matrix {
+  const inDim = X.cols;
+  const rows = Math.max(1, batch);
+  const out = matrix(X.rows, outDim);
+  const Wt = tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(W), [outDim, inDim]))) as tf.Tensor2D; // in x out
+  const bias = tf.tensor1d(Float32Array.from(b)); // out
+  const centre = centreOf ? tf.tensor1d(Float32Array.from(centreOf)) : null; // in
   try {
-    for (let start = 0; start < H.rows; start += batch) {
-      const end = Math.min(H.rows, start + batch);
-      const a3 = tf.tidy(() => {
-        const Hb = tf.tensor2d(H.data.subarray(start * h, end * h), [end - start, h]); // b x h
-        return tf.fused.matMul({ a: Hb, b: W2t, bias: b2, activation: opts.decoder === 'linear' ? 'linear' : 'sigmoid' }); // -> b x v
+    for (let start = 0; start < X.rows; start += rows) {
+      const end = Math.min(X.rows, start + rows);
+      const y = tf.tidy(() => {
+        const Xb = tf.tensor2d(X.data.subarray(start * inDim, end * inDim), [end - start, inDim]); // b x in
+        return tf.fused.matMul({ a: centre ? tf.sub(Xb, centre) : Xb, b: Wt, bias, activation }); // [b x in][in x out] -> b x out
       });
-      out.data.set(a3.dataSync() as Float32Array, start * v);
-      a3.dispose();
+      out.data.set(y.dataSync() as Float32Array, start * outDim);
+      y.dispose();
     }
   } finally {
-    W2t.dispose();
-    b2.dispose();
+    Wt.dispose();
+    bias.dispose();
+    centre?.dispose();
   }
   return out;
 }
