@@ -29,9 +29,8 @@ import { BlockSum, rowBlocks } from '../../compute/onnx/cost-row-blocks.ts';
 import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure, type OrtModule } from '../../compute/onnx/runtime.ts';
 import {
-  assembleCostGrad, paramCount, sparsityTerm, type DisposableCostFunction, type SaeOptions,
+  assembleCostGrad, oneAtATime, paramCount, sparsityTerm, type DisposableCostFunction, type SaeOptions,
 } from './sparse-autoencoder.ts';
-import type { CostAndGradient } from '../../optim/types.ts';
 import { sum64 } from './shard.ts';
 
 /**
@@ -106,36 +105,28 @@ export function saeCostFromSession(
 ): DisposableCostFunction {
   const { visible: v, hidden: h } = opts;
   const n = paramCount(v, h);
-  let busy = false;
-  const f = async (theta: Float64Array): Promise<CostAndGradient> => {
-    if (theta.length !== n) throw new Error(`sparse autoencoder: theta has ${theta.length} values, expected ${n}`);
-    if (busy) throw new Error('sparse autoencoder (onnx): evaluations must not overlap');
-    busy = true;
-    try {
-      // Each part converted straight from theta's float64 (TypedArray.set converts natively), no
-      // intermediate float32 copy of the whole vector.
-      const part = (start: number, end: number, dims: number[]): InstanceType<OrtModule['Tensor']> => {
-        const a = precision === 'float32' ? new Float32Array(end - start) : new Float64Array(end - start);
-        a.set(theta.subarray(start, end));
-        return new ort.Tensor(precision, a, dims);
-      };
-      const feeds = {
-        W1: part(0, h * v, [h, v]),
-        W2: part(h * v, 2 * h * v, [v, h]),
-        b1: part(2 * h * v, 2 * h * v + h, [h]),
-        b2: part(2 * h * v + h, n, [v]),
-      };
-      const r = await session.run(feeds);
-      const data = (name: string): Float32Array | Float64Array => r[name].data as Float32Array | Float64Array;
-      const a2Sum = Float64Array.from(data('a2Sum'));
-      const { kl } = sparsityTerm(a2Sum, m, opts.beta, opts.rho);
-      const p1 = { m, sqErr: sum64(data('sqRow')), a2Sum, gW2: data('gW2'), gb2: data('gb2') };
-      const p2 = { gW1: data('gW1'), gb1: data('gb1') };
-      return assembleCostGrad(theta, opts, [p1], [p2], kl);
-    } finally {
-      busy = false;
-    }
-  };
+  const f = oneAtATime('onnx', n, async (theta) => {
+    // Each part converted straight from theta's float64 (TypedArray.set converts natively), no
+    // intermediate float32 copy of the whole vector.
+    const part = (start: number, end: number, dims: number[]): InstanceType<OrtModule['Tensor']> => {
+      const a = precision === 'float32' ? new Float32Array(end - start) : new Float64Array(end - start);
+      a.set(theta.subarray(start, end));
+      return new ort.Tensor(precision, a, dims);
+    };
+    const feeds = {
+      W1: part(0, h * v, [h, v]),
+      W2: part(h * v, 2 * h * v, [v, h]),
+      b1: part(2 * h * v, 2 * h * v + h, [h]),
+      b2: part(2 * h * v + h, n, [v]),
+    };
+    const r = await session.run(feeds);
+    const data = (name: string): Float32Array | Float64Array => r[name].data as Float32Array | Float64Array;
+    const a2Sum = Float64Array.from(data('a2Sum'));
+    const { kl } = sparsityTerm(a2Sum, m, opts.beta, opts.rho);
+    const p1 = { m, sqErr: sum64(data('sqRow')), a2Sum, gW2: data('gW2'), gb2: data('gb2') };
+    const p2 = { gW1: data('gW1'), gb1: data('gb1') };
+    return assembleCostGrad(theta, opts, [p1], [p2], kl);
+  });
   return Object.assign(f, { dispose: () => session.release() });
 }
 

@@ -262,28 +262,39 @@ export async function sparseAutoencoderCostParallel(
   const thetaShared = new Float32Array(new SharedArrayBuffer(n * 4));
   const config: SaeWorkerConfig = { visible: opts.visible, hidden: opts.hidden, decoder: opts.decoder, theta: thetaShared.buffer as SharedArrayBuffer };
   const pool = await ShardPool.open(SAE_SHARD_MODEL, X, config, poolOptions);
+  const f = oneAtATime('parallel', n, async (theta) => {
+    thetaShared.set(theta);
+    const p1 = await pool.call<SaePhase1>('phase1');
+    const a2Sum = new Float64Array(opts.hidden);
+    let m = 0;
+    for (const p of p1) {
+      m += p.m;
+      for (let j = 0; j < a2Sum.length; j++) a2Sum[j] += p.a2Sum[j];
+    }
+    const { kl, s } = sparsityTerm(a2Sum, m, opts.beta, opts.rho);
+    const p2 = await pool.call<SaePhase2>('phase2', () => s);
+    return assembleCostGrad(theta, opts, p1, p2, kl);
+  });
+  return Object.assign(f, { dispose: () => pool.dispose(), workers: pool.size });
+}
+
+/**
+ * An asynchronous cost over theta of n values that refuses a theta of another length and a call
+ * made before the last one finished: the evaluation's buffers (shared with workers, or an engine's
+ * session) serve one call at a time. `engine` names it in the message.
+ */
+export function oneAtATime(engine: string, n: number, evaluate: (theta: Float64Array) => Promise<CostAndGradient>): (theta: Float64Array) => Promise<CostAndGradient> {
   let busy = false;
-  const f = async (theta: Float64Array): Promise<CostAndGradient> => {
+  return async (theta) => {
     if (theta.length !== n) throw new Error(`sparse autoencoder: theta has ${theta.length} values, expected ${n}`);
-    if (busy) throw new Error('sparse autoencoder (parallel): evaluations must not overlap');
+    if (busy) throw new Error(`sparse autoencoder (${engine}): evaluations must not overlap`);
     busy = true;
     try {
-      thetaShared.set(theta);
-      const p1 = await pool.call<SaePhase1>('phase1');
-      const a2Sum = new Float64Array(opts.hidden);
-      let m = 0;
-      for (const p of p1) {
-        m += p.m;
-        for (let j = 0; j < a2Sum.length; j++) a2Sum[j] += p.a2Sum[j];
-      }
-      const { kl, s } = sparsityTerm(a2Sum, m, opts.beta, opts.rho);
-      const p2 = await pool.call<SaePhase2>('phase2', () => s);
-      return assembleCostGrad(theta, opts, p1, p2, kl);
+      return await evaluate(theta);
     } finally {
       busy = false;
     }
   };
-  return Object.assign(f, { dispose: () => pool.dispose(), workers: pool.size });
 }
 
 // ---------------------------------------------------------------------------------------------

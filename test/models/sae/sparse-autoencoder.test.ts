@@ -7,7 +7,7 @@ import { shardRanges, ShardPool } from '../../../src/compute/parallel.ts';
 import { workerCount } from '../../../src/compute/engine.ts';
 import { loadMnist } from '../../../src/data/mnist.ts';
 import {
-  decode, encode, initParams, packParams, paramCount, sparseAutoencoderCost, sparseAutoencoderCostParallel,
+  decode, encode, initParams, oneAtATime, packParams, paramCount, sparseAutoencoderCost, sparseAutoencoderCostParallel,
   SAE_SHARD_MODEL, unpackParams, type SaeOptions,
 } from '../../../src/models/sae/sparse-autoencoder.ts';
 import { nonZeroColumns } from '../../../src/models/sae/shard.ts';
@@ -184,6 +184,29 @@ describe('encode and decode', () => {
         }
       }
     }
+  });
+});
+
+describe('oneAtATime, the guard of the asynchronous costs (parallel, onnx)', () => {
+  it('refuses a theta of another length and a call before the last one finished, and frees itself after a failure', async () => {
+    let release = (): void => undefined;
+    const calls: number[] = [];
+    const f = oneAtATime('test', 2, async (theta) => {
+      calls.push(theta[0]);
+      if (theta[0] < 0) throw new Error('evaluation failed');
+      await new Promise<void>((r) => (release = r));
+      return { cost: theta[0], grad: new Float64Array(2) };
+    });
+    await expect(f(new Float64Array(3))).rejects.toThrow('theta has 3 values, expected 2');
+    const first = f(Float64Array.of(1, 0));
+    await expect(f(Float64Array.of(2, 0))).rejects.toThrow('sparse autoencoder (test): evaluations must not overlap');
+    release();
+    expect((await first).cost).toBe(1);
+    await expect(f(Float64Array.of(-1, 0))).rejects.toThrow('evaluation failed');
+    const again = f(Float64Array.of(3, 0));
+    release();
+    expect((await again).cost).toBe(3);
+    expect(calls).toEqual([1, -1, 3]);
   });
 });
 
