@@ -1,4 +1,5 @@
 import type LibSampleRateModule from '@alexanderolsen/libsamplerate-js';
+import { concatenated } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 
 type Converter = Awaited<ReturnType<typeof LibSampleRateModule.create>>;
@@ -197,14 +198,7 @@ export class StreamResampler {
 
 /** The pieces of a signal end to end (the piece itself when there is one, not a copy). */
 export function concatSamples(parts: Float32Array[]): Float32Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0] : concatenated(parts);
 }
 
 /**

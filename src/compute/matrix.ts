@@ -29,6 +29,19 @@ export function transposed(M: ArrayLike<number>, rows: number, cols: number, typ
   return T;
 }
 
+/** The arrays end to end in a new one, float32, or float64 when given Float64Array. */
+export function concatenated(parts: readonly ArrayLike<number>[]): Float32Array;
+export function concatenated(parts: readonly ArrayLike<number>[], type: Float64ArrayConstructor): Float64Array;
+export function concatenated(parts: readonly ArrayLike<number>[], type: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array): Float32Array | Float64Array {
+  const out = new type(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /**
  * Index of the largest of values[start..end), counted from start (the first one on ties). The one
  * argmax of the project: argmaxRows, the browser page and the unit pictures all use it.

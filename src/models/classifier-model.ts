@@ -6,6 +6,7 @@
 import { Preprocessor, type PreprocessJSON } from '../features/preprocess.ts';
 import { SoftmaxModel } from './softmax/softmax.ts';
 import { StackedModel } from './stacked/stacked.ts';
+import { concatenated } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import type { InputDescription } from '../features/input-description.ts';
 import { getWeight, loadModel, saveModel, savedWeightDecay, type Weight } from './model-io.ts';
@@ -113,11 +114,5 @@ export async function loadStackedClassifier(dir: string): Promise<StackedClassif
 function packLayers(t: { layerSizes: number[] }, softmax: Float64Array, w: (name: string) => Float64Array): Float64Array {
   const parts = [softmax];
   for (let l = 1; l < t.layerSizes.length; l++) parts.push(w(`layer${l}/W`), w(`layer${l}/b`));
-  const theta = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    theta.set(p, off);
-    off += p.length;
-  }
-  return theta;
+  return concatenated(parts, Float64Array);
 }

@@ -33,7 +33,7 @@
  * differences between speakers.
  */
 import * as tf from '@tensorflow/tfjs';
-import { argmaxRows, transposed, type Matrix } from '../../compute/matrix.ts';
+import { argmaxRows, concatenated, transposed, type Matrix } from '../../compute/matrix.ts';
 import { adam, cosineSchedule } from '../../optim/adam.ts';
 import type { CostAndGradient } from '../../optim/types.ts';
 import { SflError } from '../../util/errors.ts';
@@ -292,19 +292,9 @@ function inBlocks(x: tf.Tensor4D, block: number, f: (xb: tf.Tensor4D) => tf.Tens
   return out;
 }
 
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Class scores (N x classes) of every example of `x`. */
 function convAeScores(model: ConvAeModel, x: tf.Tensor4D, block = 250): Matrix {
-  const data = withModel(model, (p) => concat(inBlocks(x, block, (xb) => logits(xb, p, model.shape.pool))));
+  const data = withModel(model, (p) => concatenated(inBlocks(x, block, (xb) => logits(xb, p, model.shape.pool))));
   return { data, rows: x.shape[0], cols: model.shape.classes };
 }
 
@@ -509,7 +499,7 @@ export async function trainConvAe(x: tf.Tensor4D, labels: LabelArray, o: ConvAeT
     });
     let t0 = performance.now();
     const encoder = { shape: s, theta: pre };
-    const features = withModel(encoder, (p) => concat(inBlocks(x, 250, (xb) => tf.reshape(encode(xb, p.layers, s.pool), [xb.shape[0], -1]) as tf.Tensor2D)));
+    const features = withModel(encoder, (p) => concatenated(inBlocks(x, 250, (xb) => tf.reshape(encode(xb, p.layers, s.pool), [xb.shape[0], -1]) as tf.Tensor2D)));
     const D = featureSize(s);
     history.softmax = [];
     o.onStage?.({ stage: 'softmax', phase: 'start', steps: o.softmax.maxIter });
