@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileOrSay } from '../util/fs-errors.ts';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { SflError } from '../util/errors.ts';
 import { writeFileAtomic } from './atomic-write.ts';
@@ -25,13 +25,7 @@ function magicName(magic: number): string {
 
 /** Reads the whole file, gunzipping if it starts with the gzip signature (1f 8b). */
 function readMaybeGzip(path: string): Uint8Array {
-  let raw: Buffer;
-  try {
-    raw = readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new SflError(code === 'ENOENT' ? 'file not found' : `cannot read: ${(err as Error).message}`, path);
-  }
+  const raw = readFileOrSay(path);
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
     try {
       return gunzipSync(raw);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileOrSay } from '../util/fs-errors.ts';
 import { dump, parse } from 'npyjs';
 import type { Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
@@ -32,13 +32,7 @@ export function writeNpy(path: string, m: Matrix | NpyArray): void {
 
 /** Reads a float32 .npy file (little-endian, C order). SflError naming the file otherwise. */
 export function readNpy(path: string): NpyArray {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new SflError(code === 'ENOENT' ? 'file not found' : `cannot read: ${(err as Error).message}`, path);
-  }
+  const bytes = readFileOrSay(path);
   // parse() needs an ArrayBuffer of its own (typed-array views at absolute offsets), so copy out
   // of Node's buffer pool.
   const own = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;

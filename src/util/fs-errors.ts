@@ -8,7 +8,7 @@
  * folder whose parent exists, which is what /proc and similar pseudo file systems do
  * (`--outputs /proc/x`). Here each level is made with a plain mkdir, so that answer is an error.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { SflError } from './errors.ts';
@@ -60,6 +60,21 @@ export function environmentError(e: NodeJS.ErrnoException, path = e.path ?? '', 
 /** `e` as a sentence naming `path` when it is a fault of the environment (environmentError), else `e` as it was. */
 export function explainFsError(e: unknown, path: string, advice?: string): unknown {
   return isEnvironmentError(e) ? environmentError(e, path, advice) : e;
+}
+
+/** A file that cannot be read, as the sentence naming it: "file not found", else "cannot read: <why>". */
+export function cannotRead(err: unknown, path: string): SflError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new SflError(code === 'ENOENT' ? 'file not found' : `cannot read: ${(err as Error).message}`, path);
+}
+
+/** fs.readFileSync, its failure the cannotRead sentence naming `path`. */
+export function readFileOrSay(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw cannotRead(err, path);
+  }
 }
 
 /**

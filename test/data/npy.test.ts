@@ -15,6 +15,13 @@ function sample(rows: number, cols: number) {
 }
 
 describe('npy', () => {
+  it('names a file it cannot read, in a sentence', () => {
+    const dir = tempDir();
+    expect(() => readNpy(join(dir, 'missing.npy'))).toThrow(`${join(dir, 'missing.npy')}: file not found`);
+    expect(() => readNpy(dir)).toThrow(`${dir}: cannot read: EISDIR`);
+    expect(() => readNpy(dir)).toThrow(SflError);
+  });
+
   it('round-trips a Matrix', () => {
     const path = join(tempDir(), 'm.npy');
     const m = sample(5, 3);
