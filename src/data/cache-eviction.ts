@@ -46,17 +46,12 @@ export interface CacheEntryInfo {
 /** Every entry of the cache in `dir` (none if it does not exist), least recently used first. */
 export function listCacheEntries(dir: string): CacheEntryInfo[] {
   const out: CacheEntryInfo[] = [];
-  for (const shard of safeReaddir(dir)) {
-    if (!SHARD.test(shard)) continue;
-    for (const name of safeReaddir(join(dir, shard))) {
-      if (!ENTRY.test(name)) continue;
-      const path = join(dir, shard, name);
-      try {
-        const st = statSync(path);
-        out.push({ path, bytes: st.size, usedAt: st.mtimeMs });
-      } catch {
-        // Removed meanwhile by another process: not an entry any more.
-      }
+  for (const path of shardFiles(dir, ENTRY)) {
+    try {
+      const st = statSync(path);
+      out.push({ path, bytes: st.size, usedAt: st.mtimeMs });
+    } catch {
+      // Removed meanwhile by another process: not an entry any more.
     }
   }
   return out.sort((a, b) => a.usedAt - b.usedAt);
@@ -99,17 +94,20 @@ export function clearCache(dir: string): CacheUsage {
 }
 
 function removeStaleTemporaries(dir: string, olderThan: number): void {
+  for (const path of shardFiles(dir, TEMPORARY)) {
+    try {
+      if (statSync(path).mtimeMs < olderThan) rmSync(path, { force: true });
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/** Paths of the files in the cache's shard folders whose names match `name`. */
+function* shardFiles(dir: string, name: RegExp): Generator<string> {
   for (const shard of safeReaddir(dir)) {
     if (!SHARD.test(shard)) continue;
-    for (const name of safeReaddir(join(dir, shard))) {
-      if (!TEMPORARY.test(name)) continue;
-      const path = join(dir, shard, name);
-      try {
-        if (statSync(path).mtimeMs < olderThan) rmSync(path, { force: true });
-      } catch {
-        // gone already
-      }
-    }
+    for (const file of safeReaddir(join(dir, shard))) if (name.test(file)) yield join(dir, shard, file);
   }
 }
 
