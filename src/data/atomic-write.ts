@@ -1,7 +1,8 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { environmentError, isEnvironmentError, makeDirs } from '../util/fs-errors.ts';
+import { environmentError, isEnvironmentError, makeDirs, writeFileNamed } from '../util/fs-errors.ts';
 
 /**
  * Writes `chunks` (concatenated) to `path` so that readers only ever see the old file or the
@@ -29,5 +30,21 @@ export function writeFileAtomic(path: string, ...chunks: Uint8Array[]): void {
   } catch (err) {
     rmSync(tmp, { force: true });
     throw isEnvironmentError(err) ? environmentError(err, path) : err;
+  }
+}
+
+/**
+ * The same promise asynchronously, for files a user opens (pictures, report.html): the temporary
+ * file is hidden (`.<name>.<pid>.<random>.tmp` beside `path`, whose folder must exist), and
+ * errors are writeFileNamed's, or rename's, as they come.
+ */
+export async function replaceFile(path: string, data: Uint8Array | string): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFileNamed(tmp, data);
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
   }
 }

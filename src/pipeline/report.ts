@@ -6,8 +6,7 @@
  * on a finished run (`sfl report <run>` rebuilds it).
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
-import { writeFileNamed } from '../util/fs-errors.ts';
+import { replaceFile } from '../data/atomic-write.ts';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
 import type { SpectrumParams } from '../audio/spectrogram.ts';
@@ -32,14 +31,7 @@ export const REPORT_FILE = 'report.html';
 export async function writeReport(runDir: string): Promise<string> {
   const html = renderReport(await reportContent(runDir));
   const path = join(runDir, REPORT_FILE);
-  const tmp = join(runDir, `.${REPORT_FILE}.${process.pid}.tmp`);
-  try {
-    await writeFileNamed(tmp, html);
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+  await replaceFile(path, html);
   return path;
 }
 

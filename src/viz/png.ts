@@ -3,10 +3,9 @@
  * file beside its destination and renamed into place, so a reader (or a crash) never sees half a PNG.
  */
 import { PNG } from 'pngjs';
-import { randomBytes } from 'node:crypto';
-import { rename, unlink } from 'node:fs/promises';
-import { makeDirs, writeFileNamed } from '../util/fs-errors.ts';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { replaceFile } from '../data/atomic-write.ts';
+import { makeDirs } from '../util/fs-errors.ts';
 import type { RgbaImage } from './raster.ts';
 
 export function encodePng(img: RgbaImage): Buffer {
@@ -26,15 +25,6 @@ export function decodePng(buf: Buffer): RgbaImage {
 /** Writes `img` as a PNG at `path`, atomically; creates the parent folder if needed. */
 export async function writePng(path: string, img: RgbaImage): Promise<void> {
   const bytes = encodePng(img);
-  const dir = dirname(path);
-  makeDirs(dir);
-  // Same folder as the target so rename() stays on one filesystem and is atomic.
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFileNamed(tmp, bytes);
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+  makeDirs(dirname(path));
+  await replaceFile(path, bytes);
 }
