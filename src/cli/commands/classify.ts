@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { initBackend } from '../../compute/backend.ts';
 import { classifyRecordings, QUIET_LABEL, topClasses } from '../../pipeline/classify-recordings.ts';
 import { DEFAULT_SEGMENT_SECONDS } from '../../pipeline/segments.ts';
+import { segmentLines } from '../segment-lines.ts';
 import { loadTrainedRun, type TrainedRun } from '../../pipeline/trained-run.ts';
 import { classifyImageFiles } from '../../pipeline/classify-images.ts';
 import { scanImageTargets } from '../../data/image-files.ts';
@@ -67,7 +68,8 @@ export function registerClassify(program: Command): void {
     .description(
       'label recordings with a trained run (self-taught, conv, stacked, conv-ae, train-softmax on audio; `npm start`): ' +
         'prints, for each recording, the predicted label and the most probable classes, and for a recording longer than ' +
-        'one segment the label of each segment with its start and end time. Recordings at another sample rate are ' +
+        'one segment its labels over time (consecutive segments with one label on one line, with their start and end ' +
+        'time; --json lists every segment). Recordings at another sample rate are ' +
         'resampled to the training rate; unreadable ones are reported and skipped. A run trained with ' +
         '--standardise-per-speaker takes all the recordings given as one speaker\'s (at least 10) and standardises them together',
     )
@@ -114,12 +116,7 @@ export function registerClassify(program: Command): void {
           continue;
         }
         console.log(`${p.file}\t${p.label}\t${top.map((t) => `${t.label} ${pct(t.probability)}`).join(', ')}`);
-        if (p.segments.length > 1) {
-          for (const s of p.segments) {
-            const what = s.quiet ? `${s.level.toFixed(1)} dB` : pct(topClasses(s.probabilities, names, 1)[0].probability);
-            console.log(`  ${s.start.toFixed(2)}-${s.end.toFixed(2)} s\t${s.label}\t${what}`);
-          }
-        }
+        if (p.segments.length > 1) for (const line of segmentLines(p.segments, names)) console.log(line);
       }
       // The last line: every file given or found accounted for.
       process.stderr.write(`${targetsSummary(inputs, predictions.length, skipped)}\n`);
