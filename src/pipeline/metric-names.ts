@@ -41,6 +41,10 @@ const WORDS: Record<string, string> = {
   convAe: 'convolutional autoencoder',
   audioDir: 'audio folder',
   maxIter: 'iteration limit',
+  // minFunc's and the autoencoder's own names, which mean nothing to a reader of the report.
+  funEvals: 'cost evaluations',
+  visible: 'inputs per example (visible units)',
+  trainSeconds: 'training time (s)',
 };
 
 // The optimisers' stop reasons (optim/lbfgs.ts, optim/minibatch.ts) as a sentence.
@@ -57,6 +61,9 @@ const STOP_REASONS: Record<string, string> = {
 
 /** A metric's value as a person reads it: a stop reason as a sentence (with its code), anything else unchanged. */
 export function humanMetricValue(key: string, value: string): string {
+  // A duration to a tenth of a second, or a hundredth below 10 s, not to six digits ("0.273657").
+  const seconds = /(^|\.)(seconds|\w*Seconds)$/.test(key) && value.trim() !== '' ? Number(value) : NaN;
+  if (Number.isFinite(seconds)) return seconds < 10 ? seconds.toFixed(2) : seconds.toFixed(1);
   const reason = /(^|\.)stopReason$/.test(key) ? STOP_REASONS[value] : undefined;
   return reason ? `${reason} [${value}]` : value;
 }

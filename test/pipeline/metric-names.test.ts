@@ -13,6 +13,12 @@ describe('humanMetricName', () => {
     expect(humanMetricName('finalCost')).toBe('Final cost (of the last stage trained)');
   });
 
+  it('names the autoencoder\'s and the optimiser\'s own keys in words', () => {
+    expect(humanMetricName('funEvals')).toBe('Cost evaluations');
+    expect(humanMetricName('visible')).toBe('Inputs per example (visible units)');
+    expect(humanMetricName('trainSeconds')).toBe('Training time (s)');
+  });
+
   it('splits an unknown camelCase key into words rather than showing it raw', () => {
     expect(humanMetricName('meanPooledWidth')).toBe('Mean pooled width');
     expect(humanMetricName('layers.secondLayer_units')).toBe('Layers: second layer units');
@@ -20,6 +26,13 @@ describe('humanMetricName', () => {
 });
 
 describe('humanMetricValue', () => {
+  it('gives durations to a tenth of a second (a hundredth below 10 s)', () => {
+    expect(humanMetricValue('trainSeconds', '0.273657')).toBe('0.27');
+    expect(humanMetricValue('seconds', '123.456')).toBe('123.5');
+    expect(humanMetricValue('sae.trainSeconds', '12')).toBe('12.0');
+    expect(humanMetricValue('iterations', '0.273657')).toBe('0.273657');
+  });
+
   it("says why training stopped in words, keeping the optimiser's code", () => {
     expect(humanMetricValue('softmax.stopReason', 'optTol')).toBe('converged (gradient below tolerance) [optTol]');
     expect(humanMetricValue('stopReason', 'maxIter')).toBe('reached the iteration limit [maxIter]');
