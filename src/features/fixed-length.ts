@@ -6,7 +6,8 @@
  *  - shorter: the recording is centred (an odd leftover frame goes after it) and padded with a
  *    given value per band, e.g. the training mean of each band, which standardises to 0.
  */
-import type { Matrix } from '../compute/matrix.ts';
+import { matrix, type Matrix } from '../compute/matrix.ts';
+import { collectRows, type RowBlocks } from '../data/row-blocks.ts';
 import { SflError } from '../util/errors.ts';
 
 /** First frame of the `frames`-frame stretch of S with the largest sum; 0 when S has at most `frames` frames. */
@@ -60,4 +61,42 @@ export function padToFrames(S: Matrix, K: number): Matrix {
   // Repeat the last frame rather than inserting zeros, which in log units would be a loud event.
   for (let t = S.rows; t < K; t++) data.copyWithin(t * S.cols, (S.rows - 1) * S.cols, S.rows * S.cols);
   return { data, rows: K, cols: S.cols };
+}
+
+/**
+ * fixFrames of a spectrogram read as blocks (`open` gives a new read each call), never held whole
+ * when it is longer than `frames`: a first read finds the loudest stretch (loudestSegmentStart's
+ * sums, in the same order, over a ring of the last `frames` frame sums), a second copies it.
+ * Memory: a block and the `frames` frames kept.
+ */
+export async function fixFramesOfBlocks(open: () => Promise<RowBlocks>, frames: number, pad: ArrayLike<number>): Promise<Matrix> {
+  const first = await open();
+  if (first.rows <= frames) return fixFrames(await collectRows(first), frames, pad);
+  const B = first.cols;
+  const ring = new Float64Array(frames);
+  let t = 0, window = 0, best = 0, bestSum = 0;
+  for await (const b of first) {
+    for (let r = 0; r < b.rows; r++, t++) {
+      let s = 0;
+      for (let j = 0; j < B; j++) s += b.data[r * B + j];
+      if (t < frames) {
+        window += s;
+        if (t === frames - 1) bestSum = window;
+      } else {
+        // The stretch starting at t - frames + 1: frame t in, frame t - frames out.
+        window += s - ring[t % frames];
+        if (window > bestSum) [best, bestSum] = [t - frames + 1, window];
+      }
+      ring[t % frames] = s;
+    }
+  }
+  const out = matrix(frames, B);
+  t = 0;
+  for await (const b of await open()) {
+    const a = Math.max(best, t), z = Math.min(best + frames, t + b.rows);
+    if (a < z) out.data.set(b.data.subarray((a - t) * B, (z - t) * B), (a - best) * B);
+    t += b.rows;
+    if (t >= best + frames) break; // the rest is not needed: the read is closed
+  }
+  return out;
 }

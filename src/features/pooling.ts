@@ -165,3 +165,89 @@ export function rangesFromCounts(counts: ArrayLike<number>): RowRange[] {
   }
   return ranges;
 }
+
+/**
+ * The pooling of one recording whose window activations arrive in blocks, in order: the same
+ * vector poolWindows gives for all of them at once (the same float64 sums in the same order, the
+ * same maxima), holding only one pool per segment. The segments' boundaries follow from the
+ * number of windows, which must be known before the first block (for a spectrogram: its frames
+ * minus K - 1, known from the file's declared length before decoding).
+ */
+export class RunningPool {
+  /** pooledWidth(hidden, opts): the length of the vector finish() returns. */
+  readonly width: number;
+  private readonly method: PoolMethod;
+  private readonly segments: number;
+  /** Segment s covers windows [from[s], to[s]): poolRange's rule with start 0. */
+  private readonly from: Int32Array;
+  private readonly to: Int32Array;
+  private readonly sums: Float64Array;
+  private readonly maxima: Float32Array;
+  private seen = 0;
+
+  /** @param windows the recording's number of windows (at least 1); hidden: columns of every block. */
+  constructor(readonly hidden: number, readonly windows: number, opts: PoolOptions = {}) {
+    const { method, segments } = resolve(opts);
+    if (!Number.isInteger(windows) || windows < 1) throw new SflError('pooling: a recording has no windows, so there is nothing to pool');
+    this.method = method;
+    this.segments = segments;
+    this.width = pooledWidth(hidden, { method, segments });
+    this.from = new Int32Array(segments);
+    this.to = new Int32Array(segments);
+    for (let s = 0; s < segments; s++) {
+      this.from[s] = Math.floor((s * windows) / segments);
+      this.to[s] = Math.max(Math.floor(((s + 1) * windows) / segments), this.from[s] + 1);
+    }
+    this.sums = new Float64Array(method === 'max' ? 0 : segments * hidden);
+    this.maxima = new Float32Array(method === 'mean' ? 0 : segments * hidden);
+  }
+
+  /** The next windows' activations (rows in order, any number of them). */
+  add(H: Matrix): void {
+    if (H.rows === 0) return;
+    if (H.cols !== this.hidden) throw new SflError(`pooling: a block has ${H.cols} hidden units, expected ${this.hidden}`);
+    const r0 = this.seen, r1 = r0 + H.rows;
+    if (r1 > this.windows) throw new Error(`RunningPool: more than the ${this.windows} windows announced`);
+    const h = this.hidden, d = H.data;
+    for (let s = 0; s < this.segments; s++) {
+      const a = Math.max(this.from[s], r0), b = Math.min(this.to[s], r1);
+      if (a >= b) continue;
+      if (this.method !== 'max') {
+        const acc = this.sums.subarray(s * h, (s + 1) * h);
+        for (let r = a; r < b; r++) {
+          const base = (r - r0) * h;
+          for (let j = 0; j < h; j++) acc[j] += d[base + j];
+        }
+      }
+      if (this.method !== 'mean') {
+        const m = this.maxima.subarray(s * h, (s + 1) * h);
+        let r = a;
+        // A segment's first window sets its maxima (as poolRows does), later ones raise them.
+        if (a === this.from[s]) {
+          m.set(d.subarray((a - r0) * h, (a - r0 + 1) * h));
+          r++;
+        }
+        for (; r < b; r++) {
+          const base = (r - r0) * h;
+          for (let j = 0; j < h; j++) if (d[base + j] > m[j]) m[j] = d[base + j];
+        }
+      }
+    }
+    this.seen = r1;
+  }
+
+  /** The pooled vector (width values); every announced window must have arrived. */
+  finish(): Float32Array {
+    if (this.seen !== this.windows) throw new Error(`RunningPool: ${this.seen} windows arrived, ${this.windows} were announced`);
+    const h = this.hidden;
+    const out = new Float32Array(this.width);
+    let o = 0;
+    for (let s = 0; s < this.segments; s++) {
+      const n = this.to[s] - this.from[s];
+      if (this.method !== 'max') for (let j = 0; j < h; j++) out[o + j] = this.sums[s * h + j] / n;
+      if (this.method !== 'mean') out.set(this.maxima.subarray(s * h, (s + 1) * h), o + (this.method === 'meanmax' ? h : 0));
+      o += this.method === 'meanmax' ? 2 * h : h;
+    }
+    return out;
+  }
+}

@@ -40,3 +40,71 @@ export function recordingStats(spectra: readonly Matrix[], segments = 3): Matrix
   });
   return out;
 }
+
+/**
+ * recordingStats of one spectrogram whose frames arrive in blocks, in order: the same row (the
+ * same float64 sums in the same order), holding a few sums per band. The segments' boundaries
+ * follow from the number of frames, known before the first block.
+ */
+export class RunningStats {
+  readonly width: number;
+  private readonly sum: Float64Array;
+  private readonly squares: Float64Array;
+  private readonly segmentSums: Float64Array;
+  private readonly from: Int32Array;
+  private readonly to: Int32Array;
+  private seen = 0;
+
+  constructor(readonly bands: number, readonly frames: number, readonly segments = 3) {
+    if (!Number.isInteger(frames) || frames < 1) throw new SflError('recordingStats: a spectrogram has no frames');
+    this.width = recordingStatsWidth(bands, segments);
+    this.sum = new Float64Array(bands);
+    this.squares = new Float64Array(bands);
+    this.segmentSums = new Float64Array(segments * bands);
+    this.from = new Int32Array(segments);
+    this.to = new Int32Array(segments);
+    for (let seg = 0; seg < segments; seg++) {
+      this.from[seg] = Math.min(frames - 1, Math.floor((seg * frames) / segments));
+      this.to[seg] = Math.max(this.from[seg] + 1, Math.floor(((seg + 1) * frames) / segments));
+    }
+  }
+
+  /** The next frames (rows in order). */
+  add(S: Matrix): void {
+    const B = this.bands;
+    if (S.cols !== B) throw new SflError(`recordingStats: a block has ${S.cols} bands, expected ${B}`);
+    const t0 = this.seen, t1 = t0 + S.rows;
+    if (t1 > this.frames) throw new Error(`RunningStats: more than the ${this.frames} frames announced`);
+    const d = S.data;
+    for (let t = t0; t < t1; t++) {
+      const base = (t - t0) * B;
+      for (let b = 0; b < B; b++) {
+        const v = d[base + b];
+        this.sum[b] += v;
+        this.squares[b] += v * v;
+      }
+    }
+    for (let seg = 0; seg < this.segments; seg++) {
+      const a = Math.max(this.from[seg], t0), z = Math.min(this.to[seg], t1);
+      const acc = this.segmentSums.subarray(seg * B, (seg + 1) * B);
+      for (let t = a; t < z; t++) for (let b = 0; b < B; b++) acc[b] += d[(t - t0) * B + b];
+    }
+    this.seen = t1;
+  }
+
+  /** The row recordingStats gives for the whole spectrogram. */
+  finish(): Float32Array {
+    if (this.seen !== this.frames) throw new Error(`RunningStats: ${this.seen} frames arrived, ${this.frames} were announced`);
+    const B = this.bands, n = this.frames;
+    const o = new Float32Array(this.width);
+    for (let b = 0; b < B; b++) {
+      const mean = this.sum[b] / n;
+      o[b] = mean;
+      o[B + b] = Math.sqrt(Math.max(0, this.squares[b] / n - mean * mean));
+    }
+    for (let seg = 0; seg < this.segments; seg++) {
+      for (let b = 0; b < B; b++) o[(2 + seg) * B + b] = this.segmentSums[seg * B + b] / (this.to[seg] - this.from[seg]);
+    }
+    return o;
+  }
+}

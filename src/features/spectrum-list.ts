@@ -6,6 +6,7 @@
  * together) before reading.
  */
 import type { Matrix } from '../compute/matrix.ts';
+import type { RowBlocks } from '../data/row-blocks.ts';
 
 export interface SpectrumList {
   /** Number of recordings. */
@@ -19,6 +20,11 @@ export interface SpectrumList {
    * set's budget), so a caller never modifies it.
    */
   load(i: number): Promise<Matrix>;
+  /**
+   * Spectrogram i as blocks of frames (frames(i) x bands in all), read once, never whole: for a
+   * recording too long to hold (absent: load() only).
+   */
+  blocks?(i: number): Promise<RowBlocks>;
   /** What to call recording i in a message (its file), when known. */
   name?(i: number): string;
 }
@@ -36,4 +42,20 @@ export function spectrumListOf(spectra: readonly Matrix[]): SpectrumList {
 /** A list as it is, or the in-memory list of an array of spectrograms. */
 export function asSpectrumList(x: readonly Matrix[] | SpectrumList): SpectrumList {
   return Array.isArray(x) ? spectrumListOf(x as readonly Matrix[]) : (x as SpectrumList);
+}
+
+/**
+ * Frames above which a pass reads a recording block by block (SpectrumList.blocks) rather than
+ * whole: about 17 minutes at 16 kHz with a 256-sample hop. Shorter recordings are loaded whole,
+ * which is cheaper per recording (one read, one call of the encoder over many at once).
+ */
+export const BLOCKWISE_FRAMES = 1 << 16;
+
+/** Spectrogram i of `list` as blocks of frames: its blocks when it is long and the list has them, else the whole matrix as one block. */
+export async function blocksOf(list: SpectrumList, i: number): Promise<AsyncIterable<Matrix>> {
+  if (list.blocks && list.frames(i) > BLOCKWISE_FRAMES) return list.blocks(i);
+  const whole = await list.load(i);
+  return (async function* () {
+    yield whole;
+  })();
 }

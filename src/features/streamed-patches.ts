@@ -13,8 +13,11 @@
 import { matrix, type Matrix } from '../compute/matrix.ts';
 import { SflError } from '../util/errors.ts';
 import { mulberry32, type Rng } from '../util/random.ts';
+import { progress } from '../util/progress.ts';
+import { concatRows } from '../audio/spectrogram-stream.ts';
+import type { RowBlocks } from '../data/row-blocks.ts';
 import { checkWindowMemory, WindowPicker, type PatchOptions, type SamplingPolicy, type WindowDraws } from './sampler.ts';
-import type { SpectrumList } from './spectrum-list.ts';
+import { BLOCKWISE_FRAMES, type SpectrumList } from './spectrum-list.ts';
 
 /** Where each slot's patch comes from: recording, start frame, first band. */
 interface PatchPlan extends WindowDraws {
@@ -24,6 +27,8 @@ interface PatchPlan extends WindowDraws {
 export interface StreamedPatchOptions extends PatchOptions {
   /** Default 'duration' (samplePatches' draws). */
   policy?: SamplingPolicy;
+  /** Shows a progress bar of the frames read, under this name. */
+  stage?: string;
 }
 
 export interface StreamedPatches {
@@ -58,18 +63,53 @@ export async function samplePatchesStreamed(list: SpectrumList, opts: StreamedPa
   const perRecording = new Int32Array(list.length);
   for (let i = 0; i < list.length; i++) perRecording[i] = first[i + 1] - first[i];
   const out = matrix(count, K * width);
-  for (let i = 0; i < list.length; i++) {
-    if (first[i] === first[i + 1]) continue;
-    const S = await list.load(i);
-    for (let k = first[i]; k < first[i + 1]; k++) {
-      const r = slots[k];
-      for (let y = 0; y < K; y++) {
-        const src = (plan.start[r] + y) * cols + plan.band[r];
-        out.data.set(S.data.subarray(src, src + width), (r * K + y) * width);
-      }
+  const copy = (S: Matrix, from: number, r: number) => {
+    for (let y = 0; y < K; y++) {
+      const src = (plan.start[r] - from + y) * cols + plan.band[r];
+      out.data.set(S.data.subarray(src, src + width), (r * K + y) * width);
     }
+  };
+  // Progress in frames, so that it moves within a long recording too.
+  let total = 0;
+  for (let i = 0; i < list.length; i++) if (first[i] < first[i + 1]) total += list.frames(i);
+  const bar = opts.stage ? progress({ stage: `${opts.stage} (frames)`, total }) : null;
+  let done = 0;
+  try {
+    for (let i = 0; i < list.length; i++) {
+      if (first[i] === first[i + 1]) continue;
+      const mine = slots.subarray(first[i], first[i + 1]);
+      if (list.blocks && list.frames(i) > BLOCKWISE_FRAMES) {
+        // Each window copied from the blocks as they pass (one spanning two blocks completed from the K - 1 frames kept).
+        await copyFromBlocks(await list.blocks(i), mine, plan.start, K, copy, (n) => bar?.update((done += n)));
+        continue;
+      }
+      const S = await list.load(i);
+      for (const r of mine) copy(S, 0, r);
+      bar?.update((done += S.rows));
+    }
+  } finally {
+    bar?.stop();
   }
   return { X: out, perRecording };
+}
+
+/** Copies the windows starting at start[r] (r in `slots`) from the blocks as they pass; `copy(S, from, r)`: S's row 0 is frame `from`. */
+async function copyFromBlocks(blocks: RowBlocks, slots: Int32Array, start: Int32Array, K: number, copy: (S: Matrix, from: number, r: number) => void, read: (rows: number) => void): Promise<void> {
+  const order = Array.from(slots).sort((a, b) => start[a] - start[b]);
+  const cols = blocks.cols;
+  let next = 0;
+  // The frames held: the last K - 1 of what passed, then the block.
+  let held: Matrix = matrix(0, cols);
+  let from = 0;
+  for await (const b of blocks) {
+    const joined = held.rows === 0 ? b : concatRows([held, b], cols);
+    while (next < order.length && start[order[next]] + K <= from + joined.rows) copy(joined, from, order[next++]);
+    const keep = Math.min(K - 1, joined.rows);
+    held = { data: joined.data.slice((joined.rows - keep) * cols, joined.rows * cols), rows: keep, cols };
+    from += joined.rows - keep;
+    read(b.rows);
+  }
+  if (next !== order.length) throw new Error(`samplePatchesStreamed: ${order.length - next} windows lie beyond the spectrogram's ${from + held.rows} frames`);
 }
 
 /**

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
 import { Standardiser, standardiseByGroup } from '../features/normalise.ts';
 import { pooledWidth, type PoolOptions } from '../features/pooling.ts';
-import { recordingStats, recordingStatsWidth } from '../features/recording-stats.ts';
+import { recordingStats, recordingStatsWidth, RunningStats } from '../features/recording-stats.ts';
 import { samplePatchesStreamed } from '../features/streamed-patches.ts';
 import { asSpectrumList, type SpectrumList } from '../features/spectrum-list.ts';
 import type { WeightDecayChoice } from '../models/softmax/choose-weight-decay.ts';
@@ -109,7 +109,7 @@ export async function learnAudioFeatures(
   if (bandPatch !== null && bandPatch > bands) throw new SflError(`conv.bandPatch (${bandPatch}) is more than the spectrum's ${bands} bands`);
   const width = bandPatch ?? bands;
   const w = config.windows;
-  const { X, perRecording } = await samplePatchesStreamed(train, { count: w.count, height: K, width, seed: w.seed ?? config.run.seed, policy: w.sampling });
+  const { X, perRecording } = await samplePatchesStreamed(train, { count: w.count, height: K, width, seed: w.seed ?? config.run.seed, policy: w.sampling, stage: 'drawing training windows' });
   const top = perRecording.reduce((best, n, i) => (n > perRecording[best] ? i : best), 0);
   if (train.length > 1 && perRecording[top] > DOMINANT_SHARE * w.count) {
     const advice = w.sampling === 'duration' ? '; --sampling balanced gives every recording an equal share' : '';
@@ -175,8 +175,8 @@ export async function runAudioSelfTaught(
   const train = asSpectrumList(d.train);
   const kinds: RecordingRows[] = [pooledFeatureRows(sae.model, o.pool, o.conv)];
   if (o.baseline) kinds.push(BASELINE_ROWS(train.bands));
-  const [trainF, trainStats] = await recordingRowsStreamed(train, kinds);
-  const [testF, testStats] = await recordingRowsStreamed(asSpectrumList(d.test), kinds);
+  const [trainF, trainStats] = await recordingRowsStreamed(train, kinds, 'encoding the training recordings');
+  const [testF, testStats] = await recordingRowsStreamed(asSpectrumList(d.test), kinds, 'encoding the test recordings');
   const Ftr = speakerStandardised(trainF, d.trainSpeakers, config);
   const Fte = speakerStandardised(testF, d.testSpeakers, config);
   const { classifier, costs, choice } = await trainClassifier(Ftr, d.trainY, d.classNames, config, o.log);
@@ -195,7 +195,11 @@ export async function runAudioSelfTaught(
 }
 
 /** The baseline's rows: log-spectrum statistics of each recording (mean, std, 3 segment means per band). */
-const BASELINE_ROWS = (bands: number): RecordingRows => ({ width: recordingStatsWidth(bands), rows: (group) => recordingStats(group) });
+const BASELINE_ROWS = (bands: number): RecordingRows => ({
+  width: recordingStatsWidth(bands),
+  rows: (group) => recordingStats(group),
+  running: (frames) => new RunningStats(bands, frames),
+});
 
 /** The no-learning baseline: log-spectrum statistics -> softmax. */
 async function runBaseline(d: SplitData, trainStats: Matrix, testStats: Matrix, config: Config, log?: Log): Promise<{ test: Evaluation; testPredicted: Int32Array }> {

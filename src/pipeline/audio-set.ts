@@ -20,7 +20,7 @@ import { scanAudioFiles, type SkippedFile } from '../data/audio-files.ts';
 import { labelFiles, labelNames, type LabelSource, type Recording } from '../data/labeled-set.ts';
 import { planSplits, type Split, type SplitSpec } from '../data/splits.ts';
 import { cachedBlocks, type CacheStats } from '../data/spectra-cache.ts';
-import { collectRows } from '../data/row-blocks.ts';
+import { blocksOfMatrix, collectRows, type RowBlocks } from '../data/row-blocks.ts';
 import type { SpectrumList } from '../features/spectrum-list.ts';
 import { SflError } from '../util/errors.ts';
 import type { Config } from './config.ts';
@@ -223,14 +223,24 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
     if (n === undefined) throw new Error(`not a recording of this set: ${r.path}`);
     return n;
   };
-  const spectrum = async (r: Recording) => {
-    const held = kept.get(r.path);
-    if (held) return held;
-    // The loader's own read path (blocks from the cache, else decoded), gathered whole.
-    const m = await collectRows(await cachedBlocks(r.path, params, () => openSpectrogram(r.path, params), { enabled: cache }));
+  const unchanged = (r: Recording, m: { rows: number; cols: number }) => {
     if (m.rows !== framesOf(r) || m.cols !== bands) {
       throw new SflError(`its spectrogram has ${m.rows} x ${m.cols} values now and had ${framesOf(r)} x ${bands} when the folder was read: was it changed during the run?`, r.path);
     }
+  };
+  // The loader's own read path: blocks from the cache, else decoded again (the decoder's warnings were told when the folder was read).
+  const blocks = async (r: Recording): Promise<RowBlocks> => {
+    const held = kept.get(r.path);
+    if (held) return blocksOfMatrix(held);
+    const b = await cachedBlocks(r.path, params, () => openSpectrogram(r.path, params), { enabled: cache });
+    unchanged(r, b);
+    return b;
+  };
+  const spectrum = async (r: Recording) => {
+    const held = kept.get(r.path);
+    if (held) return held;
+    const m = await collectRows(await blocks(r));
+    unchanged(r, m);
     return m;
   };
   return {
@@ -250,7 +260,7 @@ export async function loadAudioSet(o: AudioSetOptions): Promise<AudioSet> {
     cache: spectra.cache,
     framesOf,
     spectrum,
-    spectra: (recs) => ({ length: recs.length, bands, frames: (i) => framesOf(recs[i]), load: (i) => spectrum(recs[i]), name: (i) => recs[i].path }),
+    spectra: (recs) => ({ length: recs.length, bands, frames: (i) => framesOf(recs[i]), load: (i) => spectrum(recs[i]), blocks: (i) => blocks(recs[i]), name: (i) => recs[i].path }),
     classIds: (recs) => Int32Array.from(recs, (r) => classIndex.get(r.label) ?? -1),
   };
 }

@@ -18,6 +18,8 @@ import { saeFeatures, type SaeModel } from '../models/sae/saved-model.ts';
 import { SflError } from '../util/errors.ts';
 import type { Config } from './config.ts';
 import type { SpectrumList } from '../features/spectrum-list.ts';
+import { runningPooledWindows, type RunningRow } from '../features/window-chunks.ts';
+import { progress } from '../util/progress.ts';
 
 /**
  * Frames of the recordings encoded together before their window features are pooled and dropped:
@@ -55,6 +57,11 @@ function pooledByGroups(spectra: readonly Matrix[], width: number, features: (gr
 export interface RecordingRows {
   width: number;
   rows(group: readonly Matrix[]): Matrix;
+  /**
+   * The same row of ONE recording of `frames` frames x `bands` columns, fed its spectrogram block by block (memory: a
+   * block, whatever the recording's length): how a recording longer than a group is done.
+   */
+  running?(frames: number, bands: number): RunningRow;
 }
 
 /**
@@ -62,16 +69,39 @@ export interface RecordingRows {
  * groups pooledByGroups makes, so the results are the same) is produced, turned into rows, and
  * dropped. Memory: one group's spectrograms and windows, plus the rows.
  */
-export async function recordingRowsStreamed(list: SpectrumList, kinds: readonly RecordingRows[]): Promise<Matrix[]> {
+export async function recordingRowsStreamed(list: SpectrumList, kinds: readonly RecordingRows[], stage?: string): Promise<Matrix[]> {
   const outs = kinds.map((k) => matrix(list.length, k.width));
-  for (const [first, last] of frameGroups(list.length, (i) => list.frames(i))) {
-    const group: Matrix[] = [];
-    for (let i = first; i < last; i++) group.push(await list.load(i));
-    kinds.forEach((k, j) => {
-      const rows = k.rows(group);
-      if (rows.cols !== k.width || rows.rows !== group.length) throw new Error(`recordingRowsStreamed: ${rows.rows} x ${rows.cols} rows, expected ${group.length} x ${k.width}`);
-      outs[j].data.set(rows.data, first * k.width);
-    });
+  const put = (j: number, rows: Float32Array | Matrix, first: number, count: number) => {
+    const data = rows instanceof Float32Array ? rows : rows.data;
+    const shape = rows instanceof Float32Array ? [1, rows.length] : [rows.rows, rows.cols];
+    if (shape[1] !== kinds[j].width || shape[0] !== count) throw new Error(`recordingRowsStreamed: ${shape[0]} x ${shape[1]} rows, expected ${count} x ${kinds[j].width}`);
+    outs[j].data.set(data, first * kinds[j].width);
+  };
+  // Progress in frames, so that it moves within a long recording too.
+  let total = 0;
+  for (let i = 0; i < list.length; i++) total += list.frames(i);
+  const bar = stage ? progress({ stage: `${stage} (frames)`, total }) : null;
+  let done = 0;
+  try {
+    for (const [first, last] of frameGroups(list.length, (i) => list.frames(i))) {
+      if (last === first + 1 && list.frames(first) > GROUP_FRAMES && list.blocks && kinds.every((k) => k.running)) {
+        // A recording longer than a group: block by block, never whole.
+        const running = kinds.map((k) => k.running!(list.frames(first), list.bands));
+        for await (const b of await list.blocks(first)) {
+          for (const r of running) r.add(b);
+          bar?.update((done += b.rows));
+        }
+        running.forEach((r, j) => put(j, r.finish(), first, 1));
+        continue;
+      }
+      const group: Matrix[] = [];
+      for (let i = first; i < last; i++) group.push(await list.load(i));
+      kinds.forEach((k, j) => put(j, k.rows(group), first, group.length));
+      for (const S of group) done += S.rows;
+      bar?.update(done);
+    }
+  } finally {
+    bar?.stop();
   }
   return outs;
 }
@@ -84,6 +114,8 @@ export function pooledFeatureRows(model: SaeModel, pool: PoolOptions, conv?: Con
       const { H, ranges } = conv ? convWindowFeatures(model, group, conv) : windowFeatures(model, group);
       return poolRecordings(H, ranges, pool);
     },
+    running: (frames, bands) =>
+      runningPooledWindows(checkAudioModel(model).K, bands, frames, pool, (chunk) => (conv ? convWindowFeatures(model, [chunk], conv) : windowFeatures(model, [chunk])).H),
   };
 }
 

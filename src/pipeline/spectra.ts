@@ -118,7 +118,11 @@ export interface LoadOptions {
   cacheDir?: string;
   /** Return an empty result rather than an error when no file could be used (the caller reports). */
   allowNone?: boolean;
-  /** Called after each file with (done, total). */
+  /**
+   * Called with (done, total) files as they are read: after each file, and within a file as its
+   * blocks pass, with the share of its frames read (done fractional), so that progress moves
+   * within a long recording too.
+   */
   onProgress?: (done: number, total: number) => void;
   /**
    * Streaming: each file's spectrogram is handed to `consume` as soon as it is computed and not
@@ -148,7 +152,7 @@ class GuardedBlocks implements SpectrogramBlocks {
   error: unknown = undefined;
   private readonly it: AsyncIterator<Matrix>;
 
-  constructor(readonly path: string, source: RowBlocks) {
+  constructor(readonly path: string, source: RowBlocks, private readonly onRows?: (read: number) => void) {
     this.rows = source.rows;
     this.cols = source.cols;
     this.it = source[Symbol.asyncIterator]();
@@ -167,9 +171,13 @@ class GuardedBlocks implements SpectrogramBlocks {
     await this.it.return?.().catch(() => undefined);
   }
 
+  private read = 0;
+
   private async next(): Promise<IteratorResult<Matrix>> {
     try {
-      return await this.it.next();
+      const r = await this.it.next();
+      if (!r.done) this.onRows?.((this.read += r.value.rows));
+      return r;
     } catch (e) {
       this.error = e;
       throw e;
@@ -436,7 +444,7 @@ export async function loadSpectra(paths: string[], settings: SpectrumSettings, o
       let source: GuardedBlocks | null = null;
       try {
         const opened = await (await lookups.take(i)).blocks(() => openSpectrogram(path, params, (w) => out.warnings.push(w)));
-        source = new GuardedBlocks(path, opened);
+        source = new GuardedBlocks(path, opened, (read) => opened.rows > 0 && opts.onProgress?.(i + Math.min(read / opened.rows, 0.999), paths.length));
         if (opts.consumeBlocks) await opts.consumeBlocks(path, source);
         else whole = await collectRows(source);
         // Decoded to the end even when the consumer did not want the frames, so every file is checked.

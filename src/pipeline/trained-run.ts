@@ -93,6 +93,12 @@ export interface TrainedRun {
   /** Null when the run classifies; else the sentence saying why it cannot. */
   readonly cannotClassify: string | null;
   readonly cannotEncode: string | null;
+  /**
+   * Set when encode() of a spectrogram gives one row per window of this many frames (hop 1), each
+   * from its own frames only: then a long recording can be encoded a chunk of frames at a time
+   * (encode-recordings.ts) with the same rows.
+   */
+  readonly windowFrames?: number;
   classify(pictures: readonly Matrix[]): Prediction;
   encode(pictures: readonly Matrix[]): Encoded;
   /** The self-taught or conv audio pipeline, when the run is one (what TensorFlow.js export takes). */
@@ -212,6 +218,7 @@ function audioPipelineRun(dir: string, p: AudioClassifierPipeline): TrainedRun {
     classNames: p.classifier.classNames,
     cannotClassify: null,
     cannotEncode: null,
+    windowFrames: p.sae.input.kind === 'spectro-temporal' ? p.sae.input.frames : undefined,
     classify: (spectra) => classifySpectra(p, [...spectra]),
     encode: (spectra) => {
       const { H, ranges } = p.conv ? convWindowFeatures(p.sae, spectra, p.conv) : windowFeatures(p.sae, spectra);
@@ -236,6 +243,7 @@ function saeRun(dir: string, sae: SaeModel): TrainedRun {
     classNames: null,
     cannotClassify: `run ${basename(dir)} is a sparse autoencoder (sfl train-sae): it learned features but no classifier; use sfl encode for its features, or train a classifier on labelled data (sfl self-taught, or self-taught --encoder ${join(dir, 'model')} on MNIST)`,
     cannotEncode: null,
+    windowFrames: sae.input.kind === 'spectro-temporal' ? sae.input.frames : undefined,
     classify: () => refuse(saeRun(dir, sae).cannotClassify),
     encode: (pictures) => {
       if (input.kind === 'image') return { features: saeFeatures(sae, imageRows(pictures, input)), ranges: oneRowEach(pictures.length), pool };

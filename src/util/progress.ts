@@ -26,7 +26,10 @@ export interface ProgressOptions {
 }
 
 export interface Progress {
-  /** `done` steps of `total` are finished; metrics are shown as key=value. */
+  /**
+   * `done` steps of `total` are finished; metrics are shown as key=value. `done` may be fractional
+   * (a file partly read): it is shown with two decimals then, so a bar moves within a long step.
+   */
   update(done: number, metrics?: Metrics): void;
   /** Ends the bar, or prints the final plain line. Safe to call twice. */
   stop(): void;
@@ -63,6 +66,7 @@ function barProgress(opts: ProgressOptions, stream: NodeJS.WritableStream): Prog
       clearOnComplete: false,
       etaBuffer: 20,
       fps: 5,
+      formatValue: (v: number, _o: unknown, type: string) => (type === 'value' ? formatDone(v) : String(v)),
     },
     cliProgress.Presets.shades_classic,
   );
@@ -98,7 +102,7 @@ function lineProgress(opts: ProgressOptions, stream: NodeJS.WritableStream): Pro
         done > 0 && opts.total > done && (done >= 0.05 * opts.total || elapsed >= 5000)
         ? `${formatDuration((elapsed / done) * (opts.total - done))} left`
         : '';
-    stream.write(`${opts.stage} ${done}/${opts.total}${pct}${m ? ` ${m}` : ''}${time ? ` ${final ? 'done ' : ''}${time}` : ''}\n`);
+    stream.write(`${opts.stage} ${formatDone(done)}/${opts.total}${pct}${m ? ` ${m}` : ''}${time ? ` ${final ? 'done ' : ''}${time}` : ''}\n`);
   };
 
   return {
@@ -118,6 +122,11 @@ function lineProgress(opts: ProgressOptions, stream: NodeJS.WritableStream): Pro
       line(last?.done ?? 0, last?.metrics ?? {}, true);
     },
   };
+}
+
+/** Steps done: an integer as it is, a fraction of a step (a file partly read) with two decimals. */
+function formatDone(done: number): string {
+  return Number.isInteger(done) ? String(done) : done.toFixed(2);
 }
 
 /** cost=0.1235 acc=0.953: 4 significant digits, exponent form for very small or large values. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fixFrames, loudestSegmentStart } from '../../src/features/fixed-length.ts';
+import { fixFrames, fixFramesOfBlocks, loudestSegmentStart } from '../../src/features/fixed-length.ts';
+import { blocksOfMatrix } from '../../src/data/row-blocks.ts';
+import { noise } from '../audio/signals.ts';
 import type { Matrix } from '../../src/compute/matrix.ts';
 
 /** A frames x 2 spectrogram whose frame t holds [v[t], v[t]]. */
@@ -36,5 +38,21 @@ describe('fixed-length spectrograms', () => {
   it('says what is wrong with its arguments', () => {
     expect(() => fixFrames(spec([1]), 0, [0, 0])).toThrow(/positive integer/);
     expect(() => fixFrames(spec([1]), 2, [0])).toThrow(/1 padding values for 2 bands/);
+  });
+});
+
+describe('fixed-length spectrograms read in blocks (a long recording, never whole)', () => {
+  it('keep exactly the stretch fixFrames keeps, for any block size, with two reads', async () => {
+    for (const [rows, frames] of [[1000, 30], [257, 256], [40, 40], [20, 33], [500, 1]] as const) {
+      const S: Matrix = { data: noise(rows * 5, rows + frames), rows, cols: 5 };
+      const pad = [0.1, 0.2, 0.3, 0.4, 0.5];
+      const want = Array.from(fixFrames(S, frames, pad).data);
+      for (const block of [1, 7, 29, 1000]) {
+        let reads = 0;
+        const got = await fixFramesOfBlocks(async () => (reads++, blocksOfMatrix(S, block)), frames, pad);
+        expect(Array.from(got.data)).toEqual(want);
+        expect(reads).toBe(rows > frames ? 2 : 1);
+      }
+    }
   });
 });

@@ -8,6 +8,7 @@ import { samplePatches } from '../../src/features/sampler.ts';
 import { spectrumListOf, type SpectrumList } from '../../src/features/spectrum-list.ts';
 import { samplePatchesStreamed } from '../../src/features/streamed-patches.ts';
 import { noise } from '../audio/signals.ts';
+import { blocksOfMatrix } from '../../src/data/row-blocks.ts';
 
 const BANDS = 6;
 /** Ragged lengths, some shorter than a window. */
@@ -21,6 +22,24 @@ function counted(): { list: SpectrumList; loads: number[] } {
 }
 
 describe('samplePatchesStreamed', () => {
+  it('copies the windows of a recording longer than a group from its blocks as they pass (windows across blocks), never loading it whole', async () => {
+    const long: Matrix = { data: noise(70_000 * BANDS, 99), rows: 70_000, cols: BANDS };
+    const all = [spectra[1], long, spectra[2]];
+    for (const [width, block] of [[BANDS, 1000], [3, 7], [BANDS, 70_000]] as const) {
+      const want = samplePatches(all, { count: 3000, height: 4, width, seed: 5 });
+      const list: SpectrumList = {
+        ...spectrumListOf(all),
+        load: async (i) => {
+          if (i === 1) throw new Error('the long recording was loaded whole');
+          return all[i];
+        },
+        blocks: async (i) => blocksOfMatrix(all[i], block),
+      };
+      const got = (await samplePatchesStreamed(list, { count: 3000, height: 4, width, seed: 5 })).X;
+      expect(Array.from(got.data)).toEqual(Array.from(want.data));
+    }
+  });
+
   it('gives exactly samplePatches\' windows, whole-band and band patches, producing each recording at most once', async () => {
     for (const [width, seed] of [[BANDS, 1], [3, 7], [1, 2]] as const) {
       const want = samplePatches(spectra, { count: 500, height: 4, width, seed });

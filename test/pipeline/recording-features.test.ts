@@ -7,7 +7,10 @@ import { initBackend } from '../../src/compute/backend.ts';
 import type { Matrix } from '../../src/compute/matrix.ts';
 import { trainSae } from '../../src/models/sae/train.ts';
 import { sampleWindows } from '../../src/features/sampler.ts';
-import { convRecordingFeatures, convSettings, pooledFeatureRows, recordingFeatures, recordingRowsStreamed } from '../../src/pipeline/recording-features.ts';
+import { convRecordingFeatures, convSettings, convWindowFeatures, windowFeatures, GROUP_FRAMES, pooledFeatureRows, recordingFeatures, recordingRowsStreamed } from '../../src/pipeline/recording-features.ts';
+import { blocksOfMatrix } from '../../src/data/row-blocks.ts';
+import { RunningStats } from '../../src/features/recording-stats.ts';
+import { runningPooledWindows } from '../../src/features/window-chunks.ts';
 import { recordingStats, recordingStatsWidth } from '../../src/features/recording-stats.ts';
 import { spectrumListOf, type SpectrumList } from '../../src/features/spectrum-list.ts';
 import { samplePatchesStreamed } from '../../src/features/streamed-patches.ts';
@@ -143,6 +146,66 @@ describe('the labelled experiments\' two passes over recordings produced on dema
     expect(held.alive()).toBe(kept.length);
   });
 });
+
+describe('one recording longer than a group, encoded block by block', () => {
+  it('gives the rows of the whole-recording computation, for blocks and chunks that split windows and segments', async () => {
+    await initBackend();
+    const model = await smallModel(Array.from({ length: 4 }, (_, i) => spectrogramOf(200, i + 1)));
+    const conv = convSettings(resolveConfig({ conv: { bandPatch: null } }), BANDS);
+    const S = spectrogramOf(1000, 5);
+    for (const pool of [{ method: 'meanmax' as const, segments: 3 }, { method: 'mean' as const, segments: 7 }]) {
+      const whole = recordingFeatures(model, [S], pool).data;
+      const convWhole = convRecordingFeatures(model, [S], pool, conv).data;
+      // Chunks of 1 window (each chunk 3 frames), 2 (shorter than a window), 333 (segments split
+      // mid-chunk), more than the recording; blocks of 1, 2, 7 frames (windows split across blocks).
+      for (const chunk of [1, 2, 333, 5000]) {
+        for (const block of [1, 2, 7, 1000]) {
+          const rf = runningPooledWindows(3, BANDS, S.rows, pool, (c) => windowFeatures(model, [c]).H, chunk);
+          const rc = runningPooledWindows(3, BANDS, S.rows, pool, (c) => convWindowFeatures(model, [c], conv).H, chunk);
+          for await (const b of blocksOfMatrix(S, block)) {
+            rf.add(b);
+            rc.add(b);
+          }
+          expectClose(rf.finish(), whole, 6);
+          expectClose(rc.finish(), convWhole, 5);
+        }
+      }
+      // As the pipeline builds it (its own chunk size), and a recording shorter than a window (padded).
+      for (const R of [S, spectrogramOf(2, 4)]) {
+        for (const c of [undefined, conv]) {
+          const r = pooledFeatureRows(model, pool, c).running!(R.rows, BANDS);
+          for await (const b of blocksOfMatrix(R, 7)) r.add(b);
+          expectClose(r.finish(), (c ? convRecordingFeatures(model, [R], pool, c) : recordingFeatures(model, [R], pool)).data, 5);
+        }
+      }
+    }
+  });
+
+  it('is the path recordingRowsStreamed takes for such a recording: the spectrogram is never loaded whole', async () => {
+    await initBackend();
+    const model = await smallModel(Array.from({ length: 4 }, (_, i) => spectrogramOf(200, i + 1)));
+    const pool = { method: 'meanmax' as const, segments: 3 };
+    const long = spectrogramOf(GROUP_FRAMES + 1234, 9), short = spectrogramOf(300, 3);
+    const spectra = [short, long, short];
+    const list: SpectrumList = {
+      ...spectrumListOf(spectra),
+      load: async (i) => {
+        if (i === 1) throw new Error('the long recording was loaded whole');
+        return spectra[i];
+      },
+      blocks: async (i) => blocksOfMatrix(spectra[i], 4000),
+    };
+    const stats = { width: recordingStatsWidth(BANDS), rows: (g: readonly Matrix[]) => recordingStats(g), running: (frames: number) => new RunningStats(BANDS, frames) };
+    const [features, statRows] = await recordingRowsStreamed(list, [pooledFeatureRows(model, pool), stats]);
+    expectClose(features.data, recordingFeatures(model, spectra, pool).data, 6);
+    expect(Array.from(statRows.data)).toEqual(Array.from(recordingStats(spectra).data));
+  });
+});
+
+function expectClose(got: Float32Array, want: Float32Array, digits: number): void {
+  expect(got.length).toBe(want.length);
+  for (let j = 0; j < want.length; j++) expect(got[j]).toBeCloseTo(want[j], digits);
+}
 
 async function smallModel(spectra: Matrix[]) {
   const X = sampleWindows(spectra, { count: 300, frames: 3, seed: 1 });

@@ -15,6 +15,20 @@ function wav(name: string, n: number, rate = 8000, f = 440): string {
 const silent = join(dir, 'silent.wav');
 writeFileSync(silent, buildWav({ encoding: 'pcm16', channels: [new Array(4000).fill(0)] }));
 
+describe('loadSpectra progress within a long file', () => {
+  it('moves as the blocks of one file are read, not only when the file is done', async () => {
+    // 200 s at 8 kHz: a few decoding blocks.
+    const path = join(mkdtempSync(join(tmpdir(), 'sfl-progress-')), 'long.wav');
+    writeFileSync(path, encodeWavPcm16(Float32Array.from({ length: 200 * 8000 }, (_, i) => 0.3 * Math.sin(i / 7)), 8000));
+    const seen: number[] = [];
+    await loadSpectra([path], {}, { cache: false, onProgress: (d, total) => (expect(total).toBe(1), seen.push(d)) });
+    const within = seen.filter((d) => d > 0 && d < 1);
+    expect(within.length).toBeGreaterThanOrEqual(2);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.at(-1)).toBe(1);
+  });
+});
+
 describe('loading spectra from files', () => {
   it('a silent file and a file shorter than one frame are errors naming the file', async () => {
     await expect(loadSpectra([silent], {}, { cache: false })).rejects.toThrow(/silent\.wav: silent/);

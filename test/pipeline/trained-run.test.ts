@@ -184,6 +184,29 @@ describe('encodeRecordings over more audio than one group', () => {
   }, 120_000);
 });
 
+describe('encodeRecordings of one recording longer than a group', () => {
+  it('encodes it a chunk of frames at a time: the same pooled vector and window rows as the whole spectrogram', async () => {
+    // About 1100 s at 8 kHz: more frames than a group, so it is decoded and encoded in chunks.
+    const w = await readWav(train[1].path);
+    const long = new Float32Array(1100 * w.sampleRate);
+    for (let at = 0; at < long.length; at += w.samples.length) long.set(w.samples.subarray(0, Math.min(w.samples.length, long.length - at)), at);
+    const path = join(root, 'very-long.wav');
+    writeFileSync(path, buildWav({ encoding: 'pcm16', sampleRate: w.sampleRate, channels: [Array.from(long, (v) => Math.round(v * 0.7 * 32767))] }));
+    const p = await loadAudioPipeline(join(outputs, 'digits', 'pipeline'));
+    const S = (await loadSpectra([path], { ...p.spectrum }, { cache: false })).spectra[0];
+    expect(S.rows).toBeGreaterThan(GROUP_FRAMES);
+    const pooled = await encodeRecordings(run, [path, train[2].path], 'recording');
+    const want = pipelineFeatures(p, [S]).data;
+    for (let j = 0; j < want.length; j++) expect(pooled.features.data[j]).toBeCloseTo(want[j], 5);
+    expect(pooled.recordings.map((r) => r.rows)).toEqual([[0, 1], [1, 2]]);
+    expect(pooled.recordings[0].seconds).toBeCloseTo(1100, 6);
+    const windows = await encodeRecordings(run, [path], 'window');
+    const all = run.encode([S]).features;
+    expect([windows.features.rows, windows.features.cols]).toEqual([all.rows, all.cols]);
+    for (let i = 0; i < all.data.length; i += 4999) expect(windows.features.data[i]).toBeCloseTo(all.data[i], 5);
+  }, 120_000);
+});
+
 describe('classify a long recording segment by segment', () => {
   it('a recording just over a segment is one segment (the whole file), and times come in milliseconds', async () => {
     if (run.input.kind !== 'audio') throw new Error('audio run');

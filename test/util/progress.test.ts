@@ -30,6 +30,22 @@ describe('progress', () => {
     expect(out.text()).not.toMatch(/\r|\x1b/);
   });
 
+  it('shows a step partly done (a long file partly read) with two decimals and its percentage', () => {
+    const out = capture();
+    let t = 0;
+    const p = progress({ stage: 'spectra', total: 1, stream: out.stream, intervalMs: 5000, now: () => t, quiet: false });
+    p.update(0.004);
+    t = 10_000;
+    p.update(0.4237);
+    t = 20_000;
+    p.update(1);
+    p.stop();
+    const lines = out.text().trim().split('\n');
+    expect(lines[0]).toBe('spectra 0.00/1 (0%)');
+    expect(lines[1]).toMatch(/^spectra 0\.42\/1 \(42%\) \d+s left$/);
+    expect(lines.at(-1)).toBe('spectra 1/1 (100%) done in 20s');
+  });
+
   it('prints nothing when quiet', () => {
     const out = capture(true);
     const p = progress({ stage: 'x', total: 3, stream: out.stream, quiet: true });

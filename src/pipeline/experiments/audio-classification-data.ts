@@ -39,8 +39,8 @@ async function splitData(set: AudioSet, split: Split, config: Config, log: Log):
   log(`${config.data.audioDir}: ${split.name}: ${train.length} training / ${test.length} test recordings; learning window features first`);
   const sae = await learnAudioFeatures(trainSpectra, set.params, config, 'window autoencoder (L-BFGS)', null, log);
   const features = [pooledFeatureRows(sae.model, config.pooling)];
-  const [trainX] = await recordingRowsStreamed(trainSpectra, features);
-  const [testX] = await recordingRowsStreamed(testSpectra, features);
+  const [trainX] = await recordingRowsStreamed(trainSpectra, features, 'encoding the training recordings');
+  const [testX] = await recordingRowsStreamed(testSpectra, features, 'encoding the test recordings');
   return {
     trainX,
     trainY: set.classIds(train),

@@ -13,9 +13,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Recording } from '../../data/labeled-set.ts';
 import type { Matrix } from '../../compute/matrix.ts';
-import { fixFrames } from '../../features/fixed-length.ts';
+import { fixFrames, fixFramesOfBlocks } from '../../features/fixed-length.ts';
 import { Standardiser } from '../../features/normalise.ts';
-import type { SpectrumList } from '../../features/spectrum-list.ts';
+import { blocksOf, BLOCKWISE_FRAMES, type SpectrumList } from '../../features/spectrum-list.ts';
 import {
   classifierSpecs, convAePredict, convAeProbabilities, featureSize, layerShapes, paramCount, trainConvAe, type ConvAeShape,
   type ConvAeTrainResult,
@@ -78,15 +78,14 @@ async function frameStandardiser(list: SpectrumList): Promise<Standardiser> {
   const cols = list.bands;
   const mean = new Float64Array(cols), v = new Float64Array(cols);
   let rows = 0;
+  // Block by block for a long recording (blocksOf), in the same order.
   for (let i = 0; i < list.length; i++) {
-    const { data } = await list.load(i);
-    for (let o = 0; o < data.length; o += cols) for (let c = 0; c < cols; c++) mean[c] += data[o + c];
+    for await (const { data } of await blocksOf(list, i)) for (let o = 0; o < data.length; o += cols) for (let c = 0; c < cols; c++) mean[c] += data[o + c];
     rows += list.frames(i);
   }
   for (let c = 0; c < cols; c++) mean[c] /= rows;
   for (let i = 0; i < list.length; i++) {
-    const { data } = await list.load(i);
-    for (let o = 0; o < data.length; o += cols) for (let c = 0; c < cols; c++) { const d = data[o + c] - mean[c]; v[c] += d * d; }
+    for await (const { data } of await blocksOf(list, i)) for (let o = 0; o < data.length; o += cols) for (let c = 0; c < cols; c++) { const d = data[o + c] - mean[c]; v[c] += d * d; }
   }
   const st = new Standardiser();
   for (let c = 0; c < cols; c++) v[c] = Math.max(Math.sqrt(v[c] / rows), st.epsilon);
@@ -124,7 +123,11 @@ async function audioData(config: Config, log: Log): Promise<ConvAeData> {
     const standardise = fitted(await frameStandardiser(set.spectra(tr)));
     const examples = async (recs: Recording[]): Promise<Examples> => {
       const x = new Float32Array(recs.length * T * bands);
-      for (const [i, r] of recs.entries()) x.set(fixFrames(await set.spectrum(r), T, standardise.mean).data, i * T * bands);
+      const list = set.spectra(recs);
+      // A long recording is read twice in blocks (its loudest stretch found, then copied), never whole.
+      const fixed = async (i: number) =>
+        list.blocks && list.frames(i) > BLOCKWISE_FRAMES ? fixFramesOfBlocks(() => list.blocks!(i), T, standardise.mean) : fixFrames(await list.load(i), T, standardise.mean);
+      for (let i = 0; i < recs.length; i++) x.set((await fixed(i)).data, i * T * bands);
       standardiseInPlace(x, bands, standardise);
       return { x, y: set.classIds(recs), n: recs.length };
     };
