@@ -300,6 +300,7 @@ export class WindowReservoir {
   private totalWeight = 0;
   private offered = 0;
   private longest = 0;
+  private available = 0;
   private open = false;
 
   constructor(readonly opts: ReservoirOptions) {
@@ -311,6 +312,14 @@ export class WindowReservoir {
     this.windows = matrix(opts.count, opts.frames * opts.bands);
     this.sourceOf = new Int32Array(opts.count).fill(-1);
     this.base = typeof opts.seed === 'function' ? opts.seed : mulberry32(opts.seed);
+  }
+
+  /**
+   * Distinct windows in the recordings offered so far (each recording's frames - K + 1). The draw
+   * is with replacement: a `count` far above this repeats every window many times over.
+   */
+  get windowsAvailable(): number {
+    return this.available;
   }
 
   /** Recordings offered so far (including those too short to give a window). */
@@ -362,6 +371,7 @@ export class WindowReservoir {
   /** @internal RecordingDraw.commit: the recording's windows are in; its slots are taken. */
   settle(rows: number, weight: number): number {
     this.totalWeight += weight;
+    this.available += windowCount(rows, this.opts.frames);
     this.longest = Math.max(this.longest, rows);
     this.drawn = null;
     this.open = false;

@@ -132,6 +132,14 @@ describe('WindowReservoir', () => {
     expect(Array.from(run(6).result().data)).not.toEqual(Array.from(X.data));
   });
 
+  it('counts the distinct windows of the recordings offered (frames - K + 1 each, none for a short one)', () => {
+    const r = new WindowReservoir({ count: 100, frames: 3, bands: 2, policy: 'balanced', seed: 1 });
+    r.offer(spec(0, 10));
+    offerInBlocks(r, spec(1, 7), [2]);
+    r.offer(spec(2, 2));
+    expect(r.windowsAvailable).toBe(8 + 5);
+  });
+
   it('names a dominating recording, and refuses when no recording is long enough', () => {
     const r = new WindowReservoir({ count: 1000, frames: 3, bands: 2, policy: 'duration', seed: 1 });
     [5, 5, 2000].forEach((n, i) => r.offer(spec(i, n)));

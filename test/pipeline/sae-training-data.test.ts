@@ -57,4 +57,17 @@ describe('saeTrainingData on FSDD-named files', () => {
     const loudestAll = all.X.data.reduce((m, v) => Math.max(m, v), -Infinity);
     expect(loudestAll - loudest).toBeGreaterThan(8);
   });
+
+  it('says when the windows asked for repeat the few distinct ones of a folder of short clips', async () => {
+    const dir = join(tempDir(), 'clips');
+    mkdirSync(dir);
+    // 6 clips of 0.5 s at 8 kHz: 31 frames of 256 every 128 samples, 28 windows of 4 frames each.
+    for (let i = 0; i < 6; i++) writeFileSync(join(dir, `clip${i}.wav`), toneWav(4000, 8000, 400 + 100 * i, 20000));
+    const lines: string[] = [];
+    await saeTrainingData(resolveConfig({ data: { source: 'audio', audioDir: dir }, windows: { count: 5000, frames: 4 } }), (s) => lines.push(s));
+    expect(lines.join('\n')).toContain('note: the recordings hold 168 distinct windows of 4 frames, so the 5000 drawn repeat each 30 times on average; --windows 168');
+    const quiet: string[] = [];
+    await saeTrainingData(resolveConfig({ data: { source: 'audio', audioDir: dir }, windows: { count: 500, frames: 4 } }), (s) => quiet.push(s));
+    expect(quiet.join('\n')).not.toContain('distinct windows');
+  });
 });
