@@ -4,7 +4,8 @@
  * every `hop` seconds, cut as segments.ts says, each classified exactly as if it were a file of its
  * own: its spectrogram is computed from its samples with the run's spectrum settings).
  */
-import { readAudio } from '../audio/decode.ts';
+import { openAudio, probeAudio } from '../audio/decode.ts';
+import { concatSamples } from '../audio/resample.ts';
 import { type SpectrumParams } from '../audio/spectrogram.ts';
 import { spectrogram } from '../audio/spectrogram-stream.ts';
 import type { Matrix } from '../compute/matrix.ts';
@@ -49,13 +50,35 @@ export interface RecordingPrediction {
 
 /**
  * The samples of an audio file (any format audio/decode.ts reads) at `sampleRate` Hz, mono;
- * repairs the decoder made (clipping) are reported on stderr.
+ * repairs the decoder made (clipping) are reported on stderr. `onSamples` is told how many
+ * samples have been decoded so far, block by block (for a progress display).
  */
-export async function decodeAt(path: string, sampleRate: number): Promise<Float32Array> {
-  const { samples, warnings } = await readAudio(path, { sampleRate });
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  return samples;
+export async function decodeAt(path: string, sampleRate: number, onSamples?: (decoded: number) => void): Promise<Float32Array> {
+  const stream = await openAudio(path, { sampleRate, blockSize: 1 << 20 });
+  const blocks: Float32Array[] = [];
+  let decoded = 0;
+  for await (const b of stream) {
+    blocks.push(b);
+    decoded += b.length;
+    onSamples?.(decoded);
+  }
+  for (const w of stream.warnings) process.stderr.write(`warning: ${w}\n`);
+  return concatSamples(blocks);
 }
+
+/** Seconds of audio the files declare in their headers (0 for one that cannot be probed: decoding it will say why). */
+async function declaredSeconds(paths: readonly string[]): Promise<number[]> {
+  const out: number[] = [];
+  for (const path of paths) out.push(await probeAudio(path).then((p) => p.durationSeconds, () => 0));
+  return out;
+}
+
+/**
+ * Decoding shows progress, in seconds of audio, when the files hold more than this many seconds
+ * or there are more than 20 of them: a 15-minute recording took over a minute to decode and
+ * resample on a loaded machine, with nothing on the screen.
+ */
+const DECODE_PROGRESS_SECONDS = 60;
 
 function spectrumOf(samples: Float32Array, params: SpectrumParams, what: string): Matrix {
   if (samples.length < params.frameSize) {
@@ -146,17 +169,21 @@ export async function classifyRecordings(
   }
   const loaded: { path: string; samples: Float32Array; spectrum: Matrix }[] = [];
   const skipped: { path: string; reason: string }[] = [];
-  const bar = paths.length > 20 ? progress({ stage: 'decoding', total: paths.length }) : null;
+  const seconds = await declaredSeconds(paths);
+  const total = Math.ceil(seconds.reduce((a, b) => a + b, 0));
+  const bar = paths.length > 20 || total > DECODE_PROGRESS_SECONDS ? progress({ stage: `decoding ${paths.length} file${paths.length === 1 ? '' : 's'}, seconds of audio`, total }) : null;
+  let before = 0;
   for (const [i, path] of paths.entries()) {
     try {
-      const samples = await decodeAt(path, params.sampleRate);
+      const samples = await decodeAt(path, params.sampleRate, (n) => bar?.update(Math.min(total, Math.round(before + n / params.sampleRate))));
       checkRecordingSamples(samples, params, path);
       loaded.push({ path, samples, spectrum: spectrogram(samples, params) });
     } catch (e) {
       if (!(e instanceof SflError)) throw e;
       skipped.push({ path, reason: e.message.startsWith(path) ? e.message : `${path}: ${e.message}` });
     }
-    bar?.update(i + 1);
+    before += seconds[i];
+    bar?.update(Math.min(total, Math.round(before)));
   }
   bar?.stop();
   if (loaded.length === 0) return { predictions: [], skipped };

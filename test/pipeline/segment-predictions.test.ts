@@ -20,6 +20,7 @@ import { runStackedExperiment } from '../../src/pipeline/experiments/stacked.ts'
 import { PREDICTIONS_FILE, type PredictionsRecord } from '../../src/pipeline/run-records.ts';
 import { loadTrainedRun } from '../../src/pipeline/trained-run.ts';
 import { setQuiet } from '../../src/util/progress.ts';
+import { runCliAsync } from '../cli/run-cli.ts';
 
 const RATE = 8000;
 const tmp = mkdtempSync(join(tmpdir(), 'sfl-segments-'));
@@ -153,6 +154,18 @@ describe('sfl classify --segment', () => {
     const { predictions } = await classifyRecordings(run, [path], { segment: least });
     expect(predictions[0].segments.length).toBeGreaterThan(1);
   });
+});
+
+describe('sfl classify on a long recording', () => {
+  it('shows decoding progress in seconds of audio (a 15-minute file decoded for a minute with nothing on the screen)', async () => {
+    const tone = syntheticRecordings({ perClass: 1, seconds: 1, seed: 3 }).find((r) => r.label === 'tone')!.samples;
+    const path = join(tmp, 'long.wav');
+    writeFileSync(path, encodeWavPcm16(concat(...Array<Float32Array>(61).fill(tone)), RATE));
+    const r = await runCliAsync(['classify', runPath, path]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^decoding 1 file, seconds of audio \d+\/61 .*done in/m);
+    expect(r.stderr).toMatch(/^segments of .*long\.wav \d+\/121 .*done in/m);
+  }, 120_000);
 });
 
 describe('sfl classify --min-level', () => {
