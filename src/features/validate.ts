@@ -42,3 +42,10 @@ export function checkJSONType(json: unknown, type: string): asserts json is Reco
     throw new SflError(`cannot load ${type}: the saved state is not a ${type} (type tag is ${JSON.stringify((json as { type?: unknown } | null)?.type)})`);
   }
 }
+
+/** Checks a saved model held as one parameter list: its `type` tag, version 1, and `theta` an array. */
+export function checkSavedParams(json: unknown, type: string): void {
+  checkJSONType(json, type);
+  if (json.version !== 1) throw new SflError(`cannot load ${type}: unknown version ${String(json.version)}`);
+  if (!Array.isArray(json.theta)) throw new SflError(`cannot load ${type}: the saved state has no parameter list (theta)`);
+}

@@ -27,7 +27,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { argmaxRows, type Matrix } from '../../compute/matrix.ts';
-import { checkJSONType, checkMatrix } from '../../features/validate.ts';
+import { checkMatrix, checkSavedParams } from '../../features/validate.ts';
 import { lbfgs, type IterationInfo, type LbfgsStopReason } from '../../optim/lbfgs.ts';
 import { SflError } from '../../util/errors.ts';
 import { savedWeightDecay } from '../model-io.ts';
@@ -148,10 +148,8 @@ export class SoftmaxModel {
   }
 
   static fromJSON(json: unknown): SoftmaxModel {
-    checkJSONType(json, 'SoftmaxModel');
-    const j = json as unknown as SoftmaxModelJSON;
-    if (j.version !== 1) throw new SflError(`cannot load SoftmaxModel: unknown version ${String(j.version)}`);
-    if (!Array.isArray(j.theta)) throw new SflError('cannot load SoftmaxModel: the saved state has no parameter list (theta)');
+    checkSavedParams(json, 'SoftmaxModel');
+    const j = json as SoftmaxModelJSON;
     return new SoftmaxModel(j.inputSize, j.numClasses, Boolean(j.bias), Float64Array.from(j.theta), savedWeightDecay(j));
   }
 }

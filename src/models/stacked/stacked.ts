@@ -29,7 +29,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { matrix, type Matrix } from '../../compute/matrix.ts';
-import { checkJSONType, checkMatrix } from '../../features/validate.ts';
+import { checkMatrix, checkSavedParams } from '../../features/validate.ts';
 import { lbfgs, type IterationInfo, type LbfgsStopReason } from '../../optim/lbfgs.ts';
 import { SflError } from '../../util/errors.ts';
 import { accuracy } from '../metrics.ts';
@@ -168,10 +168,8 @@ export class StackedModel {
   }
 
   static fromJSON(json: unknown): StackedModel {
-    checkJSONType(json, 'StackedModel');
-    const j = json as unknown as StackedModelJSON;
-    if (j.version !== 1) throw new SflError(`cannot load StackedModel: unknown version ${String(j.version)}`);
-    if (!Array.isArray(j.theta)) throw new SflError('cannot load StackedModel: the saved state has no parameter list (theta)');
+    checkSavedParams(json, 'StackedModel');
+    const j = json as StackedModelJSON;
     return new StackedModel(j.layerSizes, j.numClasses, Boolean(j.bias), Float64Array.from(j.theta));
   }
 }
