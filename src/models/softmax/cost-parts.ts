@@ -3,6 +3,8 @@
  * model and the parameter packing): input checks, one-hot labels, and the float64 end of an
  * evaluation. Shared by softmax.ts (tfjs) and onnx-cost.ts (ONNX Runtime).
  */
+import type { Matrix } from '../../compute/matrix.ts';
+import { checkMatrix } from '../../features/validate.ts';
 import type { CostAndGradient, CostFunction } from '../../optim/types.ts';
 import { SflError } from '../../util/errors.ts';
 
@@ -62,6 +64,14 @@ export function checkLabels(labels: LabelArray, m: number, numClasses: number, w
       throw new SflError(`${what}: label ${i} (0-based) is ${y}, but with ${numClasses} classes labels must be 0 to ${numClasses - 1}`);
     }
   }
+}
+
+/** The checks of a softmax cost's problem, whichever engine evaluates it: the data, the classes, the weight decay, the labels. */
+export function checkSoftmaxProblem(X: Matrix, labels: LabelArray, opts: SoftmaxOptions, what: string): void {
+  checkMatrix(X, `${what} input`);
+  checkNumClasses(opts.numClasses, what);
+  checkWeightDecay(opts.weightDecay, what);
+  checkLabels(labels, X.rows, opts.numClasses, what);
 }
 
 export function checkNumClasses(numClasses: number, what: string): void {

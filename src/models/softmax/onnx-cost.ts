@@ -14,9 +14,8 @@ import type { Matrix } from '../../compute/matrix.ts';
 import { GraphBuilder, type Precision } from '../../compute/onnx/graph-builder.ts';
 import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure } from '../../compute/onnx/runtime.ts';
-import { checkMatrix } from '../../features/validate.ts';
 import {
-  checkLabels, checkWeightDecay, checkNumClasses, checkTheta, disposableCost, oneHot, logLossFinish, softmaxParamCount,
+  checkSoftmaxProblem, checkTheta, disposableCost, oneHot, logLossFinish, softmaxParamCount,
   type DisposableCostFunction, type LabelArray, type SoftmaxOptions,
 } from './cost-parts.ts';
 
@@ -50,10 +49,7 @@ export async function softmaxCostOnnx(
   X: Matrix, labels: LabelArray, opts: SoftmaxOptions, precision: Precision = 'float32', threads?: number,
 ): Promise<DisposableCostFunction> {
   const what = 'softmax';
-  checkMatrix(X, `${what} input`);
-  checkNumClasses(opts.numClasses, what);
-  checkWeightDecay(opts.weightDecay, what);
-  checkLabels(labels, X.rows, opts.numClasses, what);
+  checkSoftmaxProblem(X, labels, opts, what);
   const ort = await loadOnnxRuntime();
   if (!ort) throw new Error(`onnxruntime-node cannot load: ${onnxRuntimeFailure()}`);
   const session = await createSession(ort, softmaxCostGraph(X, labels, opts, precision), threads ?? onnxThreads());

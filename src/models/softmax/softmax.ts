@@ -33,7 +33,7 @@ import { SflError } from '../../util/errors.ts';
 import { savedWeightDecay } from '../model-io.ts';
 import { fillNormal, mulberry32 } from '../../util/random.ts';
 import {
-  checkLabels, checkWeightDecay, checkNumClasses, checkTheta, disposableCost, oneHot, logLossFinish, softmaxParamCount,
+  checkNumClasses, checkSoftmaxProblem, checkTheta, disposableCost, oneHot, logLossFinish, softmaxParamCount,
   type DisposableCostFunction, type LabelArray, type SoftmaxOptions,
 } from './cost-parts.ts';
 import { engine } from '../../compute/engine.ts';
@@ -61,10 +61,7 @@ export function softmaxHead(A: tf.Tensor2D, Y: tf.Tensor2D, W: tf.Tensor2D, b: t
  */
 export function softmaxCost(X: Matrix, labels: LabelArray, opts: SoftmaxOptions): DisposableCostFunction {
   const what = 'softmax';
-  checkMatrix(X, `${what} input`);
-  checkNumClasses(opts.numClasses, what);
-  checkWeightDecay(opts.weightDecay, what);
-  checkLabels(labels, X.rows, opts.numClasses, what);
+  checkSoftmaxProblem(X, labels, opts, what);
   const m = X.rows;
   const n = X.cols;
   const k = opts.numClasses;

@@ -16,11 +16,10 @@ import { GraphBuilder, type Precision } from '../../compute/onnx/graph-builder.t
 import { BlockSum, rowBlocks } from '../../compute/onnx/cost-row-blocks.ts';
 import { onnxThreads } from '../../compute/engine.ts';
 import { createSession, loadOnnxRuntime, onnxRuntimeFailure } from '../../compute/onnx/runtime.ts';
-import { checkMatrix } from '../../features/validate.ts';
 import {
-  checkLabels, checkWeightDecay, checkTheta, disposableCost, logLossFinish, oneHot, type DisposableCostFunction, type LabelArray,
+  checkTheta, disposableCost, logLossFinish, oneHot, type DisposableCostFunction, type LabelArray,
 } from '../softmax/cost-parts.ts';
-import { checkStackedShape, stackedParamCount, unpackStacked, type StackedOptions, type StackedShape } from './params.ts';
+import { checkStackedProblem, stackedParamCount, unpackStacked, type StackedOptions, type StackedShape } from './params.ts';
 
 
 /**
@@ -86,10 +85,7 @@ export async function stackedCostOnnx(
   X: Matrix, labels: LabelArray, opts: StackedOptions, precision: Precision = 'float32', threads?: number, blockRows?: number,
 ): Promise<DisposableCostFunction> {
   const what = 'stacked autoencoder';
-  checkStackedShape(opts, what);
-  checkWeightDecay(opts.weightDecay, what);
-  checkMatrix(X, `${what} input`, { cols: opts.layerSizes[0], colsReason: 'the first layer size' });
-  checkLabels(labels, X.rows, opts.numClasses, what);
+  checkStackedProblem(X, labels, opts, what);
   const ort = await loadOnnxRuntime();
   if (!ort) throw new Error(`onnxruntime-node cannot load: ${onnxRuntimeFailure()}`);
   const session = await createSession(ort, stackedCostGraph(X, labels, opts, precision, blockRows), threads ?? onnxThreads());

@@ -2,8 +2,10 @@
  * The stacked network's shape and its packed parameter vector (the packing is documented in
  * ./stacked.ts): counting, splitting and joining. Shared by stacked.ts (tfjs) and onnx-cost.ts.
  */
+import type { Matrix } from '../../compute/matrix.ts';
+import { checkMatrix } from '../../features/validate.ts';
 import { SflError } from '../../util/errors.ts';
-import { checkNumClasses, softmaxParamCount } from '../softmax/cost-parts.ts';
+import { checkLabels, checkNumClasses, checkWeightDecay, softmaxParamCount, type LabelArray } from '../softmax/cost-parts.ts';
 
 export interface StackedShape {
   /** [inputSize, h1, ..., hL]: the input size followed by at least one hidden layer size. */
@@ -32,6 +34,14 @@ export function checkStackedShape(shape: StackedShape, what: string): void {
     throw new SflError(`${what}: layer sizes must be the input size followed by at least one hidden layer size, all positive integers; got ${JSON.stringify(s)}`);
   }
   checkNumClasses(shape.numClasses, what);
+}
+
+/** The checks of a fine-tuning cost's problem, whichever engine evaluates it: the shape, the weight decay, the data, the labels. */
+export function checkStackedProblem(X: Matrix, labels: LabelArray, opts: StackedOptions, what: string): void {
+  checkStackedShape(opts, what);
+  checkWeightDecay(opts.weightDecay, what);
+  checkMatrix(X, `${what} input`, { cols: opts.layerSizes[0], colsReason: 'the first layer size' });
+  checkLabels(labels, X.rows, opts.numClasses, what);
 }
 
 /** Number of parameters for the packing documented at the top of ./stacked.ts. */

@@ -40,12 +40,12 @@ import {
   type DisposableCostFunction as DisposableSaeCost, type SaeOptions,
 } from '../sae/sparse-autoencoder.ts';
 import {
-  checkLabels, checkWeightDecay, checkTheta, disposableCost, logLossFinish, oneHot,
+  checkLabels, checkTheta, disposableCost, logLossFinish, oneHot,
   type DisposableCostFunction, type LabelArray,
 } from '../softmax/cost-parts.ts';
 import { engine } from '../../compute/engine.ts';
 import {
-  checkStackedShape, packStacked, stackedParamCount, unpackStacked,
+  checkStackedProblem, checkStackedShape, packStacked, stackedParamCount, unpackStacked,
   type StackedOptions, type StackedParams, type StackedShape,
 } from './params.ts';
 
@@ -72,10 +72,7 @@ function paramTensors(theta: Float64Array, shape: StackedShape): {
  */
 export function stackedCost(X: Matrix, labels: LabelArray, opts: StackedOptions): DisposableCostFunction {
   const what = 'stacked autoencoder';
-  checkStackedShape(opts, what);
-  checkWeightDecay(opts.weightDecay, what);
-  checkMatrix(X, `${what} input`, { cols: opts.layerSizes[0], colsReason: 'the first layer size' });
-  checkLabels(labels, X.rows, opts.numClasses, what);
+  checkStackedProblem(X, labels, opts, what);
   const m = X.rows;
   const s = opts.layerSizes;
   const L = s.length - 1;
