@@ -78,7 +78,6 @@ export function stackedCost(X: Matrix, labels: LabelArray, opts: StackedOptions)
   const L = s.length - 1;
   const k = opts.numClasses;
   const hL = s[L];
-  const bias = opts.bias ?? true;
   const weightDecay = opts.weightDecay;
   const nParams = stackedParamCount(opts);
   const nTheta = k * hL;
