@@ -44,6 +44,13 @@ export function onnxRuntimeFailure(): string | undefined {
   return failure;
 }
 
+/** The module, for callers the engine chooser (../engine.ts) sent here; else the error saying why it cannot load. */
+export async function requireOnnxRuntime(): Promise<OrtModule> {
+  const ort = await loadOnnxRuntime();
+  if (!ort) throw new Error(`onnxruntime-node cannot load: ${onnxRuntimeFailure()}`);
+  return ort;
+}
+
 /** onnxruntime-node's version, from its package.json (without loading the native library). */
 export function onnxRuntimeVersion(): string | undefined {
   try {

@@ -27,7 +27,7 @@ import type { Matrix } from '../../compute/matrix.ts';
 import { GraphBuilder, type Precision } from '../../compute/onnx/graph-builder.ts';
 import { BlockSum, rowBlocks } from '../../compute/onnx/cost-row-blocks.ts';
 import { onnxThreads } from '../../compute/engine.ts';
-import { createSession, loadOnnxRuntime, onnxRuntimeFailure, type OrtModule } from '../../compute/onnx/runtime.ts';
+import { createSession, requireOnnxRuntime, type OrtModule } from '../../compute/onnx/runtime.ts';
 import {
   assembleCostGrad, oneAtATime, paramCount, sparsityTerm, type DisposableCostFunction, type SaeOptions,
 } from './sparse-autoencoder.ts';
@@ -138,8 +138,7 @@ export function saeCostFromSession(
 export async function sparseAutoencoderCostOnnx(X: Matrix, opts: SaeOptions, threads?: number): Promise<DisposableCostFunction> {
   if (X.cols !== opts.visible) throw new Error(`sparse autoencoder: X has ${X.cols} columns, expected ${opts.visible}`);
   if (X.rows < 1) throw new Error('sparse autoencoder: X has no rows');
-  const ort = await loadOnnxRuntime();
-  if (!ort) throw new Error(`onnxruntime-node cannot load: ${onnxRuntimeFailure()}`);
+  const ort = await requireOnnxRuntime();
   const session = await createSession(ort, saeCostGraph(X, opts), threads ?? onnxThreads());
   return saeCostFromSession(ort, session, X.rows, opts);
 }

@@ -13,7 +13,7 @@
 import type { Matrix } from '../../compute/matrix.ts';
 import { GraphBuilder, type Precision } from '../../compute/onnx/graph-builder.ts';
 import { onnxThreads } from '../../compute/engine.ts';
-import { createSession, loadOnnxRuntime, onnxRuntimeFailure } from '../../compute/onnx/runtime.ts';
+import { createSession, requireOnnxRuntime } from '../../compute/onnx/runtime.ts';
 import {
   checkSoftmaxProblem, checkTheta, disposableCost, oneHot, logLossFinish, softmaxParamCount,
   type DisposableCostFunction, type LabelArray, type SoftmaxOptions,
@@ -50,8 +50,7 @@ export async function softmaxCostOnnx(
 ): Promise<DisposableCostFunction> {
   const what = 'softmax';
   checkSoftmaxProblem(X, labels, opts, what);
-  const ort = await loadOnnxRuntime();
-  if (!ort) throw new Error(`onnxruntime-node cannot load: ${onnxRuntimeFailure()}`);
+  const ort = await requireOnnxRuntime();
   const session = await createSession(ort, softmaxCostGraph(X, labels, opts, precision), threads ?? onnxThreads());
   const m = X.rows, n = X.cols, k = opts.numClasses, bias = opts.bias ?? true;
   const nW = k * n;

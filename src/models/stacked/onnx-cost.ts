@@ -15,7 +15,7 @@ import type { Matrix } from '../../compute/matrix.ts';
 import { GraphBuilder, type Precision } from '../../compute/onnx/graph-builder.ts';
 import { BlockSum, rowBlocks } from '../../compute/onnx/cost-row-blocks.ts';
 import { onnxThreads } from '../../compute/engine.ts';
-import { createSession, loadOnnxRuntime, onnxRuntimeFailure } from '../../compute/onnx/runtime.ts';
+import { createSession, requireOnnxRuntime } from '../../compute/onnx/runtime.ts';
 import {
   checkTheta, disposableCost, logLossFinish, oneHot, type DisposableCostFunction, type LabelArray,
 } from '../softmax/cost-parts.ts';
@@ -86,8 +86,7 @@ export async function stackedCostOnnx(
 ): Promise<DisposableCostFunction> {
   const what = 'stacked autoencoder';
   checkStackedProblem(X, labels, opts, what);
-  const ort = await loadOnnxRuntime();
-  if (!ort) throw new Error(`onnxruntime-node cannot load: ${onnxRuntimeFailure()}`);
+  const ort = await requireOnnxRuntime();
   const session = await createSession(ort, stackedCostGraph(X, labels, opts, precision, blockRows), threads ?? onnxThreads());
   const s = opts.layerSizes, L = s.length - 1, k = opts.numClasses, bias = opts.bias ?? true;
   const nParams = stackedParamCount(opts);
