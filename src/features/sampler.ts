@@ -31,6 +31,23 @@ export function windowIndex(t: number, b: number, bands: number): number {
   return t * bands + b;
 }
 
+/** Windows drawn per distinct window from which the training data is said to repeat itself. */
+const REPEATED_WINDOWS_NOTE = 5;
+
+/**
+ * The note for a draw of `count` windows (with replacement) from recordings holding only
+ * `available` distinct ones, or null when they repeat less than REPEATED_WINDOWS_NOTE times on
+ * average. The default (100,000) is sized for hours of audio; a folder of short clips holds far
+ * fewer, and drawing each many times only multiplies the training time.
+ */
+export function repeatedWindowsNote(count: number, available: number, what: string): string | null {
+  if (available <= 0 || count < REPEATED_WINDOWS_NOTE * available) return null;
+  return (
+    `note: the recordings hold ${available} distinct ${what}, so the ${count} drawn repeat each ${Math.round(count / available)} times on average; ` +
+    `--windows ${available} trains on nearly the same data in a fraction of the time`
+  );
+}
+
 /** Number of windows of K frames with the given hop in a recording of `frames` frames. */
 export function windowCount(frames: number, K: number, hop = 1): number {
   return frames < K ? 0 : Math.floor((frames - K) / hop) + 1;

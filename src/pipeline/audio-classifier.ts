@@ -12,6 +12,7 @@
  * and the no-learning baseline beside it (log-spectrum statistics -> standardise -> softmax).
  * A trained pipeline is saved as a folder (sae/ + classifier/) that `sfl classify` loads.
  */
+import { repeatedWindowsNote, windowCount } from '../features/sampler.ts';
 import { join } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
 import { Standardiser, standardiseByGroup } from '../features/normalise.ts';
@@ -115,6 +116,10 @@ export async function learnAudioFeatures(
     const advice = w.sampling === 'duration' ? '; --sampling balanced gives every recording an equal share' : '';
     log(`warning: ${Math.round((100 * perRecording[top]) / w.count)}% of the ${w.count} training windows come from one recording, ${train.name?.(top) ?? `number ${top + 1}`} (sampling: ${w.sampling})${advice}`);
   }
+  let available = 0;
+  for (let i = 0; i < train.length; i++) available += windowCount(train.frames(i), K) * (bands - width + 1);
+  const note = repeatedWindowsNote(w.count, available, bandPatch === null ? `windows of ${K} frames` : `${K}-frame x ${width}-band patches`);
+  if (note) log(note);
   return trainSae(
     X,
     // A band patch has no fixed frequencies (it slides): its picture is labelled by band offset.

@@ -2,7 +2,7 @@
 import type { Matrix } from '../compute/matrix.ts';
 import { columnFrequencies } from '../audio/axis.ts';
 import { loadMnist } from '../data/mnist.ts';
-import { sampleWindows, WindowReservoir, type SamplingPolicy } from '../features/sampler.ts';
+import { repeatedWindowsNote, sampleWindows, WindowReservoir, type SamplingPolicy } from '../features/sampler.ts';
 import type { SpectrumParams } from '../audio/spectrogram.ts';
 import { SflError } from '../util/errors.ts';
 import type { SpectraResult } from './spectra.ts';
@@ -49,9 +49,6 @@ export function audioWindows(res: Pick<SpectraResult, 'spectra' | 'params'>, opt
  * spectrogram (which gives the bands); `describe` names a recording that gives more than half of
  * the windows and says what the windows are.
  */
-/** Windows drawn per distinct window from which the training data is said to repeat itself. */
-const REPEATED_WINDOWS_NOTE = 5;
-
 export class StreamedWindows {
   private reservoir: WindowReservoir | null = null;
   private readonly names: string[] = [];
@@ -99,15 +96,8 @@ export class StreamedWindows {
       const advice = o.sampling === 'duration' ? '; --sampling balanced gives every recording an equal share' : '';
       log(`warning: ${Math.round(100 * top.share)}% of the ${o.count} training windows come from one recording, ${this.names[top.index]} (sampling: ${o.sampling})${advice}`);
     }
-    // The default (100,000 windows) is sized for hours of audio; a folder of short clips holds far
-    // fewer distinct windows, and drawing each many times only multiplies the training time.
-    const available = this.reservoir.windowsAvailable;
-    if (this.opts.count >= REPEATED_WINDOWS_NOTE * available) {
-      log(
-        `note: the recordings hold ${available} distinct windows of ${this.opts.frames} frames, so the ${this.opts.count} drawn repeat each ` +
-          `${Math.round(this.opts.count / available)} times on average; --windows ${available} trains on nearly the same data in a fraction of the time`,
-      );
-    }
+    const note = repeatedWindowsNote(this.opts.count, this.reservoir.windowsAvailable, `windows of ${this.opts.frames} frames`);
+    if (note) log(note);
     const input: InputDescription = { kind: 'spectro-temporal', frames: this.opts.frames, bands: X.cols / this.opts.frames, spectrum: params, bandHz: columnFrequencies(params) };
     return { X, input };
   }

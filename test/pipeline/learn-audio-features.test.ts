@@ -41,3 +41,29 @@ describe('learnAudioFeatures: the sampling policy', () => {
     expect(await warnings('balanced')).toEqual([]);
   });
 });
+
+describe('learnAudioFeatures: windows asked for against windows there are', () => {
+  it('notes when the draw repeats the distinct windows (full band) or patches (band patches) many times', async () => {
+    await initBackend();
+    // 2,180 frames in all: 18 windows of 3 frames in each short recording, 1,998 in the long one.
+    const run = async (count: number, bandPatch: number | null) => {
+      const config = resolveConfig({ windows: { frames: 3, count, sampling: 'balanced' }, normalise: 'none', whitening: { kind: 'none' }, sae: { hidden: 3, maxIter: 1, decoder: 'linear' } });
+      const lines: string[] = [];
+      await learnAudioFeatures(list, defaultSpectrumParams(8000), config, undefined, bandPatch, (l) => lines.push(l));
+      return lines.filter((l) => l.startsWith('note'));
+    };
+    expect(await run(20000, null)).toEqual([
+      'note: the recordings hold 2160 distinct windows of 3 frames, so the 20000 drawn repeat each 9 times on average; --windows 2160 trains on nearly the same data in a fraction of the time',
+    ]);
+    // 2-band patches slide over 4 offsets of the 5 bands: 4 times as many distinct patches.
+    expect((await run(50000, 2))[0]).toMatch(/^note: the recordings hold 8640 distinct 3-frame x 2-band patches, so the 50000 drawn repeat each 6 times/);
+  });
+
+  it('says nothing when the windows asked for are fewer than five times those there are', async () => {
+    await initBackend();
+    const config = resolveConfig({ windows: { frames: 3, count: 10000, sampling: 'balanced' }, normalise: 'none', whitening: { kind: 'none' }, sae: { hidden: 3, maxIter: 1, decoder: 'linear' } });
+    const lines: string[] = [];
+    await learnAudioFeatures(list, defaultSpectrumParams(8000), config, undefined, null, (l) => lines.push(l));
+    expect(lines.filter((l) => l.startsWith('note'))).toEqual([]);
+  });
+});
