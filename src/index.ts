@@ -21,7 +21,7 @@ import { loadTrainedRun, type TrainedRun } from './pipeline/trained-run.ts';
 import { setQuiet } from './util/progress.ts';
 
 export { readAudio, probeAudio, type DecodedAudio, type DecodeOptions, type AudioInput } from './audio/decode.ts';
-export { defaultSpectrumParams, resolveSpectrumParams, type SpectrumParams, type Transform } from './audio/spectrogram.ts';
+export { defaultSpectrumParams, resolveSpectrum, resolveSpectrumParams, type FrequencyRange, type SpectrumParams, type Transform } from './audio/spectrogram.ts';
 export { spectrogram, SpectrogramStream } from './audio/spectrogram-stream.ts';
 export type { Matrix } from './compute/matrix.ts';
 export { initBackend, type BackendName } from './compute/backend.ts';

@@ -1,20 +1,23 @@
 /**
  * What each column of a spectrogram means in Hz, for axis labels on pictures.
  */
-import { binCount, binFrequency } from './fft.ts';
+import { binFrequency } from './fft.ts';
 import { barkFilterbank } from './bark.ts';
 import { hzToMel, melToHz } from './mel.ts';
-import type { SpectrumParams } from './spectrogram.ts';
+import { spectrumBins, type SpectrumParams } from './spectrogram.ts';
 
 /**
- * Centre frequency (Hz) of each output column: fft bins at k * sampleRate / frameSize; mel bands
+ * Centre frequency (Hz) of each output column: fft bins at k * sampleRate / frameSize (those kept,
+ * fMin..fMax); mel bands
  * at their triangle peaks; Bark bands at the middle of their Bark interval. null for mfcc and
  * cepstrum, whose columns are quefrencies / coefficients, not frequencies.
  */
 export function columnFrequencies(p: SpectrumParams): number[] | null {
   switch (p.transform) {
-    case 'fft':
-      return Array.from({ length: binCount(p.frameSize) }, (_, k) => binFrequency(k, p.sampleRate, p.frameSize));
+    case 'fft': {
+      const { first, last } = spectrumBins(p);
+      return Array.from({ length: last - first + 1 }, (_, i) => binFrequency(first + i, p.sampleRate, p.frameSize));
+    }
     case 'mel': {
       const m0 = hzToMel(p.fMin), m1 = hzToMel(p.fMax);
       return Array.from({ length: p.bands }, (_, b) => melToHz(m0 + ((m1 - m0) * (b + 1)) / (p.bands + 1)));

@@ -11,8 +11,8 @@
  *   |X|^2 (or |X|)
  *   trimDb   frame energies sum_j (w[j] x[t hop + j])^2; the rows from the first to the last frame
  *            within trimDb of the loudest (ArgMax of the mask from either end) are kept: a Slice
- *   fft | mel | bark (MatMul by the filterbank) [| ^0.23] | mfcc (ln, MatMul by the DCT-II basis)
- *   | cepstrum (ln(|X| + 1e-10), MatMul by the inverse real DFT's first rows)
+ *   fft (the bins in fMin..fMax: a Slice) | mel | bark (MatMul by the filterbank) [| ^0.23] | mfcc (ln, MatMul by the DCT-II basis)
+ *   | cepstrum (ln(|X| + 1e-10), MatMul by the inverse real DFT's first rows, of the bins up to fMax)
  *   log: ln(x + 1e-10) or 10 log10(max(x, 1e-10)) [raised to max - topDb]
  *   meanNormalise: minus each column's mean over the frames
  *
@@ -26,11 +26,12 @@
  */
 import { binCount } from './fft.ts';
 import { barkFilterbank, LOUDNESS_EXPONENT } from './bark.ts';
+import { cepstrumBasis } from './cepstrum.ts';
 import { dctRows } from './dct.ts';
 import { denseFilterbank, type SparseFilterbank } from './filterbank.ts';
 import { melFilterbank } from './mel.ts';
 import { DB_AMIN, LOG_FLOOR } from './scale.ts';
-import { validateSpectrumParams, type SpectrumParams } from './spectrogram.ts';
+import { spectrumBins, validateSpectrumParams, type SpectrumParams } from './spectrogram.ts';
 import { getWindow } from './window.ts';
 import { matrix, transposed } from '../compute/matrix.ts';
 import { dataType, type GraphBuilder } from '../compute/onnx/graph-builder.ts';
@@ -49,17 +50,14 @@ function dctMatrix(size: number, coefficients: number): Float64Array {
 }
 
 /**
- * The real cepstrum's first `coefficients` quefrencies from the one-sided log-magnitudes L_0 .. L_{N/2}:
- * c[q] = (L_0 + (-1)^q L_{N/2} + 2 sum_{0<k<N/2} L_k cos(2 pi k q / N)) / N (the inverse DFT of the
- * mirrored spectrum, cepstrum.ts), as a bins x coefficients matrix.
+ * The real cepstrum's first `coefficients` quefrencies from the one-sided log-magnitudes L_0 .. L_{N/2},
+ * of the bins up to K (cepstrum.ts realCepstrum; K = N/2 is the whole spectrum):
+ * c[q] = (L_0 + (-1)^q L_K + 2 sum_{0<k<K} L_k cos(pi k q / K)) / (2K), as a bins x coefficients
+ * matrix whose rows above K are zero.
  */
-function cepstrumMatrix(N: number, coefficients: number): Float64Array {
-  const bins = binCount(N);
-  const out = new Float64Array(bins * coefficients);
-  for (let k = 0; k < bins; k++) {
-    const weight = k === 0 || k === N / 2 ? 1 : 2;
-    for (let q = 0; q < coefficients; q++) out[k * coefficients + q] = (weight * Math.cos((2 * Math.PI * ((k * q) % N)) / N)) / N;
-  }
+function cepstrumMatrix(N: number, coefficients: number, K: number): Float64Array {
+  const out = new Float64Array(binCount(N) * coefficients);
+  out.set(cepstrumBasis(K, coefficients));
   return out;
 }
 
@@ -88,7 +86,7 @@ export const FRAME_BLOCK_BYTES = 2 ** 24;
  */
 export function spectrogramGraph(g: GraphBuilder, x: string, p: SpectrumParams, type: 'float32' | 'float64' = 'float32', frameBlock?: number): string {
   validateSpectrumParams(p);
-  const N = p.frameSize, hop = p.hop, bins = binCount(N);
+  const N = p.frameSize, hop = p.hop, bins = binCount(N), kept = spectrumBins(p);
   const i64 = (v: number): string => g.ints([v]);
   const window = getWindow(p.window, N);
   const f64 = (v: number): string => g.scalar(v, 'float64');
@@ -129,8 +127,9 @@ export function spectrogramGraph(g: GraphBuilder, x: string, p: SpectrumParams, 
     let R: string, width: number;
     switch (p.transform) {
       case 'fft':
-        R = spec;
-        width = bins;
+        // Only the bins in fMin .. fMax (spectrumBins), as the spectrogram keeps.
+        R = kept.first === 0 && kept.last === bins - 1 ? spec : b.op('Slice', [spec, g.ints([kept.first]), g.ints([kept.last + 1]), g.ints([1])]);
+        width = kept.last - kept.first + 1;
         break;
       case 'mel':
         R = mel(b, spec);
@@ -146,7 +145,7 @@ export function spectrogramGraph(g: GraphBuilder, x: string, p: SpectrumParams, 
         width = p.coefficients;
         break;
       case 'cepstrum':
-        R = b.op('MatMul', [lnFloor(b, spec), g.constant('cepstrum_basis', cepstrumMatrix(N, p.coefficients), [bins, p.coefficients])]);
+        R = b.op('MatMul', [lnFloor(b, spec), g.constant('cepstrum_basis', cepstrumMatrix(N, p.coefficients, kept.last), [bins, p.coefficients])]);
         width = p.coefficients;
         break;
     }

@@ -24,7 +24,7 @@ import { frameRows, reflectIndex } from './frames.ts';
 import { melFilterbank } from './mel.ts';
 import { mfccFromMel } from './mfcc.ts';
 import { decibelsInPlace, logInPlace, topDbFloorInPlace } from './scale.ts';
-import { spectrumWidth, subtractColumnMeans, validateSpectrumParams, type SpectrumParams } from './spectrogram.ts';
+import { spectrumBins, spectrumWidth, subtractColumnMeans, validateSpectrumParams, type SpectrumParams } from './spectrogram.ts';
 import { getWindow } from './window.ts';
 
 /** Frames transformed together: 256 frames of 256 samples are 256 KB of float32. */
@@ -40,8 +40,8 @@ export function needsWholeRecording(p: SpectrumParams): boolean {
  * Spectral representation of a mono signal, one row per frame.
  *
  * Pipeline: frames (frames.ts: window, zero-padded last frame) -> FFT -> per transform:
- * fft: |X| or |X|^2 [-> log]; mel/bark: filterbank on |X| or |X|^2 [-> ^0.23 for bark loudness]
- * [-> log]; mfcc: mel -> ln(. + 1e-10) -> DCT-II ortho; cepstrum: IDFT(ln(|X| + 1e-10));
+ * fft: |X| or |X|^2 of the bins in fMin..fMax [-> log]; mel/bark: filterbank on |X| or |X|^2 [-> ^0.23 for bark loudness]
+ * [-> log]; mfcc: mel -> ln(. + 1e-10) -> DCT-II ortho; cepstrum: IDFT(ln(|X| + 1e-10)) of the bins up to fMax;
  * with trimDb, the quiet frames at both ends are dropped first; with meanNormalise, each column
  * of the result minus its mean over the recording.
  * FFT plans, windows, filterbanks and DCT bases are cached by their parameters, so calling
@@ -250,14 +250,14 @@ interface Scratch {
  * The result may be a view of `scratch`.
  */
 function transformFrames(frames: Matrix, p: SpectrumParams, scratch: Scratch): Matrix {
-  if (p.transform === 'cepstrum') return realCepstrum(frames, p.coefficients);
+  if (p.transform === 'cepstrum') return realCepstrum(frames, p.coefficients, spectrumBins(p).last);
   const spec = spectrum(frames, p.power, scratch.spec);
   const bankOptions = { sampleRate: p.sampleRate, frameSize: p.frameSize, bands: p.bands, fMin: p.fMin, fMax: p.fMax };
   const melOptions = { ...bankOptions, scale: p.melScale, norm: p.melNorm };
   const compress = (m: Matrix) => (!p.log ? m : p.logScale === 'db' ? decibelsInPlace(m, null) : logInPlace(m));
   switch (p.transform) {
     case 'fft':
-      return compress(spec);
+      return compress(binsBetween(spec, spectrumBins(p)));
     case 'mel':
       return compress(applyFilterbank(spec, melFilterbank(melOptions), scratch.bands));
     case 'bark': {
@@ -268,6 +268,14 @@ function transformFrames(frames: Matrix, p: SpectrumParams, scratch: Scratch): M
     case 'mfcc':
       return mfccFromMel(applyFilterbank(spec, melFilterbank(melOptions), scratch.bands), p.coefficients);
   }
+}
+
+/** Columns first .. last of every row, moved to the front of `m`'s own storage (each row moves down, never over one not yet moved). */
+function binsBetween(m: Matrix, { first, last }: { first: number; last: number }): Matrix {
+  const width = last - first + 1;
+  if (width === m.cols) return m;
+  for (let t = 0; t < m.rows; t++) m.data.copyWithin(t * width, t * m.cols + first, t * m.cols + last + 1);
+  return { data: m.data.subarray(0, m.rows * width), rows: m.rows, cols: width };
 }
 
 /** Rows [start, end) from the first to the last frame within `db` dB of the loudest (energies given). */

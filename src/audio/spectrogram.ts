@@ -49,9 +49,16 @@ export interface SpectrumParams {
   melScale: MelScale;
   /** mel/mfcc: 'none' (peak 1, default) or 'slaney' (equal area, librosa's default) filters (mel.ts). */
   melNorm: MelNorm;
-  /** Lowest frequency of the mel/bark analysis, Hz. Default 0. */
+  /**
+   * Lowest frequency analysed, Hz: the mel/bark filterbank's lower edge; fft keeps the bins from
+   * it up (spectrumBins). Must be 0 for cepstrum (its log spectrum starts at DC). Default 0.
+   */
   fMin: number;
-  /** Highest frequency of the mel/bark analysis, Hz. Default sampleRate / 2. */
+  /**
+   * Highest frequency analysed, Hz: the mel/bark filterbank's upper edge; fft keeps the bins up
+   * to it; cepstrum is taken of the log spectrum up to it (cepstrum.ts). Default sampleRate / 2,
+   * or the lowest native Nyquist frequency when inputs were upsampled (resolveSpectrum).
+   */
   fMax: number;
   /**
    * fft/mel/bark/mfcc: true = power |X|^2 (default), false = magnitude |X|, fed to the filters.
@@ -133,21 +140,67 @@ export const SPECTRUM_DEFAULTS: Readonly<SpectrumSettings> = Object.freeze({
 });
 
 /**
+ * The frequencies a spectrum covers, as used and as asked, for a run's records: a duration or
+ * "Nyquist" only means Hz once the rate is known, and the upper frequency may have been lowered
+ * without being asked (cappedBy).
+ */
+export interface FrequencyRange {
+  fMin: number;
+  fMax: number;
+  /** fMax as given, or 'Nyquist' when none was (the default). */
+  askedFMax: number | 'Nyquist';
+  /**
+   * When no fMax was given and some inputs were upsampled: the lowest native rate among them,
+   * whose Nyquist frequency fMax is (else null).
+   */
+  cappedBy: number | null;
+}
+
+/** What is known of the inputs before they are resampled to the analysis rate. */
+export interface SpectrumInputs {
+  /** The rates of the input files as recorded (each once); empty or absent when unknown. */
+  nativeRates?: readonly number[];
+}
+
+/**
  * Settings (any subset; null or undefined keeps the default) at `sampleRate` Hz -> complete,
  * validated SpectrumParams. The one place where a frame size or hop given as a duration becomes
  * samples (frame-length.ts: the frame to the nearest power of two, the hop to whole samples or
- * half the frame).
- * fMax null or absent is the Nyquist frequency. @throws SflError naming the bad setting.
+ * half the frame), and where the frequency range is decided (resolveSpectrum).
+ * fMax null or absent is the Nyquist frequency (or the cap of resolveSpectrum when `inputs` say
+ * files were upsampled). @throws SflError naming the bad setting.
  */
 export function resolveSpectrumParams(
   settings: Partial<SpectrumSettings> & { fMax?: number | null; [other: string]: unknown },
   sampleRate: number,
+  inputs: SpectrumInputs = {},
 ): SpectrumParams {
+  return resolveSpectrum(settings, sampleRate, inputs).params;
+}
+
+/**
+ * resolveSpectrumParams, with the frequency range it chose described. When no fMax was given and
+ * some inputs have a native rate below the analysis rate, fMax is the lowest native Nyquist
+ * frequency: an upsampled file has nothing above its own Nyquist, so every column above it would
+ * be empty for those files only, and features learned from them would tell which rate a file had,
+ * not what it sounds like. This holds for every transform (fft drops those bins, cepstrum is taken
+ * of the log spectrum below it). Downsampling only (every file at or above the analysis rate)
+ * changes nothing, and neither does an fMin at or above that Nyquist frequency.
+ */
+export function resolveSpectrum(
+  settings: Partial<SpectrumSettings> & { fMax?: number | null; [other: string]: unknown },
+  sampleRate: number,
+  inputs: SpectrumInputs = {},
+): { params: SpectrumParams; range: FrequencyRange } {
   const given: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(settings)) {
     if (v !== undefined && v !== null && (k in SPECTRUM_DEFAULTS || k === 'fMax')) given[k] = v;
   }
-  const s = { ...SPECTRUM_DEFAULTS, fMax: sampleRate / 2, ...given } as SpectrumSettings & { fMax: number };
+  const askedFMax = typeof given.fMax === 'number' ? given.fMax : 'Nyquist';
+  const fMin = (given.fMin as number | undefined) ?? SPECTRUM_DEFAULTS.fMin;
+  const lowest = inputs.nativeRates?.length ? Math.min(...inputs.nativeRates) : Infinity;
+  const cappedBy = askedFMax === 'Nyquist' && lowest < sampleRate && fMin < lowest / 2 ? lowest : null;
+  const s = { ...SPECTRUM_DEFAULTS, fMax: cappedBy !== null ? cappedBy / 2 : sampleRate / 2, ...given } as SpectrumSettings & { fMax: number };
   const frameSize = frameSizeAt(s.frameSize, sampleRate);
   const params: SpectrumParams = { ...s, sampleRate, frameSize, hop: hopAt(s.hop, sampleRate, frameSize) };
   validateSpectrumParams(params);
@@ -159,7 +212,7 @@ export function resolveSpectrumParams(
       `the hop (--hop, spectrum.hop: ${asked(s.hop, params.hop)} samples) is longer than the frame (--frame, spectrum.frameSize: ${asked(s.frameSize, params.frameSize)} samples) at ${sampleRate} Hz, so samples would be skipped: give a shorter hop or a longer frame, or leave the hop at "half" (half the frame)`,
     );
   }
-  return params;
+  return { params, range: { fMin: params.fMin, fMax: params.fMax, askedFMax, cappedBy } };
 }
 
 /** The defaults documented on SpectrumParams, for a signal at `sampleRate` Hz. */
@@ -170,14 +223,28 @@ export function defaultSpectrumParams(sampleRate: number): SpectrumParams {
 /** Columns of the spectrogram for these params. */
 export function spectrumWidth(p: SpectrumParams): number {
   switch (p.transform) {
-    case 'fft':
-      return binCount(p.frameSize);
+    case 'fft': {
+      const { first, last } = spectrumBins(p);
+      return last - first + 1;
+    }
     case 'mel':
     case 'bark':
       return p.bands;
     default:
       return p.coefficients;
   }
+}
+
+/**
+ * The FFT bins k (at k * sampleRate / frameSize Hz) from fMin to fMax inclusive: the columns fft
+ * keeps, and for cepstrum (fMin 0) the log spectrum it is taken of. All of 0 .. frameSize/2 at
+ * the defaults. A bin exactly on an edge is kept (the tolerance absorbs the rounding of k * rate / N).
+ */
+export function spectrumBins(p: Pick<SpectrumParams, 'sampleRate' | 'frameSize' | 'fMin' | 'fMax'>): { first: number; last: number } {
+  const perHz = p.frameSize / p.sampleRate;
+  const first = Math.max(0, Math.ceil(p.fMin * perHz - 1e-9));
+  const last = Math.min(binCount(p.frameSize) - 1, Math.floor(p.fMax * perHz + 1e-9));
+  return { first, last };
 }
 
 /**
@@ -204,11 +271,19 @@ export function validateSpectrumParams(p: SpectrumParams): void {
   if (p.topDb != null && p.logScale !== 'db') fail(`topDb needs logScale 'db' (it is a floor in dB)`);
   if (p.transform === 'mel' || p.transform === 'bark' || p.transform === 'mfcc') {
     if (!Number.isInteger(p.bands) || p.bands < 1) fail(`bands must be a positive integer, got ${p.bands}`);
-    if (!(p.fMin >= 0 && p.fMin < p.fMax && p.fMax <= p.sampleRate / 2)) {
-      fail(`need 0 <= fMin < fMax <= sampleRate/2 = ${p.sampleRate / 2}, got fMin=${p.fMin} fMax=${p.fMax}`);
-    }
   }
-  const maxCoef = p.transform === 'mfcc' ? p.bands : p.transform === 'cepstrum' ? binCount(p.frameSize) : Infinity;
+  if (!(p.fMin >= 0 && p.fMin < p.fMax && p.fMax <= p.sampleRate / 2)) {
+    fail(`need 0 <= fMin < fMax <= sampleRate/2 = ${p.sampleRate / 2}, got fMin=${p.fMin} fMax=${p.fMax}`);
+  }
+  const bins = spectrumBins(p);
+  if (p.transform === 'fft' && bins.last < bins.first) {
+    fail(`no FFT bin lies in fMin=${p.fMin} .. fMax=${p.fMax} Hz (bins are ${p.sampleRate / p.frameSize} Hz apart at frameSize ${p.frameSize}): widen the range or lengthen the frame`);
+  }
+  if (p.transform === 'cepstrum') {
+    if (p.fMin !== 0) fail(`fMin must be 0 for cepstrum (it is taken of the log spectrum from 0 Hz up to fMax), got ${p.fMin}`);
+    if (bins.last < 1) fail(`fMax=${p.fMax} Hz leaves the cepstrum less than two FFT bins at frameSize ${p.frameSize}`);
+  }
+  const maxCoef = p.transform === 'mfcc' ? p.bands : p.transform === 'cepstrum' ? bins.last + 1 : Infinity;
   if (maxCoef !== Infinity && (!Number.isInteger(p.coefficients) || p.coefficients < 1 || p.coefficients > maxCoef)) {
     fail(`coefficients must be an integer in 1..${maxCoef} for ${p.transform}, got ${p.coefficients}`);
   }

@@ -184,8 +184,17 @@ export const FLAGS = {
   },
   'spectrum.window': { flag: '--window <name>', help: 'analysis window', choices: WINDOW_TYPES },
   'spectrum.bands': { flag: '--bands <n>', help: 'mel or Bark bands', parse: intArg },
-  'spectrum.fMin': { flag: '--fmin <hz>', help: 'lowest analysed frequency for mel/bark', parse: numberArg },
-  'spectrum.fMax': { flag: '--fmax <hz>', help: 'highest analysed frequency for mel/bark', parse: numberArg, defaultText: 'Nyquist' },
+  'spectrum.fMin': {
+    flag: '--fmin <hz>',
+    help: 'lowest analysed frequency: the lower edge of the mel/Bark bands (mfcc too); fft keeps the bins from it up; cepstrum needs 0',
+    parse: numberArg,
+  },
+  'spectrum.fMax': {
+    flag: '--fmax <hz>',
+    help: 'highest analysed frequency, for every transform: the upper edge of the mel/Bark bands (mfcc too); fft keeps the bins up to it; cepstrum is taken of the log spectrum below it',
+    parse: numberArg,
+    defaultText: 'the Nyquist frequency; when files are upsampled, that of the lowest rate among them, since they have nothing above it',
+  },
   'spectrum.coefficients': { flag: '--coefficients <n>', help: 'coefficients kept by mfcc and cepstrum', parse: intArg },
   'spectrum.power': { flag: '--magnitude', help: 'use the magnitude |X| instead of the power |X|^2', value: false, defaultText: 'power' },
   'spectrum.log': { flag: '--no-log', help: 'no log compression of fft/mel/bark output', value: false, defaultText: 'ln(x + 1e-10)' },
@@ -221,7 +230,7 @@ export const FLAGS = {
     flag: '--sample-rate <hz>',
     help: 'resample every file to this rate',
     parse: intArg,
-    defaultText: "the files' own rate when they agree",
+    defaultText: "the files' own rate; when they differ, the most common one (ties: the higher)",
   },
 
   // Preprocessing

@@ -45,6 +45,10 @@ const WORDS: Record<string, string> = {
   funEvals: 'cost evaluations',
   visible: 'inputs per example (visible units)',
   trainSeconds: 'training time (s)',
+  // The spectrum's frequency range (spectra.ts Framing).
+  fMin: 'lowest frequency (Hz)',
+  fMax: 'highest frequency (Hz)',
+  fMaxCapped: 'highest frequency lowered to',
 };
 
 // The optimisers' stop reasons (optim/lbfgs.ts, optim/minibatch.ts) as a sentence.

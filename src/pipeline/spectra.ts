@@ -3,8 +3,9 @@
  *
  * The target rate: `sampleRate` when given; otherwise the most common rate among the files (ties:
  * the higher rate, so no file loses bandwidth it has), every other file resampled to it, and a
- * line saying so. When that upsamples some files and no fMax was given, mel/bark/mfcc stop at the
- * lowest native Nyquist frequency (bandLimited), so no band is dark for the upsampled files only.
+ * line saying so. When that upsamples some files and no fMax was given, every transform stops at
+ * the lowest native Nyquist frequency (resolveSpectrum), so no column is dark for the upsampled
+ * files only; the run records the range used and why (Framing).
  * A file that cannot be used (unreadable, undecodable, an absurd rate, non-finite
  * or absurdly large samples, silent, too short) is skipped with its reason in a folder scan
  * (skipBad) and is an error naming it otherwise; no spectrum with a non-finite value is returned.
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import type { Matrix } from '../compute/matrix.ts';
 import { openAudio, probeAudio, MAX_SAMPLE_RATE, type AudioInput, type AudioProbe } from '../audio/decode.ts';
 import { frameRows } from '../audio/frames.ts';
-import { resolveSpectrumParams, spectrumWidth, SPECTRUM_DEFAULTS, type SpectrumParams, type SpectrumSettings as BaseSettings } from '../audio/spectrogram.ts';
+import { resolveSpectrum, spectrumWidth, SPECTRUM_DEFAULTS, type FrequencyRange, type SpectrumParams, type SpectrumSettings as BaseSettings } from '../audio/spectrogram.ts';
 import { HALF_FRAME, samplesToMs, type HopLength, type SampleLength } from '../audio/frame-length.ts';
 import { concatRows, needsWholeRecording, SpectrogramStream } from '../audio/spectrogram-stream.ts';
 import { blocksOfMatrix, collectRows, type RowBlocks } from '../data/row-blocks.ts';
@@ -57,9 +58,10 @@ export type SpectrumSettings = Partial<BaseSettings> & {
 };
 
 /**
- * The frame size and hop a run used, in samples and in milliseconds, beside what was asked for
- * (a duration like "32ms" or a number of samples): what run records keep, since a duration
- * means different samples at different rates.
+ * The frame size and hop a run used, in samples and in milliseconds, and the frequencies it
+ * analysed, beside what was asked for (a duration like "32ms" or a number of samples; "Nyquist"):
+ * what run records keep, since a duration means different samples at different rates and the
+ * upper frequency may have been lowered for a folder of mixed rates.
  */
 export interface Framing {
   sampleRate: number;
@@ -67,27 +69,43 @@ export interface Framing {
   hop: number;
   frameMs: number;
   hopMs: number;
-  /** As asked: the hop may be "half" (half the frame, the default). */
-  asked: { frameSize: SampleLength; hop: HopLength };
+  /** The frequencies analysed, Hz (fft: the bins kept lie in this range; cepstrum: of the log spectrum up to fMax). */
+  fMin: number;
+  fMax: number;
+  /** As asked: the hop may be "half" (half the frame, the default), fMax "Nyquist" (the default). */
+  asked: { frameSize: SampleLength; hop: HopLength; fMin: number; fMax: number | 'Nyquist' };
+  /** Why fMax is below the Nyquist frequency of the sample rate without being asked (absent when it is not). */
+  fMaxCapped?: string;
 }
 
-/** The framing of resolved `params`, asked as `settings` say (the defaults where they say nothing). */
-export function framingOf(settings: SpectrumSettings, params: SpectrumParams): Framing {
-  return {
+/** The framing and frequency range of resolved `params`, asked as `settings` say (the defaults where they say nothing). */
+export function framingOf(settings: SpectrumSettings, params: SpectrumParams, range?: FrequencyRange): Framing {
+  const f: Framing = {
     sampleRate: params.sampleRate,
     frameSize: params.frameSize,
     hop: params.hop,
     frameMs: samplesToMs(params.frameSize, params.sampleRate),
     hopMs: samplesToMs(params.hop, params.sampleRate),
-    asked: { frameSize: settings.frameSize ?? SPECTRUM_DEFAULTS.frameSize, hop: settings.hop ?? SPECTRUM_DEFAULTS.hop },
+    fMin: params.fMin,
+    fMax: params.fMax,
+    asked: {
+      frameSize: settings.frameSize ?? SPECTRUM_DEFAULTS.frameSize,
+      hop: settings.hop ?? SPECTRUM_DEFAULTS.hop,
+      fMin: settings.fMin ?? SPECTRUM_DEFAULTS.fMin,
+      fMax: range?.askedFMax ?? settings.fMax ?? 'Nyquist',
+    },
   };
+  if (range?.cappedBy) {
+    f.fMaxCapped = `the Nyquist frequency of the files at ${range.cappedBy} Hz (the lowest rate among them): files upsampled to ${params.sampleRate} Hz have nothing above it, and features would learn which rate a file had`;
+  }
+  return f;
 }
 
-/** "frames of 1024 samples (23.2 ms; asked 32ms) every 512 samples (11.6 ms; half the frame)". */
+/** "frames of 1024 samples (23.2 ms; asked 32ms) every 512 samples (11.6 ms; half the frame), 0-8000 Hz". */
 function framingNote(f: Framing): string {
   const how = (asked: HopLength) => (asked === HALF_FRAME ? '; half the frame' : typeof asked === 'string' ? `; asked ${asked}` : '');
   const part = (n: number, ms: number, asked: HopLength) => `${n} samples (${ms} ms${how(asked)})`;
-  return `frames of ${part(f.frameSize, f.frameMs, f.asked.frameSize)} every ${part(f.hop, f.hopMs, f.asked.hop)}`;
+  return `frames of ${part(f.frameSize, f.frameMs, f.asked.frameSize)} every ${part(f.hop, f.hopMs, f.asked.hop)}, ${f.fMin}-${f.fMax} Hz`;
 }
 
 export interface SpectraResult {
@@ -218,31 +236,6 @@ async function chooseSampleRate(paths: string[], requested: number | null | unde
     sampleRate: rate,
     nativeRates,
     note: `sample rate: ${rate} Hz, the most common (${tally}); the others are resampled to it (--sample-rate to choose)`,
-  };
-}
-
-/** Transforms whose band edges follow fMax (fft and cepstrum always span 0..Nyquist). */
-const BANDED = new Set(['mel', 'bark', 'mfcc']);
-
-/**
- * The upper frequency when some files are upsampled and the user set none: the lowest native
- * Nyquist frequency. An upsampled file has nothing above its own Nyquist, so bands above it are
- * dark for those files only and the learned features would tell which rate a file had, not what
- * it sounds like. Returns the settings to use and a note for the rate line ('' when unchanged).
- * Downsampling only (every file at or above the analysis rate) changes nothing.
- */
-function bandLimited(settings: SpectrumSettings, rate: RateChoice): { settings: SpectrumSettings; note: string } {
-  const unchanged = { settings, note: '' };
-  if (settings.fMax !== undefined && settings.fMax !== null) return unchanged;
-  if (rate.nativeRates.length === 0) return unchanged;
-  const lowest = Math.min(...rate.nativeRates);
-  if (lowest >= rate.sampleRate) return unchanged;
-  const nyquist = lowest / 2;
-  if (!BANDED.has(settings.transform ?? SPECTRUM_DEFAULTS.transform)) return unchanged;
-  if ((settings.fMin ?? SPECTRUM_DEFAULTS.fMin) >= nyquist) return unchanged;
-  return {
-    settings: { ...settings, fMax: nyquist },
-    note: `; analysed up to ${nyquist} Hz, the Nyquist frequency of the files at ${lowest} Hz, since upsampled files have nothing above it and features would learn which rate a file had (--fmax to choose)`,
   };
 }
 
@@ -417,11 +410,13 @@ export async function loadSpectra(paths: string[], settings: SpectrumSettings, o
     // No file can be read: each is still tried below, so each is skipped with its own reason.
     rate = { sampleRate: FALLBACK_RATE, nativeRates: [], note: 'sample rate: none of the files could be read' };
   }
-  const band = bandLimited(settings, rate);
-  const params = resolveSpectrumParams(band.settings, rate.sampleRate);
-  const framing = framingOf(settings, params);
+  const { params, range } = resolveSpectrum(settings, rate.sampleRate, { nativeRates: rate.nativeRates });
+  const framing = framingOf(settings, params, range);
   const stats = newCacheStats();
-  const rateNote = `${rate.note}${band.note}; ${framingNote(framing)}`;
+  const capNote = range.cappedBy
+    ? `; analysed up to ${range.fMax} Hz, the Nyquist frequency of the files at ${range.cappedBy} Hz, since upsampled files have nothing above it and features would learn which rate a file had (--fmax to choose)`
+    : '';
+  const rateNote = `${rate.note}${capNote}; ${framingNote(framing)}`;
   const out: SpectraResult = { spectra: [], paths: [], skipped: [], warnings: [], params, rateNote, framing, audioSeconds: 0, cache: stats };
   const lookups = new ReadAhead(paths.length, (i) => lookupCache(paths[i], params, { enabled: opts.cache ?? true, dir: opts.cacheDir, stats }), LOOK_AHEAD);
   try {

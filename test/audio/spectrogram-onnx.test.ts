@@ -50,6 +50,8 @@ const CASES: [string, Partial<SpectrumParams>][] = [
   ['bark, specific loudness, 20 bands up to 3 kHz', { transform: 'bark', bands: 20, fMin: 100, fMax: 3000, specificLoudness: true }],
   ['mfcc, 13 of 26 bands, mean-normalised', { transform: 'mfcc', bands: 26, coefficients: 13, meanNormalise: true }],
   ['cepstrum, 20 coefficients, rect window', { transform: 'cepstrum', coefficients: 20, window: 'rect' }],
+  ['fft bins from 300 to 2500 Hz only', { transform: 'fft', fMin: 300, fMax: 2500 }],
+  ['cepstrum of the log spectrum up to 3 kHz', { transform: 'cepstrum', coefficients: 20, fMax: 3000 }],
   ['mel, silence trimmed at 30 dB, mean-normalised', { trimDb: 30, meanNormalise: true }],
 ];
 

@@ -11,6 +11,10 @@ describe('humanMetricName', () => {
     expect(humanMetricName('sae.finalCost')).toBe('Sparse autoencoder: final cost');
     // The top-level one is the last stage's, not the autoencoder's of cost.png: it says so.
     expect(humanMetricName('finalCost')).toBe('Final cost (of the last stage trained)');
+    // The spectrum's frequency range, as report.html shows it beside the frame and hop.
+    expect(humanMetricName('spectrum.fMax')).toBe('Spectrum: highest frequency (Hz)');
+    expect(humanMetricName('spectrum.asked.fMin')).toBe('Spectrum, asked: lowest frequency (Hz)');
+    expect(humanMetricName('spectrum.fMaxCapped')).toBe('Spectrum: highest frequency lowered to');
   });
 
   it('names the autoencoder\'s and the optimiser\'s own keys in words', () => {

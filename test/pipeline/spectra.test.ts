@@ -47,7 +47,13 @@ describe('loading spectra from files', () => {
     const a = wav('a8k.wav', 4000, 8000), b = wav('b16k.wav', 8000, 16000), c = wav('c16k.wav', 8000, 16000);
     const mixed = await loadSpectra([a, b, c], { transform: 'fft' }, { cache: false });
     expect(mixed.params.sampleRate).toBe(16000);
-    expect(mixed.rateNote).toBe('sample rate: 16000 Hz, the most common (2 at 16000 Hz, 1 at 8000 Hz); the others are resampled to it (--sample-rate to choose); frames of 512 samples (32 ms; asked 32ms) every 256 samples (16 ms; half the frame)');
+    expect(mixed.rateNote).toBe(
+      'sample rate: 16000 Hz, the most common (2 at 16000 Hz, 1 at 8000 Hz); the others are resampled to it (--sample-rate to choose); ' +
+        'analysed up to 4000 Hz, the Nyquist frequency of the files at 8000 Hz, since upsampled files have nothing above it and features would learn which rate a file had (--fmax to choose); ' +
+        'frames of 512 samples (32 ms; asked 32ms) every 256 samples (16 ms; half the frame), 0-4000 Hz',
+    );
+    // fft keeps the bins up to 4000 Hz: 0 .. 128 of 0 .. 256.
+    expect(mixed.spectra.map((m) => m.cols)).toEqual([129, 129, 129]);
     // A tie goes to the higher rate, so no file loses bandwidth it has.
     expect((await loadSpectra([a, b], { transform: 'fft' }, { cache: false })).params.sampleRate).toBe(16000);
     const res = await loadSpectra([a, b], { sampleRate: 8000, transform: 'fft' }, { cache: false });
@@ -122,6 +128,25 @@ describe('mixed native rates: the upper frequency', () => {
     expect(res.rateNote).toMatch(/analysed up to 8000 Hz, the Nyquist frequency of the files at 16000 Hz.*\(--fmax to choose\)/);
     // Also when the analysis rate is asked for and still upsamples.
     expect((await loadSpectra([low, high], { sampleRate: 44100 }, { cache: false })).params.fMax).toBe(8000);
+  });
+
+  it('the run records the range used, what was asked and why it was capped (Framing)', async () => {
+    const res = await loadSpectra([low, high, high2], {}, { cache: false });
+    expect(res.framing).toMatchObject({ fMin: 0, fMax: 8000, asked: { frameSize: '32ms', hop: 'half', fMin: 0, fMax: 'Nyquist' } });
+    expect(res.framing.fMaxCapped).toMatch(/^the Nyquist frequency of the files at 16000 Hz \(the lowest rate among them\): files upsampled to 44100 Hz have nothing above it/);
+    expect(res.rateNote).toMatch(/every 512 samples \(11\.6 ms; half the frame\), 0-8000 Hz$/);
+    const asked = await loadSpectra([low, high, high2], { fMin: 50, fMax: 12000 }, { cache: false });
+    expect(asked.framing).toMatchObject({ fMin: 50, fMax: 12000, asked: { fMin: 50, fMax: 12000 } });
+    expect(asked.framing.fMaxCapped).toBeUndefined();
+  });
+
+  it('fft and cepstrum stop there too: no column is empty for the upsampled file only', async () => {
+    const fft = await loadSpectra([low, high, high2], { transform: 'fft' }, { cache: false });
+    // 1024-sample frames at 44.1 kHz: bins 0 .. 185 (7967 Hz) of 0 .. 512.
+    expect([fft.params.fMax, fft.spectra[0].cols]).toEqual([8000, 186]);
+    const ceps = await loadSpectra([low, high, high2], { transform: 'cepstrum' }, { cache: false });
+    expect(ceps.params.fMax).toBe(8000);
+    expect(ceps.rateNote).toMatch(/analysed up to 8000 Hz/);
   });
 
   it('an explicit fMax wins; downsampling only and a single rate keep the Nyquist frequency', async () => {
