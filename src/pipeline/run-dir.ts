@@ -6,8 +6,9 @@
  * Claiming a name: creating .staging-<name> with a plain (non-recursive) mkdir is the claim. The
  * file system lets exactly one process create a folder, so two runs started in the same second
  * can never share a name: the loser of an unnamed run tries <name>-2, -3, ...; a named run is
- * refused. The claim holds the owner's pid in .staging-<name>/.owner, so the claim of a process
- * that died (kill -9) is recognised as stale and removed. A claim ends when the staging folder is
+ * refused. The claim holds the owner's pid (and, where the system tells it, the process's start
+ * time, so a pid reused by another process is not taken for the owner) in .staging-<name>/.owner,
+ * so the claim of a process that died (kill -9) is recognised as stale and removed. A claim ends when the staging folder is
  * renamed to outputs/<name> (so the name is never unclaimed while the run is unfinished) or
  * removed by abort().
  *
@@ -20,10 +21,11 @@
  *
  * So Ctrl-C or a crash at any point leaves the previous complete run readable (or, in the
  * instant between the two renames, in the trash folder, which the next start puts back).
- * Staging folders of interrupted runs are removed by a SIGINT/SIGTERM/exit handler, and by
- * cleanStaleRuns() on the next RunDir.create() for processes that died without running it.
+ * Staging folders of interrupted runs are removed by a SIGINT/SIGTERM/SIGHUP/exit handler, and by
+ * cleanStaleRuns() on the next RunDir.create() for processes that died without running it
+ * (kill -9, a power cut), which says what it removed.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, relative, resolve, isAbsolute, sep } from 'node:path';
@@ -82,6 +84,8 @@ export interface RunDirOptions {
   versions?: Partial<RunVersions>;
   /** Clock, for tests. */
   now?: () => Date;
+  /** Where the line saying what was cleaned up after interrupted runs goes (default: stderr). */
+  log?: (line: string) => void;
 }
 
 const STAGING = /^\.staging-(.+)$/;
@@ -141,7 +145,8 @@ export class RunDir {
     const replaces = opts.overwrite === true && opts.name != null;
     let claimed: { name: string; stagingPath: string };
     try {
-      await cleanStaleRuns(root);
+      const cleaned = await cleanStaleRuns(root);
+      if (cleaned.length > 0) (opts.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(cleanupNote(root, cleaned));
       claimed = await claimName(root, opts, replaces);
     } catch (e) {
       throw explainRunError(e) ?? e;
@@ -306,7 +311,8 @@ async function tryClaim(root: string, name: string, replaces: boolean, alsoOwns:
     }
   }
   try {
-    await writeFileNamed(join(stagingPath, OWNER_FILE), `${process.pid}\n`);
+    const started = processStartTime(process.pid);
+    await writeFileNamed(join(stagingPath, OWNER_FILE), `${process.pid}${started === null ? '' : ` ${started}`}\n`);
     const finalPath = join(root, name);
     let why: string | null = null;
     if (existsSync(finalPath) && !replaces) {
@@ -328,9 +334,31 @@ async function tryClaim(root: string, name: string, replaces: boolean, alsoOwns:
 
 /** The pid in a staging folder's owner file, or null if it has none (yet). */
 async function claimOwner(stagingPath: string): Promise<number | null> {
+  return (await claimOwnerOf(stagingPath))?.pid ?? null;
+}
+
+/** The owner file: "<pid>" or "<pid> <start time>" (processStartTime; files of earlier versions have the pid only). */
+async function claimOwnerOf(stagingPath: string): Promise<{ pid: number; started: string | null } | null> {
   try {
-    const pid = Number.parseInt(await readFile(join(stagingPath, OWNER_FILE), 'utf8'), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
+    const [pidText, started] = (await readFile(join(stagingPath, OWNER_FILE), 'utf8')).trim().split(/\s+/);
+    const pid = Number.parseInt(pidText, 10);
+    return Number.isInteger(pid) && pid > 0 ? { pid, started: started ?? null } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * When process `pid` started, as the system counts it (Linux: field 22 of /proc/<pid>/stat, clock
+ * ticks since boot), or null where that cannot be read (another system, no such process). Pids
+ * are reused, in containers within minutes: a claim records its owner's start time too, so a
+ * process that merely got the dead owner's pid does not keep the claim alive forever.
+ */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count after its last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
   } catch {
     return null;
   }
@@ -353,8 +381,13 @@ async function removeIfStale(root: string, stagingPath: string): Promise<boolean
 }
 
 async function stagingIsStale(stagingPath: string): Promise<boolean> {
-  const pid = await claimOwner(stagingPath);
-  if (pid !== null) return processIsGone(stagingPath, pid);
+  const owner = await claimOwnerOf(stagingPath);
+  if (owner !== null) {
+    if (processIsGone(stagingPath, owner.pid)) return true;
+    // Alive, but is it the owner? A start time that reads differently is another process's.
+    const now = owner.started === null || owner.pid === process.pid ? null : processStartTime(owner.pid);
+    return now !== null && now !== owner.started;
+  }
   try {
     return Date.now() - (await stat(stagingPath)).mtimeMs > ORPHAN_CLAIM_MS;
   } catch {
@@ -365,7 +398,7 @@ async function stagingIsStale(stagingPath: string): Promise<boolean> {
 /**
  * Removes staging folders left by processes that are gone, and puts back a run that was moved
  * to the trash by a commit interrupted between its two renames (else deletes the trash).
- * Returns the names of the folders it removed or restored.
+ * Returns the names of the folders it removed or restored. A live run's folder is never touched.
  */
 export async function cleanStaleRuns(root: string): Promise<string[]> {
   let entries: string[];
@@ -399,6 +432,21 @@ export async function cleanStaleRuns(root: string): Promise<string[]> {
   return done;
 }
 
+/** One line for the user: what cleanStaleRuns removed or restored in `root`. */
+function cleanupNote(root: string, entries: readonly string[]): string {
+  const staged = entries.filter((e) => STAGING.test(e));
+  const restored = entries.filter((e) => TRASH.test(e)).map((e) => TRASH.exec(e)![1]);
+  const parts: string[] = [];
+  if (staged.length > 0) {
+    const names = staged.map((e) => STAGING.exec(e)![1]).join(', ');
+    parts.push(`removed the unfinished folder${staged.length === 1 ? '' : 's'} of ${staged.length} interrupted run${staged.length === 1 ? '' : 's'} whose process is gone (${names})`);
+  }
+  if (restored.length > 0) parts.push(`put back run${restored.length === 1 ? '' : 's'} ${restored.join(', ')}, moved aside by an interrupted --overwrite`);
+  const rest = entries.length - staged.length - restored.length;
+  if (rest > 0) parts.push(`removed ${rest} half-deleted folder${rest === 1 ? '' : 's'}`);
+  return `${root}: ${parts.join('; ')}`;
+}
+
 /** A folder's process is gone when no such pid runs (or it is ours but the folder is not in use). */
 function processIsGone(full: string, pid: number): boolean {
   if (pid === process.pid) return !active.has(full);
@@ -424,11 +472,13 @@ async function removeStaging(path: string): Promise<void> {
   untrackIfIdle();
 }
 
-// Interrupt handling: while a run is being written, SIGINT/SIGTERM delete its staging folder and
+// Interrupt handling: while a run is being written, SIGINT/SIGTERM/SIGHUP (Ctrl-C, kill, the
+// terminal closed) delete its staging folder and
 // then re-raise the signal (the handler is removed first, so the default action ends the process
 // with the usual status). 'exit' covers crashes by uncaught exceptions. Handlers exist only while
 // a run is open, so library users and tests are not left with global listeners.
 let installed = false;
+const SIGNALS: readonly NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function removeAllStagingSync(): void {
   for (const p of active) rmSync(p, { recursive: true, force: true });
@@ -445,15 +495,13 @@ function track(path: string): void {
   active.add(path);
   if (installed) return;
   installed = true;
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const signal of SIGNALS) process.once(signal, onSignal);
   process.once('exit', removeAllStagingSync);
 }
 
 function untrackIfIdle(): void {
   if (!installed || active.size > 0) return;
   installed = false;
-  process.removeListener('SIGINT', onSignal);
-  process.removeListener('SIGTERM', onSignal);
+  for (const signal of SIGNALS) process.removeListener(signal, onSignal);
   process.removeListener('exit', removeAllStagingSync);
 }

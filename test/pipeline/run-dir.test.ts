@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RunDir, cleanStaleRuns, defaultRunName } from '../../src/pipeline/run-dir.ts';
+import { RunDir, cleanStaleRuns, defaultRunName, processStartTime } from '../../src/pipeline/run-dir.ts';
 
 // Passing backend and versions keeps these tests from loading TensorFlow.js.
 const base = { command: 'train', backend: 'cpu', versions: { tfjs: '0.0.0-test', node: process.versions.node }, argv: ['train'] };
@@ -152,6 +152,25 @@ describe('RunDir', () => {
     expect(await cleanStaleRuns(root)).toEqual([]);
   });
 
+  it('a claim whose pid now belongs to another process (started at another time) is stale; its owner\'s is not', async () => {
+    const root = tmpRoot();
+    const started = processStartTime(process.ppid);
+    if (started === null) return console.warn('skipped: process start times cannot be read here (/proc)');
+    // Our parent is alive: with its own start time it owns the claim, with another it is a stranger
+    // that got a dead owner's pid.
+    mkdirSync(join(root, '.staging-owned'));
+    writeFileSync(join(root, '.staging-owned', '.owner'), `${process.ppid} ${started}\n`);
+    mkdirSync(join(root, '.staging-reused'));
+    writeFileSync(join(root, '.staging-reused', '.owner'), `${process.ppid} ${Number(started) + 1}\n`);
+    const lines: string[] = [];
+    const run = await RunDir.create({ ...base, root, name: 'next', log: (l) => lines.push(l) });
+    expect(listing(root)).toEqual(['.staging-next', '.staging-owned']);
+    expect(lines).toEqual([`${root}: removed the unfinished folder of 1 interrupted run whose process is gone (reused)`]);
+    // Our own claim records our start time.
+    expect(read(join(root, '.staging-next', '.owner'))).toBe(`${process.pid} ${processStartTime(process.pid)}\n`);
+    await run.abort();
+  });
+
   it('names runs <command>-<YYYYMMDD-HHMMSS> and never reuses a default name', async () => {
     const root = tmpRoot();
     const now = () => new Date(2026, 10, 22, 13, 5, 9);
@@ -164,7 +183,7 @@ describe('RunDir', () => {
     await expect(RunDir.create({ ...base, root, name: '../x' })).rejects.toThrow(/run name "..\/x"/);
   });
 
-  it('a real SIGINT or an uncaught exception removes the staging folder and leaves the old run', async () => {
+  it('a real SIGINT or SIGHUP or an uncaught exception removes the staging folder and leaves the old run', async () => {
     const runDirUrl = JSON.stringify(new URL('../../src/pipeline/run-dir.ts', import.meta.url).href);
     // Each child gets its own root, so neither's start-up cleanup can hide what the other left.
     const child = async (ending: string) => {
@@ -184,8 +203,14 @@ describe('RunDir', () => {
       return { ...exit, listing: listing(root), model: read(join(root, 'sig', 'model.txt')) };
     };
     // Run in parallel: each takes about a second to start.
-    const [interrupted, crashed] = await Promise.all([child("process.kill(process.pid, 'SIGINT');"), child("throw new Error('boom');")]);
+    const [interrupted, hungUp, crashed] = await Promise.all([
+      child("process.kill(process.pid, 'SIGINT');"),
+      // The terminal closed under the run.
+      child("process.kill(process.pid, 'SIGHUP');"),
+      child("throw new Error('boom');"),
+    ]);
     expect(interrupted).toEqual({ code: null, signal: 'SIGINT', listing: ['sig'], model: 'old' });
+    expect(hungUp).toEqual({ code: null, signal: 'SIGHUP', listing: ['sig'], model: 'old' });
     expect(crashed).toEqual({ code: 1, signal: null, listing: ['sig'], model: 'old' });
   });
 });
