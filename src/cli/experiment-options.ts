@@ -72,5 +72,6 @@ export function addOutputOptions(cmd: Command): Command {
 
 /** --outputs of a command that reads a trained run (classify, encode, visualize): where a run name is looked up. */
 export function runLookupOption(): Option {
-  return new Option('--outputs <dir>', 'folder of runs a run name is looked up in').default(DEFAULT_CONFIG.run.outputs);
+  // The default shown as the other commands' --outputs shows it (a bare folder name, not a quoted string).
+  return new Option('--outputs <dir>', 'folder of runs a run name is looked up in').default(DEFAULT_CONFIG.run.outputs, DEFAULT_CONFIG.run.outputs);
 }

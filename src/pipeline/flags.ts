@@ -8,7 +8,7 @@
  * Flags that are not config keys (--config, --set, --quiet, --json, --out, ...) belong to the
  * commands that read them, not here.
  */
-import { TRANSFORMS } from '../audio/spectrogram.ts';
+import { defaultSpectrumParams, TRANSFORMS } from '../audio/spectrogram.ts';
 import { parseHopLength, parseSampleLength } from '../audio/frame-length.ts';
 import { PAD_MODES } from '../audio/frames.ts';
 import { MEL_NORMS, MEL_SCALES } from '../audio/mel.ts';
@@ -16,6 +16,7 @@ import { PRESET_NAMES, spectrumPreset, type SpectrumPreset } from '../audio/pres
 import { LOG_SCALES } from '../audio/scale.ts';
 import { WINDOW_TYPES } from '../audio/window.ts';
 import { BASELINE_DEFAULTS, BASELINE_MODELS } from '../models/mnist-baselines/settings.ts';
+import { AUDIO_EXTENSIONS } from '../data/audio-files.ts';
 import { SflError } from '../util/errors.ts';
 import { compilePattern, LABEL_SOURCES, type LabelSource } from '../data/labeled-set.ts';
 import { SPLIT_KINDS, type SplitKind } from '../data/splits.ts';
@@ -144,7 +145,7 @@ export const FLAGS = {
   },
   'data.audioDir': {
     flag: '--audio <dir>',
-    help: 'learn from a folder of recordings (.wav .mp3 .flac .ogg .oga .opus), searched recursively; hidden files are ignored',
+    help: `learn from a folder of recordings (${AUDIO_EXTENSIONS.join(' ')}), searched recursively; hidden files are ignored`,
     to: (v) => ({ data: { source: 'audio', audioDir: v as string } }),
   },
   'data.labels': {
@@ -292,7 +293,7 @@ export const FLAGS = {
   'split.kind': {
     flag: '--split <kind>',
     help:
-      "audio: auto (official when the file names carry FSDD's recording index, else random), official (FSDD index 0-4 test), " +
+      "audio: auto (official when every file name carries FSDD's recording index and that split puts every label on both sides, else random), official (FSDD index 0-4 test), " +
       `random (seeded, stratified, ${D.split.testFraction} of each label to test), speakers (with --test-speakers), ` +
       'loso (leave one speaker out, each in turn) or kfold:K (K-fold cross-validation, stratified; prints the mean and standard deviation)',
     parse: splitArg,
@@ -361,7 +362,10 @@ export const FLAGS = {
   'convAe.pool': { flag: '--pool-size <RxC>', help: 'max-pooling region after each layer, rows x columns, not overlapping', parse: sizeArg, defaultText: D.convAe.pool.join('x') },
   'convAe.frames': {
     flag: '--input-frames <n>',
-    help: "audio: frames every recording is brought to: a longer one keeps its loudest n frames, a shorter one is centred and padded with each band's training mean",
+    help:
+      "audio: frames every recording is brought to: a longer one keeps its loudest n frames, a shorter one is centred and padded with each band's training mean " +
+      `(${D.convAe.frames} frames of the default framing span ${framesSpan(D.convAe.frames, 44100)} s at 44.1 kHz, ${framesSpan(D.convAe.frames, 16000)} s at 16 kHz; ` +
+      'the run says how long and how many recordings it cuts)',
     parse: intArg,
   },
   'convAe.pretrainEpochs': { flag: '--pretrain-epochs <n>', help: "Adam epochs of each layer's autoencoder; 0: random filters, no pretraining", parse: intArg },
@@ -438,4 +442,10 @@ export function flagPartial(path: string, value: unknown, model?: string): Parti
     return partialAt(path.replace(MODEL, model), v);
   }
   return partialAt(path, v);
+}
+
+/** Seconds spanned by n frames of the default framing at `rate` Hz (for help texts that count frames). */
+function framesSpan(n: number, rate: number): string {
+  const p = defaultSpectrumParams(rate);
+  return (((n - 1) * p.hop + p.frameSize) / rate).toFixed(2);
 }

@@ -42,8 +42,11 @@ describe('sfl conv-ae on a handful of FSDD recordings', () => {
       run: { outputs: join(root, 'outputs'), name: 'tiny', seed: 3 },
     });
     const tensors = tf.memory().numTensors;
-    const { runPath, metrics } = await runConvAeExperiment(config, () => {});
+    const lines: string[] = [];
+    const { runPath, metrics } = await runConvAeExperiment(config, (l) => lines.push(l));
     expect(tf.memory().numTensors).toBe(tensors);
+    // --input-frames counts frames: the run says how long that is and how many recordings it cuts.
+    expect(lines).toContainEqual(expect.stringMatching(/: 240 recordings, 10 classes; each recording brought to 24 frames \(0\.40 s\) x 40 bands: \d+ of 240 are longer and keep only their loudest 0\.40 s \(--input-frames to change\)$/));
     for (const f of ['run.json', 'metrics.json', 'report.html', 'filters.png', 'filters-pretrained.png', 'cost.png', 'confusion.png', 'confusion-pretrained.png', 'model/model.json', 'model/weights.bin', 'pretrained/model.json']) {
       expect(existsSync(join(runPath, f)), f).toBe(true);
     }
@@ -159,5 +162,9 @@ describe('sfl conv-ae on a handful of FSDD recordings', () => {
     for (const flag of ['--filters', '--kernel', '--pool-size', '--input-frames', '--pretrain-epochs', '--fine-tune-epochs', '--batch-size', '--learning-rate', '--corruption', '--shift', '--weight-decay', '--no-tied', '--split']) {
       expect(r.stdout).toContain(flag);
     }
+    // A number of frames is said in seconds too (it depends on the rate), and auto's condition in full.
+    const flat = r.stdout.replace(/\s+/g, ' ');
+    expect(flat).toMatch(/48 frames of the default framing span 0\.57 s at 44\.1 kHz, 0\.78 s at 16 kHz/);
+    expect(flat).toContain("auto (official when every file name carries FSDD's recording index and that split puts every label on both sides, else random)");
   });
 });

@@ -21,7 +21,7 @@ export function registerExport(program: Command): void {
         '(Python, C++, browsers, a Spark or Ray job)',
     )
     .argument('<run>', 'a run name (under outputs/), a run folder, or its pipeline/ folder')
-    .option('--onnx', 'export as ONNX')
+    .option('--onnx', 'export the trained audio pipeline as one ONNX model (samples in, class probabilities out) with <file>.json describing it')
     .option('--out <file>', 'where to write the model (default: <run>/pipeline.onnx)')
     .option(
       '--tfjs <dir>',

@@ -114,7 +114,16 @@ async function audioData(config: Config, log: Log): Promise<ConvAeData> {
   const splits = set.splits;
   const T = config.convAe.frames;
   const bands = set.bands;
-  log(`${config.data.audioDir}: ${set.recordings.length} recordings, ${classNames.length} classes${splits.length > 1 ? `; ${splits.length} runs` : ''}; each recording brought to ${T} frames x ${bands} bands`);
+  // --input-frames is a number of frames, whose duration follows the rate and the framing: say it
+  // in seconds, and how many recordings it cuts, since a default chosen for spoken digits may cut
+  // most of a user's longer recordings to their loudest part.
+  const seconds = (((T - 1) * set.params.hop + set.params.frameSize) / set.params.sampleRate).toFixed(2);
+  const cut = set.recordings.filter((r) => set.framesOf(r) > T).length;
+  log(
+    `${config.data.audioDir}: ${set.recordings.length} recordings, ${classNames.length} classes${splits.length > 1 ? `; ${splits.length} runs` : ''}; ` +
+      `each recording brought to ${T} frames (${seconds} s) x ${bands} bands` +
+      (cut > 0 ? `: ${cut} of ${set.recordings.length} are longer and keep only their loudest ${seconds} s (--input-frames to change)` : ''),
+  );
   // The spectrograms are produced on demand and dropped: what is kept is T x bands per recording.
   const folds: Fold[] = [];
   for (const split of splits) {
