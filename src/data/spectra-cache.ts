@@ -356,9 +356,18 @@ export interface EntryBlocks extends RowBlocks {
 }
 
 /**
- * The file at `path` (entry layout) as blocks of rows read as they are iterated; null if there is
- * no such file, 'corrupt' if it fails a check (magic, header, format, size). With `unlink`, the
- * file is removed once open (its blocks stay readable through the open handle): a spill file.
+ * Entries up to this size are read whole when opened: header and values in one read, and the file
+ * closed at once, so a look-up made ahead of its use holds no open file and the use itself waits on
+ * no read (FSDD's entries are about 7 KB). Larger entries are read a block at a time as they are
+ * iterated.
+ */
+const READ_WHOLE_BYTES = 1 << 20;
+
+/**
+ * The file at `path` (entry layout) as blocks of rows (read as they are iterated, or at once for a
+ * small file); null if there is no such file, 'corrupt' if it fails a check (magic, header, format,
+ * size). With `unlink`, the file is removed once open (its blocks stay readable through the open
+ * handle): a spill file.
  */
 export async function openEntry(path: string, unlink = false): Promise<EntryBlocks | null | 'corrupt'> {
   let fh: FileHandle;
@@ -367,15 +376,28 @@ export async function openEntry(path: string, unlink = false): Promise<EntryBloc
   } catch {
     return null;
   }
-  let shape: { rows: number; cols: number; start: number } | null = null;
+  let shape: EntryShape | null = null;
+  let whole: Uint8Array | null = null;
   try {
-    shape = await readEntryShape(fh);
+    const size = (await fh.stat()).size;
+    if (size <= READ_WHOLE_BYTES) {
+      whole = await readWhole(fh, size);
+      shape = whole && shapeOfBytes(whole, size);
+    } else {
+      shape = await readEntryShape(fh, size);
+    }
   } finally {
-    if (!shape) await fh.close();
+    if (!shape || whole) await fh.close();
   }
   if (!shape) return 'corrupt';
   if (unlink) await rm(path, { force: true });
   const { rows, cols, start } = shape;
+  if (whole) {
+    const n = rows * cols;
+    // A view when the values are float32-aligned in the file (always, as written here), else a copy.
+    const data = start % 4 === 0 ? new Float32Array(whole.buffer, whole.byteOffset + start, n) : new Float32Array(whole.slice(start, start + 4 * n).buffer);
+    return { ...blocksOfMatrix({ data, rows, cols }), close: async () => undefined };
+  }
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -408,24 +430,61 @@ export async function openEntry(path: string, unlink = false): Promise<EntryBloc
   };
 }
 
+interface EntryShape {
+  rows: number;
+  cols: number;
+  /** Byte offset of the values. */
+  start: number;
+}
+
+/** The file's `size` bytes, or null when fewer could be read (it was cut meanwhile). */
+async function readWhole(fh: FileHandle, size: number): Promise<Uint8Array | null> {
+  const bytes = new Uint8Array(size);
+  let got = 0;
+  while (got < size) {
+    const { bytesRead } = await fh.read(bytes, got, size - got, got);
+    if (bytesRead === 0) return null;
+    got += bytesRead;
+  }
+  return bytes;
+}
+
+/** The shape and data offset of an entry read whole, or null when it fails a check. */
+function shapeOfBytes(bytes: Uint8Array, size: number): EntryShape | null {
+  const headerLength = headerLengthOf(bytes, size);
+  return headerLength === null ? null : shapeOfHeader(bytes.subarray(8, 8 + headerLength), size);
+}
+
 /** The shape and data offset of an entry, or null when the file fails a check. */
-async function readEntryShape(fh: FileHandle): Promise<{ rows: number; cols: number; start: number } | null> {
-  const size = (await fh.stat()).size;
+async function readEntryShape(fh: FileHandle, size: number): Promise<EntryShape | null> {
   const head = Buffer.alloc(8);
-  if (size < 8 || (await fh.read(head, 0, 8, 0)).bytesRead < 8 || head.toString('latin1', 0, 4) !== MAGIC) return null;
-  const headerLength = head.readUInt32LE(4);
-  if (8 + headerLength > size || headerLength > 4096) return null;
+  if (size < 8 || (await fh.read(head, 0, 8, 0)).bytesRead < 8) return null;
+  const headerLength = headerLengthOf(head, size);
+  if (headerLength === null) return null;
   const json = Buffer.alloc(headerLength);
   await fh.read(json, 0, headerLength, 8);
+  return shapeOfHeader(json, size);
+}
+
+/** The JSON header's length from an entry's first 8 bytes, or null when they fail a check. */
+function headerLengthOf(head: Uint8Array, size: number): number | null {
+  if (size < 8 || head.length < 8 || Buffer.from(head.buffer, head.byteOffset, 4).toString('latin1') !== MAGIC) return null;
+  const headerLength = new DataView(head.buffer, head.byteOffset, 8).getUint32(4, true);
+  if (8 + headerLength > size || headerLength > 4096) return null;
+  return headerLength;
+}
+
+/** The shape from the JSON header `json` of an entry of `size` bytes, or null when it fails a check. */
+function shapeOfHeader(json: Uint8Array, size: number): EntryShape | null {
   let header: { format?: unknown; rows?: unknown; cols?: unknown; dtype?: unknown };
   try {
-    header = JSON.parse(json.toString('latin1'));
+    header = JSON.parse(Buffer.from(json.buffer, json.byteOffset, json.length).toString('latin1'));
   } catch {
     return null;
   }
   const { format, rows, cols, dtype } = header;
   if (format !== CACHE_FORMAT_VERSION || dtype !== '<f4') return null;
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || (rows as number) < 0 || (cols as number) < 0) return null;
-  if (size !== 8 + headerLength + 4 * (rows as number) * (cols as number)) return null;
-  return { rows: rows as number, cols: cols as number, start: 8 + headerLength };
+  if (size !== 8 + json.length + 4 * (rows as number) * (cols as number)) return null;
+  return { rows: rows as number, cols: cols as number, start: 8 + json.length };
 }

@@ -107,9 +107,9 @@ describe('cachedCompute', () => {
 });
 
 describe('cachedBlocks', () => {
-  /** 10,000 rows x 3 columns in blocks of 1,000, counting the blocks handed out. */
+  /** 100,000 rows x 3 columns (1.2 MB: an entry too big to be read whole) in blocks of 1,000, counting the blocks handed out. */
   function bigSource() {
-    const m: Matrix = { data: Float32Array.from({ length: 30_000 }, (_, i) => i / 3), rows: 10_000, cols: 3 };
+    const m: Matrix = { data: Float32Array.from({ length: 300_000 }, (_, i) => i / 3), rows: 100_000, cols: 3 };
     const opened = vi.fn(async () => blocksOfMatrix(m, 1000));
     return { m, opened };
   }
@@ -121,7 +121,7 @@ describe('cachedBlocks', () => {
     const first = await cachedBlocks(file, { p: 1 }, opened, { dir: cacheDir, stats });
     expect(Array.from((await collectRows(first)).data)).toEqual(Array.from(m.data));
     const again = await cachedBlocks(file, { p: 1 }, opened, { dir: cacheDir, stats });
-    expect([again.rows, again.cols]).toEqual([10_000, 3]);
+    expect([again.rows, again.cols]).toEqual([100_000, 3]);
     const sizes: number[] = [];
     const values: number[] = [];
     for await (const b of again) {
@@ -130,8 +130,9 @@ describe('cachedBlocks', () => {
     }
     expect(opened).toHaveBeenCalledTimes(1);
     expect(stats).toMatchObject({ hits: 1, misses: 1 });
-    expect(sizes).toEqual([4096, 4096, 1808]);
-    expect(values).toEqual(Array.from(m.data));
+    expect(sizes).toEqual([...new Array(24).fill(4096), 1696]);
+    expect(values.length).toBe(m.data.length);
+    expect(values.every((v, i) => v === m.data[i])).toBe(true);
   });
 
   it('keeps no entry when the reader stops early, nor one above half of the cap', async () => {
@@ -141,11 +142,11 @@ describe('cachedBlocks', () => {
     const entry = cacheEntryPath(cacheDir, spectraCacheKey(new Uint8Array([1, 2, 3, 250]), { p: 1 }));
     expect(statSync(entry, { throwIfNoEntry: false })).toBeUndefined();
     expect(readdirSync(dirname(entry))).toEqual([]);
-    // 120 kB of values: kept under a 241 kB cap, not under a 239 kB one.
-    await collectRows(await cachedBlocks(file, { p: 1 }, opened, { dir: cacheDir, maxBytes: 239_000 }));
+    // 1.2 MB of values: kept under a 2,401 kB cap, not under a 2,399 kB one.
+    await collectRows(await cachedBlocks(file, { p: 1 }, opened, { dir: cacheDir, maxBytes: 2_399_000 }));
     expect(statSync(entry, { throwIfNoEntry: false })).toBeUndefined();
-    await collectRows(await cachedBlocks(file, { p: 1 }, opened, { dir: cacheDir, maxBytes: 241_000 }));
-    expect(statSync(entry).size).toBe(128 + 120_000);
+    await collectRows(await cachedBlocks(file, { p: 1 }, opened, { dir: cacheDir, maxBytes: 2_401_000 }));
+    expect(statSync(entry).size).toBe(128 + 1_200_000);
   });
 });
 

@@ -191,14 +191,18 @@ describe('loading many files through the cache', () => {
     expect(read.paths).toEqual(files);
     read.spectra.forEach((m, i) => expect(Array.from(m.data)).toEqual(Array.from(fresh.spectra[i].data)));
 
-    // A bad file ends the loop (no skipBad) while the entries of the files after it are looked up and open.
+    // A bad file ends the loop (no skipBad) while the entries of the files after it are looked up
+    // and open: entries above 1 MB (34 s of fft frames each), which are read as they are used.
     const before = openFiles();
     if (before === null) {
       console.warn('skipped the open-file count: /proc/self/fd cannot be listed here');
       return;
     }
-    const withBad = [...files.slice(0, 3), silent, ...files.slice(3)];
-    await expect(loadSpectra(withBad, { transform: 'mel', bands: 12 }, { cacheDir })).rejects.toThrow(/silent\.wav: silent/);
+    const long = Array.from({ length: 12 }, (_, i) => wav(`long${i}.wav`, 34 * 8000, 8000, 300 + 50 * i));
+    const filledLong = await loadSpectra(long, { transform: 'fft' }, { cacheDir });
+    expect(4 * filledLong.spectra[0].rows * filledLong.spectra[0].cols).toBeGreaterThan(1 << 20);
+    const withBad = [...long.slice(0, 3), silent, ...long.slice(3)];
+    await expect(loadSpectra(withBad, { transform: 'fft' }, { cacheDir })).rejects.toThrow(/silent\.wav: silent/);
     await new Promise((done) => setImmediate(done));
     expect(openFiles()).toBe(before);
   });
