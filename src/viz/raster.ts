@@ -28,13 +28,16 @@ export function createImage(width: number, height: number, background: Rgb = WHI
     throw new Error(`createImage: size must be positive integers, got ${width} x ${height}`);
   }
   const rgba = new Uint8Array(width * height * 4);
-  for (let i = 0; i < rgba.length; i += 4) {
-    rgba[i] = background[0];
-    rgba[i + 1] = background[1];
-    rgba[i + 2] = background[2];
-    rgba[i + 3] = 255;
-  }
+  for (let i = 0; i < rgba.length; i += 4) paint(rgba, i, background);
   return { width, height, rgba };
+}
+
+/** Colour `c`, opaque, into the pixel whose first byte is rgba[i]. */
+function paint(rgba: Uint8Array, i: number, c: Rgb): void {
+  rgba[i] = c[0];
+  rgba[i + 1] = c[1];
+  rgba[i + 2] = c[2];
+  rgba[i + 3] = 255;
 }
 
 /** Sets one pixel; pixels outside the image (or outside `clip`) are silently dropped. */
@@ -43,11 +46,7 @@ export function setPixel(img: RgbaImage, x: number, y: number, c: Rgb, clip?: Re
   y = Math.round(y);
   if (x < 0 || y < 0 || x >= img.width || y >= img.height) return;
   if (clip && (x < clip.x || y < clip.y || x >= clip.x + clip.w || y >= clip.y + clip.h)) return;
-  const i = (y * img.width + x) * 4;
-  img.rgba[i] = c[0];
-  img.rgba[i + 1] = c[1];
-  img.rgba[i + 2] = c[2];
-  img.rgba[i + 3] = 255;
+  paint(img.rgba, (y * img.width + x) * 4, c);
 }
 
 export function getPixel(img: RgbaImage, x: number, y: number): [number, number, number, number] {
@@ -61,13 +60,7 @@ export function fillRect(img: RgbaImage, x: number, y: number, w: number, h: num
   const x1 = Math.min(img.width, Math.round(x + w));
   const y1 = Math.min(img.height, Math.round(y + h));
   for (let yy = y0; yy < y1; yy++) {
-    for (let xx = x0; xx < x1; xx++) {
-      const i = (yy * img.width + xx) * 4;
-      img.rgba[i] = c[0];
-      img.rgba[i + 1] = c[1];
-      img.rgba[i + 2] = c[2];
-      img.rgba[i + 3] = 255;
-    }
+    for (let xx = x0; xx < x1; xx++) paint(img.rgba, (yy * img.width + xx) * 4, c);
   }
 }
 
