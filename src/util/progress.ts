@@ -126,7 +126,8 @@ function lineProgress(opts: ProgressOptions, stream: NodeJS.WritableStream): Pro
 
 /** Steps done: an integer as it is, a fraction of a step (a file partly read) with two decimals. */
 function formatDone(done: number): string {
-  return Number.isInteger(done) ? String(done) : done.toFixed(2);
+  // Rounded down: a file nearly read is 0.99, not 1.00, until it is done.
+  return Number.isInteger(done) ? String(done) : (Math.floor(done * 100) / 100).toFixed(2);
 }
 
 /** cost=0.1235 acc=0.953: 4 significant digits, exponent form for very small or large values. */
